@@ -1,0 +1,205 @@
+//! Command-line interface: every subcommand and flag, documented once here and
+//! shown by `--help`. Parsing only; the work is in `commands/`.
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "medrecon",
+    version,
+    about = "Employee medical insurance (职工医保) continuity from payroll exports: stops, gaps, back-pay, arrears",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read exports, apply the rules, write the reports.
+    ///
+    /// Example: medrecon run samples --as-of 2026-11-22 --out reports --ledger samples/ledger
+    Run(RunArgs),
+    /// Check inputs and print, per file and sheet, what would be accepted and rejected.
+    ///
+    /// Example: medrecon validate samples --strict
+    Validate(ValidateArgs),
+    /// One person's timeline month by month, with the rule behind every figure.
+    ///
+    /// Example: medrecon explain 11010519491231002X samples --as-of 2026-11-22
+    Explain(ExplainArgs),
+    /// List the policy packs, or show one region's dated values.
+    ///
+    /// Example: medrecon policy show beijing
+    Policy(PolicyArgs),
+    /// Write realistic synthetic exports (valid IDs, Chinese names, gaps, bad rows).
+    ///
+    /// Example: medrecon generate --persons 1000 --out /tmp/gen --ledger
+    Generate(GenerateArgs),
+}
+
+/// Where the events come from and how to read them; shared by run, validate and explain.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Event exports: CSV, .xlsx, .xls, .xlsb, .ods files, or folders of them.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Region (统筹区) for rows without one: pack code, Chinese name or division code.
+    /// Default: national.
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+    /// Employer ID for rows without one. Default: the file name without extension.
+    #[arg(long, value_name = "ID")]
+    pub employer: Option<String>,
+    /// An extra policy pack (TOML); may be repeated. Overrides a shipped pack of the same code.
+    #[arg(long = "policy", value_name = "FILE")]
+    pub policies: Vec<PathBuf>,
+    /// Column aliases file replacing the shipped `schemas/columns.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub columns: Option<PathBuf>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Csv,
+    Xlsx,
+    Parquet,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// The date the reports are as of (YYYY-MM-DD). Default: today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// Contribution ledger (实缴记录): CSV, Excel or Parquet; may be repeated.
+    #[arg(long = "ledger", value_name = "PATH")]
+    pub ledgers: Vec<PathBuf>,
+    /// Unemployment-benefit months (失业保险金期间): person_id, from_month, to_month.
+    #[arg(long = "ui", value_name = "PATH")]
+    pub ui: Vec<PathBuf>,
+    /// For a month no policy version covers, use the last version (with a warning)
+    /// instead of failing.
+    #[arg(long)]
+    pub carry_forward: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Output folder; created if missing. Reports are replaced only when the run succeeds.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Report formats, comma separated.
+    #[arg(long, value_delimiter = ',', default_values = ["csv", "xlsx"], value_name = "FORMATS")]
+    pub format: Vec<OutputFormat>,
+    /// Write IDs and names whole (default: 110101********123X, 张*).
+    #[arg(long)]
+    pub no_mask: bool,
+    /// Exit with code 3 when any row was rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Language of the workbook's headers.
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
+    /// Start CSV reports with a UTF-8 BOM so spreadsheets show Chinese correctly.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
+    pub csv_bom: bool,
+    /// No progress bars and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Exit with code 3 when any row was rejected.
+    #[arg(long)]
+    pub strict: bool,
+    /// Show rejected values whole (IDs are masked by default).
+    #[arg(long)]
+    pub no_mask: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The person's resident ID (18 characters; 15-digit IDs are upgraded).
+    #[arg(value_name = "PERSON_ID")]
+    pub person_id: String,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub action: PolicyAction,
+    /// An extra policy pack (TOML); may be repeated.
+    #[arg(long = "policy", value_name = "FILE", global = true)]
+    pub policies: Vec<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyAction {
+    /// Every pack: code, names, division code, versions.
+    List,
+    /// One region's versions with every value and its source.
+    Show {
+        /// Pack code, Chinese name or division code.
+        region: String,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum GenerateFormat {
+    /// UTF-8 CSV.
+    #[default]
+    Csv,
+    /// GBK-encoded CSV with a title line, as Chinese HR systems export.
+    Gbk,
+    /// One .xlsx workbook with 增员 and 减员 sheets.
+    Xlsx,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// How many persons.
+    #[arg(long, default_value_t = 1000)]
+    pub persons: u64,
+    /// How many employers.
+    #[arg(long, default_value_t = 20)]
+    pub employers: u32,
+    /// Output folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Random seed: the same seed writes the same files.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Csv)]
+    pub format: GenerateFormat,
+    /// Also write a matching contribution ledger, some months missing or underpaid.
+    #[arg(long)]
+    pub ledger: bool,
+    /// Share of deliberately bad rows (0.0–1.0).
+    #[arg(long, default_value_t = 0.0)]
+    pub bad_rate: f64,
+    /// One file per employer instead of one file.
+    #[arg(long)]
+    pub split: bool,
+}

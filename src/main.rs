@@ -1,0 +1,38 @@
+//! The `medrecon` binary: parse arguments, run the subcommand, map the outcome
+//! to an exit code (0 done, 1 error, 2 usage, 3 rows rejected under --strict).
+
+use clap::Parser;
+use medrecon::cli::{Cli, Command};
+use medrecon::commands;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Run(args) => commands::run::execute(args),
+        Command::Validate(args) => commands::validate::execute(args),
+        Command::Explain(args) => commands::explain::execute(args),
+        Command::Policy(args) => commands::policy::execute(args),
+        Command::Generate(args) => commands::generate::execute(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("medrecon: error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

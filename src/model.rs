@@ -1,0 +1,792 @@
+//! The narrow types passed between stages: calendar months, validated resident
+//! IDs, normalized events, rejects, and the rows the engine hands to the reports.
+//!
+//! Nothing here does I/O. Every stage (ingest, engine, report) speaks these types,
+//! so each can be tested by hand-written values.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------
+// Month
+// ---------------------------------------------------------------------------
+
+/// A calendar month (费款所属期), stored as `year * 12 + (month - 1)` so that
+/// ordering and arithmetic are plain integer operations.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Month(i32);
+
+impl Month {
+    /// `Month::new(2025, 3)` is March 2025. `None` when `month` is not 1..=12.
+    pub fn new(year: i32, month: u32) -> Option<Month> {
+        if (1..=12).contains(&month) && (1..=9999).contains(&year) {
+            Some(Month(year * 12 + month as i32 - 1))
+        } else {
+            None
+        }
+    }
+    pub fn of(date: NaiveDate) -> Month {
+        Month(date.year() * 12 + date.month0() as i32)
+    }
+    pub fn from_index(index: i32) -> Month {
+        Month(index)
+    }
+    pub fn index(self) -> i32 {
+        self.0
+    }
+    pub fn year(self) -> i32 {
+        self.0.div_euclid(12)
+    }
+    /// 1..=12
+    pub fn month(self) -> u32 {
+        self.0.rem_euclid(12) as u32 + 1
+    }
+    pub fn add(self, months: i32) -> Month {
+        Month(self.0 + months)
+    }
+    pub fn next(self) -> Month {
+        self.add(1)
+    }
+    pub fn prev(self) -> Month {
+        self.add(-1)
+    }
+    /// Months from `self` to `other`, inclusive of both ends; 0 when `other < self`.
+    pub fn months_through(self, other: Month) -> u32 {
+        if other < self {
+            0
+        } else {
+            (other.0 - self.0 + 1) as u32
+        }
+    }
+    pub fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year(), self.month(), 1).expect("month is always valid")
+    }
+    pub fn last_day(self) -> NaiveDate {
+        self.next()
+            .first_day()
+            .pred_opt()
+            .expect("a month's last day exists")
+    }
+    /// Parses `202503`, `2025-03`, `2025/03`, `2025.3`, `2025年3月`.
+    pub fn parse(raw: &str) -> Option<Month> {
+        let s = raw.trim();
+        let s = s.strip_suffix('月').unwrap_or(s);
+        let digits_only = s.bytes().all(|b| b.is_ascii_digit());
+        if digits_only && s.len() == 6 {
+            let y: i32 = s[..4].parse().ok()?;
+            let m: u32 = s[4..].parse().ok()?;
+            return Month::new(y, m);
+        }
+        let mut parts = s.split(['-', '/', '.', '年']);
+        let y = parts.next()?;
+        let m = parts.next()?;
+        if parts.next().is_some() || y.len() != 4 || m.is_empty() || m.len() > 2 {
+            return None;
+        }
+        if !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Month::new(y.parse().ok()?, m.parse().ok()?)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year(), self.month())
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// PersonId
+// ---------------------------------------------------------------------------
+
+/// An 18-character resident identity number (公民身份号码, GB 11643-1999),
+/// checksum verified. Always stored upper-case (`X`).
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PersonId([u8; 18]);
+
+/// Why a raw value is not a usable resident ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdError {
+    Empty,
+    /// The value went through a number (`1.10101E+17`, `110101199003071234.0`):
+    /// digits are lost and cannot be recovered.
+    LostDigits,
+    /// Not 15 or 18 characters.
+    Length(usize),
+    /// A character that is not a digit (or `X` in the last place).
+    Characters,
+    /// The birth date inside the ID is not a real date.
+    BirthDate,
+    /// The check character does not match (ISO 7064 MOD 11-2).
+    Checksum {
+        expected: char,
+        found: char,
+    },
+}
+
+impl IdError {
+    pub fn code(&self) -> RejectCode {
+        match self {
+            IdError::Empty => RejectCode::MissingValue,
+            IdError::LostDigits => RejectCode::IdLostDigits,
+            IdError::Checksum { .. } => RejectCode::IdChecksum,
+            _ => RejectCode::BadId,
+        }
+    }
+}
+
+impl fmt::Display for IdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IdError::Empty => write!(f, "the ID is empty"),
+            IdError::LostDigits => write!(
+                f,
+                "the ID reached the file as a number (scientific notation or a decimal point): its last digits are lost; re-export the column as text"
+            ),
+            IdError::Length(n) => write!(
+                f,
+                "an ID has 18 characters (or 15 for an old one), this has {n}"
+            ),
+            IdError::Characters => write!(f, "an ID is digits with an optional final X"),
+            IdError::BirthDate => write!(f, "the birth date inside the ID is not a real date"),
+            IdError::Checksum { expected, found } => write!(
+                f,
+                "check character is {found}, the GB 11643 checksum gives {expected}"
+            ),
+        }
+    }
+}
+
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECK: [u8; 11] = *b"10X98765432";
+
+/// The ISO 7064 MOD 11-2 check character of the first 17 digits.
+pub fn id_check_char(first17: &[u8]) -> u8 {
+    let sum: u32 = first17
+        .iter()
+        .zip(ID_WEIGHTS)
+        .map(|(d, w)| (d - b'0') as u32 * w)
+        .sum();
+    ID_CHECK[(sum % 11) as usize]
+}
+
+impl PersonId {
+    /// Parses a raw cell value. Trims ordinary and full-width spaces, accepts a
+    /// lower-case `x`, upgrades a 15-digit ID (19xx birth year) to 18.
+    pub fn parse(raw: &str) -> Result<PersonId, IdError> {
+        let s = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        if s.is_empty() {
+            return Err(IdError::Empty);
+        }
+        let b = s.as_bytes();
+        let looks_numeric = b
+            .iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'E' | b'e' | b'+' | b'-'));
+        if looks_numeric && b.iter().any(|c| matches!(c, b'.' | b'E' | b'e' | b'+')) {
+            return Err(IdError::LostDigits);
+        }
+        match b.len() {
+            18 => {
+                if !b[..17].iter().all(u8::is_ascii_digit) {
+                    return Err(IdError::Characters);
+                }
+                let last = b[17].to_ascii_uppercase();
+                if !(last.is_ascii_digit() || last == b'X') {
+                    return Err(IdError::Characters);
+                }
+                let mut id = [0u8; 18];
+                id.copy_from_slice(b);
+                id[17] = last;
+                check_birth(&id[6..14])?;
+                let expected = id_check_char(&id[..17]);
+                if expected != last {
+                    return Err(IdError::Checksum {
+                        expected: expected as char,
+                        found: last as char,
+                    });
+                }
+                Ok(PersonId(id))
+            }
+            15 => {
+                if !b.iter().all(u8::is_ascii_digit) {
+                    return Err(IdError::Characters);
+                }
+                let mut id = [0u8; 18];
+                id[..6].copy_from_slice(&b[..6]);
+                id[6..8].copy_from_slice(b"19");
+                id[8..17].copy_from_slice(&b[6..15]);
+                check_birth(&id[6..14])?;
+                id[17] = id_check_char(&id[..17]);
+                Ok(PersonId(id))
+            }
+            _ => Err(IdError::Length(s.chars().count())),
+        }
+    }
+
+    /// Builds an ID from 17 digits, computing the check character (generator, tests).
+    pub fn from_first17(first17: &[u8; 17]) -> Option<PersonId> {
+        if !first17.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let mut id = [0u8; 18];
+        id[..17].copy_from_slice(first17);
+        id[17] = id_check_char(first17);
+        Some(PersonId(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("IDs are ASCII")
+    }
+
+    /// `110101********123X`: region code and last four kept.
+    pub fn masked(&self) -> String {
+        let s = self.as_str();
+        format!("{}********{}", &s[..6], &s[14..])
+    }
+}
+
+fn check_birth(yyyymmdd: &[u8]) -> Result<(), IdError> {
+    let s = std::str::from_utf8(yyyymmdd).map_err(|_| IdError::Characters)?;
+    let y: i32 = s[..4].parse().map_err(|_| IdError::Characters)?;
+    let m: u32 = s[4..6].parse().map_err(|_| IdError::Characters)?;
+    let d: u32 = s[6..].parse().map_err(|_| IdError::Characters)?;
+    if !(1850..=2100).contains(&y) || NaiveDate::from_ymd_opt(y, m, d).is_none() {
+        return Err(IdError::BirthDate);
+    }
+    Ok(())
+}
+
+impl fmt::Display for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Debug never prints a whole ID (logs and panics must not leak one).
+impl fmt::Debug for PersonId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PersonId({})", self.masked())
+    }
+}
+
+/// `张*`, `欧阳**`: the first character kept. A one-character name becomes `*`.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => String::new(),
+        Some(first) => {
+            let rest = chars.count();
+            if rest == 0 {
+                "*".to_string()
+            } else {
+                let mut out = String::with_capacity(first.len_utf8() + rest);
+                out.push(first);
+                out.extend(std::iter::repeat_n('*', rest));
+                out
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Where a value came from
+// ---------------------------------------------------------------------------
+
+/// A row of an input: index into the run's input list, the sheet's index in
+/// that input's `sheets` (0 for CSV), and the row number as a spreadsheet user
+/// counts it (1-based, header and title lines included).
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct SourceRef {
+    pub input: u32,
+    pub sheet: u32,
+    pub row: u32,
+}
+
+// ---------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------
+
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+pub enum EventKind {
+    /// 入职 / 增员 / 新参保
+    Hire,
+    /// 离职 / 减员 / 停保
+    Separation,
+}
+
+/// Index of a region (统筹区) in the run's `PolicySet`.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct RegionId(pub u16);
+
+/// Resolves a raw region value (`beijing`, `北京`, `北京市`, `110000`) to a region.
+pub trait RegionLookup: Sync {
+    fn lookup(&self, raw: &str) -> Option<RegionId>;
+}
+
+/// One hire or separation, normalized and typed.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Event {
+    pub person_id: PersonId,
+    pub name: Option<Arc<str>>,
+    pub employer_id: Arc<str>,
+    pub kind: EventKind,
+    pub date: NaiveDate,
+    pub region: RegionId,
+    /// 缴费基数 / 月工资 as given; `None` means the base falls to the floor.
+    pub wage: Option<Decimal>,
+    /// 离职原因 is retirement (退休).
+    pub retirement: bool,
+    /// 减员日期 / 办理日期: when the stop was filed.
+    pub filed_date: Option<NaiveDate>,
+    pub source: SourceRef,
+}
+
+/// One ledger line (实缴记录) as read, before aggregation.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LedgerRow {
+    pub person_id: PersonId,
+    pub employer_id: Arc<str>,
+    pub month: Month,
+    pub amount: Decimal,
+    pub paid_date: Option<NaiveDate>,
+}
+
+/// What was paid for one person, employer and month, summed over ledger rows.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LedgerEntry {
+    pub person_id: PersonId,
+    pub employer_id: Arc<str>,
+    pub month: Month,
+    pub paid: Decimal,
+    /// The latest paid date among the summed rows, if any had one.
+    pub paid_date: Option<NaiveDate>,
+    /// How many ledger rows were summed into this entry (duplicates visible).
+    pub rows: u32,
+}
+
+/// Months paid by the unemployment fund (失业保险金期间); they count as covered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct UiSpan {
+    pub person_id: PersonId,
+    pub from: Month,
+    pub to: Month,
+}
+
+// ---------------------------------------------------------------------------
+// Rejects and accounting
+// ---------------------------------------------------------------------------
+
+/// Stable codes for rejected rows; `as_str` is what `rejects.csv` shows.
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum RejectCode {
+    MissingValue,
+    BadId,
+    IdChecksum,
+    IdLostDigits,
+    BadDate,
+    AmbiguousDate,
+    BadEvent,
+    BadMoney,
+    BadMonth,
+    UnknownRegion,
+    /// A roster row whose separation date is before its hire date.
+    DateOrder,
+    /// A row the reader could not split into fields (e.g. a ragged CSV line).
+    BadRow,
+}
+
+impl RejectCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::MissingValue => "MISSING_VALUE",
+            RejectCode::BadId => "BAD_ID",
+            RejectCode::IdChecksum => "ID_CHECKSUM",
+            RejectCode::IdLostDigits => "ID_LOST_DIGITS",
+            RejectCode::BadDate => "BAD_DATE",
+            RejectCode::AmbiguousDate => "AMBIGUOUS_DATE",
+            RejectCode::BadEvent => "BAD_EVENT",
+            RejectCode::BadMoney => "BAD_MONEY",
+            RejectCode::BadMonth => "BAD_MONTH",
+            RejectCode::UnknownRegion => "UNKNOWN_REGION",
+            RejectCode::DateOrder => "DATE_ORDER",
+            RejectCode::BadRow => "BAD_ROW",
+        }
+    }
+}
+
+impl fmt::Display for RejectCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An input row not used, with where it was and why.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Reject {
+    pub source: SourceRef,
+    /// The header text of the offending column as found in the file.
+    pub column: String,
+    /// The raw cell value. May contain a whole ID: the report masks it.
+    pub value: String,
+    pub code: RejectCode,
+    pub message: String,
+}
+
+/// What kind of input a file turned out to be (by its bytes, not its name).
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    Csv,
+    Xlsx,
+    Xls,
+    Xlsb,
+    Ods,
+    Parquet,
+}
+
+/// Which table a file feeds.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputRole {
+    Events,
+    Ledger,
+    Ui,
+}
+
+/// Row shape detected from the header.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shape {
+    /// One row per event (变动类型 + 变动日期).
+    Events,
+    /// One row per employment spell (入职日期 + 离职日期).
+    Roster,
+    Ledger,
+    Ui,
+}
+
+/// Accounting for one sheet (CSV files have one, named after the file).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct SheetReport {
+    pub name: String,
+    /// `None` when the sheet was skipped.
+    pub shape: Option<Shape>,
+    /// Why the sheet was skipped (no header with the required columns, empty…).
+    pub skipped: Option<String>,
+    /// 1-based row number of the header row.
+    pub header_row: Option<u32>,
+    pub rows_read: u64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+}
+
+/// Accounting for one input file.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct InputReport {
+    pub path: String,
+    pub role: InputRole,
+    pub format: InputFormat,
+    pub sha256: String,
+    pub bytes: u64,
+    /// CSV only: `utf-8`, `utf-8-bom`, `gb18030`.
+    pub encoding: Option<String>,
+    pub sheets: Vec<SheetReport>,
+}
+
+impl InputReport {
+    pub fn rows_read(&self) -> u64 {
+        self.sheets.iter().map(|s| s.rows_read).sum()
+    }
+    /// read = accepted + rejected + duplicates, on every sheet.
+    pub fn balanced(&self) -> bool {
+        self.sheets
+            .iter()
+            .all(|s| s.rows_read == s.accepted + s.rejected + s.duplicates)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Engine results (one set per person), consumed by the reports
+// ---------------------------------------------------------------------------
+
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Flag {
+    GapOver3m,
+    OpenGap,
+    Overlap,
+    OrphanSeparation,
+    Conflict,
+    LateStop,
+    NameMismatch,
+    Overpaid,
+    Arrears,
+    /// Ledger rows for a person with no events at all.
+    LedgerOnly,
+}
+
+impl Flag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::GapOver3m => "GAP_OVER_3M",
+            Flag::OpenGap => "OPEN_GAP",
+            Flag::Overlap => "OVERLAP",
+            Flag::OrphanSeparation => "ORPHAN_SEPARATION",
+            Flag::Conflict => "CONFLICT",
+            Flag::LateStop => "LATE_STOP",
+            Flag::NameMismatch => "NAME_MISMATCH",
+            Flag::Overpaid => "OVERPAID",
+            Flag::Arrears => "ARREARS",
+            Flag::LedgerOnly => "LEDGER_ONLY",
+        }
+    }
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum Status {
+    Covered,
+    OpenGap,
+    Lapsed,
+    Retired,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Covered => "covered",
+            Status::OpenGap => "open_gap",
+            Status::Lapsed => "lapsed",
+            Status::Retired => "retired",
+        }
+    }
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum GapKind {
+    Short,
+    Long,
+    Open,
+}
+
+impl GapKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapKind::Short => "short",
+            GapKind::Long => "long",
+            GapKind::Open => "open",
+        }
+    }
+}
+
+/// One row of `persons.csv`.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PersonRow {
+    pub person_id: PersonId,
+    pub name: Option<Arc<str>>,
+    /// Every employer the person has events with, sorted.
+    pub employers: Vec<Arc<str>>,
+    pub first_covered_month: Option<Month>,
+    pub last_covered_month: Option<Month>,
+    pub status: Status,
+    pub open_months: u32,
+    pub resume_by: Option<NaiveDate>,
+    pub gaps: u32,
+    pub long_gaps: u32,
+    pub max_gap_months: u32,
+    pub catch_up_total: Decimal,
+    pub continuous_months: u32,
+    pub cumulative_months: u32,
+    pub arrears_total: Decimal,
+    pub late_fee_total: Decimal,
+    /// Distinct flags, sorted.
+    pub flags: Vec<Flag>,
+}
+
+/// One row of `gaps.csv`.
+#[derive(Clone, PartialEq, Debug)]
+pub struct GapRow {
+    pub person_id: PersonId,
+    pub from_month: Month,
+    pub to_month: Month,
+    pub months: u32,
+    pub kind: GapKind,
+    /// Blank for long gaps and for open gaps past the limit.
+    pub catch_up: Option<Decimal>,
+    /// Blank for open gaps.
+    pub waiting_months: Option<u32>,
+    /// Blank for open gaps.
+    pub benefits_resume: Option<NaiveDate>,
+    pub employer_before: Option<Arc<str>>,
+    pub employer_after: Option<Arc<str>>,
+    /// Pack code of the region whose policy priced the gap.
+    pub region: String,
+}
+
+/// One row of `stops.csv`: one per separation that closed a spell.
+#[derive(Clone, PartialEq, Debug)]
+pub struct StopRow {
+    pub person_id: PersonId,
+    pub employer_id: Arc<str>,
+    pub separation_date: NaiveDate,
+    /// `None` when the spell covered no month at all.
+    pub last_paid_month: Option<Month>,
+    pub stop_month: Month,
+    pub benefits_end: Option<NaiveDate>,
+    pub filing_deadline: NaiveDate,
+    pub filed_date: Option<NaiveDate>,
+    pub late_stop: bool,
+}
+
+/// One row of `arrears.csv`: a covered month whose payment fell short.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ArrearsRow {
+    pub person_id: PersonId,
+    pub employer_id: Arc<str>,
+    pub month: Month,
+    pub due: Decimal,
+    pub paid: Decimal,
+    pub shortfall: Decimal,
+    pub days: u32,
+    pub late_fee: Decimal,
+}
+
+/// A payment for a month outside every spell of that employer (`overpaid.csv`).
+#[derive(Clone, PartialEq, Debug)]
+pub struct OverpaidRow {
+    pub person_id: PersonId,
+    pub employer_id: Arc<str>,
+    pub month: Month,
+    pub paid: Decimal,
+    /// `OUTSIDE_SPELL` or `NO_EVENTS` (a ledger-only person).
+    pub reason: &'static str,
+}
+
+/// One flag occurrence, with what it is about (`flags.csv`).
+#[derive(Clone, PartialEq, Debug)]
+pub struct FlagRow {
+    pub person_id: PersonId,
+    pub flag: Flag,
+    pub employer_id: Option<Arc<str>>,
+    pub month: Option<Month>,
+    pub date: Option<NaiveDate>,
+    pub detail: String,
+}
+
+/// One row of `employers.csv`, summed over persons by the pipeline.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct EmployerRow {
+    pub employer_id: String,
+    pub persons: u64,
+    pub hires: u64,
+    pub separations: u64,
+    pub late_stops: u64,
+    pub overlaps: u64,
+    /// Long gaps (and open gaps past the limit) that began after a spell at this employer.
+    pub long_gaps: u64,
+    pub arrears_total: Decimal,
+    pub late_fee_total: Decimal,
+    pub overpaid_total: Decimal,
+}
+
+/// Everything the engine says about one person.
+#[derive(Clone, PartialEq, Debug)]
+pub struct PersonResult {
+    pub person: PersonRow,
+    pub gaps: Vec<GapRow>,
+    pub stops: Vec<StopRow>,
+    pub arrears: Vec<ArrearsRow>,
+    pub overpaid: Vec<OverpaidRow>,
+    pub flags: Vec<FlagRow>,
+}
+
+/// A policy pack as the manifest records it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct PolicyManifestEntry {
+    pub region: String,
+    pub file: String,
+    pub sha256: String,
+    /// Effective months of its versions, `YYYY-MM`.
+    pub versions: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_parse_and_display() {
+        assert_eq!(Month::parse("202503"), Month::new(2025, 3));
+        assert_eq!(Month::parse("2025-03"), Month::new(2025, 3));
+        assert_eq!(Month::parse("2025/3"), Month::new(2025, 3));
+        assert_eq!(Month::parse("2025年3月"), Month::new(2025, 3));
+        assert_eq!(Month::parse("202513"), None);
+        assert_eq!(Month::parse("2025-3-1"), None);
+        assert_eq!(Month::new(2025, 12).unwrap().next().to_string(), "2026-01");
+        assert_eq!(
+            Month::new(2024, 2).unwrap().last_day(),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
+        assert_eq!(
+            Month::new(2025, 4)
+                .unwrap()
+                .months_through(Month::new(2025, 5).unwrap()),
+            2
+        );
+    }
+
+    #[test]
+    fn id_checksum_upgrade_and_mask() {
+        // 11010519491231002X is the standard's own example.
+        let id = PersonId::parse("11010519491231002x").unwrap();
+        assert_eq!(id.as_str(), "11010519491231002X");
+        assert_eq!(id.masked(), "110105********002X");
+        assert_eq!(
+            PersonId::parse("11010519491231002"),
+            Err(IdError::Length(17))
+        );
+        assert_eq!(
+            PersonId::parse("110105194912310021"),
+            Err(IdError::Checksum {
+                expected: 'X',
+                found: '1'
+            })
+        );
+        assert_eq!(PersonId::parse("1.10105E+17"), Err(IdError::LostDigits));
+        assert_eq!(
+            PersonId::parse("110105194912310000.0"),
+            Err(IdError::LostDigits)
+        );
+        // 15-digit 110105491231002 -> 110105 19 491231002 + check
+        let old = PersonId::parse("110105491231002").unwrap();
+        assert_eq!(old.as_str(), "11010519491231002X");
+        assert_eq!(
+            PersonId::parse("110105194913310020"),
+            Err(IdError::BirthDate)
+        );
+        assert_eq!(PersonId::parse("　11010519491231002X "), Ok(id));
+    }
+
+    #[test]
+    fn name_mask() {
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("欧阳娜娜"), "欧***");
+        assert_eq!(mask_name("李"), "*");
+        assert_eq!(mask_name(""), "");
+    }
+}
