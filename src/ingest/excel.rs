@@ -57,10 +57,14 @@ fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> 
             .worksheet_range(&name)
             .map_err(|e| format!("sheet {name}: cannot be read: {e}"))?;
         let (first_row, first_col) = range.start().map(|(r, c)| (r + 1, c)).unwrap_or((1, 0));
-        let is_1904 = range.used_cells().any(|(_, _, d)| match d {
-            Data::DateTime(dt) => dt.to_ymd_hms_milli() != date_1900(dt.as_f64()),
-            _ => false,
-        });
+        // The workbook's date system, from its first date cell.
+        let is_1904 = range
+            .used_cells()
+            .find_map(|(_, _, d)| match d {
+                Data::DateTime(dt) => Some(dt_is_1904(dt)),
+                _ => None,
+            })
+            .unwrap_or(false);
         out.push(LoadedSheet {
             name,
             range,
@@ -72,11 +76,15 @@ fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> 
     Ok(out)
 }
 
-/// The components a serial gives in the 1900 system; a date cell giving other
-/// components is from a 1904-system workbook.
-fn date_1900(serial: f64) -> (u16, u8, u8, u8, u8, u8, u16) {
-    calamine::ExcelDateTime::new(serial, calamine::ExcelDateTimeType::DateTime, false)
-        .to_ymd_hms_milli()
+/// calamine 0.38 keeps a date cell's 1904 flag private; a cell equal to the same
+/// serial rebuilt with the flag set is from a 1904-system workbook.
+fn dt_is_1904(dt: &calamine::ExcelDateTime) -> bool {
+    let kind = if dt.is_duration() {
+        calamine::ExcelDateTimeType::TimeDelta
+    } else {
+        calamine::ExcelDateTimeType::DateTime
+    };
+    *dt == calamine::ExcelDateTime::new(dt.as_f64(), kind, true)
 }
 
 fn damaged(kind: FileKind, e: &dyn std::fmt::Display) -> String {
@@ -91,13 +99,10 @@ pub fn data_cell(d: Option<&Data>) -> Cell<'_> {
         Some(Data::Float(f)) => Cell::Float(*f),
         Some(Data::Int(i)) => Cell::Int(*i),
         Some(Data::Bool(b)) => Cell::Bool(*b),
-        Some(Data::DateTime(dt)) => {
-            let serial = dt.as_f64();
-            Cell::Date {
-                serial,
-                is_1904: dt.to_ymd_hms_milli() != date_1900(serial),
-            }
-        }
+        Some(Data::DateTime(dt)) => Cell::Date {
+            serial: dt.as_f64(),
+            is_1904: dt_is_1904(dt),
+        },
         Some(Data::DateTimeIso(s)) => Cell::IsoDate(s),
         Some(Data::DurationIso(s)) => Cell::Text(s),
         Some(Data::Error(e)) => Cell::Error(match e {
