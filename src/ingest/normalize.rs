@@ -3,6 +3,7 @@
 //! naming the first problem found: file·sheet·row, the column's header text,
 //! the raw value, a stable code and a message.
 
+use crate::ingest::dedupe::FxBuild;
 use crate::ingest::header::HeaderMap;
 use crate::ingest::schema::{ColumnSchema, EventWord, trim_spaces};
 use crate::ingest::values::{Cell, DateError, parse_date_cell, parse_money_cell};
@@ -92,8 +93,8 @@ pub struct SheetContext<'a> {
 /// Per-worker caches so repeated employers, names and regions allocate once.
 #[derive(Default)]
 pub struct Interner {
-    strings: HashSet<Arc<str>>,
-    regions: HashMap<Box<str>, Option<RegionId>>,
+    strings: HashSet<Arc<str>, FxBuild>,
+    regions: HashMap<Box<str>, Option<RegionId>, FxBuild>,
 }
 
 impl Interner {
