@@ -317,6 +317,29 @@ impl PolicySet {
             .map(|r| r.version)
     }
 
+    /// With `--carry-forward`, the warnings a run through `through` (its as-of
+    /// month) must print: one per pack whose last version ends before that month.
+    /// Without carry-forward such months are `NotCovered` errors instead.
+    pub fn carry_forward_warnings(&self, through: Month) -> Vec<String> {
+        self.packs
+            .iter()
+            .filter_map(|p| {
+                let last = p.versions.last()?;
+                let to = last.to?;
+                (to < through).then(|| {
+                    format!(
+                        "policy {}: no version covers {}..{}; the version from {} (ending {}) is carried forward",
+                        p.code,
+                        to.next(),
+                        through,
+                        last.from,
+                        to
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// `medrecon policy list`: one line per pack.
     pub fn render_list(&self) -> String {
         let mut out = String::new();
