@@ -14,6 +14,8 @@
 //! formulas); a text starting with `=`, `+`, `-`, `@`, tab or CR also gets
 //! Excel's quote-prefix style, so editing the cell keeps it text.
 //!
+//! Sheets print on A4 landscape, one page wide, header row repeated.
+//!
 //! Determinism: the document's creation time is set to the as-of date
 //! (midnight UTC) instead of "now", and rust_xlsxwriter stamps zip entries
 //! with a fixed date, so the same data gives the same bytes.
@@ -251,9 +253,22 @@ fn write_table_sheets(
         }
         sheet.set_freeze_panes(1, 0)?;
         sheet.autofilter(0, 0, rows as u32, columns.len().saturating_sub(1) as u16)?;
+        print_setup(sheet);
+        sheet.set_repeat_rows(0, 0)?;
         widths.apply(sheet)?;
     }
     Ok(())
+}
+
+/// Printing for auditors: A4 landscape, one page wide (as many pages tall as
+/// needed), gridlines on.
+fn print_setup(sheet: &mut Worksheet) {
+    const A4: u8 = 9;
+    sheet
+        .set_paper_size(A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_gridlines(true);
 }
 
 /// Labels of the Summary sheet: (Chinese, English).
@@ -482,6 +497,7 @@ fn write_summary_sheet(
     }
     let SummaryWriter { sheet, widths, .. } = w;
     widths.apply(sheet)?;
+    print_setup(sheet);
     Ok(())
 }
 
