@@ -821,3 +821,34 @@ fn big_tables_continue_on_numbered_sheets() {
         Data::String(f.results[6].person.person_id.to_string())
     );
 }
+
+#[test]
+fn constant_memory_sheets_read_back_the_same_and_are_deterministic() {
+    let f = fixture();
+    let regular = tempfile::tempdir().unwrap();
+    let streamed = tempfile::tempdir().unwrap();
+    let streamed_again = tempfile::tempdir().unwrap();
+    let o = ReportOptions {
+        formats: vec![OutputFormat::Xlsx],
+        ..ReportOptions::default()
+    };
+    // Threshold 1: every table sheet with 2+ rows is streamed.
+    let cm = ReportOptions {
+        constant_memory_rows: 1,
+        ..o.clone()
+    };
+    write_reports(regular.path(), &f.data(), &o).unwrap();
+    write_reports(streamed.path(), &f.data(), &cm).unwrap();
+    write_reports(streamed_again.path(), &f.data(), &cm).unwrap();
+    let a = fs::read(regular.path().join("report.xlsx")).unwrap();
+    let b = fs::read(streamed.path().join("report.xlsx")).unwrap();
+    assert_ne!(a, b, "constant-memory mode was used");
+    assert_eq!(
+        b,
+        fs::read(streamed_again.path().join("report.xlsx")).unwrap()
+    );
+    assert_eq!(
+        workbook_text(&regular.path().join("report.xlsx")),
+        workbook_text(&streamed.path().join("report.xlsx"))
+    );
+}

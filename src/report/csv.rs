@@ -21,10 +21,19 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The text of one CSV cell, neutralised when it is text that looks like a formula.
 pub fn csv_cell(value: &Value) -> String {
-    match value {
-        Value::Text(s) if looks_like_formula(s) => format!("'{s}"),
-        other => other.to_text(),
+    let mut s = String::new();
+    push_csv_cell(value, &mut s);
+    s
+}
+
+/// Appends [`csv_cell`]'s text to `buf`.
+fn push_csv_cell(value: &Value, buf: &mut String) {
+    if let Value::Text(s) = value
+        && looks_like_formula(s)
+    {
+        buf.push('\'');
     }
+    value.write_text(buf);
 }
 
 /// Writes `table` to `path` (created or truncated), header row of column keys
@@ -47,12 +56,15 @@ pub fn write_csv(
         .write_record(table.columns().iter().map(|c| c.key))
         .map_err(csv_err)?;
     let mut values = Vec::with_capacity(table.columns().len());
-    let mut cells: Vec<String> = Vec::with_capacity(table.columns().len());
+    let mut cell = String::new();
     for i in 0..table.len() {
         table.row(i, &mut values);
-        cells.clear();
-        cells.extend(values.iter().map(csv_cell));
-        writer.write_record(&cells).map_err(csv_err)?;
+        for v in &values {
+            cell.clear();
+            push_csv_cell(v, &mut cell);
+            writer.write_field(&cell).map_err(csv_err)?;
+        }
+        writer.write_record(None::<&[u8]>).map_err(csv_err)?;
         if i % 4096 == 4095 {
             progress.inc(4096);
         }

@@ -58,6 +58,9 @@ pub struct ReportOptions {
     /// Data rows per workbook sheet before continuing on `… (2)`; Excel's
     /// limit by default, smaller in tests.
     pub max_sheet_rows: usize,
+    /// Workbook sheets with more data rows than this are streamed in
+    /// constant-memory mode (rows flushed to disk as written).
+    pub constant_memory_rows: usize,
 }
 
 impl Default for ReportOptions {
@@ -70,6 +73,7 @@ impl Default for ReportOptions {
             csv_bom: true,
             progress: false,
             max_sheet_rows: xlsx::EXCEL_MAX_DATA_ROWS,
+            constant_memory_rows: xlsx::CONSTANT_MEMORY_ROWS,
         }
     }
 }
@@ -226,6 +230,7 @@ fn write_all(
         let wb = xlsx::WorkbookOptions {
             lang: opts.lang,
             max_data_rows: opts.max_sheet_rows,
+            constant_memory_rows: opts.constant_memory_rows,
             mask: opts.mask,
         };
         xlsx::write_workbook(&dir.join(&name), &all, &input, &wb, &bar)?;

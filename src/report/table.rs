@@ -77,15 +77,27 @@ impl Value {
     /// `YYYY-MM-DD`, money with two decimals, `true`/`false`, blank for Null.
     /// Text is returned as is (formula neutralisation is the writer's job).
     pub fn to_text(&self) -> String {
-        match self {
-            Value::Null => String::new(),
-            Value::Text(s) => s.clone(),
-            Value::Int(n) => n.to_string(),
-            Value::Money(d) => format_money(*d),
-            Value::Month(m) => m.to_string(),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Value::Bool(b) => b.to_string(),
-        }
+        let mut s = String::new();
+        self.write_text(&mut s);
+        s
+    }
+
+    /// Appends [`to_text`](Value::to_text) to `buf` (no allocation per cell).
+    pub fn write_text(&self, buf: &mut String) {
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        let _ = match self {
+            Value::Null => Ok(()),
+            Value::Text(s) => {
+                buf.push_str(s);
+                Ok(())
+            }
+            Value::Int(n) => write!(buf, "{n}"),
+            Value::Money(d) => write!(buf, "{:.2}", round_money(*d)),
+            Value::Month(m) => write!(buf, "{m}"),
+            Value::Date(d) => write!(buf, "{}", d.format("%Y-%m-%d")),
+            Value::Bool(b) => write!(buf, "{b}"),
+        };
     }
 }
 

@@ -38,7 +38,7 @@ use std::path::Path;
 
 /// Data rows per sheet: Excel's 1,048,576 rows minus the header row.
 pub const EXCEL_MAX_DATA_ROWS: usize = 1_048_575;
-/// Sheets with more rows than this are written in constant-memory mode.
+/// Default: sheets with more rows than this are written in constant-memory mode.
 pub const CONSTANT_MEMORY_ROWS: usize = 50_000;
 /// Excel's limit on the characters of one cell.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -50,6 +50,8 @@ const MIN_WIDTH: usize = 6;
 pub struct WorkbookOptions {
     pub lang: Lang,
     pub max_data_rows: usize,
+    /// Sheets with more data rows than this are streamed in constant-memory mode.
+    pub constant_memory_rows: usize,
     pub mask: bool,
 }
 
@@ -227,7 +229,7 @@ fn write_table_sheets(
         let start = part * max;
         let end = (start + max).min(table.len());
         let rows = end.saturating_sub(start);
-        let sheet = if rows > CONSTANT_MEMORY_ROWS {
+        let sheet = if rows > opts.constant_memory_rows {
             workbook.add_worksheet_with_constant_memory()?
         } else {
             workbook.add_worksheet()
