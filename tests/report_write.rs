@@ -852,3 +852,31 @@ fn constant_memory_sheets_read_back_the_same_and_are_deterministic() {
         workbook_text(&streamed.path().join("report.xlsx"))
     );
 }
+
+#[test]
+fn a_rejected_name_cell_is_masked_like_a_name() {
+    let mut f = fixture();
+    f.rejects.push(Reject {
+        source: SourceRef {
+            input: 1,
+            sheet: 0,
+            row: 2,
+        },
+        column: "姓名".into(),
+        value: "王小明".into(),
+        code: RejectCode::MissingValue,
+        message: "row has a name but no ID".into(),
+    });
+    f.inputs[1].sheets[0].accepted = 3;
+    f.inputs[1].sheets[0].rejected = 1;
+    let out = tempfile::tempdir().unwrap();
+    write_reports(out.path(), &f.data(), &opts(true)).unwrap();
+    let rejects = read(out.path(), "rejects.csv");
+    // Sorted by (input, sheet, row): the 增员 sheet's row 2 comes before 减员's row 3.
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(
+        lines[3],
+        "exports/110105********0021.xlsx,增员,2,姓名,王**,MISSING_VALUE,row has a name but no ID"
+    );
+    assert!(!rejects.contains("王小明"));
+}

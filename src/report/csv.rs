@@ -11,8 +11,8 @@
 //! numbers and money are never prefixed: `-12.50` is a number, not a formula.
 
 use super::ReportError;
+use super::progress::RowProgress;
 use super::table::{Table, Value, looks_like_formula};
-use indicatif::ProgressBar;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -42,7 +42,7 @@ pub fn write_csv(
     path: &Path,
     table: &dyn Table,
     bom: bool,
-    progress: &ProgressBar,
+    progress: &RowProgress,
 ) -> Result<(), ReportError> {
     let io_err = |e: std::io::Error| ReportError::io(path, e);
     let csv_err = |e: csv::Error| ReportError::write(path, e);

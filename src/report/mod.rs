@@ -14,6 +14,7 @@ pub mod csv;
 pub mod manifest;
 pub mod mask;
 pub mod parquet;
+pub mod progress;
 pub mod summary;
 pub mod table;
 pub mod tables;
@@ -25,7 +26,7 @@ pub use manifest::{Manifest, OutputEntry, RunCounts};
 use mask::maybe_mask;
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 pub use summary::RunSummary;
 use tables::ReportTables;
@@ -176,19 +177,6 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     f.sync_all().map_err(|e| ReportError::io(path, e))
 }
 
-fn progress_bar(total: u64, enabled: bool) -> indicatif::ProgressBar {
-    if !enabled || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "writing reports {bar:40} {human_pos}/{human_len} rows ({eta})",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// Writes every file into `dir`; returns their names in the order written.
 fn write_all(
     dir: &Path,
@@ -210,7 +198,7 @@ fn write_all(
         .into_iter()
         .filter(|f| has(*f))
         .count() as u64;
-    let bar = progress_bar(rows * passes, opts.progress);
+    let bar = progress::RowProgress::new(rows * passes, opts.progress);
     let mut names = Vec::new();
 
     if has(OutputFormat::Csv) {
@@ -246,7 +234,7 @@ fn write_all(
             names.push(name);
         }
     }
-    bar.finish_and_clear();
+    bar.finish();
 
     let mut outputs = Vec::with_capacity(names.len());
     for name in &names {

@@ -509,10 +509,21 @@ impl Table for RejectsTable<'_> {
         });
         out.push(Value::Int(r.source.row.into()));
         out.push(text(&r.column));
-        out.push(text(&r.value));
+        out.push(if self.mask && is_name_column(&r.column) {
+            Value::Text(mask_name(r.value.trim()))
+        } else {
+            text(&r.value)
+        });
         out.push(Value::Text(r.code.as_str().to_string()));
         out.push(text(&r.message));
     }
+}
+
+/// Whether a rejected cell's column holds a person's name (姓名), whose raw
+/// value is then masked like a name.
+fn is_name_column(header: &str) -> bool {
+    let h = header.trim();
+    h.contains("姓名") || h.eq_ignore_ascii_case("name")
 }
 
 /// Every table of a run, in workbook order (after the summary).

@@ -23,12 +23,12 @@
 use super::ReportError;
 use super::manifest::{Manifest, TOOL, VERSION, masked_inputs};
 use super::mask::maybe_mask;
+use super::progress::RowProgress;
 use super::summary::RunSummary;
 use super::table::{Table, Value, looks_like_formula, round_money};
 use crate::cli::Lang;
 use crate::model::InputReport;
 use chrono::Datelike;
-use indicatif::ProgressBar;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
@@ -219,7 +219,7 @@ fn write_table_sheets(
     table: &dyn Table,
     opts: &WorkbookOptions,
     fmt: &Formats,
-    progress: &ProgressBar,
+    progress: &RowProgress,
 ) -> Result<(), XlsxError> {
     let columns = table.columns();
     let max = opts.max_data_rows.max(1);
@@ -509,7 +509,7 @@ pub fn write_workbook(
     tables: &[&dyn Table],
     summary: &SummaryInput,
     opts: &WorkbookOptions,
-    progress: &ProgressBar,
+    progress: &RowProgress,
 ) -> Result<(), ReportError> {
     let xlsx_err = |e: XlsxError| ReportError::write(path, e);
     let mut workbook = Workbook::new();
