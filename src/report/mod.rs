@@ -9,6 +9,20 @@
 //! removed and the previous reports stay exactly as they were.
 //! Stage timings are not part of the deterministic files: the pipeline writes
 //! them last with [`write_timings`].
+//!
+//! How a run uses it:
+//! ```ignore
+//! let mut manifest = Manifest::new(std::env::args().collect(), as_of);
+//! manifest.policies = policy_entries;
+//! manifest.counts = RunCounts { events_accepted, future_events, duplicates, ..Default::default() };
+//! let data = ReportData { results: &results, employers: &employers, rejects: &rejects,
+//!                         inputs: &inputs, manifest: &manifest };
+//! let written = report::write_reports(&args.out, &data, &ReportOptions::from_run_args(args))?;
+//! if !args.quiet {
+//!     eprint!("{}", RunSummary::compute(&results, &employers, rejects.len()).to_text(&args.out));
+//! }
+//! report::write_timings(&args.out, &timings)?; // Vec<(String, f64)>, seconds per stage
+//! ```
 
 pub mod csv;
 pub mod manifest;
@@ -75,6 +89,20 @@ impl Default for ReportOptions {
             progress: false,
             max_sheet_rows: xlsx::EXCEL_MAX_DATA_ROWS,
             constant_memory_rows: xlsx::CONSTANT_MEMORY_ROWS,
+        }
+    }
+}
+
+impl ReportOptions {
+    /// The options `medrecon run` asked for; the progress bar unless `--quiet`.
+    pub fn from_run_args(args: &crate::cli::RunArgs) -> Self {
+        ReportOptions {
+            formats: args.format.clone(),
+            mask: !args.no_mask,
+            lang: args.lang,
+            csv_bom: args.csv_bom,
+            progress: !args.quiet,
+            ..ReportOptions::default()
         }
     }
 }
@@ -470,5 +498,40 @@ mod tests {
         assert_eq!(v["stages"][1]["seconds"], 0.25);
         assert_eq!(v["total_seconds"], 1.75);
         assert_eq!(fs::read_dir(out.path()).unwrap().count(), 1);
+    }
+}
+
+#[cfg(test)]
+mod option_tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    #[test]
+    fn run_flags_map_to_report_options() {
+        let cli = Cli::try_parse_from([
+            "medrecon",
+            "run",
+            "in",
+            "--out",
+            "out",
+            "--no-mask",
+            "--lang",
+            "en",
+            "--csv-bom",
+            "false",
+            "--format",
+            "csv,parquet",
+            "--quiet",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        let o = ReportOptions::from_run_args(&args);
+        assert_eq!(o.formats, [OutputFormat::Csv, OutputFormat::Parquet]);
+        assert!(!o.mask && !o.csv_bom && !o.progress);
+        assert_eq!(o.lang, Lang::En);
+        assert_eq!(o.max_sheet_rows, 1_048_575);
     }
 }
