@@ -57,6 +57,12 @@ impl RowBatch {
         id
     }
 
+    /// Counts a non-blank row that is rejected as a whole.
+    pub(crate) fn reject_row(&mut self, row: u32, error: CellError) {
+        self.rows_read += 1;
+        self.rejects.push((row, error));
+    }
+
     /// Reads one non-blank data row (`row` counts from the piece's start).
     pub(crate) fn push_row<'a>(
         &mut self,

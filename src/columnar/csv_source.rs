@@ -11,7 +11,7 @@
 
 use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::{Layout, LedgerSchema};
-use super::values::Cell;
+use super::values::{Cell, CellError, NO_COLUMN};
 use crate::model::{Reject, RejectCode, Shape, SheetReport, SourceRef};
 use anyhow::bail;
 use rayon::prelude::*;
@@ -533,12 +533,10 @@ fn split_fields(line: &str, delimiter: u8, scratch: &mut String, out: &mut Vec<F
 struct PieceOut {
     batch: RowBatch,
     records: u32,
-    ragged: Vec<(u32, String, usize)>,
 }
 
 fn parse_piece(piece: &str, header: &Header) -> PieceOut {
     let mut batch = RowBatch::default();
-    let mut ragged = Vec::new();
     let mut scratch = String::new();
     let mut fields: Vec<FieldAt> = Vec::with_capacity(header.layout.headers.len() + 1);
     let bytes = piece.as_bytes();
@@ -560,8 +558,20 @@ fn parse_piece(piece: &str, header: &Header) -> PieceOut {
         let extra_filled = (width..fields.len())
             .any(|i| !super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty());
         if fields.len() < width || extra_filled {
-            batch.rows_read += 1;
-            ragged.push((this, line.to_string(), fields.len()));
+            // A comma inside an unquoted amount (8,000.00) shifts every later
+            // column: refuse the row rather than read the wrong cells.
+            batch.reject_row(
+                this,
+                CellError {
+                    column: NO_COLUMN,
+                    value: line.to_string(),
+                    code: RejectCode::BadRow,
+                    message: format!(
+                        "the row has {} fields, the header has {width}",
+                        fields.len()
+                    ),
+                },
+            );
             continue;
         }
         batch.push_row(this, &header.layout, &header.employer, |i| {
@@ -576,7 +586,6 @@ fn parse_piece(piece: &str, header: &Header) -> PieceOut {
     PieceOut {
         batch,
         records: record,
-        ragged,
     }
 }
 
@@ -595,7 +604,6 @@ fn parse_block(
         .par_iter()
         .map(|p| parse_piece(p, header))
         .collect();
-    let width = header.layout.headers.len();
     for out in outs {
         let base = state.records;
         let input = state.input;
@@ -606,16 +614,7 @@ fn parse_block(
         };
         state.sheet.rows_read += out.batch.rows_read;
         state.sheet.accepted += out.batch.accepted();
-        state.sheet.rejected += out.batch.rejects.len() as u64 + out.ragged.len() as u64;
-        for (local, line, n) in &out.ragged {
-            rejects.push(Reject {
-                source: row_of(*local),
-                column: String::new(),
-                value: line.clone(),
-                code: RejectCode::BadRow,
-                message: format!("the row has {n} fields, the header has {width}"),
-            });
-        }
+        state.sheet.rejected += out.batch.rejects.len() as u64;
         store.append(out.batch, &header.layout, row_of, rejects);
         state.records += out.records as u64;
     }

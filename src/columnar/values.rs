@@ -64,6 +64,9 @@ pub(crate) struct RowValues {
     pub paid: i32,
 }
 
+/// `CellError::column` for a problem with the whole row (no one column).
+pub(crate) const NO_COLUMN: usize = usize::MAX;
+
 /// Why a row is rejected: which column (index in the layout's headers), what value.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct CellError {
