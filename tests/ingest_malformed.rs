@@ -32,10 +32,17 @@ fn each_bad_row_has_its_code_row_and_column() {
     assert_eq!(reject_at(&b, 10).value, "火星");
     assert!(reject_at(&b, 10).message.contains("火星"));
     assert!(reject_at(&b, 5).message.contains("digits are lost"));
-    assert!(reject_at(&b, 12).message.contains("4 fields, the header has 6"));
+    assert!(
+        reject_at(&b, 12)
+            .message
+            .contains("4 fields, the header has 6")
+    );
     // Row 2 accepted, row 14 repeats it, line 13 is blank and not a row.
     let s = &b.inputs[0].sheets[0];
-    assert_eq!((s.rows_read, s.accepted, s.rejected, s.duplicates), (15, 1, 13, 1));
+    assert_eq!(
+        (s.rows_read, s.accepted, s.rejected, s.duplicates),
+        (15, 1, 13, 1)
+    );
     assert!(b.inputs[0].balanced());
     assert_eq!(b.events.len(), 1);
     assert_eq!(b.events[0].source.row, 2);
@@ -59,7 +66,10 @@ fn excel_number_id_serial_date_and_range_offset() {
     // The used range starts at C3: the header is Excel row 3, data rows 4-6.
     assert_eq!(input.sheets[0].header_row, Some(3));
     let r = reject_at(&b, 4);
-    assert_eq!((r.column.as_str(), r.code, r.source.sheet), ("身份证号", RejectCode::IdLostDigits, 0));
+    assert_eq!(
+        (r.column.as_str(), r.code, r.source.sheet),
+        ("身份证号", RejectCode::IdLostDigits, 0)
+    );
     assert!(r.message.contains("number"), "{}", r.message);
     // Row 5: the serial 45721 in a plain number cell is 2025-03-05.
     assert_eq!(b.events.len(), 1);
@@ -82,7 +92,12 @@ fn file_error(name: &str) -> String {
 #[test]
 fn disguised_xls_files_say_what_they_are() {
     let e = file_error("excel2003_xml.xls");
-    assert!(e.contains("excel2003_xml.xls") && e.contains("Excel 2003 XML spreadsheet") && e.contains("save it as .xlsx or CSV"), "{e}");
+    assert!(
+        e.contains("excel2003_xml.xls")
+            && e.contains("Excel 2003 XML spreadsheet")
+            && e.contains("save it as .xlsx or CSV"),
+        "{e}"
+    );
     let e = file_error("html_table.xls");
     assert!(e.contains("html_table.xls") && e.contains("HTML"), "{e}");
 }
@@ -90,14 +105,20 @@ fn disguised_xls_files_say_what_they_are() {
 #[test]
 fn invalid_gbk_bytes_are_a_file_error_not_replacement_characters() {
     let e = file_error("invalid_bytes.csv");
-    assert!(e.contains("invalid_bytes.csv") && e.contains("GB18030") && e.contains("line 2"), "{e}");
+    assert!(
+        e.contains("invalid_bytes.csv") && e.contains("GB18030") && e.contains("line 2"),
+        "{e}"
+    );
 }
 
 #[test]
 fn missing_columns_are_named_with_the_headers_found() {
     let e = file_error("no_required_sheet.xlsx");
     assert!(e.contains("no sheet has the required columns"), "{e}");
-    assert!(e.contains("变动类型 (event)") && e.contains("headers found: 姓名, 身份证号, 备注"), "{e}");
+    assert!(
+        e.contains("变动类型 (event)") && e.contains("headers found: 姓名, 身份证号, 备注"),
+        "{e}"
+    );
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
@@ -163,7 +184,14 @@ fn unclosed_quote_is_a_bad_row() {
 #[test]
 fn folders_expand_to_readable_files_sorted_without_subfolders() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["b.csv", "a.xlsx", "~$a.xlsx", ".hidden.csv", "notes.md", "C.TSV"] {
+    for name in [
+        "b.csv",
+        "a.xlsx",
+        "~$a.xlsx",
+        ".hidden.csv",
+        "notes.md",
+        "C.TSV",
+    ] {
         std::fs::write(dir.path().join(name), b"x").unwrap();
     }
     std::fs::create_dir(dir.path().join("ledger")).unwrap();

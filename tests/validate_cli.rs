@@ -25,7 +25,9 @@ fn validate_samples_prints_the_accounting_and_masks_ids() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("encoding gb18030"))
-        .stdout(predicate::str::contains("sheet 增员: event rows, header row 2"))
+        .stdout(predicate::str::contains(
+            "sheet 增员: event rows, header row 2",
+        ))
         .stdout(predicate::str::contains("roster rows"))
         .stdout(predicate::str::contains("ID_CHECKSUM"))
         .stdout(predicate::str::contains("BAD_DATE"))
@@ -61,7 +63,10 @@ fn no_mask_shows_values_whole() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     // Row 3 of bad_rows.csv: the good ID with a wrong check character.
-    let row3 = text.lines().find(|l| l.contains("\t3\t身份证号\t")).unwrap();
+    let row3 = text
+        .lines()
+        .find(|l| l.contains("\t3\t身份证号\t"))
+        .unwrap();
     assert!(row3.contains("ID_CHECKSUM"));
     assert!(!row3.contains('*'), "{row3}");
 }

@@ -20,14 +20,27 @@ fn samples_balance_and_hold_the_planted_bad_rows() {
     let b = read(&[samples()]).unwrap();
     // Four event exports; ledger/ and ui/ sub-folders are not read as events.
     let formats: Vec<InputFormat> = b.inputs.iter().map(|i| i.format).collect();
-    assert_eq!(formats.len(), 4, "{:?}", b.inputs.iter().map(|i| &i.path).collect::<Vec<_>>());
+    assert_eq!(
+        formats.len(),
+        4,
+        "{:?}",
+        b.inputs.iter().map(|i| &i.path).collect::<Vec<_>>()
+    );
     assert!(formats.contains(&InputFormat::Xls));
-    assert!(b.inputs.iter().all(|i| !i.path.contains("ledger") && !i.path.contains("/ui/")));
+    assert!(
+        b.inputs
+            .iter()
+            .all(|i| !i.path.contains("ledger") && !i.path.contains("/ui/"))
+    );
     for input in &b.inputs {
         assert!(input.balanced(), "{input:#?}");
         assert!(input.rows_read() > 0, "{}", input.path);
     }
-    let csv = b.inputs.iter().find(|i| i.format == InputFormat::Csv).unwrap();
+    let csv = b
+        .inputs
+        .iter()
+        .find(|i| i.format == InputFormat::Csv)
+        .unwrap();
     assert_eq!(csv.encoding.as_deref(), Some("gb18030"));
     assert_eq!(csv.sheets[0].header_row, Some(3));
     assert_eq!((csv.sheets[0].rejected, csv.sheets[0].duplicates), (2, 1));
@@ -47,7 +60,11 @@ fn samples_balance_and_hold_the_planted_bad_rows() {
     let codes: Vec<RejectCode> = b.rejects.iter().map(|r| r.code).collect();
     assert_eq!(
         codes,
-        vec![RejectCode::IdChecksum, RejectCode::BadDate, RejectCode::IdLostDigits]
+        vec![
+            RejectCode::IdChecksum,
+            RejectCode::BadDate,
+            RejectCode::IdLostDigits
+        ]
     );
     let persons: BTreeSet<_> = b.events.iter().map(|e| e.person_id).collect();
     let employers: BTreeSet<_> = b.events.iter().map(|e| e.employer_id.clone()).collect();
