@@ -4,6 +4,7 @@
 //! figure looks wrong.
 
 use crate::cli::ExplainArgs;
+use crate::engine;
 use crate::model::{PersonId, SourceRef};
 use crate::pipeline::{self, Timings};
 use anyhow::Context;
@@ -48,6 +49,7 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             format!("{file}[{sheet}]:{}", s.row)
         }
     };
-    let _ = (&ctx, &name_of, input);
-    anyhow::bail!("explain: engine pending")
+    let text = engine::explain::explain_person(input, &ctx, &name_of)?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
