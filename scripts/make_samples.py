@@ -14,6 +14,7 @@ overlap, an orphan separation, a duplicate row, and deliberately bad rows
 (bad checksum, 2025-02-30, an ID typed as a number).
 """
 import csv
+from decimal import Decimal, ROUND_HALF_UP
 import datetime as dt
 import io
 import os
@@ -32,6 +33,41 @@ GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军"
          "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓东", "思远", "雨欣", "子涵"]
 AREAS = {"beijing": "110105", "shanghai": "310104", "guangzhou": "440106", "shenzhen": "440305",
          "national": "320102"}
+
+
+def load_policy_packs():
+    """The shipped packs, each version with inherited values filled in."""
+    import tomllib
+    here = os.path.dirname(os.path.abspath(__file__))
+    folder = os.path.join(here, "..", "schemas", "policies")
+    packs = {}
+    for fname in sorted(os.listdir(folder)):
+        if not fname.endswith(".toml"):
+            continue
+        with open(os.path.join(folder, fname), "rb") as f:
+            pack = tomllib.load(f)
+        versions, current = [], {}
+        for v in pack["versions"]:
+            for key, val in v.items():
+                current[key] = val["value"] if isinstance(val, dict) else val
+            versions.append(dict(current))
+        packs[pack["code"]] = versions
+    return packs
+
+
+def due_amount(packs, region, month, wage):
+    """round_half_up(clamp(wage, floor, cap) × (employer + employee rate), 2) + fixed."""
+    key = month.strftime("%Y-%m")
+    version = [v for v in packs[region] if v["from"] <= key][-1]
+    if "floor" in version:
+        floor, cap = Decimal(version["floor"]), Decimal(version["cap"])
+    else:
+        avg = Decimal(version["avg_wage"])
+        floor, cap = avg * Decimal("0.6"), avg * 3
+    base = min(max(Decimal(wage), floor), cap)
+    rate = Decimal(version["employer_rate"]) + Decimal(version["employee_rate"])
+    amount = (base * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return amount + Decimal(str(version.get("fixed_monthly", "0")))
 
 
 def D(s):
@@ -190,28 +226,45 @@ def write_samples(out_dir, make_id, upgrade15):
             ws.cell(ws.max_row, c).number_format = "yyyy/m/d"
     wb.save(os.path.join(out_dir, "花名册_穗安保洁.xlsx"))
 
-    # -- ledger: what was paid (费款所属期), some months missing or short ------
-    rates = {"beijing": (0.118, 3), "shanghai": (0.12, 0), "guangzhou": (0.075, 0), "shenzhen": (0.07, 0), "national": (0.10, 0)}
+    # -- ledger: what was paid (费款所属期) ------------------------------------
+    # Amounts are what the shipped policy packs make due (base clamped to that month's
+    # floor and cap, half-up to the fen, plus the fixed add-on), paid within the month.
+    # A few months are deliberately missing, short, paid late, duplicated, or paid for a
+    # month after the spell ended, so the arrears reports have something to find.
+    packs = load_policy_packs()
     lrows = []
     for k, (p, e, hire, sep, reason, filed) in enumerate(spells):
         if not hire:
             continue
         pid, name, region, wage = persons[p]
-        rate, fixed = rates[region]
         start = D(hire).replace(day=1)
         end = D(sep).replace(day=1) if sep else dt.date(2026, 10, 1)
         m = start
         j = 0
         while m <= end and m <= dt.date(2026, 10, 1):
-            due = round(int(wage) * rate + fixed, 2)
+            due = due_amount(packs, region, m, int(wage))
             j += 1
-            if (k + j) % 17 == 0:
-                pass  # month missing
+            paid_on = m.replace(day=10 + (k + j) % 15)
+            if (k * 7 + j) % 41 == 0:
+                pass  # month missing: arrears from the due date to the as-of date
+            elif (k * 7 + j) % 53 == 0:
+                lrows.append([pid, e, m.strftime("%Y%m"), f"{due - Decimal('300'):.2f}", paid_on.isoformat()])
+            elif (k * 7 + j) % 61 == 0:
+                late = (m.replace(day=28) + dt.timedelta(days=20)).isoformat()
+                lrows.append([pid, e, m.strftime("%Y%m"), f"{due:.2f}", late])
+            elif (k * 7 + j) % 67 == 0:
+                # employer and employee parts booked as two rows: summed, and counted
+                half = (due / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                lrows.append([pid, e, m.strftime("%Y-%m"), f"{half:.2f}", paid_on.isoformat()])
+                lrows.append([pid, e, m.strftime("%Y-%m"), f"{due - half:.2f}", paid_on.isoformat()])
             else:
-                amount = due - 300 if (k + j) % 23 == 0 else due
-                paid = (m.replace(day=28) + dt.timedelta(days=rnd.randrange(0, 20))).isoformat()
-                lrows.append([pid, e, m.strftime("%Y%m"), f"{amount:.2f}", paid])
+                lrows.append([pid, e, m.strftime("%Y%m"), f"{due:.2f}", paid_on.isoformat()])
             m = (m + dt.timedelta(days=32)).replace(day=1)
+        if sep and k % 9 == 4:
+            after = (D(sep).replace(day=1) + dt.timedelta(days=40)).replace(day=1)
+            if after <= dt.date(2026, 10, 1):
+                due = due_amount(packs, region, after, int(wage))
+                lrows.append([pid, e, after.strftime("%Y%m"), f"{due:.2f}", after.replace(day=15).isoformat()])
     with open(os.path.join(out_dir, "ledger", "实缴明细.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"])
