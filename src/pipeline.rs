@@ -179,7 +179,7 @@ impl Loaded {
             as_of: self.as_of,
             batch_first_month: self.batch_first_month(),
             carry_forward: self.carry_forward,
-            // has_ledger: self.has_ledger, (engine pending)
+            has_ledger: self.has_ledger,
         }
     }
 

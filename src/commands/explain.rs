@@ -48,6 +48,11 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             format!("{file}[{sheet}]:{}", s.row)
         }
     };
-    let _ = (&ctx, &name_of, input);
-    anyhow::bail!("explain: engine pending")
+    let text = crate::engine::explain::explain_person(input, &ctx, &name_of)?;
+    for warning in loaded.warnings() {
+        eprintln!("medrecon: warning: {warning}");
+    }
+    use std::io::Write;
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
 }
