@@ -880,3 +880,28 @@ fn a_rejected_name_cell_is_masked_like_a_name() {
     );
     assert!(!rejects.contains("王小明"));
 }
+
+#[test]
+fn reports_of_a_format_no_longer_asked_for_are_removed() {
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    write_reports(out.path(), &f.data(), &opts(true)).unwrap();
+    assert!(out.path().join("report.xlsx").exists());
+    let csv_only = ReportOptions {
+        formats: vec![OutputFormat::Csv],
+        ..opts(true)
+    };
+    write_reports(out.path(), &f.data(), &csv_only).unwrap();
+    assert!(!out.path().join("report.xlsx").exists());
+    let v: serde_json::Value = serde_json::from_str(&read(out.path(), "manifest.json")).unwrap();
+    let files: Vec<&str> = v["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 8);
+    assert!(files.iter().all(|f| f.ends_with(".csv")));
+    // The folder holds exactly the manifest's outputs plus the manifest.
+    assert_eq!(fs::read_dir(out.path()).unwrap().count(), 9);
+}

@@ -364,6 +364,27 @@ fn write_summary_sheet(
         &[text(l("命令行", "Command line")), text(command.join(" "))],
         fmt,
     )?;
+    w.cells(
+        &[
+            text(l("身份证号与姓名", "IDs and names")),
+            text(match (opts.mask, lang) {
+                (true, Lang::Zh) => "已脱敏 (110101********123X, 张*)",
+                (false, Lang::Zh) => "未脱敏 (--no-mask)",
+                (true, Lang::En) => "masked (110101********123X, 张*)",
+                (false, Lang::En) => "not masked (--no-mask)",
+            }),
+        ],
+        fmt,
+    )?;
+    for warning in &m.warnings {
+        w.cells(
+            &[
+                text(l("警告", "Warning")),
+                text(maybe_mask(warning, opts.mask).into_owned()),
+            ],
+            fmt,
+        )?;
+    }
 
     w.section(
         l("输入文件", "Inputs"),
