@@ -905,3 +905,28 @@ fn reports_of_a_format_no_longer_asked_for_are_removed() {
     // The folder holds exactly the manifest's outputs plus the manifest.
     assert_eq!(fs::read_dir(out.path()).unwrap().count(), 9);
 }
+
+#[test]
+fn parquet_copies_are_written_listed_and_deterministic() {
+    let f = fixture();
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    let o = ReportOptions {
+        formats: vec![OutputFormat::Parquet],
+        ..opts(true)
+    };
+    let written = write_reports(one.path(), &f.data(), &o).unwrap();
+    write_reports(two.path(), &f.data(), &o).unwrap();
+    assert_eq!(written.len(), 9, "8 tables + manifest");
+    for p in &written[..8] {
+        let bytes = fs::read(p).unwrap();
+        assert_eq!(&bytes[..4], b"PAR1", "{}", p.display());
+        assert_eq!(&bytes[bytes.len() - 4..], b"PAR1");
+        let name = p.file_name().unwrap();
+        assert_eq!(bytes, fs::read(two.path().join(name)).unwrap(), "{name:?}");
+    }
+    assert!(one.path().join("persons.parquet").exists());
+    let v: serde_json::Value = serde_json::from_str(&read(one.path(), "manifest.json")).unwrap();
+    assert_eq!(v["options"]["formats"][0], "parquet");
+    assert_eq!(v["outputs"][0]["file"], "persons.parquet");
+}
