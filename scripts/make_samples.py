@@ -14,60 +14,69 @@ overlap, an orphan separation, a duplicate row, and deliberately bad rows
 (bad checksum, 2025-02-30, an ID typed as a number).
 """
 import csv
-from decimal import Decimal, ROUND_HALF_UP
 import datetime as dt
 import io
 import os
 import random
 
+import tomllib
+from decimal import ROUND_HALF_UP, Decimal
+
 import openpyxl
 import xlwt
+
+POLICY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas", "policies")
+
+
+def load_packs():
+    """Each pack's versions, every value inherited forward: [(from 'YYYY-MM', values)]."""
+    packs = {}
+    for region in ("beijing", "shanghai", "guangzhou", "shenzhen", "national"):
+        with open(os.path.join(POLICY_DIR, region + ".toml"), "rb") as f:
+            doc = tomllib.load(f)
+        versions, current = [], {}
+        for v in doc["versions"]:
+            for k, val in v.items():
+                if isinstance(val, dict) and "value" in val:
+                    current[k] = val["value"]
+            versions.append((v["from"], dict(current)))
+        packs[region] = versions
+    return packs
+
+
+def due_for(versions, month, wage):
+    """round_half_up(clamp(wage, floor, cap) x (employer + employee rate), 2) + fixed_monthly."""
+    ym = month.strftime("%Y-%m")
+    values = [vals for start, vals in versions if start <= ym][-1]
+    if "floor" in values:
+        floor, cap = Decimal(values["floor"]), Decimal(values["cap"])
+    else:
+        avg = Decimal(values["avg_wage"])
+        floor, cap = avg * Decimal("0.6"), avg * 3
+    base = min(max(Decimal(wage), floor), cap)
+    rate = Decimal(values["employer_rate"]) + Decimal(values["employee_rate"])
+    due = (base * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return due + Decimal(values.get("fixed_monthly", "0"))
 
 HUAXIN = "91110105MA01R8XK3U"   # 北京华信科技有限公司
 RUIDA = "91310104MA1FL5QX2B"    # 上海瑞达咨询有限公司
 PENGCHENG = "91440300MA5G7HK9XN"  # 深圳鹏城物流有限公司
 SUIAN = "GZ0042"                # 广州穗安保洁服务部 (short code)
+REGION_OF = {HUAXIN: "beijing", RUIDA: "shanghai", PENGCHENG: "shenzhen", SUIAN: "guangzhou"}
+
+
+def region_for(p, employer):
+    """The 参保地 of a spell: the employer's city; some 穗安 staff are left blank
+    in the roster, so they fall to the default region (national)."""
+    if employer == SUIAN and p % 3 == 0:
+        return "national"
+    return REGION_OF[employer]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
          "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "晓东", "思远", "雨欣", "子涵"]
 AREAS = {"beijing": "110105", "shanghai": "310104", "guangzhou": "440106", "shenzhen": "440305",
          "national": "320102"}
-
-
-def load_policy_packs():
-    """The shipped packs, each version with inherited values filled in."""
-    import tomllib
-    here = os.path.dirname(os.path.abspath(__file__))
-    folder = os.path.join(here, "..", "schemas", "policies")
-    packs = {}
-    for fname in sorted(os.listdir(folder)):
-        if not fname.endswith(".toml"):
-            continue
-        with open(os.path.join(folder, fname), "rb") as f:
-            pack = tomllib.load(f)
-        versions, current = [], {}
-        for v in pack["versions"]:
-            for key, val in v.items():
-                current[key] = val["value"] if isinstance(val, dict) else val
-            versions.append(dict(current))
-        packs[pack["code"]] = versions
-    return packs
-
-
-def due_amount(packs, region, month, wage):
-    """round_half_up(clamp(wage, floor, cap) × (employer + employee rate), 2) + fixed."""
-    key = month.strftime("%Y-%m")
-    version = [v for v in packs[region] if v["from"] <= key][-1]
-    if "floor" in version:
-        floor, cap = Decimal(version["floor"]), Decimal(version["cap"])
-    else:
-        avg = Decimal(version["avg_wage"])
-        floor, cap = avg * Decimal("0.6"), avg * 3
-    base = min(max(Decimal(wage), floor), cap)
-    rate = Decimal(version["employer_rate"]) + Decimal(version["employee_rate"])
-    amount = (base * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return amount + Decimal(str(version.get("fixed_monthly", "0")))
 
 
 def D(s):
@@ -81,12 +90,17 @@ def write_samples(out_dir, make_id, upgrade15):
 
     persons = []
     for i in range(36):
-        region = ["beijing", "shanghai", "shenzhen", "guangzhou", "national"][i % 5]
+        home = ["beijing", "shanghai", "shenzhen", "guangzhou", "national"][i % 5]
         birth = dt.date(1962 + rnd.randrange(38), 1 + rnd.randrange(12), 1 + rnd.randrange(28))
-        pid = make_id(AREAS[region], birth.strftime("%Y%m%d"), 100 + i)
+        pid = make_id(AREAS[home], birth.strftime("%Y%m%d"), 100 + i)
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
-        wage = str(rnd.choice([5200, 6800, 7500, 8000, 9500, 11000, 12500, 15800, 22000, 31000]))
-        persons.append((pid, name, region, wage))
+        # Skewed wages; two below the local floor, one above a cap.
+        wage = str(rnd.choice([7500, 7800, 8000, 8000, 9500, 11000, 12500, 15800, 22000]))
+        if i in (12, 25):
+            wage = "4800"
+        if i == 13:
+            wage = "42000"
+        persons.append((pid, name, None, wage))
 
     # spell: (person index, employer, hire, separation, reason, filed)
     spells = [
@@ -124,7 +138,7 @@ def write_samples(out_dir, make_id, upgrade15):
         emp = employers[p % 4]
         hire = dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(600))
         sep = ""
-        if rnd.random() < 0.35:
+        if rnd.random() < 0.2:
             s = hire + dt.timedelta(days=90 + rnd.randrange(400))
             if s <= dt.date(2026, 10, 31):
                 sep = s.isoformat()
@@ -138,7 +152,8 @@ def write_samples(out_dir, make_id, upgrade15):
         for p, e, hire, sep, reason, filed in spells:
             if e != emp:
                 continue
-            pid, name, region, wage = persons[p]
+            pid, name, _, wage = persons[p]
+            region = REGION_OF[e]
             if hire:
                 out.append((pid, name, "hire", hire, region, wage, "", ""))
             if sep:
@@ -220,51 +235,39 @@ def write_samples(out_dir, make_id, upgrade15):
     for p, e, hire, sep, reason, filed in spells:
         if e != SUIAN:
             continue
-        pid, name, region, wage = persons[p]
-        ws.append([name, pid, SUIAN, D(hire), D(sep), "广州" if region == "guangzhou" else region, int(wage), reason or None, D(filed)])
+        pid, name, _, wage = persons[p]
+        region = region_for(p, e)
+        written_region = {"guangzhou": "广州", "national": None}[region]
+        ws.append([name, pid, SUIAN, D(hire), D(sep), written_region, int(wage), reason or None, D(filed)])
         for c in (4, 5, 9):
             ws.cell(ws.max_row, c).number_format = "yyyy/m/d"
     wb.save(os.path.join(out_dir, "花名册_穗安保洁.xlsx"))
 
-    # -- ledger: what was paid (费款所属期) ------------------------------------
-    # Amounts are what the shipped policy packs make due (base clamped to that month's
-    # floor and cap, half-up to the fen, plus the fixed add-on), paid within the month.
-    # A few months are deliberately missing, short, paid late, duplicated, or paid for a
-    # month after the spell ended, so the arrears reports have something to find.
-    packs = load_policy_packs()
+    # -- ledger: what was paid (费款所属期). Each month pays exactly what the
+    # region's policy pack says is due, except planted misses and shortfalls.
+    packs = load_packs()
     lrows = []
-    for k, (p, e, hire, sep, reason, filed) in enumerate(spells):
+    missing = {(0, "2025-02"), (8, "2026-03"), (8, "2026-04"), (17, "2025-09"), (30, "2026-10")}
+    short = {(1, "2024-12"): 300, (9, "2025-01"): 150.5, (20, "2026-06"): 1000, (26, "2025-12"): 88}
+    for p, e, hire, sep, reason, filed in spells:
         if not hire:
             continue
-        pid, name, region, wage = persons[p]
+        pid, name, _, wage = persons[p]
+        region = region_for(p, e)
         start = D(hire).replace(day=1)
         end = D(sep).replace(day=1) if sep else dt.date(2026, 10, 1)
         m = start
-        j = 0
         while m <= end and m <= dt.date(2026, 10, 1):
-            due = due_amount(packs, region, m, int(wage))
-            j += 1
-            paid_on = m.replace(day=10 + (k + j) % 15)
-            if (k * 7 + j) % 41 == 0:
-                pass  # month missing: arrears from the due date to the as-of date
-            elif (k * 7 + j) % 53 == 0:
-                lrows.append([pid, e, m.strftime("%Y%m"), f"{due - Decimal('300'):.2f}", paid_on.isoformat()])
-            elif (k * 7 + j) % 61 == 0:
-                late = (m.replace(day=28) + dt.timedelta(days=20)).isoformat()
-                lrows.append([pid, e, m.strftime("%Y%m"), f"{due:.2f}", late])
-            elif (k * 7 + j) % 67 == 0:
-                # employer and employee parts booked as two rows: summed, and counted
-                half = (due / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-                lrows.append([pid, e, m.strftime("%Y-%m"), f"{half:.2f}", paid_on.isoformat()])
-                lrows.append([pid, e, m.strftime("%Y-%m"), f"{due - half:.2f}", paid_on.isoformat()])
-            else:
-                lrows.append([pid, e, m.strftime("%Y%m"), f"{due:.2f}", paid_on.isoformat()])
+            key = (p, m.strftime("%Y-%m"))
+            if key not in missing:
+                amount = due_for(packs[region], m, int(wage)) - Decimal(str(short.get(key, 0)))
+                # Paid within the month (by the 25th), one employer's 2025-05 run late.
+                paid = m.replace(day=10 + rnd.randrange(0, 16))
+                if e == PENGCHENG and m == dt.date(2025, 5, 1):
+                    paid = dt.date(2025, 6, 20)
+                lrows.append([pid, e, m.strftime("%Y%m"), f"{amount:.2f}", paid.isoformat()])
             m = (m + dt.timedelta(days=32)).replace(day=1)
-        if sep and k % 9 == 4:
-            after = (D(sep).replace(day=1) + dt.timedelta(days=40)).replace(day=1)
-            if after <= dt.date(2026, 10, 1):
-                due = due_amount(packs, region, after, int(wage))
-                lrows.append([pid, e, after.strftime("%Y%m"), f"{due:.2f}", after.replace(day=15).isoformat()])
+    lrows.sort()
     with open(os.path.join(out_dir, "ledger", "实缴明细.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"])
@@ -275,4 +278,3 @@ def write_samples(out_dir, make_id, upgrade15):
         w = csv.writer(f)
         w.writerow(["身份证号", "起始月份", "终止月份"])
         w.writerow([persons[10][0], "2025-02", "2025-07"])
-        w.writerow([persons[1][0], "202506", "202508"])
