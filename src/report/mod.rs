@@ -13,7 +13,7 @@
 //! them last with [`write_timings`].
 //!
 //! How a run uses it:
-//! ```ignore
+//! ```text
 //! let mut manifest = Manifest::new(std::env::args().collect(), as_of);
 //! manifest.policies = policy_entries;
 //! manifest.counts = RunCounts { events_accepted, future_events, duplicates, ..Default::default() };
