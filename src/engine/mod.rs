@@ -415,9 +415,11 @@ pub fn analyze<'e>(
     // Rule 9: arrears and overpayments.
     let mut arrears_rows = Vec::new();
     let mut overpaid = Vec::new();
-    if ctx.has_ledger && !input.ledger.is_empty() {
+    // With a ledger in the run, a person with no ledger entries at all still owes
+    // every due month: that is the main case of arrears.
+    if ctx.has_ledger {
         let ledger = arrears::PersonLedger::new(input.ledger);
-        let no_events = input.events.is_empty();
+        let no_events = input.events.is_empty() && !input.ledger.is_empty();
         arrears::arrears_rows(pid, ctx, list, &ledger, &mut arrears_rows)?;
         arrears::overpaid_rows(pid, list, &ledger, no_events, &mut overpaid);
         if no_events {
