@@ -34,20 +34,67 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
         Ok(s) => return Ok((Cow::Borrowed(s), "utf-8")),
         Err(e) => e,
     };
+    match decode_gb18030(bytes, GB_CHUNK_BYTES) {
+        Ok(text) => Ok((Cow::Owned(text), "gb18030")),
+        Err(at) => Err(format!(
+            "is neither UTF-8 (invalid byte at {}) nor GB18030/GBK (invalid byte sequence at byte {at}, line {}); is it really a CSV file?",
+            utf8_err.valid_up_to(),
+            line_at(bytes, at)
+        )),
+    }
+}
+
+/// Size of the pieces GB18030 text is decoded in, in parallel.
+const GB_CHUNK_BYTES: usize = 4 << 20;
+
+/// Decodes GB18030 strictly; `Err` is the byte offset of the first invalid
+/// sequence. Pieces are cut after a line feed (0x0A is never part of a
+/// multi-byte GB18030 character), decoded in parallel and joined in order.
+fn decode_gb18030(bytes: &[u8], chunk_bytes: usize) -> Result<String, usize> {
+    let mut cuts = vec![0usize];
+    while let Some(&last) = cuts.last() {
+        let target = last + chunk_bytes;
+        if target >= bytes.len() {
+            break;
+        }
+        match memchr::memchr(b'\n', &bytes[target..]) {
+            Some(i) if target + i + 1 < bytes.len() => cuts.push(target + i + 1),
+            _ => break,
+        }
+    }
+    cuts.push(bytes.len());
+    let pieces: Vec<Result<String, usize>> = cuts
+        .par_windows(2)
+        .map(|w| decode_gb18030_piece(&bytes[w[0]..w[1]]).map_err(|at| w[0] + at))
+        .collect();
+    let mut text = String::new();
+    let mut total = 0;
+    for p in &pieces {
+        match p {
+            Ok(s) => total += s.len(),
+            Err(at) => return Err(*at),
+        }
+    }
+    text.reserve_exact(total);
+    for p in pieces.into_iter().flatten() {
+        text.push_str(&p);
+    }
+    Ok(text)
+}
+
+fn decode_gb18030_piece(bytes: &[u8]) -> Result<String, usize> {
     let mut decoder = GB18030.new_decoder_without_bom_handling();
-    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2 + 16);
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len() * 2 + 16);
+    let mut out = String::with_capacity(cap);
     let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
     match result {
-        DecoderResult::InputEmpty => Ok((Cow::Owned(out), "gb18030")),
-        DecoderResult::Malformed(bad, _) => {
-            let at = read.saturating_sub(bad as usize);
-            Err(format!(
-                "is neither UTF-8 (invalid byte at {}) nor GB18030/GBK (invalid byte sequence at byte {at}, line {}); is it really a CSV file?",
-                utf8_err.valid_up_to(),
-                line_at(bytes, at)
-            ))
+        DecoderResult::InputEmpty => Ok(out),
+        DecoderResult::Malformed(bad, extra) => {
+            Err(read.saturating_sub(bad as usize + extra as usize))
         }
-        DecoderResult::OutputFull => Err("could not be decoded (output buffer full)".into()),
+        DecoderResult::OutputFull => Err(read),
     }
 }
 
@@ -392,6 +439,22 @@ mod tests {
         assert_eq!(sp.next_record(&mut rec), Some(1));
         assert!(rec.unterminated);
         assert_eq!(sp.next_record(&mut rec), None);
+    }
+
+    #[test]
+    fn gb18030_decoded_in_pieces_is_the_whole_text() {
+        let line =
+            "张伟,110105198503121234,增员,2025-03-05\n李娜,310104199007014566,减员,2025-04-01\n";
+        let text = line.repeat(500);
+        let (bytes, _, bad) = GB18030.encode(&text);
+        assert!(!bad);
+        // Pieces of ~1 KiB: cut only after line feeds, joined in order.
+        assert_eq!(decode_gb18030(&bytes, 1024).unwrap(), text);
+        assert_eq!(decode_gb18030(&bytes, 1 << 30).unwrap(), text);
+        let mut broken = bytes.to_vec();
+        let at = broken.len() - 10;
+        broken[at] = 0xFF;
+        assert_eq!(decode_gb18030(&broken, 1024), Err(at));
     }
 
     #[test]
