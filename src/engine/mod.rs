@@ -88,6 +88,10 @@ pub struct GapInfo {
     pub wage: Option<Decimal>,
 }
 
+/// What prices a gap: the spell before it, its region and wage, and the policy
+/// version in force in the gap's first month.
+type GapParams<'v> = (Option<usize>, RegionId, Option<Decimal>, &'v PolicyVersion);
+
 /// Everything the rules found for one person: the result rows plus the
 /// intermediate facts `explain` shows.
 #[derive(Debug)]
@@ -241,10 +245,7 @@ pub fn analyze<'e>(
     // Rules 4–7: gaps.
     let national = ctx.policies.national();
     let mut gap_infos: Vec<GapInfo> = Vec::new();
-    let gap_params = |from: Month| -> Result<
-        (Option<usize>, RegionId, Option<Decimal>, &PolicyVersion),
-        PolicyError,
-    > {
+    let gap_params = |from: Month| -> Result<GapParams<'_>, PolicyError> {
         let before = gaps::spell_before(list, from);
         let (region, wage) = before.map_or((national, None), |i| (list[i].region, list[i].wage));
         Ok((before, region, wage, ctx.version(region, from)?))
