@@ -19,13 +19,58 @@ import io
 import os
 import random
 
+import tomllib
+from decimal import ROUND_HALF_UP, Decimal
+
 import openpyxl
 import xlwt
+
+POLICY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas", "policies")
+
+
+def load_packs():
+    """Each pack's versions, every value inherited forward: [(from 'YYYY-MM', values)]."""
+    packs = {}
+    for region in ("beijing", "shanghai", "guangzhou", "shenzhen", "national"):
+        with open(os.path.join(POLICY_DIR, region + ".toml"), "rb") as f:
+            doc = tomllib.load(f)
+        versions, current = [], {}
+        for v in doc["versions"]:
+            for k, val in v.items():
+                if isinstance(val, dict) and "value" in val:
+                    current[k] = val["value"]
+            versions.append((v["from"], dict(current)))
+        packs[region] = versions
+    return packs
+
+
+def due_for(versions, month, wage):
+    """round_half_up(clamp(wage, floor, cap) x (employer + employee rate), 2) + fixed_monthly."""
+    ym = month.strftime("%Y-%m")
+    values = [vals for start, vals in versions if start <= ym][-1]
+    if "floor" in values:
+        floor, cap = Decimal(values["floor"]), Decimal(values["cap"])
+    else:
+        avg = Decimal(values["avg_wage"])
+        floor, cap = avg * Decimal("0.6"), avg * 3
+    base = min(max(Decimal(wage), floor), cap)
+    rate = Decimal(values["employer_rate"]) + Decimal(values["employee_rate"])
+    due = (base * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return due + Decimal(values.get("fixed_monthly", "0"))
 
 HUAXIN = "91110105MA01R8XK3U"   # 北京华信科技有限公司
 RUIDA = "91310104MA1FL5QX2B"    # 上海瑞达咨询有限公司
 PENGCHENG = "91440300MA5G7HK9XN"  # 深圳鹏城物流有限公司
 SUIAN = "GZ0042"                # 广州穗安保洁服务部 (short code)
+REGION_OF = {HUAXIN: "beijing", RUIDA: "shanghai", PENGCHENG: "shenzhen", SUIAN: "guangzhou"}
+
+
+def region_for(p, employer):
+    """The 参保地 of a spell: the employer's city; some 穗安 staff are left blank
+    in the roster, so they fall to the default region (national)."""
+    if employer == SUIAN and p % 3 == 0:
+        return "national"
+    return REGION_OF[employer]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
@@ -45,12 +90,17 @@ def write_samples(out_dir, make_id, upgrade15):
 
     persons = []
     for i in range(36):
-        region = ["beijing", "shanghai", "shenzhen", "guangzhou", "national"][i % 5]
+        home = ["beijing", "shanghai", "shenzhen", "guangzhou", "national"][i % 5]
         birth = dt.date(1962 + rnd.randrange(38), 1 + rnd.randrange(12), 1 + rnd.randrange(28))
-        pid = make_id(AREAS[region], birth.strftime("%Y%m%d"), 100 + i)
+        pid = make_id(AREAS[home], birth.strftime("%Y%m%d"), 100 + i)
         name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
-        wage = str(rnd.choice([5200, 6800, 7500, 8000, 9500, 11000, 12500, 15800, 22000, 31000]))
-        persons.append((pid, name, region, wage))
+        # Skewed wages; two below the local floor, one above a cap.
+        wage = str(rnd.choice([7500, 7800, 8000, 8000, 9500, 11000, 12500, 15800, 22000]))
+        if i in (12, 25):
+            wage = "4800"
+        if i == 13:
+            wage = "42000"
+        persons.append((pid, name, None, wage))
 
     # spell: (person index, employer, hire, separation, reason, filed)
     spells = [
@@ -88,7 +138,7 @@ def write_samples(out_dir, make_id, upgrade15):
         emp = employers[p % 4]
         hire = dt.date(2024, 1, 1) + dt.timedelta(days=rnd.randrange(600))
         sep = ""
-        if rnd.random() < 0.35:
+        if rnd.random() < 0.2:
             s = hire + dt.timedelta(days=90 + rnd.randrange(400))
             if s <= dt.date(2026, 10, 31):
                 sep = s.isoformat()
@@ -102,7 +152,8 @@ def write_samples(out_dir, make_id, upgrade15):
         for p, e, hire, sep, reason, filed in spells:
             if e != emp:
                 continue
-            pid, name, region, wage = persons[p]
+            pid, name, _, wage = persons[p]
+            region = REGION_OF[e]
             if hire:
                 out.append((pid, name, "hire", hire, region, wage, "", ""))
             if sep:
@@ -184,34 +235,39 @@ def write_samples(out_dir, make_id, upgrade15):
     for p, e, hire, sep, reason, filed in spells:
         if e != SUIAN:
             continue
-        pid, name, region, wage = persons[p]
-        ws.append([name, pid, SUIAN, D(hire), D(sep), "广州" if region == "guangzhou" else region, int(wage), reason or None, D(filed)])
+        pid, name, _, wage = persons[p]
+        region = region_for(p, e)
+        written_region = {"guangzhou": "广州", "national": None}[region]
+        ws.append([name, pid, SUIAN, D(hire), D(sep), written_region, int(wage), reason or None, D(filed)])
         for c in (4, 5, 9):
             ws.cell(ws.max_row, c).number_format = "yyyy/m/d"
     wb.save(os.path.join(out_dir, "花名册_穗安保洁.xlsx"))
 
-    # -- ledger: what was paid (费款所属期), some months missing or short ------
-    rates = {"beijing": (0.118, 3), "shanghai": (0.12, 0), "guangzhou": (0.075, 0), "shenzhen": (0.07, 0), "national": (0.10, 0)}
+    # -- ledger: what was paid (费款所属期). Each month pays exactly what the
+    # region's policy pack says is due, except planted misses and shortfalls.
+    packs = load_packs()
     lrows = []
-    for k, (p, e, hire, sep, reason, filed) in enumerate(spells):
+    missing = {(0, "2025-02"), (8, "2026-03"), (8, "2026-04"), (17, "2025-09"), (30, "2026-10")}
+    short = {(1, "2024-12"): 300, (9, "2025-01"): 150.5, (20, "2026-06"): 1000, (26, "2025-12"): 88}
+    for p, e, hire, sep, reason, filed in spells:
         if not hire:
             continue
-        pid, name, region, wage = persons[p]
-        rate, fixed = rates[region]
+        pid, name, _, wage = persons[p]
+        region = region_for(p, e)
         start = D(hire).replace(day=1)
         end = D(sep).replace(day=1) if sep else dt.date(2026, 10, 1)
         m = start
-        j = 0
         while m <= end and m <= dt.date(2026, 10, 1):
-            due = round(int(wage) * rate + fixed, 2)
-            j += 1
-            if (k + j) % 17 == 0:
-                pass  # month missing
-            else:
-                amount = due - 300 if (k + j) % 23 == 0 else due
-                paid = (m.replace(day=28) + dt.timedelta(days=rnd.randrange(0, 20))).isoformat()
-                lrows.append([pid, e, m.strftime("%Y%m"), f"{amount:.2f}", paid])
+            key = (p, m.strftime("%Y-%m"))
+            if key not in missing:
+                amount = due_for(packs[region], m, int(wage)) - Decimal(str(short.get(key, 0)))
+                # Paid within the month (by the 25th), one employer's 2025-05 run late.
+                paid = m.replace(day=10 + rnd.randrange(0, 16))
+                if e == PENGCHENG and m == dt.date(2025, 5, 1):
+                    paid = dt.date(2025, 6, 20)
+                lrows.append([pid, e, m.strftime("%Y%m"), f"{amount:.2f}", paid.isoformat()])
             m = (m + dt.timedelta(days=32)).replace(day=1)
+    lrows.sort()
     with open(os.path.join(out_dir, "ledger", "实缴明细.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"])
@@ -222,4 +278,3 @@ def write_samples(out_dir, make_id, upgrade15):
         w = csv.writer(f)
         w.writerow(["身份证号", "起始月份", "终止月份"])
         w.writerow([persons[10][0], "2025-02", "2025-07"])
-        w.writerow([persons[1][0], "202506", "202508"])

@@ -880,3 +880,53 @@ fn a_rejected_name_cell_is_masked_like_a_name() {
     );
     assert!(!rejects.contains("王小明"));
 }
+
+#[test]
+fn reports_of_a_format_no_longer_asked_for_are_removed() {
+    let f = fixture();
+    let out = tempfile::tempdir().unwrap();
+    write_reports(out.path(), &f.data(), &opts(true)).unwrap();
+    assert!(out.path().join("report.xlsx").exists());
+    let csv_only = ReportOptions {
+        formats: vec![OutputFormat::Csv],
+        ..opts(true)
+    };
+    write_reports(out.path(), &f.data(), &csv_only).unwrap();
+    assert!(!out.path().join("report.xlsx").exists());
+    let v: serde_json::Value = serde_json::from_str(&read(out.path(), "manifest.json")).unwrap();
+    let files: Vec<&str> = v["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 8);
+    assert!(files.iter().all(|f| f.ends_with(".csv")));
+    // The folder holds exactly the manifest's outputs plus the manifest.
+    assert_eq!(fs::read_dir(out.path()).unwrap().count(), 9);
+}
+
+#[test]
+fn parquet_copies_are_written_listed_and_deterministic() {
+    let f = fixture();
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    let o = ReportOptions {
+        formats: vec![OutputFormat::Parquet],
+        ..opts(true)
+    };
+    let written = write_reports(one.path(), &f.data(), &o).unwrap();
+    write_reports(two.path(), &f.data(), &o).unwrap();
+    assert_eq!(written.len(), 9, "8 tables + manifest");
+    for p in &written[..8] {
+        let bytes = fs::read(p).unwrap();
+        assert_eq!(&bytes[..4], b"PAR1", "{}", p.display());
+        assert_eq!(&bytes[bytes.len() - 4..], b"PAR1");
+        let name = p.file_name().unwrap();
+        assert_eq!(bytes, fs::read(two.path().join(name)).unwrap(), "{name:?}");
+    }
+    assert!(one.path().join("persons.parquet").exists());
+    let v: serde_json::Value = serde_json::from_str(&read(one.path(), "manifest.json")).unwrap();
+    assert_eq!(v["options"]["formats"][0], "parquet");
+    assert_eq!(v["outputs"][0]["file"], "persons.parquet");
+}

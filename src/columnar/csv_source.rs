@@ -220,7 +220,6 @@ fn read_as(
         let n = read_full(&mut file, &mut raw)?;
         let eof = n < raw.len();
         bytes += n as u64;
-        hasher.update(&raw[..n]);
         let mut chunk = &raw[..n];
         if first {
             first = false;
@@ -274,25 +273,41 @@ fn read_as(
             Some(h) => last_record_end(&pending, h.delimiter).unwrap_or(0),
         };
         if cut > 0 {
-            let text = match std::str::from_utf8(&pending[..cut]) {
-                Ok(t) => t,
-                Err(e) => {
-                    if forced.is_none() && encoding == Some(Encoding::Utf8) {
-                        return Err(Failure::NotUtf8);
-                    }
-                    return Err(Failure::Error(anyhow::anyhow!(
-                        "invalid UTF-8 near byte {} of the text",
-                        e.valid_up_to()
-                    )));
+            // Hash this block's raw bytes while its text is parsed.
+            let block = &pending[..cut];
+            let parsed = match state.header.as_ref() {
+                Some(header) => {
+                    rayon::join(
+                        || hasher.update(&raw[..n]),
+                        || parse_pieces(block, header, sizes.piece),
+                    )
+                    .1
+                }
+                None => {
+                    hasher.update(&raw[..n]);
+                    Ok(Vec::new())
                 }
             };
-            parse_block(text, &mut state, store, rejects, sizes.piece);
+            match parsed {
+                Ok(outs) => merge_pieces(outs, &mut state, store, rejects),
+                Err(_) if forced.is_none() && encoding == Some(Encoding::Utf8) => {
+                    return Err(Failure::NotUtf8);
+                }
+                Err(e) => {
+                    return Err(Failure::Error(anyhow::anyhow!(
+                        "the text is not valid UTF-8: {e}"
+                    )));
+                }
+            }
             pending.drain(..cut);
-        } else if pending.len() > MAX_PENDING {
-            return Err(Failure::Error(anyhow::anyhow!(
-                "a row runs past {} MiB: a quoted field (\") is never closed",
-                MAX_PENDING >> 20
-            )));
+        } else {
+            hasher.update(&raw[..n]);
+            if pending.len() > MAX_PENDING {
+                return Err(Failure::Error(anyhow::anyhow!(
+                    "a row runs past {} MiB: a quoted field (\") is never closed",
+                    MAX_PENDING >> 20
+                )));
+            }
         }
         if eof {
             break;
@@ -426,9 +441,8 @@ fn last_record_end(buf: &[u8], delimiter: u8) -> Option<usize> {
     last
 }
 
-/// Cuts `text` into pieces of about `PIECE` bytes, each ending at a record end.
-fn pieces(text: &str, delimiter: u8, piece: usize) -> Vec<&str> {
-    let bytes = text.as_bytes();
+/// Cuts a block into pieces of about `piece` bytes, each ending at a record end.
+fn pieces(bytes: &[u8], delimiter: u8, piece: usize) -> Vec<&[u8]> {
     let quoted = memchr::memchr(b'"', bytes).is_some();
     let mut out = Vec::new();
     let mut start = 0;
@@ -449,7 +463,7 @@ fn pieces(text: &str, delimiter: u8, piece: usize) -> Vec<&str> {
                 }
             }
         };
-        out.push(&text[start..end]);
+        out.push(&bytes[start..end]);
         start = end;
     }
     out
@@ -589,21 +603,29 @@ fn parse_piece(piece: &str, header: &Header) -> PieceOut {
     }
 }
 
-/// Parses a block of whole records (after the header) and merges it in order.
-fn parse_block(
-    text: &str,
+/// Parses a block of whole records (after the header), pieces in parallel;
+/// each piece is checked to be UTF-8 (a record end is a character boundary).
+fn parse_pieces(
+    block: &[u8],
+    header: &Header,
+    piece: usize,
+) -> Result<Vec<PieceOut>, std::str::Utf8Error> {
+    pieces(block, header.delimiter, piece)
+        .par_iter()
+        .map(|p| std::str::from_utf8(p).map(|text| parse_piece(text, header)))
+        .collect()
+}
+
+/// Merges parsed pieces into the store in file order, numbering rows.
+fn merge_pieces(
+    outs: Vec<PieceOut>,
     state: &mut FileState,
     store: &mut LedgerStore,
     rejects: &mut Vec<Reject>,
-    piece: usize,
 ) {
     let Some(header) = state.header.as_ref() else {
         return;
     };
-    let outs: Vec<PieceOut> = pieces(text, header.delimiter, piece)
-        .par_iter()
-        .map(|p| parse_piece(p, header))
-        .collect();
     for out in outs {
         let base = state.records;
         let input = state.input;

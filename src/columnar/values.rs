@@ -422,12 +422,17 @@ pub(crate) fn date_text(raw: &str) -> Result<NaiveDate, CodeMsg> {
         let (y, m, d) = (&s[..4], &s[4..6], &s[6..]);
         return ymd(y, m, d).ok_or_else(bad);
     }
-    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
-    if parts.len() != 3
-        || !parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    // Three parts, without allocating (this runs once per ledger row).
+    let mut parts = [""; 3];
+    let mut count = 0;
+    for part in s.split(['-', '/', '.', '年', '月']) {
+        if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        parts[count] = part;
+        count += 1;
+    }
+    if count != 3 {
         return Err(bad());
     }
     if parts[0].len() == 4 && parts[1].len() <= 2 && parts[2].len() <= 2 {

@@ -4,6 +4,7 @@
 //! figure looks wrong.
 
 use crate::cli::ExplainArgs;
+use crate::engine;
 use crate::model::{PersonId, SourceRef};
 use crate::pipeline::{self, Timings};
 use anyhow::Context;
@@ -48,11 +49,7 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             format!("{file}[{sheet}]:{}", s.row)
         }
     };
-    let text = crate::engine::explain::explain_person(input, &ctx, &name_of)?;
-    for warning in loaded.warnings() {
-        eprintln!("medrecon: warning: {warning}");
-    }
-    use std::io::Write;
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    let text = engine::explain::explain_person(input, &ctx, &name_of)?;
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

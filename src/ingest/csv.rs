@@ -153,6 +153,11 @@ impl<'t> Splitter<'t> {
         }
     }
 
+    /// Length of the text being split (for sizing buffers).
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// Byte offset of the next unread record.
     pub fn offset(&self) -> usize {
         self.pos

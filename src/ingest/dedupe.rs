@@ -7,8 +7,14 @@ use crate::model::{Event, InputReport};
 use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
 
-/// FxHash-style hasher: fast for the short keys here; collisions are checked.
-struct FxHasher(u64);
+/// FxHash-style hasher: fast for the short keys of ingest (IDs, employer
+/// codes, region names). Not DoS-resistant; collisions are handled by the maps
+/// and, for duplicates, by comparing content.
+#[derive(Default)]
+pub struct FxHasher(u64);
+
+/// `HashMap`/`HashSet` hasher built from [`FxHasher`].
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 impl Hasher for FxHasher {
     fn finish(&self) -> u64 {

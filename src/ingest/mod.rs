@@ -313,7 +313,10 @@ fn read_events_csv(
         sheet: 0,
     };
     let parts = csv_parallel(data, data_line, delim, |sp| {
-        let mut out = SheetRows::default();
+        let mut out = SheetRows {
+            events: Vec::with_capacity(sp.text_len() / 64 + 16),
+            ..SheetRows::default()
+        };
         let mut interner = Interner::default();
         let mut rec = csv::Record::default();
         while let Some(line) = sp.next_record(&mut rec) {

@@ -3,6 +3,7 @@
 //! naming the first problem found: file·sheet·row, the column's header text,
 //! the raw value, a stable code and a message.
 
+use crate::ingest::dedupe::FxBuild;
 use crate::ingest::header::HeaderMap;
 use crate::ingest::schema::{ColumnSchema, EventWord, trim_spaces};
 use crate::ingest::values::{Cell, DateError, parse_date_cell, parse_money_cell};
@@ -92,8 +93,8 @@ pub struct SheetContext<'a> {
 /// Per-worker caches so repeated employers, names and regions allocate once.
 #[derive(Default)]
 pub struct Interner {
-    strings: HashSet<Arc<str>>,
-    regions: HashMap<Box<str>, Option<RegionId>>,
+    strings: HashSet<Arc<str>, FxBuild>,
+    regions: HashMap<Box<str>, Option<RegionId>, FxBuild>,
 }
 
 impl Interner {
@@ -372,5 +373,237 @@ pub fn normalize_row<R: RowCells + ?Sized>(
             };
             RowOutcome::Two(first, second)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::header::find_header;
+
+    struct Regions;
+    impl RegionLookup for Regions {
+        fn lookup(&self, raw: &str) -> Option<RegionId> {
+            match raw {
+                "beijing" | "北京" | "110000" => Some(RegionId(1)),
+                _ => None,
+            }
+        }
+    }
+
+    struct Row(Vec<Cell<'static>>);
+    impl RowCells for Row {
+        fn cell(&self, i: usize) -> Cell<'_> {
+            self.0.get(i).copied().unwrap_or(Cell::Empty)
+        }
+        fn cell_count(&self) -> usize {
+            self.0.len()
+        }
+    }
+
+    fn columns(headers: &[&str]) -> EventColumns {
+        let schema = ColumnSchema::shipped();
+        let h = find_header(
+            &schema,
+            "events",
+            &[headers.iter().map(|s| s.to_string()).collect()],
+        )
+        .unwrap();
+        EventColumns::from_header(&h).unwrap()
+    }
+
+    fn run(cols: &EventColumns, cells: Vec<Cell<'static>>) -> RowOutcome {
+        let schema = ColumnSchema::shipped();
+        let ctx = SheetContext {
+            columns: cols,
+            schema: &schema,
+            regions: &Regions,
+            default_region: RegionId(0),
+            default_employer: Arc::from("file_stem"),
+            is_1904: false,
+            input: 2,
+            sheet: 1,
+        };
+        normalize_row(&ctx, &mut Interner::default(), &Row(cells), 7)
+    }
+
+    fn event_cols() -> EventColumns {
+        columns(&[
+            "身份证号",
+            "变动类型",
+            "变动日期",
+            "参保地",
+            "单位编号",
+            "离职原因",
+        ])
+    }
+
+    fn id_code(raw: Cell<'static>) -> Option<RejectCode> {
+        match run(
+            &event_cols(),
+            vec![raw, Cell::Text("入职"), Cell::Text("2025-03-05")],
+        ) {
+            RowOutcome::Rejected(r) => {
+                assert_eq!(r.column, "身份证号");
+                assert_eq!((r.source.input, r.source.sheet, r.source.row), (2, 1, 7));
+                Some(r.code)
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn each_id_rule() {
+        // Lower-case x accepted (the standard's own example 11010519491231002X).
+        assert_eq!(id_code(Cell::Text("11010519491231002x")), None);
+        // 15-digit upgraded.
+        assert_eq!(id_code(Cell::Text("110105491231002")), None);
+        assert_eq!(
+            id_code(Cell::Text("110105194912310021")),
+            Some(RejectCode::IdChecksum)
+        );
+        assert_eq!(
+            id_code(Cell::Text("1101051949123100")),
+            Some(RejectCode::BadId)
+        );
+        assert_eq!(
+            id_code(Cell::Text("11010519491231002Y")),
+            Some(RejectCode::BadId)
+        );
+        assert_eq!(
+            id_code(Cell::Text("110105194913310020")),
+            Some(RejectCode::BadId)
+        );
+        assert_eq!(
+            id_code(Cell::Text("1.10105E+17")),
+            Some(RejectCode::IdLostDigits)
+        );
+        assert_eq!(
+            id_code(Cell::Float(110105194912310000.0)),
+            Some(RejectCode::IdLostDigits)
+        );
+        assert_eq!(
+            id_code(Cell::Int(110105491231002)),
+            Some(RejectCode::IdLostDigits)
+        );
+        assert_eq!(id_code(Cell::Text(" 　")), Some(RejectCode::MissingValue));
+    }
+
+    #[test]
+    fn event_row_values_and_defaults() {
+        let out = run(
+            &event_cols(),
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Text(" 退休 "),
+                Cell::Text("2025年3月5日"),
+                Cell::Empty,
+                Cell::Float(1001.0),
+            ],
+        );
+        let RowOutcome::One(e) = out else {
+            panic!("{out:?}")
+        };
+        // 退休 as the event word: a separation for retirement.
+        assert_eq!((e.kind, e.retirement), (EventKind::Separation, true));
+        assert_eq!(e.date, NaiveDate::from_ymd_opt(2025, 3, 5).unwrap());
+        assert_eq!(e.region, RegionId(0)); // blank → default
+        assert_eq!(&*e.employer_id, "1001"); // a number cell written as shown
+        let out = run(
+            &event_cols(),
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Text("减员"),
+                Cell::Text("2025-03-05"),
+                Cell::Text("北京"),
+                Cell::Empty,
+                Cell::Text("退休"),
+            ],
+        );
+        let RowOutcome::One(e) = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (e.kind, e.retirement, e.region),
+            (EventKind::Separation, true, RegionId(1))
+        );
+        assert_eq!(&*e.employer_id, "file_stem");
+    }
+
+    #[test]
+    fn roster_row_gives_hire_and_separation() {
+        let cols = columns(&[
+            "身份证号",
+            "入职日期",
+            "离职日期",
+            "缴费基数",
+            "办理日期",
+            "离职原因",
+        ]);
+        let out = run(
+            &cols,
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Date {
+                    serial: 45721.0,
+                    is_1904: false,
+                },
+                Cell::Text("2025/6/30"),
+                Cell::Text("8,000"),
+                Cell::Text("20250710"),
+                Cell::Text("退休"),
+            ],
+        );
+        let RowOutcome::Two(h, s) = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (h.kind, h.date.to_string(), h.filed_date, h.retirement),
+            (EventKind::Hire, "2025-03-05".to_string(), None, false)
+        );
+        assert_eq!(
+            (s.kind, s.date.to_string(), s.retirement),
+            (EventKind::Separation, "2025-06-30".to_string(), true)
+        );
+        assert_eq!(s.filed_date, NaiveDate::from_ymd_opt(2025, 7, 10));
+        assert_eq!(h.wage, Some(Decimal::from(8000)));
+        assert_eq!(h.source, s.source);
+    }
+
+    #[test]
+    fn first_problem_in_column_order_is_reported() {
+        // Bad event and bad date: the event column is checked first.
+        let out = run(
+            &event_cols(),
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Text("调岗"),
+                Cell::Text("2025-02-30"),
+            ],
+        );
+        let RowOutcome::Rejected(r) = out else {
+            panic!()
+        };
+        assert_eq!(
+            (r.code, r.column.as_str(), r.value.as_str()),
+            (RejectCode::BadEvent, "变动类型", "调岗")
+        );
+        let out = run(
+            &event_cols(),
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Text("入职"),
+                Cell::Text("2025-03-05"),
+                Cell::Text("110001"),
+            ],
+        );
+        let RowOutcome::Rejected(r) = out else {
+            panic!()
+        };
+        assert_eq!(
+            (r.code, r.column.as_str()),
+            (RejectCode::UnknownRegion, "参保地")
+        );
+        assert!(r.message.contains("110001"));
     }
 }

@@ -161,6 +161,13 @@ fn string_list(v: &toml::Value, what: &str) -> Result<Vec<String>, String> {
 
 /// Trims ordinary and full-width (U+3000) spaces.
 pub fn trim_spaces(s: &str) -> &str {
+    // Fast path: nothing to trim when both ends are visible ASCII.
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) => return s,
+        (Some(&f), Some(&l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => return s,
+        _ => {}
+    }
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
 }
 

@@ -131,6 +131,21 @@ fn parse_number_date(f: f64, is_1904: bool) -> Result<NaiveDate, DateError> {
 
 /// Reads a date written as text (see [`parse_date_cell`]).
 pub fn parse_date_text(raw: &str, is_1904: bool) -> Result<NaiveDate, DateError> {
+    // Fast path: `YYYY-MM-DD`, the form of nearly every machine export.
+    let b = raw.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10))
+            && (1900..=2100).contains(&y)
+            && let Some(date) = NaiveDate::from_ymd_opt(y as i32, m, d)
+        {
+            return Ok(date);
+        }
+    }
     let s = trim_spaces(raw);
     // Drop a time part: `2025-03-05 00:00:00`, `2025-03-05T00:00:00`.
     let s = match s.find([' ', 'T']) {
@@ -184,6 +199,9 @@ pub fn parse_date_text(raw: &str, is_1904: bool) -> Result<NaiveDate, DateError>
                     "{s}: a 2-digit year is ambiguous"
                 )));
             }
+            if !(1900..=2100).contains(&y) {
+                return Err(bad());
+            }
             NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| impossible(y, m, d))
         });
     }
@@ -205,6 +223,9 @@ pub fn parse_date_text(raw: &str, is_1904: bool) -> Result<NaiveDate, DateError>
             return Err(bad());
         }
         let (y, m, d) = ymd_parts(parts[0], parts[1], parts[2]).ok_or_else(bad)?;
+        if !(1900..=2100).contains(&y) {
+            return Err(bad());
+        }
         return NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| impossible(y, m, d));
     }
     if parts[0].len() <= 2 && parts[1].len() <= 2 && matches!(parts[2].len(), 2 | 4) {
@@ -246,6 +267,18 @@ fn ascii_fold(s: &str) -> Option<String> {
 /// Reads a money amount (元): `8000`, `8,000.00`, `¥8000`, `8000元`, `８０００`.
 /// Negative amounts, several decimal points and anything else are errors.
 pub fn parse_money_text(raw: &str) -> Result<Decimal, String> {
+    // Fast path: plain digits with at most one decimal point (`8000`, `8000.50`).
+    let b = raw.as_bytes();
+    if !b.is_empty()
+        && b.len() <= 20
+        && b[0].is_ascii_digit()
+        && b[b.len() - 1].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && b.iter().filter(|c| **c == b'.').count() <= 1
+        && let Ok(d) = raw.parse::<Decimal>()
+    {
+        return Ok(d);
+    }
     let trimmed = trim_spaces(raw);
     let folded = ascii_fold(trimmed);
     let s = folded.as_deref().unwrap_or(trimmed);

@@ -6,12 +6,14 @@
 //! input's rows balance, writes every file into a staging folder inside the
 //! output folder (`.medrecon-tmp-<pid>`), fsyncs them, and only when all
 //! succeeded moves them into place. If anything fails, the staging folder is
-//! removed and the previous reports stay exactly as they were.
+//! removed and the previous reports stay exactly as they were. Report files of
+//! an earlier run that this run does not write (another `--format`) are
+//! removed in the same swap, so the folder always matches `manifest.json`.
 //! Stage timings are not part of the deterministic files: the pipeline writes
 //! them last with [`write_timings`].
 //!
 //! How a run uses it:
-//! ```ignore
+//! ```text
 //! let mut manifest = Manifest::new(std::env::args().collect(), as_of);
 //! manifest.policies = policy_entries;
 //! manifest.counts = RunCounts { events_accepted, future_events, duplicates, ..Default::default() };
@@ -356,7 +358,13 @@ impl Staging {
                 ));
             }
         }
-        self.swap(out_dir, names)?;
+        // Reports of an earlier run in a format this run does not write
+        // (e.g. its persons.parquet) would not match this run's manifest.
+        let stale: Vec<String> = report_file_names()
+            .into_iter()
+            .filter(|n| !names.contains(n) && out_dir.join(n).is_file())
+            .collect();
+        self.swap(out_dir, names, &stale)?;
         // Make the renames durable.
         if let Ok(dir) = fs::File::open(out_dir) {
             let _ = dir.sync_all();
@@ -364,16 +372,27 @@ impl Staging {
         Ok(())
     }
 
-    fn swap(&self, out_dir: &Path, names: &[String]) -> Result<(), ReportError> {
-        // (name, whether an old file was parked)
-        let mut done: Vec<(&String, bool)> = Vec::with_capacity(names.len());
-        for name in names {
+    /// Moves the staged files `names` into `out_dir`, parking any file they
+    /// replace, and parks the `stale` reports of an earlier run that this run
+    /// does not write (so the folder matches the manifest). On a failure every
+    /// step already taken is undone.
+    fn swap(&self, out_dir: &Path, names: &[String], stale: &[String]) -> Result<(), ReportError> {
+        // (name, whether an old file was parked, whether a new one was moved in)
+        let mut done: Vec<(&String, bool, bool)> = Vec::with_capacity(names.len() + stale.len());
+        let steps = names
+            .iter()
+            .map(|n| (n, true))
+            .chain(stale.iter().map(|n| (n, false)));
+        for (name, has_new) in steps {
             let target = out_dir.join(name);
             let parked = self.old_dir.join(name);
             let had_old = target.exists();
             let step = (|| {
                 if had_old {
                     fs::rename(&target, &parked).map_err(|e| ReportError::io(&target, e))?;
+                }
+                if !has_new {
+                    return Ok(());
                 }
                 match fs::rename(self.new_dir.join(name), &target) {
                     Ok(()) => Ok(()),
@@ -386,20 +405,31 @@ impl Staging {
                 }
             })();
             if let Err(e) = step {
-                for (name, had_old) in done.into_iter().rev() {
+                for (name, had_old, has_new) in done.into_iter().rev() {
                     let target = out_dir.join(name);
+                    if has_new {
+                        let _ = fs::rename(&target, self.new_dir.join(name));
+                    }
                     if had_old {
                         let _ = fs::rename(self.old_dir.join(name), &target);
-                    } else {
-                        let _ = fs::remove_file(&target);
                     }
                 }
                 return Err(e);
             }
-            done.push((name, had_old));
+            done.push((name, had_old, has_new));
         }
         Ok(())
     }
+}
+
+/// Every file name a run can write (timings.json aside).
+fn report_file_names() -> Vec<String> {
+    let mut names = vec!["report.xlsx".to_string(), "manifest.json".to_string()];
+    for table in tables::TABLE_NAMES {
+        names.push(format!("{table}.csv"));
+        names.push(format!("{table}.parquet"));
+    }
+    names
 }
 
 impl Drop for Staging {
@@ -447,7 +477,7 @@ mod tests {
         fs::write(staging.new_dir.join("b.csv"), "new b").unwrap();
         // c.csv is never staged: its rename fails after a and b were swapped.
         let names = ["a.csv", "b.csv", "c.csv"].map(String::from);
-        assert!(staging.swap(out.path(), &names).is_err());
+        assert!(staging.swap(out.path(), &names, &[]).is_err());
         assert_eq!(
             fs::read_to_string(out.path().join("a.csv")).unwrap(),
             "old a"
@@ -467,9 +497,23 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let staging = Staging::create(out.path()).unwrap();
         fs::write(staging.new_dir.join("a.csv"), "new a").unwrap();
+        fs::write(out.path().join("stale.parquet"), "old").unwrap();
         let names = ["a.csv", "missing.csv"].map(String::from);
-        assert!(staging.swap(out.path(), &names).is_err());
+        let stale = ["stale.parquet".to_string()];
+        assert!(staging.swap(out.path(), &names, &stale).is_err());
         assert!(!out.path().join("a.csv").exists());
+        assert_eq!(
+            fs::read_to_string(out.path().join("stale.parquet")).unwrap(),
+            "old"
+        );
+        // Without the failing name, the stale file is parked and a.csv lands.
+        let names = ["a.csv".to_string()];
+        staging.swap(out.path(), &names, &stale).unwrap();
+        assert!(!out.path().join("stale.parquet").exists());
+        assert_eq!(
+            fs::read_to_string(out.path().join("a.csv")).unwrap(),
+            "new a"
+        );
     }
 
     #[test]

@@ -501,10 +501,13 @@ impl Table for RejectsTable<'_> {
             None => Value::Text(format!("input #{}", r.source.input)),
         });
         out.push(match input {
-            Some(input) if input.format != InputFormat::Csv => input
-                .sheets
-                .get(r.source.sheet as usize)
-                .map_or(Value::Null, |s| text(&s.name)),
+            // CSV and Parquet inputs have a single unnamed sheet.
+            Some(input) if !matches!(input.format, InputFormat::Csv | InputFormat::Parquet) => {
+                input
+                    .sheets
+                    .get(r.source.sheet as usize)
+                    .map_or(Value::Null, |s| text(&s.name))
+            }
             _ => Value::Null,
         });
         out.push(Value::Int(r.source.row.into()));
@@ -525,6 +528,18 @@ fn is_name_column(header: &str) -> bool {
     let h = header.trim();
     h.contains("姓名") || h.eq_ignore_ascii_case("name")
 }
+
+/// File stems of every table, in workbook order.
+pub const TABLE_NAMES: [&str; 8] = [
+    "persons",
+    "gaps",
+    "stops",
+    "arrears",
+    "employers",
+    "rejects",
+    "overpaid",
+    "flags",
+];
 
 /// Every table of a run, in workbook order (after the summary).
 pub struct ReportTables<'a> {
@@ -570,5 +585,17 @@ impl<'a> ReportTables<'a> {
             &self.overpaid,
             &self.flags,
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_match_the_tables_in_order() {
+        let t = ReportTables::new(&[], &[], &[], &[], true);
+        let names: Vec<&str> = t.all().iter().map(|t| t.name()).collect();
+        assert_eq!(names, TABLE_NAMES);
     }
 }

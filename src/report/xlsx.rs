@@ -296,6 +296,15 @@ impl SummaryWriter<'_> {
         self.row += 1;
         Ok(())
     }
+    /// A label and a long value (run facts): the value overflows into the
+    /// empty cells to its right instead of widening column B for every table.
+    fn fact(&mut self, label: &str, value: Value, fmt: &Formats) -> Result<(), XlsxError> {
+        let w = write_text(self.sheet, self.row, 0, label, fmt)?;
+        self.widths.see(0, w);
+        write_value(self.sheet, self.row, 1, &value, fmt)?;
+        self.row += 1;
+        Ok(())
+    }
     fn section(&mut self, title: &str, headers: &[&str], fmt: &Formats) -> Result<(), XlsxError> {
         self.row += 1;
         self.sheet
@@ -347,12 +356,10 @@ fn write_summary_sheet(
     };
     let m = input.manifest;
     let s = input.summary;
-    w.cells(&[text(l("基准日", "As of")), Value::Date(m.as_of)], fmt)?;
-    w.cells(
-        &[
-            text(l("工具版本", "Tool version")),
-            text(format!("{TOOL} {VERSION}")),
-        ],
+    w.fact(l("基准日", "As of"), Value::Date(m.as_of), fmt)?;
+    w.fact(
+        l("工具版本", "Tool version"),
+        text(format!("{TOOL} {VERSION}")),
         fmt,
     )?;
     let command: Vec<String> = m
@@ -360,10 +367,24 @@ fn write_summary_sheet(
         .iter()
         .map(|a| maybe_mask(a, opts.mask).into_owned())
         .collect();
-    w.cells(
-        &[text(l("命令行", "Command line")), text(command.join(" "))],
+    w.fact(l("命令行", "Command line"), text(command.join(" ")), fmt)?;
+    w.fact(
+        l("身份证号与姓名", "IDs and names"),
+        text(match (opts.mask, lang) {
+            (true, Lang::Zh) => "已脱敏 (110101********123X, 张*)",
+            (false, Lang::Zh) => "未脱敏 (--no-mask)",
+            (true, Lang::En) => "masked (110101********123X, 张*)",
+            (false, Lang::En) => "not masked (--no-mask)",
+        }),
         fmt,
     )?;
+    for warning in &m.warnings {
+        w.fact(
+            l("警告", "Warning"),
+            text(maybe_mask(warning, opts.mask).into_owned()),
+            fmt,
+        )?;
+    }
 
     w.section(
         l("输入文件", "Inputs"),
