@@ -44,6 +44,7 @@ impl Month {
     pub fn month(self) -> u32 {
         self.0.rem_euclid(12) as u32 + 1
     }
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, months: i32) -> Month {
         Month(self.0 + months)
     }

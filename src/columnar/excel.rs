@@ -1,0 +1,135 @@
+//! Ledger workbooks (.xlsx, .xls, .xlsb, .ods) read cell by cell with calamine:
+//! every sheet whose first rows hold a ledger header is read; others are
+//! listed as skipped with the reason. Ledger workbooks are small (a sheet
+//! holds at most 1,048,576 rows), so each is read whole.
+
+use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
+use super::schema::LedgerSchema;
+use super::values::Cell;
+use crate::model::{Reject, Shape, SheetReport, SourceRef};
+use anyhow::{Context, bail};
+use calamine::{Data, Reader};
+use std::io::Cursor;
+
+const HEADER_SEARCH_ROWS: usize = 20;
+
+fn cell(data: &Data) -> Cell<'_> {
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s),
+        Data::Int(i) => Cell::Int(*i),
+        Data::Float(f) => Cell::Float(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(d) if dt.is_datetime() => Cell::Date(d.date()),
+            _ => Cell::Float(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+        Data::Error(_) => Cell::Text("#ERROR"),
+    }
+}
+
+fn header_text(data: &Data) -> String {
+    match data {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads every ledger sheet of a workbook held in `bytes` into `store`.
+pub(crate) fn read_workbook(
+    bytes: Vec<u8>,
+    input: u32,
+    schema: &LedgerSchema,
+    default_employer: &str,
+    store: &mut LedgerStore,
+    rejects: &mut Vec<Reject>,
+) -> anyhow::Result<Vec<SheetReport>> {
+    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .context("not a readable workbook")?;
+    let names = workbook.sheet_names();
+    let mut sheets = Vec::with_capacity(names.len());
+    for (sheet_index, name) in names.iter().enumerate() {
+        let mut report = SheetReport {
+            name: name.clone(),
+            shape: None,
+            skipped: None,
+            header_row: None,
+            rows_read: 0,
+            accepted: 0,
+            rejected: 0,
+            duplicates: 0,
+        };
+        let range = match workbook.worksheet_range(name) {
+            Ok(r) => r,
+            Err(e) => {
+                report.skipped = Some(format!("sheet cannot be read: {e}"));
+                sheets.push(report);
+                continue;
+            }
+        };
+        // Row numbers as the spreadsheet shows them: the range may start below row 1.
+        let first_row = range.start().map_or(0, |(r, _)| r);
+        let mut found = None;
+        for (i, row) in range.rows().take(HEADER_SEARCH_ROWS).enumerate() {
+            let headers: Vec<String> = row.iter().map(header_text).collect();
+            if let Some(layout) = schema.layout(&headers) {
+                found = Some((i, layout));
+                break;
+            }
+        }
+        let Some((header_index, layout)) = found else {
+            report.skipped = Some(if range.is_empty() {
+                "empty sheet".into()
+            } else {
+                format!(
+                    "no ledger header (身份证号, 费款所属期, 实缴金额 or 单位缴纳/个人缴纳) in the first {HEADER_SEARCH_ROWS} rows"
+                )
+            });
+            sheets.push(report);
+            continue;
+        };
+        report.shape = Some(Shape::Ledger);
+        report.header_row = Some(first_row + header_index as u32 + 1);
+        let employer = match layout.employer {
+            Some(c) => EmployerSource::Column(c),
+            None => EmployerSource::Fixed(default_employer.to_string()),
+        };
+        let mut batch = RowBatch::default();
+        for (i, row) in range.rows().enumerate().skip(header_index + 1) {
+            let blank = row.iter().all(|d| match d {
+                Data::Empty => true,
+                Data::String(s) => super::values::trim_cell(s).is_empty(),
+                _ => false,
+            });
+            if blank {
+                continue;
+            }
+            batch.push_row(i as u32, &layout, &employer, |c| {
+                row.get(c).map_or(Cell::Empty, cell)
+            });
+        }
+        report.rows_read = batch.rows_read;
+        report.accepted = batch.accepted();
+        report.rejected = batch.rejects.len() as u64;
+        let sheet = sheet_index as u32;
+        store.append(
+            batch,
+            &layout,
+            |local| SourceRef {
+                input,
+                sheet,
+                row: first_row + local + 1,
+            },
+            rejects,
+        );
+        sheets.push(report);
+    }
+    if !sheets.iter().any(|s| s.shape.is_some()) {
+        bail!(
+            "no sheet has a ledger header row (身份证号, 费款所属期 and 实缴金额 or 单位缴纳/个人缴纳)"
+        );
+    }
+    Ok(sheets)
+}

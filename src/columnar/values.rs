@@ -1,0 +1,535 @@
+//! Reading one ledger row's cells into typed values: the resident ID
+//! (身份证号), the month paid for (费款所属期), the amount (实缴金额, in 分) and
+//! the paid date (缴费日期). A bad cell gives the reject code and message.
+
+use super::schema::Layout;
+use crate::model::{Month, PersonId, RejectCode};
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+/// "No paid date" in the `paid` day-number column (real dates are far above it).
+pub(crate) const NO_PAID_DATE: i32 = i32::MIN;
+
+/// A cell as a reader found it, before interpretation.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Empty,
+    Text(&'a str),
+    Int(i64),
+    Float(f64),
+    /// A date or date-time cell (Excel date, Parquet Date/Datetime).
+    Date(NaiveDate),
+    Decimal(Decimal),
+    Bool(bool),
+}
+
+impl Cell<'_> {
+    /// The raw value as the reject report shows it.
+    pub(crate) fn raw(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.to_string(),
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(f) => f.to_string(),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::Decimal(d) => d.to_string(),
+            Cell::Bool(b) => b.to_string(),
+        }
+    }
+
+    fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => trim_cell(s).is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// Trims ordinary and full-width (U+3000) spaces.
+pub(crate) fn trim_cell(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+}
+
+/// A row's typed values. `person_key` is the ID's first 17 digits as a number:
+/// the 18th character is the checksum of those, so the key identifies the ID.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RowValues {
+    pub person_key: u64,
+    pub month: Month,
+    /// Amount in 分 (fen).
+    pub cents: i64,
+    /// Days since 1970-01-01, or `NO_PAID_DATE`.
+    pub paid: i32,
+}
+
+/// `CellError::column` for a problem with the whole row (no one column).
+pub(crate) const NO_COLUMN: usize = usize::MAX;
+
+/// Why a row is rejected: which column (index in the layout's headers), what value.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CellError {
+    pub column: usize,
+    pub value: String,
+    pub code: RejectCode,
+    pub message: String,
+}
+
+impl CellError {
+    fn new(column: usize, cell: &Cell, code: RejectCode, message: impl Into<String>) -> Self {
+        CellError {
+            column,
+            value: cell.raw(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads a row's ID, month, amount and paid date. The first bad cell (in that
+/// order) rejects the row. Blank employer/employee parts count as 0 when the
+/// other part has a value; `amount`, when present and filled, wins over parts.
+pub(crate) fn read_row<'a>(
+    layout: &Layout,
+    cell: impl Fn(usize) -> Cell<'a>,
+) -> Result<RowValues, CellError> {
+    let id_cell = cell(layout.person);
+    let person = person_id(&id_cell)
+        .map_err(|(code, msg)| CellError::new(layout.person, &id_cell, code, msg))?;
+    let person_key = person_key(&person);
+
+    let month_cell = cell(layout.month);
+    let month = month(&month_cell)
+        .map_err(|(code, msg)| CellError::new(layout.month, &month_cell, code, msg))?;
+
+    let cents = amount(layout, &cell)?;
+
+    let paid = match layout.paid_date {
+        None => NO_PAID_DATE,
+        Some(col) => {
+            let c = cell(col);
+            match date(&c) {
+                Ok(None) => NO_PAID_DATE,
+                Ok(Some(d)) => days_since_epoch(d),
+                Err((code, msg)) => return Err(CellError::new(col, &c, code, msg)),
+            }
+        }
+    };
+    Ok(RowValues {
+        person_key,
+        month,
+        cents,
+        paid,
+    })
+}
+
+fn amount<'a>(layout: &Layout, cell: &impl Fn(usize) -> Cell<'a>) -> Result<i64, CellError> {
+    if let Some(col) = layout.amount {
+        let c = cell(col);
+        if !c.is_blank() {
+            return money(&c).map_err(|msg| CellError::new(col, &c, RejectCode::BadMoney, msg));
+        }
+        if layout.employer_part.is_none() && layout.employee_part.is_none() {
+            return Err(CellError::new(
+                col,
+                &c,
+                RejectCode::MissingValue,
+                "the amount paid (实缴金额) is empty",
+            ));
+        }
+    }
+    let parts = [layout.employer_part, layout.employee_part];
+    let mut total: Option<i64> = None;
+    let mut first_blank: Option<(usize, Cell)> = None;
+    for col in parts.into_iter().flatten() {
+        let c = cell(col);
+        if c.is_blank() {
+            first_blank.get_or_insert((col, c));
+            continue;
+        }
+        let v = money(&c).map_err(|msg| CellError::new(col, &c, RejectCode::BadMoney, msg))?;
+        total =
+            Some(total.unwrap_or(0).checked_add(v).ok_or_else(|| {
+                CellError::new(col, &c, RejectCode::BadMoney, "amount is too large")
+            })?);
+    }
+    match (total, first_blank) {
+        (Some(t), _) => Ok(t),
+        (None, Some((col, c))) => Err(CellError::new(
+            col,
+            &c,
+            RejectCode::MissingValue,
+            "no amount: the employer part (单位缴纳) and employee part (个人缴纳) are both empty",
+        )),
+        (None, None) => Err(CellError {
+            column: layout.person,
+            value: String::new(),
+            code: RejectCode::MissingValue,
+            message: "the row has no amount column".into(),
+        }),
+    }
+}
+
+type CodeMsg = (RejectCode, String);
+
+pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
+    let parsed = match cell {
+        Cell::Empty => {
+            return Err((
+                RejectCode::MissingValue,
+                "the ID (身份证号) is empty".into(),
+            ));
+        }
+        Cell::Text(s) => PersonId::parse(s),
+        Cell::Int(i) => PersonId::parse(&i.to_string()),
+        Cell::Float(f) => {
+            // A 15-digit old ID survives a double exactly; an 18-digit one does not.
+            if f.fract() == 0.0 && f.abs() < 1e15 && *f >= 1e14 {
+                PersonId::parse(&format!("{}", *f as i64))
+            } else {
+                return Err((
+                    RejectCode::IdLostDigits,
+                    crate::model::IdError::LostDigits.to_string(),
+                ));
+            }
+        }
+        Cell::Decimal(d) => PersonId::parse(&d.to_string()),
+        Cell::Date(_) | Cell::Bool(_) => {
+            return Err((
+                RejectCode::BadId,
+                "the ID cell holds a date or a yes/no value".into(),
+            ));
+        }
+    };
+    parsed.map_err(|e| (e.code(), e.to_string()))
+}
+
+/// The first 17 digits of a valid ID as a number.
+pub(crate) fn person_key(id: &PersonId) -> u64 {
+    id.as_str().as_bytes()[..17]
+        .iter()
+        .fold(0u64, |acc, d| acc * 10 + (d - b'0') as u64)
+}
+
+/// The ID whose first 17 digits are `key` (inverse of `person_key`).
+pub(crate) fn person_from_key(key: u64) -> Option<PersonId> {
+    let mut digits = [b'0'; 17];
+    let mut k = key;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (k % 10) as u8;
+        k /= 10;
+    }
+    if k != 0 {
+        return None;
+    }
+    PersonId::from_first17(&digits)
+}
+
+pub(crate) fn month(cell: &Cell) -> Result<Month, CodeMsg> {
+    let bad = |raw: &str| {
+        (
+            RejectCode::BadMonth,
+            format!("费款所属期 `{raw}` is not a month: write 202503 or 2025-03"),
+        )
+    };
+    match cell {
+        Cell::Empty => Err((
+            RejectCode::MissingValue,
+            "the month (费款所属期) is empty".into(),
+        )),
+        Cell::Text(s) => {
+            let t = trim_cell(s);
+            if t.is_empty() {
+                return Err((
+                    RejectCode::MissingValue,
+                    "the month (费款所属期) is empty".into(),
+                ));
+            }
+            Month::parse(t).ok_or_else(|| bad(t))
+        }
+        Cell::Int(i) => Month::parse(&i.to_string()).ok_or_else(|| bad(&i.to_string())),
+        Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e7 => {
+            let s = format!("{}", *f as i64);
+            Month::parse(&s).ok_or_else(|| bad(&s))
+        }
+        Cell::Date(d) => Ok(Month::of(*d)),
+        other => Err(bad(&other.raw())),
+    }
+}
+
+/// Money in 分: `8000`, `8,000.00`, `¥8000`, `8000元`, full-width `８０００`,
+/// a leading minus for reversals (冲正). More than two decimals that are not
+/// zero is refused (no payment is below 1 分).
+pub(crate) fn money(cell: &Cell) -> Result<i64, String> {
+    match cell {
+        Cell::Text(s) => money_text(s),
+        Cell::Int(i) => i
+            .checked_mul(100)
+            .ok_or_else(|| "amount is too large".to_string()),
+        Cell::Float(f) => {
+            // A spreadsheet number: its shortest decimal form, rounded half-up
+            // to the fen (a formula can leave 980.0000000000001).
+            if !f.is_finite() {
+                return Err("amount is not a number".into());
+            }
+            let d = Decimal::from_str(&f.to_string())
+                .or_else(|_| Decimal::from_scientific(&format!("{f:e}")))
+                .map_err(|_| format!("amount {f} is out of range"))?;
+            decimal_cents(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+        }
+        Cell::Decimal(d) => {
+            if d.round_dp(2) != *d {
+                return Err(format!("amount {d} has fractions of a fen (分)"));
+            }
+            decimal_cents(*d)
+        }
+        Cell::Empty => Err("amount is empty".into()),
+        Cell::Date(_) | Cell::Bool(_) => Err("amount cell holds a date or a yes/no value".into()),
+    }
+}
+
+fn decimal_cents(d: Decimal) -> Result<i64, String> {
+    let mut d = d;
+    d.rescale(2);
+    let m = d.mantissa();
+    i64::try_from(m).map_err(|_| format!("amount {d} is too large"))
+}
+
+fn money_text(raw: &str) -> Result<i64, String> {
+    let bad = || format!("`{}` is not an amount of money", trim_cell(raw));
+    // Map to ASCII (full-width digits and signs), without allocating.
+    let mut buf = [0u8; 40];
+    let mut n = 0;
+    for c in trim_cell(raw).chars() {
+        let b = match c {
+            '0'..='9' | '.' | ',' | '-' | '+' => c as u8,
+            '０'..='９' => b'0' + (c as u32 - '０' as u32) as u8,
+            '．' => b'.',
+            '，' => b',',
+            '－' => b'-',
+            '＋' => b'+',
+            '¥' | '￥' | '元' | ' ' => continue,
+            _ => return Err(bad()),
+        };
+        if n == buf.len() {
+            return Err(bad());
+        }
+        buf[n] = b;
+        n += 1;
+    }
+    let s = &buf[..n];
+    let (negative, s) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int_part, frac) = match s.iter().position(|&b| b == b'.') {
+        Some(p) => (&s[..p], &s[p + 1..]),
+        None => (s, &s[..0]),
+    };
+    if int_part.is_empty() && frac.is_empty() {
+        return Err(bad());
+    }
+    // Thousands separators must group by three: `8,000` yes, `8,0` no.
+    if int_part.contains(&b',') {
+        let groups: Vec<&[u8]> = int_part.split(|&b| b == b',').collect();
+        let first_ok = (1..=3).contains(&groups[0].len());
+        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
+            return Err(bad());
+        }
+    }
+    let mut yuan: i64 = 0;
+    for &b in int_part.iter().filter(|&&b| b != b',') {
+        if !b.is_ascii_digit() {
+            return Err(bad());
+        }
+        yuan = yuan
+            .checked_mul(10)
+            .and_then(|v| v.checked_add((b - b'0') as i64))
+            .ok_or_else(|| "amount is too large".to_string())?;
+    }
+    if !frac.iter().all(u8::is_ascii_digit) {
+        return Err(bad());
+    }
+    if frac.len() > 2 && frac[2..].iter().any(|&b| b != b'0') {
+        return Err(format!(
+            "`{}` has fractions of a fen (分): amounts have at most two decimals",
+            trim_cell(raw)
+        ));
+    }
+    let digit = |i: usize| frac.get(i).map_or(0, |b| (b - b'0') as i64);
+    let cents = yuan
+        .checked_mul(100)
+        .and_then(|v| v.checked_add(digit(0) * 10 + digit(1)))
+        .ok_or_else(|| "amount is too large".to_string())?;
+    Ok(if negative { -cents } else { cents })
+}
+
+/// A paid date; `Ok(None)` for a blank cell.
+pub(crate) fn date(cell: &Cell) -> Result<Option<NaiveDate>, CodeMsg> {
+    match cell {
+        Cell::Empty => Ok(None),
+        Cell::Text(s) => {
+            let t = trim_cell(s);
+            if t.is_empty() {
+                Ok(None)
+            } else {
+                date_text(t).map(Some)
+            }
+        }
+        Cell::Date(d) => Ok(Some(*d)),
+        Cell::Int(i) if (10_000_000..=99_999_999).contains(i) => {
+            date_text(&i.to_string()).map(Some)
+        }
+        Cell::Float(f) if f.fract() == 0.0 && (1e7..1e8).contains(f) => {
+            date_text(&format!("{}", *f as i64)).map(Some)
+        }
+        // A bare number in a spreadsheet date column: a 1900-system serial day.
+        Cell::Float(f) if (1.0..2_958_466.0).contains(f) => Ok(excel_serial(*f)),
+        Cell::Int(i) if (1..2_958_466).contains(i) => Ok(excel_serial(*i as f64)),
+        other => Err((
+            RejectCode::BadDate,
+            format!("`{}` is not a date", other.raw()),
+        )),
+    }
+}
+
+fn excel_serial(serial: f64) -> Option<NaiveDate> {
+    // Serial 1 is 1900-01-01; Excel counts a 1900-02-29 that never was, so
+    // from serial 61 on the epoch is 1899-12-30.
+    let days = serial.floor() as i64;
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, if days >= 61 { 30 } else { 31 })?;
+    epoch.checked_add_signed(chrono::Duration::days(days))
+}
+
+/// `2025-03-05`, `2025/3/5`, `2025.3.5`, `20250305`, `2025年3月5日`, with an
+/// optional time after a space or `T`. Day-first or month-first forms
+/// (`05/03/2025`) are ambiguous and refused, never guessed.
+pub(crate) fn date_text(raw: &str) -> Result<NaiveDate, CodeMsg> {
+    let bad = || {
+        (
+            RejectCode::BadDate,
+            format!("`{raw}` is not a date: write 2025-03-05"),
+        )
+    };
+    let mut s = trim_cell(raw);
+    if let Some(p) = s.find([' ', 'T']) {
+        s = &s[..p];
+    }
+    let s = s.strip_suffix('日').unwrap_or(s);
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        let (y, m, d) = (&s[..4], &s[4..6], &s[6..]);
+        return ymd(y, m, d).ok_or_else(bad);
+    }
+    // Three parts, without allocating (this runs once per ledger row).
+    let mut parts = [""; 3];
+    let mut count = 0;
+    for part in s.split(['-', '/', '.', '年', '月']) {
+        if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        parts[count] = part;
+        count += 1;
+    }
+    if count != 3 {
+        return Err(bad());
+    }
+    if parts[0].len() == 4 && parts[1].len() <= 2 && parts[2].len() <= 2 {
+        return ymd(parts[0], parts[1], parts[2]).ok_or_else(bad);
+    }
+    if parts[2].len() == 4 && parts[0].len() <= 2 && parts[1].len() <= 2 {
+        return Err((
+            RejectCode::AmbiguousDate,
+            format!("`{raw}`: day and month order cannot be told apart; write 2025-03-05"),
+        ));
+    }
+    Err(bad())
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+const UNIX_EPOCH_CE_DAYS: i32 = 719_163;
+
+pub(crate) fn days_since_epoch(d: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.num_days_from_ce() - UNIX_EPOCH_CE_DAYS
+}
+
+pub(crate) fn date_from_days(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_CE_DAYS)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn money_forms_in_fen() {
+        let m = |s| money(&Cell::Text(s));
+        assert_eq!(m("8000"), Ok(800_000));
+        assert_eq!(m("8,000.00"), Ok(800_000));
+        assert_eq!(m("¥8000"), Ok(800_000));
+        assert_eq!(m("8000元"), Ok(800_000));
+        assert_eq!(m("８０００．５"), Ok(800_050));
+        assert_eq!(m(" 947.1 "), Ok(94_710));
+        assert_eq!(m("-947.00"), Ok(-94_700));
+        assert_eq!(m("947.000"), Ok(94_700));
+        assert!(m("947.005").is_err());
+        assert!(m("8,0").is_err());
+        assert!(m("abc").is_err());
+        assert!(m("").is_err());
+        assert!(m("1.2.3").is_err());
+        // A formula result: 10000 × 0.098 in binary floating point.
+        assert_eq!(money(&Cell::Float(10000.0 * 0.098)), Ok(98_000));
+        assert_eq!(money(&Cell::Float(1183.1)), Ok(118_310));
+        assert_eq!(money(&Cell::Int(947)), Ok(94_700));
+        assert_eq!(money(&Cell::Decimal(Decimal::new(94_700, 2))), Ok(94_700));
+        assert!(money(&Cell::Decimal(Decimal::new(947_001, 3))).is_err());
+    }
+
+    #[test]
+    fn date_forms() {
+        let t = |s| date_text(s).map_err(|e| e.0);
+        assert_eq!(t("2025-03-05"), Ok(d(2025, 3, 5)));
+        assert_eq!(t("2025/3/5"), Ok(d(2025, 3, 5)));
+        assert_eq!(t("2025.3.5"), Ok(d(2025, 3, 5)));
+        assert_eq!(t("20250305"), Ok(d(2025, 3, 5)));
+        assert_eq!(t("2025年3月5日"), Ok(d(2025, 3, 5)));
+        assert_eq!(t("2025-03-05 00:00:00"), Ok(d(2025, 3, 5)));
+        assert_eq!(t("2025-02-30"), Err(RejectCode::BadDate));
+        assert_eq!(t("05/03/2025"), Err(RejectCode::AmbiguousDate));
+        assert_eq!(t("soon"), Err(RejectCode::BadDate));
+        // Excel serial 45722 is 2025-03-06 (45658 is 2025-01-01; +64 days).
+        assert_eq!(date(&Cell::Float(45722.0)), Ok(Some(d(2025, 3, 6))));
+        assert_eq!(date(&Cell::Text("  ")), Ok(None));
+        assert_eq!(days_since_epoch(d(1970, 1, 2)), 1);
+        assert_eq!(
+            date_from_days(days_since_epoch(d(2024, 2, 29))),
+            Some(d(2024, 2, 29))
+        );
+    }
+
+    #[test]
+    fn person_key_round_trips() {
+        let id = PersonId::parse("11010519491231002X").unwrap();
+        let key = person_key(&id);
+        assert_eq!(key, 11010519491231002);
+        assert_eq!(person_from_key(key), Some(id));
+        assert_eq!(
+            person_id(&Cell::Float(1.10105194912310e17)).map_err(|e| e.0),
+            Err(RejectCode::IdLostDigits)
+        );
+        // A 15-digit old ID held as a number is exact and upgraded.
+        assert_eq!(
+            person_id(&Cell::Float(110105491231002.0)).map(|p| p.to_string()),
+            Ok("11010519491231002X".to_string())
+        );
+    }
+}
