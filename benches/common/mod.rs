@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod run;
+
 use medrecon::cli::GenerateFormat;
 use medrecon::generate::{GenerateOptions, GenerateSummary, generate};
 use std::path::{Path, PathBuf};
