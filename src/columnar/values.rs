@@ -181,7 +181,7 @@ pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
                 "the ID (身份证号) is empty".into(),
             ));
         }
-        Cell::Text(s) => PersonId::parse(s),
+        Cell::Text(s) => PersonId::parse(unwrap_text_marker(s)),
         Cell::Int(i) => PersonId::parse(&i.to_string()),
         Cell::Float(f) => {
             // A 15-digit old ID survives a double exactly; an 18-digit one does not.
@@ -203,6 +203,15 @@ pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
         }
     };
     parsed.map_err(|e| (e.code(), e.to_string()))
+}
+
+/// Exports keep long numbers as text with a leading `'` or as `="…"`; drop that.
+fn unwrap_text_marker(s: &str) -> &str {
+    let t = trim_cell(s);
+    if let Some(inner) = t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
+        return inner;
+    }
+    t.strip_prefix('\'').unwrap_or(t)
 }
 
 /// The first 17 digits of a valid ID as a number.
@@ -519,6 +528,13 @@ mod tests {
     #[test]
     fn person_key_round_trips() {
         let id = PersonId::parse("11010519491231002X").unwrap();
+        for marked in [
+            "'11010519491231002X",
+            "=\"11010519491231002X\"",
+            " 11010519491231002x ",
+        ] {
+            assert_eq!(person_id(&Cell::Text(marked)), Ok(id));
+        }
         let key = person_key(&id);
         assert_eq!(key, 11010519491231002);
         assert_eq!(person_from_key(key), Some(id));
