@@ -205,3 +205,14 @@ fn folders_expand_to_readable_files_sorted_without_subfolders() {
     let e = expand_paths(&[dir.path().join("missing.csv")]).unwrap_err();
     assert!(e.to_string().contains("missing.csv"));
 }
+
+#[test]
+fn trailing_unnamed_header_columns_may_be_missing_in_rows() {
+    // Excel-exported CSV with two unnamed columns after the header.
+    let text = "身份证号,变动类型,变动日期,,\n11010519491231002X,入职,2025-03-05\n11010519491231002X,离职,2025-04-05,,\n11010519491231002X,离职,2025-05-05,,note\n";
+    let (_d, p) = temp_file("trailing.csv", text.as_bytes());
+    let b = read(&[p]).unwrap();
+    assert_eq!(b.events.len(), 2);
+    // Text under an unnamed column does not fit the header.
+    assert_reject(&b, 4, "", RejectCode::BadRow);
+}

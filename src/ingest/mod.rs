@@ -224,7 +224,8 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// A BAD_ROW reject for a CSV record that does not fit the header.
+/// A BAD_ROW reject for a CSV record that does not fit the header: fewer fields
+/// than the named header columns, or text beyond them, or an unclosed quote.
 fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Option<Reject> {
     if rec.unterminated {
         return Some(Reject {
@@ -236,9 +237,11 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
                 .into(),
         });
     }
+    // `header_len` counts up to the last named header: trailing unnamed
+    // columns (`a,b,c,,`) may be missing or blank in a row.
     let n = rec.cell_count();
-    let extra_blank = n > header_len && (header_len..n).all(|i| rec.cell(i).is_blank());
-    if n != header_len && !extra_blank {
+    let extra_blank = (header_len..n).all(|i| rec.cell(i).is_blank());
+    if n < header_len || !extra_blank {
         return Some(Reject {
             source: src,
             column: String::new(),
@@ -248,6 +251,14 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
         });
     }
     None
+}
+
+/// Columns up to the last non-blank header cell.
+fn named_len(headers: &[String]) -> usize {
+    headers
+        .iter()
+        .rposition(|h| !schema::trim_spaces(h).is_empty())
+        .map_or(0, |i| i + 1)
 }
 
 /// Parses the header of a CSV text; returns the header, the data text offset and its first line.
@@ -267,8 +278,8 @@ fn csv_header<'t>(
     Ok((hm, *line, text.get(*offset..).unwrap_or(""), *next_line))
 }
 
-/// Runs `per_record` over every data record of a CSV text, chunked in parallel,
-/// returning one result per chunk in order.
+/// Runs `per_chunk` over the data text cut into chunks at record boundaries, in
+/// parallel; one result per chunk, in input order.
 fn csv_parallel<T, F>(data: &str, first_line: u32, delim: u8, per_chunk: F) -> Vec<T>
 where
     T: Send,
@@ -316,7 +327,7 @@ fn read_events_csv(
         csv_header(&text, delim, cx.schema, "events").map_err(|m| file_error(path, m))?;
     let columns =
         EventColumns::from_header(&hm).ok_or_else(|| file_error(path, "no person ID column"))?;
-    let header_len = hm.headers.len();
+    let header_len = named_len(&hm.headers);
     let ctx = SheetContext {
         columns: &columns,
         schema: cx.schema,
