@@ -504,6 +504,9 @@ fn new_report(path: &Path, role: InputRole, loaded: &Loaded, sha256: String) -> 
     }
 }
 
+/// Inputs totalling at most this many bytes are read in parallel, file by file.
+const PARALLEL_FILES_MAX_BYTES: u64 = 256 << 20;
+
 /// Reads event exports (event-row or roster-row shaped).
 pub fn read_events(
     paths: &[PathBuf],
@@ -524,25 +527,54 @@ pub fn read_events(
         opts,
     };
     let files = expand_paths(paths)?;
+    let read_one =
+        |(i, path): (usize, &PathBuf)| -> Result<(InputReport, Vec<SheetRows>), IngestError> {
+            let input = i as u32;
+            let loaded = load_file(path)?;
+            // Hash while parsing: the two passes over the bytes run side by side.
+            let (sha, parsed) = rayon::join(
+                || sha256_hex(&loaded.bytes),
+                || {
+                    let mut report = new_report(path, InputRole::Events, &loaded, String::new());
+                    let sheets = match loaded.kind {
+                        FileKind::Csv => {
+                            read_events_csv(&cx, path, &loaded.bytes, input, &mut report)
+                        }
+                        _ => read_events_excel(&cx, path, &loaded, input, &mut report),
+                    }?;
+                    Ok::<_, IngestError>((report, sheets))
+                },
+            );
+            let (mut report, sheets) = parsed?;
+            report.sha256 = sha;
+            Ok((report, sheets))
+        };
+    // Many small exports (one per client employer) are read side by side; big
+    // files one at a time, so that only one is held in memory.
+    let total_bytes: u64 = files
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let results: Vec<Result<(InputReport, Vec<SheetRows>), IngestError>> =
+        if files.len() > 1 && total_bytes <= PARALLEL_FILES_MAX_BYTES {
+            files.par_iter().enumerate().map(read_one).collect()
+        } else {
+            let mut out = Vec::with_capacity(files.len());
+            for f in files.iter().enumerate() {
+                let r = read_one(f);
+                let failed = r.is_err();
+                out.push(r);
+                if failed {
+                    break;
+                }
+            }
+            out
+        };
     let mut batch = EventBatch::default();
     let mut event_parts: Vec<Vec<Event>> = Vec::new();
-    for (i, path) in files.iter().enumerate() {
-        let input = i as u32;
-        let loaded = load_file(path)?;
-        // Hash while parsing: the two passes over the bytes run side by side.
-        let (sha, parsed) = rayon::join(
-            || sha256_hex(&loaded.bytes),
-            || {
-                let mut report = new_report(path, InputRole::Events, &loaded, String::new());
-                let sheets = match loaded.kind {
-                    FileKind::Csv => read_events_csv(&cx, path, &loaded.bytes, input, &mut report),
-                    _ => read_events_excel(&cx, path, &loaded, input, &mut report),
-                }?;
-                Ok::<_, IngestError>((report, sheets))
-            },
-        );
-        let (mut report, sheets) = parsed?;
-        report.sha256 = sha;
+    for r in results {
+        let (report, sheets) = r?;
         for s in sheets {
             let (parts, rejects) = s.into_parts();
             event_parts.extend(parts);
