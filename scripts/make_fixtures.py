@@ -320,6 +320,28 @@ def write_invalid_gbk(path):
         f.write("身份证号,变动类型,变动日期\n".encode("gbk") + b"\xff\xfe\xfd,\x81\x20,2025\n")
 
 
+FIXED_TIME = (2025, 10, 31, 9, 0, 0)
+
+
+def make_reproducible(path):
+    """Rewrites a zip-based workbook (.xlsx/.ods) with fixed entry times and
+    fixed document dates, so that re-running this script gives the same bytes."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info.filename)) for info in z.infolist()]
+    with zipfile.ZipFile(path, "w") as z:
+        for info, data in entries:
+            if info.filename in ("docProps/core.xml", "meta.xml"):
+                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2025-10-31T09:00:00Z", data)
+                data = re.sub(rb"(<meta:creation-date>|<dc:date>)[^<]*", rb"\g<1>2025-10-31T09:00:00", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            z.writestr(fixed, data)
+
+
 def write_fixtures():
     os.makedirs(FIX, exist_ok=True)
     write_same_gbk_csv(os.path.join(FIX, "same_gbk.csv"))
@@ -336,9 +358,15 @@ def write_fixtures():
     write_html_xls(os.path.join(FIX, "html_table.xls"))
     write_semicolon_gbk(os.path.join(FIX, "semicolon_gbk.csv"))
     write_invalid_gbk(os.path.join(FIX, "invalid_bytes.csv"))
+    for name in os.listdir(FIX):
+        if name.endswith((".xlsx", ".ods")):
+            make_reproducible(os.path.join(FIX, name))
 
 
 if __name__ == "__main__":
     write_fixtures()
     import make_samples  # noqa: E402  (same folder)
     make_samples.write_samples(SAMPLES, make_id, upgrade15)
+    for name in os.listdir(SAMPLES):
+        if name.endswith((".xlsx", ".ods")):
+            make_reproducible(os.path.join(SAMPLES, name))
