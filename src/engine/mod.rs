@@ -11,11 +11,12 @@
 //! - **continuous_months**: covered months counted from the month coverage last
 //!   resumed after a long (closed) gap — or the first covered month if there was
 //!   none — through the last covered month. Months of short gaps are not counted
-//!   (they are not paid until backed-paid) but do not break continuity; an open gap
+//!   (they are not paid until back-paid) but do not break continuity; an open gap
 //!   does not reset the count (it is what the person had when coverage stopped).
-//! - **status**: `covered` when the as-of month is covered; otherwise `retired`
-//!   when the last separation (latest date; a retirement wins a same-day tie) was a
-//!   retirement; otherwise `open_gap` / `lapsed` by the open gap's length. A person
+//! - **status**: `retired` when the last separation (latest date; a retirement
+//!   wins a same-day tie) was a retirement and no spell is open (even if the
+//!   as-of month is still paid); else `covered` when the as-of month is covered;
+//!   else `open_gap` / `lapsed` by the open gap's length. A person
 //!   with no covered month at all is `covered` if a spell is open at as-of (hired
 //!   past the cut-off day), else `retired` / `lapsed`; a ledger-only person is
 //!   `lapsed` (no coverage on record).
@@ -487,10 +488,10 @@ pub fn analyze<'e>(
             .sum(),
         _ => 0,
     };
-    let status = if last_covered == Some(as_of_month) {
-        Status::Covered
-    } else if retired {
+    let status = if retired && !has_open_spell {
         Status::Retired
+    } else if last_covered == Some(as_of_month) {
+        Status::Covered
     } else if let Some(s) = open_status {
         s
     } else if has_open_spell {
