@@ -142,6 +142,7 @@ fn flag(
         month,
         date,
         detail,
+        other_employers: Vec::new(),
     }
 }
 
@@ -375,7 +376,7 @@ pub fn analyze<'e>(
     let overlaps = gaps::overlaps(list);
     for o in &overlaps {
         let names: Vec<&str> = o.employers.iter().map(|e| &***e).collect();
-        flags.push(flag(
+        let mut row = flag(
             pid,
             Flag::Overlap,
             o.employers.first().copied(),
@@ -387,13 +388,17 @@ pub fn analyze<'e>(
                 o.to,
                 names.join(" and ")
             ),
-        ));
+        );
+        row.other_employers = o.employers.iter().skip(1).map(|e| Arc::clone(e)).collect();
+        flags.push(row);
     }
 
     // Rule 10: names, first by source order.
+    let in_force = |e: &&Event| e.date <= ctx.as_of;
     let first_named = input
         .events
         .iter()
+        .filter(in_force)
         .filter(|e| e.name.is_some())
         .min_by_key(|e| e.source);
     let name = first_named.and_then(|e| e.name.clone());
@@ -401,11 +406,13 @@ pub fn analyze<'e>(
         && input
             .events
             .iter()
+            .filter(in_force)
             .any(|e| e.name.as_deref().is_some_and(|n| n.trim() != first.trim()))
     {
         let mut others: Vec<&str> = input
             .events
             .iter()
+            .filter(in_force)
             .filter_map(|e| e.name.as_deref())
             .filter(|n| n.trim() != first.trim())
             .collect();
@@ -502,6 +509,7 @@ pub fn analyze<'e>(
     let mut employers: Vec<Arc<str>> = input
         .events
         .iter()
+        .filter(|e| e.date <= ctx.as_of)
         .map(|e| Arc::clone(&e.employer_id))
         .chain(
             input
