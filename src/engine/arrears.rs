@@ -69,7 +69,7 @@ pub struct MonthDue {
     pub due: Decimal,
     pub paid: Decimal,
     pub shortfall: Decimal,
-    /// The amount the fee is charged on (shortfall, or `due` when settled late).
+    /// The amount the fee is charged on (the shortfall).
     pub principal: Decimal,
     pub days: u32,
     pub late_fee: Decimal,
