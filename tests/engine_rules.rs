@@ -198,6 +198,28 @@ fn retirement_leaves_no_open_gap() {
 }
 
 #[test]
+fn retirement_in_the_as_of_month_and_reemployment_after_it() {
+    let set = policies();
+    let bj = region(&set, "beijing");
+    let mut s = sep("E1", "2025-10-05", bj, 3);
+    s.retirement = true;
+    let events = [hire("E1", "2025-01-02", bj, "10000", 2), s.clone()];
+    // October is still paid (separation month), but the person is retired
+    let r = run(&set, "2025-10-10", &events, &[], &[]);
+    assert_eq!(r.person.last_covered_month, Some(m("2025-10")));
+    assert_eq!(r.person.status, Status::Retired);
+    // re-employed (返聘) after retirement with an open spell: covered
+    let events = [
+        hire("E1", "2025-01-02", bj, "10000", 2),
+        s,
+        hire("E2", "2025-11-03", bj, "10000", 4),
+    ];
+    let r = run(&set, "2025-12-10", &events, &[], &[]);
+    assert_eq!(r.person.status, Status::Covered);
+    assert!(r.gaps.is_empty());
+}
+
+#[test]
 fn overlap_once_per_run_of_months() {
     let set = policies();
     let bj = region(&set, "beijing");

@@ -34,7 +34,9 @@ pub fn flag_rule(flag: Flag) -> &'static str {
         Flag::Overpaid => {
             "SPEC §3 rule 9: a payment for a month outside every spell of that employer"
         }
-        Flag::Arrears => "SPEC §3 rule 9: a due month paid short (or late), with its late fee",
+        Flag::Arrears => {
+            "SPEC §3 rule 9: a due month paid short, with its late fee on the shortfall"
+        }
         Flag::LedgerOnly => "SPEC §3 rule 9: ledger rows for a person with no events at all",
     }
 }

@@ -11,11 +11,12 @@
 //! - **continuous_months**: covered months counted from the month coverage last
 //!   resumed after a long (closed) gap — or the first covered month if there was
 //!   none — through the last covered month. Months of short gaps are not counted
-//!   (they are not paid until backed-paid) but do not break continuity; an open gap
+//!   (they are not paid until back-paid) but do not break continuity; an open gap
 //!   does not reset the count (it is what the person had when coverage stopped).
-//! - **status**: `covered` when the as-of month is covered; otherwise `retired`
-//!   when the last separation (latest date; a retirement wins a same-day tie) was a
-//!   retirement; otherwise `open_gap` / `lapsed` by the open gap's length. A person
+//! - **status**: `retired` when the last separation (latest date; a retirement
+//!   wins a same-day tie) was a retirement and no spell is open (even if the
+//!   as-of month is still paid); else `covered` when the as-of month is covered;
+//!   else `open_gap` / `lapsed` by the open gap's length. A person
 //!   with no covered month at all is `covered` if a spell is open at as-of (hired
 //!   past the cut-off day), else `retired` / `lapsed`; a ledger-only person is
 //!   `lapsed` (no coverage on record).
@@ -141,6 +142,7 @@ fn flag(
         month,
         date,
         detail,
+        other_employers: Vec::new(),
     }
 }
 
@@ -374,7 +376,7 @@ pub fn analyze<'e>(
     let overlaps = gaps::overlaps(list);
     for o in &overlaps {
         let names: Vec<&str> = o.employers.iter().map(|e| &***e).collect();
-        flags.push(flag(
+        let mut row = flag(
             pid,
             Flag::Overlap,
             o.employers.first().copied(),
@@ -386,13 +388,17 @@ pub fn analyze<'e>(
                 o.to,
                 names.join(" and ")
             ),
-        ));
+        );
+        row.other_employers = o.employers.iter().skip(1).map(|e| Arc::clone(e)).collect();
+        flags.push(row);
     }
 
     // Rule 10: names, first by source order.
+    let in_force = |e: &&Event| e.date <= ctx.as_of;
     let first_named = input
         .events
         .iter()
+        .filter(in_force)
         .filter(|e| e.name.is_some())
         .min_by_key(|e| e.source);
     let name = first_named.and_then(|e| e.name.clone());
@@ -400,11 +406,13 @@ pub fn analyze<'e>(
         && input
             .events
             .iter()
+            .filter(in_force)
             .any(|e| e.name.as_deref().is_some_and(|n| n.trim() != first.trim()))
     {
         let mut others: Vec<&str> = input
             .events
             .iter()
+            .filter(in_force)
             .filter_map(|e| e.name.as_deref())
             .filter(|n| n.trim() != first.trim())
             .collect();
@@ -487,10 +495,10 @@ pub fn analyze<'e>(
             .sum(),
         _ => 0,
     };
-    let status = if last_covered == Some(as_of_month) {
-        Status::Covered
-    } else if retired {
+    let status = if retired && !has_open_spell {
         Status::Retired
+    } else if last_covered == Some(as_of_month) {
+        Status::Covered
     } else if let Some(s) = open_status {
         s
     } else if has_open_spell {
@@ -501,6 +509,7 @@ pub fn analyze<'e>(
     let mut employers: Vec<Arc<str>> = input
         .events
         .iter()
+        .filter(|e| e.date <= ctx.as_of)
         .map(|e| Arc::clone(&e.employer_id))
         .chain(
             input
