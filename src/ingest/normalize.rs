@@ -140,6 +140,16 @@ fn reject(
     })
 }
 
+/// Removes the guards exports put around long digit strings so spreadsheets keep
+/// them as text: a leading apostrophe (`'110105…`) or a formula `="110105…"`.
+pub fn unwrap_text_guard(raw: &str) -> &str {
+    let s = trim_spaces(raw);
+    if let Some(inner) = s.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
+        return inner;
+    }
+    s.strip_prefix('\'').unwrap_or(s)
+}
+
 /// Reads the person ID cell. A number cell has lost digits whatever it shows.
 pub fn person_id_of(cell: Cell<'_>) -> Result<PersonId, (RejectCode, String)> {
     match cell {
@@ -147,7 +157,9 @@ pub fn person_id_of(cell: Cell<'_>) -> Result<PersonId, (RejectCode, String)> {
             RejectCode::IdLostDigits,
             format!("the ID cell is a number, not text: {}", IdError::LostDigits),
         )),
-        Cell::Text(s) => PersonId::parse(s).map_err(|e| (e.code(), e.to_string())),
+        Cell::Text(s) => {
+            PersonId::parse(unwrap_text_guard(s)).map_err(|e| (e.code(), e.to_string()))
+        }
         other => PersonId::parse(&other.raw()).map_err(|e| (e.code(), e.to_string())),
     }
 }
@@ -487,6 +499,10 @@ mod tests {
             Some(RejectCode::IdLostDigits)
         );
         assert_eq!(id_code(Cell::Text(" 　")), Some(RejectCode::MissingValue));
+        // Text guards from exports: ="…" and a leading apostrophe.
+        assert_eq!(id_code(Cell::Text("=\"11010519491231002X\"")), None);
+        assert_eq!(id_code(Cell::Text("'11010519491231002X")), None);
+        assert_eq!(id_code(Cell::Text("\t11010519491231002X")), None);
     }
 
     #[test]
