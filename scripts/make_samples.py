@@ -250,11 +250,11 @@ def write_samples(out_dir, make_id, upgrade15):
     missing = {(0, "2025-02"), (8, "2026-03"), (8, "2026-04"), (17, "2025-09"), (30, "2026-10")}
     short = {(1, "2024-12"): 300, (9, "2025-01"): 150.5, (20, "2026-06"): 1000, (26, "2025-12"): 88}
     for p, e, hire, sep, reason, filed in spells:
-        if not hire:
-            continue
         pid, name, _, wage = persons[p]
         region = region_for(p, e)
-        start = D(hire).replace(day=1)
+        # The orphan separation's hire predates the exports; the employer paid
+        # from the first month of the batch (2024-01) on.
+        start = D(hire).replace(day=1) if hire else dt.date(2024, 1, 1)
         end = D(sep).replace(day=1) if sep else dt.date(2026, 10, 1)
         m = start
         while m <= end and m <= dt.date(2026, 10, 1):
@@ -267,6 +267,13 @@ def write_samples(out_dir, make_id, upgrade15):
                     paid = dt.date(2025, 6, 20)
                 lrows.append([pid, e, m.strftime("%Y%m"), f"{amount:.2f}", paid.isoformat()])
             m = (m + dt.timedelta(days=32)).replace(day=1)
+    # A month paid in two rows (补缴 split): 600 + the rest, summing to what is due.
+    split_key = next(r for r in lrows if r[0] == persons[11][0])
+    rest = Decimal(split_key[3]) - 600
+    split_key[3] = "600.00"
+    lrows.append([split_key[0], split_key[1], split_key[2], f"{rest:.2f}", split_key[4]])
+    # A payment for a month after the spell ended (person 5 left 瑞达 2025-08-31): OVERPAID.
+    lrows.append([persons[5][0], RUIDA, "202510", "1140.00", "2025-10-20"])
     lrows.sort()
     with open(os.path.join(out_dir, "ledger", "实缴明细.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
