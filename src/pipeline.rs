@@ -329,31 +329,41 @@ impl Loaded {
 /// arrears, late fees and overpaid, from the events in force and the results.
 pub fn summarize_employers(loaded: &Loaded, results: &[PersonResult]) -> Vec<EmployerRow> {
     let mut rows: BTreeMap<Arc<str>, EmployerRow> = BTreeMap::new();
-    let mut persons: BTreeMap<Arc<str>, BTreeSet<PersonId>> = BTreeMap::new();
-    for e in loaded.events.iter().filter(|e| e.date <= loaded.as_of) {
-        let row = rows
-            .entry(e.employer_id.clone())
-            .or_insert_with(|| EmployerRow {
-                employer_id: e.employer_id.to_string(),
-                ..EmployerRow::default()
-            });
-        match e.kind {
-            EventKind::Hire => row.hires += 1,
-            EventKind::Separation => row.separations += 1,
+    // Events are grouped by person: count each person once per employer by
+    // de-duplicating the employers of one person's events.
+    let mut seen: Vec<&Arc<str>> = Vec::new();
+    for person in loaded.events.chunk_by(|a, b| a.person_id == b.person_id) {
+        seen.clear();
+        for e in person.iter().filter(|e| e.date <= loaded.as_of) {
+            let row = get(&mut rows, &e.employer_id);
+            match e.kind {
+                EventKind::Hire => row.hires += 1,
+                EventKind::Separation => row.separations += 1,
+            }
+            if !seen
+                .iter()
+                .any(|s| Arc::ptr_eq(s, &e.employer_id) || **s == e.employer_id)
+            {
+                seen.push(&e.employer_id);
+                row.persons += 1;
+            }
         }
-        persons
-            .entry(e.employer_id.clone())
-            .or_default()
-            .insert(e.person_id);
     }
     fn get<'m>(
         rows: &'m mut BTreeMap<Arc<str>, EmployerRow>,
         id: &Arc<str>,
     ) -> &'m mut EmployerRow {
-        rows.entry(id.clone()).or_insert_with(|| EmployerRow {
-            employer_id: id.to_string(),
-            ..EmployerRow::default()
-        })
+        // Look up before inserting: no Arc clone on the hot path.
+        if !rows.contains_key(&**id) {
+            rows.insert(
+                id.clone(),
+                EmployerRow {
+                    employer_id: id.to_string(),
+                    ..EmployerRow::default()
+                },
+            );
+        }
+        rows.get_mut(&**id).expect("inserted just above")
     }
     for r in results {
         for s in r.stops.iter().filter(|s| s.late_stop) {
@@ -379,9 +389,6 @@ pub fn summarize_employers(loaded: &Loaded, results: &[PersonResult]) -> Vec<Emp
         for o in &r.overpaid {
             get(&mut rows, &o.employer_id).overpaid_total += o.paid;
         }
-    }
-    for (id, set) in persons {
-        get(&mut rows, &id).persons = set.len() as u64;
     }
     // Sums of two-decimal amounts are exact: no rounding needed here.
     rows.into_values().collect()
