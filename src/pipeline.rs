@@ -139,10 +139,13 @@ pub fn load(
     rejects.sort_by_key(|r| r.source);
 
     timings.time("group", || {
-        // Unique key (person, source, kind): a roster row yields a hire and a separation.
-        events.par_sort_unstable_by(|a, b| {
-            (a.person_id, a.source, a.kind).cmp(&(b.person_id, b.source, b.kind))
-        });
+        // Group by person, keeping source order within a person: a stable sort on
+        // a cached numeric key, once events are in (source, kind) order (they
+        // arrive so from ingest; sorted here only if not).
+        if !events.is_sorted_by_key(|e| (e.source, e.kind)) {
+            events.par_sort_unstable_by_key(|e| (e.source, e.kind));
+        }
+        events.par_sort_by_cached_key(|e| e.person_id.key());
         ui.par_sort_unstable_by_key(|s| (s.person_id, s.from, s.to));
     });
     // Rule 1: events after the as-of date are accepted and counted, never applied.

@@ -413,15 +413,15 @@ fn explain_prints_months_and_rules() {
     assert!(text.contains("events.csv"), "source rows named: {text}");
 }
 
-/// SPEC rule 9 as written: a partial payment with a paid date stops the fee on the
-/// shortfall at that date; a full payment, even late, is not short (no row).
+/// Rule 9 with paid dates (社会保险法 §86: the fee runs until the money is paid).
 /// Beijing, wage 8000: due 947.00 a month. As-of 2025-08-15.
-/// - 2025-06 paid 947.00 on 2025-07-10: not short → no row.
-/// - 2025-07 paid 500.00 on 2025-08-05: shortfall 447.00; days 08-01..08-05 = 5;
-///   447.00 × 0.0005 × 5 = 1.1175 → 1.12.
-/// - 2025-05 paid nothing: shortfall 947.00; days 06-01..08-15 = 76 → 35.99.
+/// - 2025-05 paid nothing: shortfall 947.00; 2025-06-01..08-15 = 76 days → 35.99.
+/// - 2025-06 paid 947.00 on 2025-07-10: nothing owed; 10 days late:
+///   947 × 0.0005 × 10 = 4.735 → 4.74.
+/// - 2025-07 paid 500.00 on 2025-08-05: 447.00 owed for 08-01..08-15 = 15 days
+///   (3.3525) plus 500.00 paid 5 days late (1.25): 4.6025 → 4.60.
 #[test]
-fn partial_payment_fee_stops_at_its_paid_date_and_full_late_payment_is_not_short() {
+fn late_and_partial_payments_with_paid_dates() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     fs::create_dir(&input).unwrap();
@@ -449,15 +449,22 @@ fn partial_payment_fee_stops_at_its_paid_date_and_full_late_payment_is_not_short
     )
     .success();
     let arrears = rows_of(&out, "arrears.csv", P1);
-    assert_eq!(arrears.len(), 2, "{arrears:?}");
+    assert_eq!(arrears.len(), 3, "{arrears:?}");
     assert_eq!(
         arrears[0][1..],
         ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99"]
     );
     assert_eq!(
         arrears[1][1..],
-        ["E1", "2025-07", "947.00", "500.00", "447.00", "5", "1.12"]
+        ["E1", "2025-06", "947.00", "947.00", "0.00", "10", "4.74"]
     );
+    assert_eq!(
+        arrears[2][1..],
+        ["E1", "2025-07", "947.00", "500.00", "447.00", "15", "4.60"]
+    );
+    let persons = rows_of(&out, "persons.csv", P1);
+    // arrears_total 947.00 + 447.00 = 1394.00; late fees 35.99 + 4.74 + 4.60 = 45.33
+    assert_eq!(persons[0][14..16], ["1394.00", "45.33"]);
 }
 
 /// Rule 1: a future event changes nothing — not the name, not the employers.

@@ -6,13 +6,21 @@
 //! due date is before the as-of date):
 //! - `due = round_half_up(base × (employer_rate + employee_rate), 2) + fixed_monthly`;
 //!   `paid` = the ledger entry's sum (0 when none).
-//! - `paid < due`: `shortfall = due − paid`, and the fee runs on the shortfall
-//!   to the entry's `paid_date` when it has one (capped at the as-of date), else to
-//!   the as-of date — SPEC rule 9 as written. A `paid_date` on or before the due
-//!   date gives 0 days (the row is still reported: the shortfall is owed).
-//! - `paid ≥ due`: nothing is short, no row, whatever the `paid_date` (SPEC rule 9
-//!   charges the fee on the shortfall only; a full payment made late is not
-//!   charged here).
+//! - `shortfall = due − paid` when positive: what is still owed.
+//! - The late fee follows 《社会保险法》第八十六条 (万分之五 a day from the day the
+//!   contribution fell due until it is paid) and SPEC rule 9's day count (from the
+//!   day after the due date to the paid date or the as-of date, inclusive):
+//!   * the shortfall still owed runs to the as-of date;
+//!   * an amount paid after the due date (`paid_date` later than it) runs to that
+//!     `paid_date` — so a paid date stops the fee on what it paid;
+//!   * an amount paid on or before the due date costs nothing.
+//!   `late_fee = round_half_up(shortfall × rate × days_to_as_of + paid_late ×
+//!   rate × days_to_paid_date, 2)`: the SPEC §5 example (nothing paid) is the first
+//!   term alone. The row's `days` is the shortfall's days, or the late payment's
+//!   when nothing is owed any more.
+//! - A month fully paid on time has no row; a month paid in full but late has a
+//!   row with shortfall 0.00 and its fee. Summed ledger rows share the latest
+//!   paid date of the month (a ledger entry carries one).
 //! - `days` counts from the day after the due date to the end date inclusive,
 //!   i.e. `end − due_date`; `late_fee = round_half_up(principal × late_fee_daily ×
 //!   days, 2)`, at most the principal when `late_fee_cap_at_principal`.
@@ -89,17 +97,31 @@ pub fn judge_month(
     let version = ctx.version(spell.region, month)?;
     let due = due_month(version, spell.wage);
     let (paid, paid_date) = ledger.paid(spell.employer, month);
-    if paid >= due {
+    let shortfall = (due - paid).max(Decimal::ZERO);
+    let (paid_late, days_paid) = match paid_date {
+        Some(pd) if pd > due_date => (
+            paid.min(due).max(Decimal::ZERO),
+            (pd.min(ctx.as_of) - due_date).num_days().max(0) as u32,
+        ),
+        _ => (Decimal::ZERO, 0),
+    };
+    if shortfall.is_zero() && paid_late.is_zero() {
         return Ok(None);
     }
-    let shortfall = due - paid;
-    let principal = shortfall;
-    let end = paid_date.map_or(ctx.as_of, |pd| pd.min(ctx.as_of));
-    let days = (end - due_date).num_days().max(0) as u32;
-    let mut late_fee = round_half_up(principal * version.late_fee_daily * Decimal::from(days));
+    let days_owed = (ctx.as_of - due_date).num_days().max(0) as u32;
+    let rate = version.late_fee_daily;
+    let principal = shortfall + paid_late;
+    let mut late_fee = round_half_up(
+        shortfall * rate * Decimal::from(days_owed) + paid_late * rate * Decimal::from(days_paid),
+    );
     if version.late_fee_cap_at_principal {
         late_fee = late_fee.min(principal);
     }
+    let days = if shortfall.is_zero() {
+        days_paid
+    } else {
+        days_owed
+    };
     Ok(Some(MonthDue {
         due,
         paid,

@@ -232,11 +232,17 @@ fn write_all(
     let mut names = Vec::new();
 
     if has(OutputFormat::Csv) {
-        for t in all {
-            let name = format!("{}.csv", t.name());
-            csv::write_csv(&dir.join(&name), t, opts.csv_bom, &bar)?;
-            names.push(name);
-        }
+        // One file per table, written side by side (rayon keeps the order).
+        use rayon::prelude::*;
+        let written: Result<Vec<String>, ReportError> = all
+            .par_iter()
+            .map(|t| {
+                let name = format!("{}.csv", t.name());
+                csv::write_csv(&dir.join(&name), *t, opts.csv_bom, &bar)?;
+                Ok(name)
+            })
+            .collect();
+        names.extend(written?);
     }
     if has(OutputFormat::Xlsx) {
         let name = "report.xlsx".to_string();

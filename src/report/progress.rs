@@ -1,12 +1,14 @@
 //! The "writing reports" progress bar: rows written over rows to write.
+//! Shared by the writers of several tables at once (CSV files are written in
+//! parallel), so its state is atomic.
 //!
 //! Drawn on stderr only when asked (not `--quiet`), when stderr is a
 //! terminal, and only once writing has taken more than a second, so short
 //! runs and piped output stay clean.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::cell::Cell;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const SHOW_AFTER: Duration = Duration::from_secs(1);
@@ -15,7 +17,7 @@ pub struct RowProgress {
     bar: ProgressBar,
     start: Instant,
     /// Still waiting to decide whether to show the bar.
-    pending: Cell<bool>,
+    pending: AtomicBool,
 }
 
 impl RowProgress {
@@ -30,7 +32,7 @@ impl RowProgress {
         RowProgress {
             bar,
             start: Instant::now(),
-            pending: Cell::new(enabled && std::io::stderr().is_terminal()),
+            pending: AtomicBool::new(enabled && std::io::stderr().is_terminal()),
         }
     }
 
@@ -41,8 +43,10 @@ impl RowProgress {
 
     pub fn inc(&self, rows: u64) {
         self.bar.inc(rows);
-        if self.pending.get() && self.start.elapsed() >= SHOW_AFTER {
-            self.pending.set(false);
+        if self.pending.load(Ordering::Relaxed)
+            && self.start.elapsed() >= SHOW_AFTER
+            && self.pending.swap(false, Ordering::Relaxed)
+        {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
     }
@@ -66,6 +70,6 @@ mod tests {
         p.inc(4);
         p.inc(3);
         assert_eq!(p.position(), 7);
-        assert!(!p.pending.get());
+        assert!(!p.pending.load(Ordering::Relaxed));
     }
 }

@@ -2,7 +2,7 @@
 //! demand (so a million-row table is never held as cells all at once).
 
 use crate::model::Month;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -95,7 +95,8 @@ impl Value {
             Value::Int(n) => write!(buf, "{n}"),
             Value::Money(d) => write!(buf, "{:.2}", round_money(*d)),
             Value::Month(m) => write!(buf, "{m}"),
-            Value::Date(d) => write!(buf, "{}", d.format("%Y-%m-%d")),
+            // Plain integer formatting: chrono's strftime parser is slow per cell.
+            Value::Date(d) => write!(buf, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
             Value::Bool(b) => write!(buf, "{b}"),
         };
     }
