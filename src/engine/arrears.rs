@@ -14,16 +14,17 @@
 //!   * an amount paid after the due date (`paid_date` later than it) runs to that
 //!     `paid_date` — so a paid date stops the fee on what it paid;
 //!   * an amount paid on or before the due date costs nothing.
-//!   `late_fee = round_half_up(shortfall × rate × days_to_as_of + paid_late ×
-//!   rate × days_to_paid_date, 2)`: the SPEC §5 example (nothing paid) is the first
-//!   term alone. The row's `days` is the shortfall's days, or the late payment's
-//!   when nothing is owed any more.
+//!
+//!   So `late_fee = round_half_up(shortfall × rate × days_to_as_of + paid_late ×
+//!   rate × days_to_paid_date, 2)`: the SPEC §5 example (nothing paid) is the
+//!   first term alone. The row's `days` is the shortfall's days, or the late
+//!   payment's when nothing is owed any more.
 //! - A month fully paid on time has no row; a month paid in full but late has a
 //!   row with shortfall 0.00 and its fee. Summed ledger rows share the latest
 //!   paid date of the month (a ledger entry carries one).
-//! - `days` counts from the day after the due date to the end date inclusive,
-//!   i.e. `end − due_date`; `late_fee = round_half_up(principal × late_fee_daily ×
-//!   days, 2)`, at most the principal when `late_fee_cap_at_principal`.
+//! - Days count from the day after the due date to the end date inclusive, i.e.
+//!   `end − due_date`. With `late_fee_cap_at_principal` the fee is at most the
+//!   principal (shortfall + amount paid late).
 
 use super::EngineContext;
 use super::money::{due_month, round_half_up};
