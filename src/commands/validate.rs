@@ -1,8 +1,190 @@
-//! `medrecon validate`.
+//! `medrecon validate PATH...`: reads the event exports as `run` would and prints,
+//! per file and sheet, the format, encoding, shape, header row and the row
+//! accounting (read = accepted + rejected + duplicates), then every reject with
+//! its file, sheet, row, column, value, code and message. IDs in values are
+//! masked unless `--no-mask`. With `--strict`, exit 3 when anything was rejected.
 
 use crate::cli::ValidateArgs;
+use crate::commands::EXIT_REJECTED;
+use crate::ingest::{self, EventBatch, IngestOptions};
+use crate::model::{InputFormat, RegionLookup, Shape};
+use crate::policy::PolicySet;
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
 
-pub fn execute(_args: &ValidateArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("medrecon validate: not built yet")
+pub fn execute(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
+    let policies = PolicySet::load(&args.input.policies)?;
+    let default_region = match &args.input.region {
+        Some(r) => policies
+            .lookup(r)
+            .ok_or_else(|| anyhow::anyhow!("--region {r}: no policy pack has this region"))?,
+        None => policies.national(),
+    };
+    let opts = IngestOptions {
+        default_region,
+        default_employer: args.input.employer.clone(),
+        columns: args.input.columns.clone(),
+    };
+    let batch = ingest::read_events(&args.input.paths, &opts, &policies)?;
+    let text = render(&batch, !args.no_mask);
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error.
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+    if args.strict && !batch.rejects.is_empty() {
+        return Ok(ExitCode::from(EXIT_REJECTED));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn format_name(f: InputFormat) -> &'static str {
+    match f {
+        InputFormat::Csv => "csv",
+        InputFormat::Xlsx => "xlsx",
+        InputFormat::Xls => "xls",
+        InputFormat::Xlsb => "xlsb",
+        InputFormat::Ods => "ods",
+        InputFormat::Parquet => "parquet",
+    }
+}
+
+fn shape_name(s: Shape) -> &'static str {
+    match s {
+        Shape::Events => "event rows",
+        Shape::Roster => "roster rows",
+        Shape::Ledger => "ledger rows",
+        Shape::Ui => "UI months",
+    }
+}
+
+/// The validate report as text.
+pub fn render(batch: &EventBatch, mask: bool) -> String {
+    let mut s = String::new();
+    let (mut read, mut acc, mut rej, mut dup) = (0u64, 0u64, 0u64, 0u64);
+    for input in &batch.inputs {
+        let _ = write!(s, "{}\n  format {}", input.path, format_name(input.format));
+        if let Some(enc) = &input.encoding {
+            let _ = write!(s, ", encoding {enc}");
+        }
+        let _ = writeln!(s, ", {} bytes, sha256 {}", input.bytes, input.sha256);
+        for sh in &input.sheets {
+            match (&sh.skipped, sh.shape) {
+                (Some(reason), _) => {
+                    let _ = writeln!(s, "  sheet {}: skipped: {reason}", sh.name);
+                }
+                (None, shape) => {
+                    let _ = writeln!(
+                        s,
+                        "  sheet {}: {}, header row {}: read {}, accepted {}, rejected {}, duplicates {}{}",
+                        sh.name,
+                        shape.map(shape_name).unwrap_or("?"),
+                        sh.header_row.map(|r| r.to_string()).unwrap_or_default(),
+                        sh.rows_read,
+                        sh.accepted,
+                        sh.rejected,
+                        sh.duplicates,
+                        if sh.rows_read == sh.accepted + sh.rejected + sh.duplicates {
+                            ""
+                        } else {
+                            "  NOT BALANCED"
+                        }
+                    );
+                }
+            }
+            read += sh.rows_read;
+            acc += sh.accepted;
+            rej += sh.rejected;
+            dup += sh.duplicates;
+        }
+    }
+    let _ = writeln!(
+        s,
+        "total: {} files, read {read}, accepted {acc}, rejected {rej}, duplicates {dup}, events {}",
+        batch.inputs.len(),
+        batch.events.len()
+    );
+    if !batch.rejects.is_empty() {
+        let _ = writeln!(s, "\nrejects ({}):", batch.rejects.len());
+        let _ = writeln!(s, "file\tsheet\trow\tcolumn\tvalue\tcode\tmessage");
+        for r in &batch.rejects {
+            let input = batch.inputs.get(r.source.input as usize);
+            let file = input.map(|i| i.path.as_str()).unwrap_or("");
+            let sheet = input
+                .and_then(|i| i.sheets.get(r.source.sheet as usize))
+                .map(|sh| sh.name.as_str())
+                .unwrap_or("");
+            let (value, message) = if mask {
+                (mask_ids(&r.value), mask_ids(&r.message))
+            } else {
+                (r.value.clone(), r.message.clone())
+            };
+            let _ = writeln!(
+                s,
+                "{file}\t{sheet}\t{}\t{}\t{}\t{}\t{}",
+                r.source.row,
+                r.column,
+                one_line(&value),
+                r.code,
+                one_line(&message)
+            );
+        }
+    }
+    s
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r', '\t'], " ")
+}
+
+/// Masks every run of 15–18 ID-like characters (digits, a final X) in `text`:
+/// the first 6 and last 4 kept, `110105********002X` for an 18-character ID.
+pub fn mask_ids(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            if j < chars.len() && (chars[j] == 'X' || chars[j] == 'x') {
+                j += 1;
+            }
+            let run = j - i;
+            if (15..=18).contains(&run) {
+                out.extend(&chars[i..i + 6]);
+                out.extend(std::iter::repeat_n('*', run - 10));
+                out.extend(&chars[j - 4..j]);
+            } else {
+                out.extend(&chars[i..j]);
+            }
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_in_values_are_masked() {
+        assert_eq!(mask_ids("11010519491231002X"), "110105********002X");
+        assert_eq!(
+            mask_ids("id 110105194912310021 bad"),
+            "id 110105********0021 bad"
+        );
+        // 15-digit old ID: 6 + 5 stars + 4.
+        assert_eq!(mask_ids("110105491231002"), "110105*****1002");
+        // Short numbers and dates stay.
+        assert_eq!(mask_ids("2025-02-30 8000"), "2025-02-30 8000");
+        // 19+ digits are not an ID-like run.
+        assert_eq!(mask_ids("1234567890123456789"), "1234567890123456789");
+    }
 }

@@ -2,11 +2,47 @@
 //! ledger entries and the policy set to that person's rows. No I/O, no polars or
 //! calamine types; `evaluate_all` runs persons in parallel with rayon.
 //!
-//! OWNER: engine helper. Keep the signatures below (add freely).
+//! Steps for one person: [`spells`] (rules 1–2) → coverage intervals and stops
+//! (rule 3) → [`gaps`] (rules 4–8) → [`arrears`] (rule 9, only when the run has a
+//! ledger) → names (rule 10) → the person row and flags. [`explain`] renders the
+//! same analysis month by month for an auditor.
+//!
+//! Definitions the SPEC leaves open, fixed here:
+//! - **continuous_months**: covered months counted from the month coverage last
+//!   resumed after a long (closed) gap — or the first covered month if there was
+//!   none — through the last covered month. Months of short gaps are not counted
+//!   (they are not paid until back-paid) but do not break continuity; an open gap
+//!   does not reset the count (it is what the person had when coverage stopped).
+//! - **status**: `retired` when the last separation (latest date; a retirement
+//!   wins a same-day tie) was a retirement and no spell is open (even if the
+//!   as-of month is still paid); else `covered` when the as-of month is covered;
+//!   else `open_gap` / `lapsed` by the open gap's length. A person
+//!   with no covered month at all is `covered` if a spell is open at as-of (hired
+//!   past the cut-off day), else `retired` / `lapsed`; a ledger-only person is
+//!   `lapsed` (no coverage on record).
+//! - The parameters deciding a gap (`short_gap_max_months`,
+//!   `long_gap_wait_months`) come from the version in force in the gap's first
+//!   month, in the region of the spell before the gap (national when coverage
+//!   before the gap was only unemployment-fund months).
+//! - `--carry-forward` warnings are run-level: see
+//!   [`PolicySet::carry_forward_warnings`](crate::policy::PolicySet::carry_forward_warnings).
 
-use crate::model::{Event, LedgerEntry, Month, PersonId, PersonResult, UiSpan};
-use crate::policy::{PolicyError, PolicySet};
+pub mod arrears;
+pub mod explain;
+pub mod gaps;
+pub mod money;
+pub mod spells;
+
+use crate::model::{
+    Event, Flag, FlagRow, GapKind, GapRow, LedgerEntry, Month, PersonId, PersonResult, PersonRow,
+    RegionId, Status, StopRow, UiSpan,
+};
+use crate::policy::{PolicyError, PolicySet, PolicyVersion};
 use chrono::NaiveDate;
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use spells::{Spells, build_spells};
+use std::sync::Arc;
 
 /// Run-wide facts the rules need.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +53,19 @@ pub struct EngineContext<'a> {
     pub batch_first_month: Month,
     /// `--carry-forward`: a month no version covers uses the last version.
     pub carry_forward: bool,
+    /// The run has a contribution ledger (`--ledger`): arrears and overpayments
+    /// are computed only then (without one, every month would look unpaid).
+    pub has_ledger: bool,
+}
+
+impl EngineContext<'_> {
+    /// The policy version of `region` in force in `month`.
+    pub fn version(&self, region: RegionId, month: Month) -> Result<&PolicyVersion, PolicyError> {
+        self.policies.version(region, month, self.carry_forward)
+    }
+    pub fn as_of_month(&self) -> Month {
+        Month::of(self.as_of)
+    }
 }
 
 /// One person's inputs. `events` may be in any order and may include events after
@@ -29,12 +78,490 @@ pub struct PersonInput<'a> {
     pub ledger: &'a [LedgerEntry],
 }
 
+/// What priced a gap (for `explain`), parallel to `PersonResult::gaps`.
+#[derive(Debug, Clone)]
+pub struct GapInfo {
+    /// Index into `Analysis::spells.spells` of the spell before / after.
+    pub before: Option<usize>,
+    pub after: Option<usize>,
+    pub region: RegionId,
+    pub wage: Option<Decimal>,
+}
+
+/// What prices a gap: the spell before it, its region and wage, and the policy
+/// version in force in the gap's first month.
+type GapParams<'v> = (Option<usize>, RegionId, Option<Decimal>, &'v PolicyVersion);
+
+/// Everything the rules found for one person: the result rows plus the
+/// intermediate facts `explain` shows.
+#[derive(Debug)]
+pub struct Analysis<'e> {
+    pub spells: Spells<'e>,
+    /// Unemployment-fund months, clipped to the as-of month.
+    pub ui: Vec<(Month, Month)>,
+    /// Merged covered months (spells and UI).
+    pub coverage: Vec<(Month, Month)>,
+    pub gaps: Vec<GapInfo>,
+    pub overlaps: Vec<gaps::Overlap<'e>>,
+    pub result: PersonResult,
+}
+
+/// Applies SPEC §3 to one person.
 pub fn evaluate(
-    _input: &PersonInput<'_>,
-    _ctx: &EngineContext<'_>,
+    input: &PersonInput<'_>,
+    ctx: &EngineContext<'_>,
 ) -> Result<PersonResult, PolicyError> {
-    Err(PolicyError::Pack {
-        file: String::new(),
-        message: "engine not built yet".into(),
+    analyze(input, ctx).map(|a| a.result)
+}
+
+/// [`evaluate`] over many persons with rayon; results in input order. The first
+/// policy error (in input order) stops the run.
+pub fn evaluate_all(
+    inputs: &[PersonInput<'_>],
+    ctx: &EngineContext<'_>,
+) -> Result<Vec<PersonResult>, PolicyError> {
+    inputs
+        .par_iter()
+        .with_min_len(256)
+        .map(|input| evaluate(input, ctx))
+        .collect()
+}
+
+fn flag(
+    person_id: PersonId,
+    flag: Flag,
+    employer: Option<&Arc<str>>,
+    month: Option<Month>,
+    date: Option<NaiveDate>,
+    detail: String,
+) -> FlagRow {
+    FlagRow {
+        person_id,
+        flag,
+        employer_id: employer.cloned(),
+        month,
+        date,
+        detail,
+        other_employers: Vec::new(),
+    }
+}
+
+/// The analysis behind [`evaluate`] and [`explain::explain_person`].
+pub fn analyze<'e>(
+    input: &PersonInput<'e>,
+    ctx: &EngineContext<'_>,
+) -> Result<Analysis<'e>, PolicyError> {
+    let pid = input.person_id;
+    let as_of_month = ctx.as_of_month();
+    let spells = build_spells(input.events, ctx)?;
+    let list = &spells.spells;
+    let mut flags: Vec<FlagRow> = Vec::new();
+
+    // Rule 1: conflicts and orphan separations.
+    for s in list.iter().filter(|s| s.orphan) {
+        let sep_date = s.separation.map(|e| e.date);
+        flags.push(flag(
+            pid,
+            Flag::OrphanSeparation,
+            Some(s.employer),
+            Some(s.start),
+            sep_date,
+            format!(
+                "separation with no earlier hire at this employer: spell opened at the batch's first month {}",
+                ctx.batch_first_month
+            ),
+        ));
+    }
+    for c in &spells.conflicts {
+        flags.push(flag(
+            pid,
+            Flag::Conflict,
+            Some(&c.event.employer_id),
+            None,
+            Some(c.event.date),
+            format!("{} (ignored)", c.reason),
+        ));
+    }
+
+    // Rule 2: covered months (spells and unemployment-fund months).
+    let ui: Vec<(Month, Month)> = input
+        .ui
+        .iter()
+        .filter(|u| u.from <= as_of_month)
+        .map(|u| (u.from, u.to.min(as_of_month)))
+        .filter(|(a, b)| a <= b)
+        .collect();
+    let mut ranges: Vec<(Month, Month)> = Vec::with_capacity(list.len() + ui.len());
+    ranges.extend(list.iter().map(|s| (s.start, s.end)));
+    ranges.extend(ui.iter().copied());
+    let coverage = gaps::merge(ranges);
+
+    // Rule 3: stops.
+    let mut stops: Vec<StopRow> = Vec::new();
+    for s in list {
+        let Some(sep) = s.separation else { continue };
+        let v = ctx.version(s.region, Month::of(sep.date))?;
+        let deadline = sep.date + chrono::Days::new(u64::from(v.stop_filing_days));
+        let late = sep.filed_date.is_some_and(|f| f > deadline);
+        let last_paid = s.covers_any().then_some(s.end);
+        if late {
+            flags.push(flag(
+                pid,
+                Flag::LateStop,
+                Some(s.employer),
+                None,
+                sep.filed_date,
+                format!(
+                    "stop filed after the deadline {deadline} (separation {} + {} days)",
+                    sep.date, v.stop_filing_days
+                ),
+            ));
+        }
+        stops.push(StopRow {
+            person_id: pid,
+            employer_id: Arc::clone(s.employer),
+            separation_date: sep.date,
+            last_paid_month: last_paid,
+            stop_month: s.end.next(),
+            benefits_end: last_paid.map(Month::last_day),
+            filing_deadline: deadline,
+            filed_date: sep.filed_date,
+            late_stop: late,
+        });
+    }
+    stops.sort_by(|a, b| {
+        a.separation_date
+            .cmp(&b.separation_date)
+            .then(a.employer_id.cmp(&b.employer_id))
+    });
+
+    // Retirement: the last separation in force (latest date; retirement wins a tie).
+    let last_separation = list
+        .iter()
+        .filter_map(|s| s.separation)
+        .max_by_key(|e| (e.date, e.retirement));
+    let retired = last_separation.is_some_and(|e| e.retirement);
+    let has_open_spell = list.iter().any(|s| s.separation.is_none());
+
+    // Rules 4–7: gaps.
+    let national = ctx.policies.national();
+    let mut gap_infos: Vec<GapInfo> = Vec::new();
+    let mut gap_rows: Vec<GapRow> = Vec::new();
+    let gap_params = |from: Month| -> Result<GapParams<'_>, PolicyError> {
+        let before = gaps::spell_before(list, from);
+        let (region, wage) = before.map_or((national, None), |i| (list[i].region, list[i].wage));
+        Ok((before, region, wage, ctx.version(region, from)?))
+    };
+    for w in coverage.windows(2) {
+        let (from, to) = (w[0].1.next(), w[1].0.prev());
+        let months = from.months_through(to);
+        let (before, region, wage, v) = gap_params(from)?;
+        let after = gaps::spell_after(list, w[1].0);
+        let resume = w[1].0;
+        let short = months <= v.short_gap_max_months;
+        let row = GapRow {
+            person_id: pid,
+            from_month: from,
+            to_month: to,
+            months,
+            kind: if short { GapKind::Short } else { GapKind::Long },
+            catch_up: if short {
+                Some(gaps::catch_up(ctx, region, wage, from, to)?)
+            } else {
+                None
+            },
+            waiting_months: Some(if short { 0 } else { v.long_gap_wait_months }),
+            benefits_resume: Some(if short {
+                resume.first_day()
+            } else {
+                resume.add(v.long_gap_wait_months as i32).first_day()
+            }),
+            employer_before: before.map(|i| Arc::clone(list[i].employer)),
+            employer_after: after.map(|i| Arc::clone(list[i].employer)),
+            region: ctx.policies.code(region).to_string(),
+        };
+        if !short {
+            flags.push(flag(
+                pid,
+                Flag::GapOver3m,
+                row.employer_before.as_ref(),
+                Some(from),
+                None,
+                format!(
+                    "gap {from}..{to} of {months} months > {} : no back-pay, continuity resets at {resume}, benefits resume {}",
+                    v.short_gap_max_months,
+                    row.benefits_resume.map_or(String::new(), |d| d.to_string())
+                ),
+            ));
+        }
+        gap_rows.push(row);
+        gap_infos.push(GapInfo {
+            before,
+            after,
+            region,
+            wage,
+        });
+    }
+    let first_covered = coverage.first().map(|r| r.0);
+    let last_covered = coverage.last().map(|r| r.1);
+    let mut open_months = 0;
+    let mut resume_by = None;
+    let mut open_status = None;
+    if let Some(last) = last_covered
+        && last < as_of_month
+        && !retired
+    {
+        let from = last.next();
+        let months = from.months_through(as_of_month);
+        let (before, region, wage, v) = gap_params(from)?;
+        let within = months <= v.short_gap_max_months;
+        open_months = months;
+        let catch_up = if within {
+            resume_by = Some(last.add(v.short_gap_max_months as i32 + 1).last_day());
+            Some(gaps::catch_up(ctx, region, wage, from, as_of_month)?)
+        } else {
+            None
+        };
+        open_status = Some(if within {
+            Status::OpenGap
+        } else {
+            Status::Lapsed
+        });
+        let employer_before = before.map(|i| Arc::clone(list[i].employer));
+        flags.push(flag(
+            pid,
+            if within {
+                Flag::OpenGap
+            } else {
+                Flag::GapOver3m
+            },
+            employer_before.as_ref(),
+            Some(from),
+            resume_by,
+            if within {
+                format!(
+                    "open gap {from}..{as_of_month} of {months} months ≤ {}: resume by {}",
+                    v.short_gap_max_months,
+                    resume_by.map_or(String::new(), |d| d.to_string())
+                )
+            } else {
+                format!(
+                    "open gap {from}..{as_of_month} of {months} months > {}: lapsed",
+                    v.short_gap_max_months
+                )
+            },
+        ));
+        gap_rows.push(GapRow {
+            person_id: pid,
+            from_month: from,
+            to_month: as_of_month,
+            months,
+            kind: GapKind::Open,
+            catch_up,
+            waiting_months: None,
+            benefits_resume: None,
+            employer_before,
+            employer_after: None,
+            region: ctx.policies.code(region).to_string(),
+        });
+        gap_infos.push(GapInfo {
+            before,
+            after: None,
+            region,
+            wage,
+        });
+    }
+
+    // Rule 8: overlaps.
+    let overlaps = gaps::overlaps(list);
+    for o in &overlaps {
+        let names: Vec<&str> = o.employers.iter().map(|e| &***e).collect();
+        let mut row = flag(
+            pid,
+            Flag::Overlap,
+            o.employers.first().copied(),
+            Some(o.from),
+            None,
+            format!(
+                "months {}..{} covered by {} at once",
+                o.from,
+                o.to,
+                names.join(" and ")
+            ),
+        );
+        row.other_employers = o.employers.iter().skip(1).map(|e| Arc::clone(e)).collect();
+        flags.push(row);
+    }
+
+    // Rule 10: names, first by source order.
+    let in_force = |e: &&Event| e.date <= ctx.as_of;
+    let first_named = input
+        .events
+        .iter()
+        .filter(in_force)
+        .filter(|e| e.name.is_some())
+        .min_by_key(|e| e.source);
+    let name = first_named.and_then(|e| e.name.clone());
+    if let Some(first) = &name
+        && input
+            .events
+            .iter()
+            .filter(in_force)
+            .any(|e| e.name.as_deref().is_some_and(|n| n.trim() != first.trim()))
+    {
+        let mut others: Vec<&str> = input
+            .events
+            .iter()
+            .filter(in_force)
+            .filter_map(|e| e.name.as_deref())
+            .filter(|n| n.trim() != first.trim())
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        flags.push(flag(
+            pid,
+            Flag::NameMismatch,
+            None,
+            None,
+            None,
+            format!("name {} kept; also seen: {}", first, others.join(", ")),
+        ));
+    }
+
+    // Rule 9: arrears and overpayments.
+    let mut arrears_rows = Vec::new();
+    let mut overpaid = Vec::new();
+    // With a ledger in the run, a person with no ledger entries at all still owes
+    // every due month: that is the main case of arrears.
+    if ctx.has_ledger {
+        let ledger = arrears::PersonLedger::new(input.ledger);
+        let no_events = input.events.is_empty() && !input.ledger.is_empty();
+        arrears::arrears_rows(pid, ctx, list, &ledger, &mut arrears_rows)?;
+        arrears::overpaid_rows(pid, list, &ledger, no_events, &mut overpaid);
+        if no_events {
+            flags.push(flag(
+                pid,
+                Flag::LedgerOnly,
+                None,
+                None,
+                None,
+                format!(
+                    "{} ledger entries for a person with no hire or separation events",
+                    overpaid.len()
+                ),
+            ));
+        } else {
+            for o in &overpaid {
+                flags.push(flag(
+                    pid,
+                    Flag::Overpaid,
+                    Some(&o.employer_id),
+                    Some(o.month),
+                    None,
+                    format!(
+                        "{} paid for a month outside every spell at this employer",
+                        o.paid
+                    ),
+                ));
+            }
+        }
+        for a in &arrears_rows {
+            flags.push(flag(
+                pid,
+                Flag::Arrears,
+                Some(&a.employer_id),
+                Some(a.month),
+                None,
+                format!(
+                    "due {} paid {} shortfall {} late fee {} ({} days)",
+                    a.due, a.paid, a.shortfall, a.late_fee, a.days
+                ),
+            ));
+        }
+    }
+
+    // The person row.
+    let cumulative: u32 = coverage.iter().map(|r| r.0.months_through(r.1)).sum();
+    let reset_from = gap_rows
+        .iter()
+        .filter(|g| g.kind == GapKind::Long)
+        .map(|g| g.to_month.next())
+        .max()
+        .or(first_covered);
+    let continuous: u32 = match (reset_from, last_covered) {
+        (Some(from), Some(last)) => coverage
+            .iter()
+            .map(|r| r.0.max(from).months_through(r.1.min(last)))
+            .sum(),
+        _ => 0,
+    };
+    let status = if retired && !has_open_spell {
+        Status::Retired
+    } else if last_covered == Some(as_of_month) {
+        Status::Covered
+    } else if let Some(s) = open_status {
+        s
+    } else if has_open_spell {
+        Status::Covered
+    } else {
+        Status::Lapsed
+    };
+    let mut employers: Vec<Arc<str>> = input
+        .events
+        .iter()
+        .filter(|e| e.date <= ctx.as_of)
+        .map(|e| Arc::clone(&e.employer_id))
+        .chain(
+            input
+                .events
+                .is_empty()
+                .then(|| input.ledger.iter().map(|l| Arc::clone(&l.employer_id)))
+                .into_iter()
+                .flatten(),
+        )
+        .collect();
+    employers.sort_unstable();
+    employers.dedup();
+    let mut flag_set: Vec<Flag> = flags.iter().map(|f| f.flag).collect();
+    flag_set.sort_unstable();
+    flag_set.dedup();
+    let person = PersonRow {
+        person_id: pid,
+        name,
+        employers,
+        first_covered_month: first_covered,
+        last_covered_month: last_covered,
+        status,
+        open_months,
+        resume_by,
+        gaps: gap_rows.len() as u32,
+        long_gaps: gap_rows
+            .iter()
+            .filter(|g| {
+                g.kind == GapKind::Long || (g.kind == GapKind::Open && g.catch_up.is_none())
+            })
+            .count() as u32,
+        max_gap_months: gap_rows.iter().map(|g| g.months).max().unwrap_or(0),
+        catch_up_total: gap_rows.iter().filter_map(|g| g.catch_up).sum(),
+        continuous_months: continuous,
+        cumulative_months: cumulative,
+        arrears_total: arrears_rows.iter().map(|a| a.shortfall).sum(),
+        late_fee_total: arrears_rows.iter().map(|a| a.late_fee).sum(),
+        flags: flag_set,
+    };
+    Ok(Analysis {
+        spells,
+        ui,
+        coverage,
+        gaps: gap_infos,
+        overlaps,
+        result: PersonResult {
+            person,
+            gaps: gap_rows,
+            stops,
+            arrears: arrears_rows,
+            overpaid,
+            flags,
+        },
     })
 }

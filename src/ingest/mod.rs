@@ -2,11 +2,35 @@
 //! via calamine), find the header row, map columns from `schemas/columns.toml`,
 //! and normalize rows into typed `Event`s or `Reject`s with file·sheet·row·column.
 //!
-//! OWNER: ingest helper. The public API below is what the pipeline calls; keep
-//! these signatures (add fields/functions freely).
+//! Every data row is accounted for: per sheet, rows read (non-blank rows below
+//! the header) = accepted + rejected + duplicates.
+//!
+//! A folder PATH stands for the readable exports directly inside it (csv, tsv,
+//! txt, xlsx, xlsm, xls, xlsb, ods; hidden files and `~$` lock files skipped).
+//! Sub-folders are NOT entered, so `samples/ledger/` and `samples/ui/` can sit
+//! beside the event exports without being read as events.
 
-use crate::model::{Event, InputReport, RegionId, RegionLookup, Reject, UiSpan};
+pub mod csv;
+pub mod dedupe;
+pub mod excel;
+pub mod header;
+pub mod normalize;
+pub mod schema;
+pub mod sniff;
+pub mod ui;
+pub mod values;
+
+use crate::model::{
+    Event, InputFormat, InputReport, InputRole, RegionId, RegionLookup, Reject, RejectCode,
+    SheetReport, SourceRef, UiSpan,
+};
+use normalize::{EventColumns, Interner, RowCells, RowOutcome, SheetContext};
+use rayon::prelude::*;
+use schema::ColumnSchema;
+use sha2::{Digest, Sha256};
+use sniff::FileKind;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How to fill values a file does not carry.
 #[derive(Clone, Debug)]
@@ -49,33 +73,482 @@ pub enum IngestError {
     },
 }
 
-/// Expands folders (every readable export inside, sorted by name) into files.
-pub fn expand_paths(_paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
-    Err(IngestError::File {
-        path: String::new(),
-        message: "ingest not built yet".into(),
-    })
+fn file_error(path: &Path, message: impl Into<String>) -> IngestError {
+    IngestError::File {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
+
+/// Extensions read from a folder.
+pub const READABLE_EXTENSIONS: [&str; 8] =
+    ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods"];
+
+/// Expands folders (every readable export directly inside, sorted by name) into
+/// files. Files named on the command line are kept whatever their extension.
+/// Sub-folders are not entered.
+pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| IngestError::Io {
+            path: p.display().to_string(),
+            source: e,
+        })?;
+        if !meta.is_dir() {
+            out.push(p.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        let entries = std::fs::read_dir(p).map_err(|e| IngestError::Io {
+            path: p.display().to_string(),
+            source: e,
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|e| IngestError::Io {
+                path: p.display().to_string(),
+                source: e,
+            })?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') || name.starts_with("~$") || !path.is_file() {
+                continue;
+            }
+            let readable = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| READABLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+            if readable {
+                found.push(path);
+            }
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// A file read into memory with its hash.
+struct Loaded {
+    bytes: Vec<u8>,
+    kind: FileKind,
+}
+
+fn load_file(path: &Path) -> Result<Loaded, IngestError> {
+    let bytes = std::fs::read(path).map_err(|e| IngestError::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let kind = sniff::sniff(&bytes);
+    match kind {
+        FileKind::Excel2003Xml | FileKind::Html | FileKind::OtherZip => {
+            return Err(file_error(
+                path,
+                format!(
+                    "is {}, not a CSV or Excel workbook, whatever its name says; open it in Excel or LibreOffice and save it as .xlsx or CSV",
+                    kind.label()
+                ),
+            ));
+        }
+        _ => {}
+    }
+    Ok(Loaded { bytes, kind })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Rows normalized from one sheet (or CSV file), in row order.
+#[derive(Default)]
+struct SheetRows {
+    /// Events of the chunk being filled.
+    events: Vec<Event>,
+    /// Events of earlier chunks, in order; moved once into the batch at the end.
+    parts: Vec<Vec<Event>>,
+    rejects: Vec<Reject>,
+    rows_read: u64,
+}
+
+impl SheetRows {
+    fn push(&mut self, o: RowOutcome) {
+        self.rows_read += 1;
+        match o {
+            RowOutcome::One(e) => self.events.push(e),
+            RowOutcome::Two(a, b) => {
+                self.events.push(a);
+                self.events.push(b);
+            }
+            RowOutcome::Rejected(r) => self.rejects.push(r),
+        }
+    }
+    fn append(&mut self, mut other: SheetRows) {
+        if !self.events.is_empty() {
+            self.parts.push(std::mem::take(&mut self.events));
+        }
+        self.parts.append(&mut other.parts);
+        if !other.events.is_empty() {
+            self.parts.push(other.events);
+        }
+        self.rejects.append(&mut other.rejects);
+        self.rows_read += other.rows_read;
+    }
+    fn into_parts(mut self) -> (Vec<Vec<Event>>, Vec<Reject>) {
+        if !self.events.is_empty() {
+            self.parts.push(self.events);
+        }
+        (self.parts, self.rejects)
+    }
+}
+
+fn skipped_sheet(name: &str, reason: String) -> SheetReport {
+    SheetReport {
+        name: name.to_string(),
+        shape: None,
+        skipped: Some(reason),
+        header_row: None,
+        rows_read: 0,
+        accepted: 0,
+        rejected: 0,
+        duplicates: 0,
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A BAD_ROW reject for a CSV record that does not fit the header.
+fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Option<Reject> {
+    if rec.unterminated {
+        return Some(Reject {
+            source: src,
+            column: String::new(),
+            value: rec.joined(200),
+            code: RejectCode::BadRow,
+            message: "a quoted field is never closed (missing \") and runs to the end of the file"
+                .into(),
+        });
+    }
+    let n = rec.cell_count();
+    let extra_blank = n > header_len && (header_len..n).all(|i| rec.cell(i).is_blank());
+    if n != header_len && !extra_blank {
+        return Some(Reject {
+            source: src,
+            column: String::new(),
+            value: rec.joined(200),
+            code: RejectCode::BadRow,
+            message: format!("the row has {n} fields, the header has {header_len}"),
+        });
+    }
+    None
+}
+
+/// Parses the header of a CSV text; returns the header, the data text offset and its first line.
+fn csv_header<'t>(
+    text: &'t str,
+    delim: u8,
+    schema: &ColumnSchema,
+    table: &str,
+) -> Result<(header::HeaderMap, u32, &'t str, u32), String> {
+    let head = csv::head_records(text, delim, header::HEADER_SEARCH_ROWS);
+    if head.is_empty() {
+        return Err("is empty".into());
+    }
+    let rows: Vec<Vec<String>> = head.iter().map(|h| h.1.clone()).collect();
+    let hm = header::find_header(schema, table, &rows)?;
+    let (line, _, offset, next_line) = &head[hm.index];
+    Ok((hm, *line, text.get(*offset..).unwrap_or(""), *next_line))
+}
+
+/// Runs `per_record` over every data record of a CSV text, chunked in parallel,
+/// returning one result per chunk in order.
+fn csv_parallel<T, F>(data: &str, first_line: u32, delim: u8, per_chunk: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(&mut csv::Splitter<'_>) -> T + Sync,
+{
+    let chunks = csv::chunk_bounds(data, first_line);
+    chunks
+        .par_iter()
+        .map(|&(a, b, line)| {
+            let mut sp = csv::Splitter::new(data.get(a..b).unwrap_or(""), delim, line);
+            per_chunk(&mut sp)
+        })
+        .collect()
+}
+
+struct EventsContext<'a> {
+    schema: &'a ColumnSchema,
+    regions: &'a dyn RegionLookup,
+    opts: &'a IngestOptions,
+}
+
+fn default_employer(opts: &IngestOptions, path: &Path) -> Arc<str> {
+    match &opts.default_employer {
+        Some(e) => Arc::from(e.as_str()),
+        None => Arc::from(
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+                .as_str(),
+        ),
+    }
+}
+
+fn read_events_csv(
+    cx: &EventsContext<'_>,
+    path: &Path,
+    bytes: &[u8],
+    input: u32,
+    report: &mut InputReport,
+) -> Result<Vec<SheetRows>, IngestError> {
+    let (text, encoding) = csv::decode(bytes).map_err(|m| file_error(path, m))?;
+    report.encoding = Some(encoding.to_string());
+    let delim = csv::detect_delimiter(&text);
+    let (hm, header_line, data, data_line) =
+        csv_header(&text, delim, cx.schema, "events").map_err(|m| file_error(path, m))?;
+    let columns =
+        EventColumns::from_header(&hm).ok_or_else(|| file_error(path, "no person ID column"))?;
+    let header_len = hm.headers.len();
+    let ctx = SheetContext {
+        columns: &columns,
+        schema: cx.schema,
+        regions: cx.regions,
+        default_region: cx.opts.default_region,
+        default_employer: default_employer(cx.opts, path),
+        is_1904: false,
+        input,
+        sheet: 0,
+    };
+    let parts = csv_parallel(data, data_line, delim, |sp| {
+        let mut out = SheetRows {
+            events: Vec::with_capacity(sp.text_len() / 64 + 16),
+            ..SheetRows::default()
+        };
+        let mut interner = Interner::default();
+        let mut rec = csv::Record::default();
+        while let Some(line) = sp.next_record(&mut rec) {
+            if rec.is_blank() {
+                continue;
+            }
+            let src = SourceRef {
+                input,
+                sheet: 0,
+                row: line,
+            };
+            if let Some(r) = ragged_check(&rec, header_len, src) {
+                out.push(RowOutcome::Rejected(r));
+                continue;
+            }
+            out.push(normalize::normalize_row(&ctx, &mut interner, &rec, line));
+        }
+        out
+    });
+    let mut all = SheetRows::default();
+    for p in parts {
+        all.append(p);
+    }
+    report.sheets.push(SheetReport {
+        name: file_name(path),
+        shape: Some(hm.shape),
+        skipped: None,
+        header_row: Some(header_line),
+        rows_read: all.rows_read,
+        accepted: 0,
+        rejected: all.rejects.len() as u64,
+        duplicates: 0,
+    });
+    Ok(vec![all])
+}
+
+/// Finds the header of a sheet: its index in the range's rows and the map.
+fn sheet_header(
+    sheet: &excel::LoadedSheet,
+    schema: &ColumnSchema,
+    table: &str,
+) -> Result<header::HeaderMap, String> {
+    if sheet.range.is_empty() {
+        return Err("the sheet is empty".into());
+    }
+    let rows: Vec<Vec<String>> = sheet
+        .range
+        .rows()
+        .take(header::HEADER_SEARCH_ROWS)
+        .map(excel::row_texts)
+        .collect();
+    header::find_header(schema, table, &rows)
+}
+
+/// Excel rows of a sheet below the header with their Excel row numbers.
+fn data_rows(sheet: &excel::LoadedSheet, header_index: usize) -> Vec<(u32, &[calamine::Data])> {
+    sheet
+        .range
+        .rows()
+        .enumerate()
+        .skip(header_index + 1)
+        .map(|(i, r)| (sheet.first_row + i as u32, r))
+        .collect()
+}
+
+const EXCEL_ROWS_PER_TASK: usize = 16 * 1024;
+
+fn read_events_excel(
+    cx: &EventsContext<'_>,
+    path: &Path,
+    loaded: &Loaded,
+    input: u32,
+    report: &mut InputReport,
+) -> Result<Vec<SheetRows>, IngestError> {
+    let sheets =
+        excel::load_workbook(&loaded.bytes, loaded.kind).map_err(|m| file_error(path, m))?;
+    let mut out = Vec::new();
+    let mut reasons = Vec::new();
+    for (si, sheet) in sheets.iter().enumerate() {
+        let hm = match sheet_header(sheet, cx.schema, "events") {
+            Ok(h) => h,
+            Err(reason) => {
+                reasons.push(format!("sheet {}: {reason}", sheet.name));
+                report.sheets.push(skipped_sheet(&sheet.name, reason));
+                out.push(SheetRows::default());
+                continue;
+            }
+        };
+        let Some(columns) = EventColumns::from_header(&hm) else {
+            let reason = "no person ID column (person_id)".to_string();
+            reasons.push(format!("sheet {}: {reason}", sheet.name));
+            report.sheets.push(skipped_sheet(&sheet.name, reason));
+            continue;
+        };
+        let ctx = SheetContext {
+            columns: &columns,
+            schema: cx.schema,
+            regions: cx.regions,
+            default_region: cx.opts.default_region,
+            default_employer: default_employer(cx.opts, path),
+            is_1904: sheet.is_1904,
+            input,
+            sheet: si as u32,
+        };
+        let rows = data_rows(sheet, hm.index);
+        let parts: Vec<SheetRows> = rows
+            .par_chunks(EXCEL_ROWS_PER_TASK)
+            .map(|chunk| {
+                let mut part = SheetRows::default();
+                let mut interner = Interner::default();
+                for &(row_number, cells) in chunk {
+                    if cells.is_blank() {
+                        continue;
+                    }
+                    part.push(normalize::normalize_row(
+                        &ctx,
+                        &mut interner,
+                        cells,
+                        row_number,
+                    ));
+                }
+                part
+            })
+            .collect();
+        let mut all = SheetRows::default();
+        for p in parts {
+            all.append(p);
+        }
+        report.sheets.push(SheetReport {
+            name: sheet.name.clone(),
+            shape: Some(hm.shape),
+            skipped: None,
+            header_row: Some(sheet.first_row + hm.index as u32),
+            rows_read: all.rows_read,
+            accepted: 0,
+            rejected: all.rejects.len() as u64,
+            duplicates: 0,
+        });
+        out.push(all);
+    }
+    if report.sheets.iter().all(|s| s.skipped.is_some()) {
+        return Err(file_error(
+            path,
+            format!("no sheet has the required columns: {}", reasons.join("; ")),
+        ));
+    }
+    Ok(out)
+}
+
+fn new_report(path: &Path, role: InputRole, loaded: &Loaded, sha256: String) -> InputReport {
+    InputReport {
+        path: path.display().to_string(),
+        role,
+        format: loaded.kind.format().unwrap_or(InputFormat::Csv),
+        sha256,
+        bytes: loaded.bytes.len() as u64,
+        encoding: None,
+        sheets: Vec::new(),
+    }
 }
 
 /// Reads event exports (event-row or roster-row shaped).
 pub fn read_events(
-    _paths: &[PathBuf],
-    _opts: &IngestOptions,
-    _regions: &dyn RegionLookup,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    regions: &dyn RegionLookup,
 ) -> Result<EventBatch, IngestError> {
-    Err(IngestError::File {
-        path: String::new(),
-        message: "ingest not built yet".into(),
-    })
+    let schema = ColumnSchema::load(opts.columns.as_deref()).map_err(|m| IngestError::File {
+        path: opts
+            .columns
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "schemas/columns.toml".into()),
+        message: m,
+    })?;
+    let cx = EventsContext {
+        schema: &schema,
+        regions,
+        opts,
+    };
+    let files = expand_paths(paths)?;
+    let mut batch = EventBatch::default();
+    let mut event_parts: Vec<Vec<Event>> = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        let input = i as u32;
+        let loaded = load_file(path)?;
+        // Hash while parsing: the two passes over the bytes run side by side.
+        let (sha, parsed) = rayon::join(
+            || sha256_hex(&loaded.bytes),
+            || {
+                let mut report = new_report(path, InputRole::Events, &loaded, String::new());
+                let sheets = match loaded.kind {
+                    FileKind::Csv => read_events_csv(&cx, path, &loaded.bytes, input, &mut report),
+                    _ => read_events_excel(&cx, path, &loaded, input, &mut report),
+                }?;
+                Ok::<_, IngestError>((report, sheets))
+            },
+        );
+        let (mut report, sheets) = parsed?;
+        report.sha256 = sha;
+        for s in sheets {
+            let (parts, rejects) = s.into_parts();
+            event_parts.extend(parts);
+            batch.rejects.extend(rejects);
+        }
+        batch.inputs.push(report);
+    }
+    // One move of every event into the batch, into a vector of the exact size.
+    batch.events = Vec::with_capacity(event_parts.iter().map(Vec::len).sum());
+    for p in event_parts {
+        batch.events.extend(p);
+    }
+    dedupe::collapse_duplicates(&mut batch.events, &mut batch.inputs);
+    Ok(batch)
 }
 
 /// Reads unemployment-benefit month files (`--ui`).
-pub fn read_ui(_paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
-    Err(IngestError::File {
-        path: String::new(),
-        message: "ingest not built yet".into(),
-    })
+pub fn read_ui(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
+    ui::read_ui_files(paths)
 }
-
-#[allow(dead_code)]
-fn _unused(_: &Path) {}

@@ -2,6 +2,580 @@
 //! audit workbook (`report.xlsx`), Parquet (through `columnar`) and
 //! `manifest.json`; masked by default; every file written atomically.
 //!
-//! OWNER: report helper.
+//! [`write_reports`] is the one entry point of a run: it checks that every
+//! input's rows balance, writes every file into a staging folder inside the
+//! output folder (`.medrecon-tmp-<pid>`), fsyncs them, and only when all
+//! succeeded moves them into place. If anything fails, the staging folder is
+//! removed and the previous reports stay exactly as they were. Report files of
+//! an earlier run that this run does not write (another `--format`) are
+//! removed in the same swap, so the folder always matches `manifest.json`.
+//! Stage timings are not part of the deterministic files: the pipeline writes
+//! them last with [`write_timings`].
+//!
+//! How a run uses it:
+//! ```text
+//! let mut manifest = Manifest::new(std::env::args().collect(), as_of);
+//! manifest.policies = policy_entries;
+//! manifest.counts = RunCounts { events_accepted, future_events, duplicates, ..Default::default() };
+//! let data = ReportData { results: &results, employers: &employers, rejects: &rejects,
+//!                         inputs: &inputs, manifest: &manifest };
+//! let written = report::write_reports(&args.out, &data, &ReportOptions::from_run_args(args))?;
+//! if !args.quiet {
+//!     eprint!("{}", RunSummary::compute(&results, &employers, rejects.len()).to_text(&args.out));
+//! }
+//! report::write_timings(&args.out, &timings)?; // Vec<(String, f64)>, seconds per stage
+//! ```
 
+pub mod csv;
+pub mod manifest;
+pub mod mask;
+pub mod parquet;
+pub mod progress;
+pub mod summary;
 pub mod table;
+pub mod tables;
+pub mod xlsx;
+
+use crate::cli::{Lang, OutputFormat};
+use crate::model::{EmployerRow, InputReport, PersonResult, Reject};
+pub use manifest::{Manifest, OutputEntry, RunCounts};
+use mask::maybe_mask;
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+pub use summary::RunSummary;
+use tables::ReportTables;
+
+/// Everything a run reports on.
+pub struct ReportData<'a> {
+    /// Engine output, sorted by person_id.
+    pub results: &'a [PersonResult],
+    /// Sorted by employer_id.
+    pub employers: &'a [EmployerRow],
+    /// Sorted by (input, sheet, row).
+    pub rejects: &'a [Reject],
+    /// All inputs of the run; `Reject.source.input` indexes it.
+    pub inputs: &'a [InputReport],
+    pub manifest: &'a Manifest,
+}
+
+/// How to write the reports.
+#[derive(Clone, Debug)]
+pub struct ReportOptions {
+    pub formats: Vec<OutputFormat>,
+    /// Mask IDs and names (`110101********123X`, `张*`).
+    pub mask: bool,
+    /// Language of the workbook's sheet names and headers.
+    pub lang: Lang,
+    /// Start CSV files with a UTF-8 BOM.
+    pub csv_bom: bool,
+    /// Show a progress bar for the rows written (only drawn when stderr is a terminal).
+    pub progress: bool,
+    /// Data rows per workbook sheet before continuing on `… (2)`; Excel's
+    /// limit by default, smaller in tests.
+    pub max_sheet_rows: usize,
+    /// Workbook sheets with more data rows than this are streamed in
+    /// constant-memory mode (rows flushed to disk as written).
+    pub constant_memory_rows: usize,
+}
+
+impl Default for ReportOptions {
+    /// CSV and xlsx, masked, Chinese, with a BOM, no progress bar.
+    fn default() -> Self {
+        ReportOptions {
+            formats: vec![OutputFormat::Csv, OutputFormat::Xlsx],
+            mask: true,
+            lang: Lang::Zh,
+            csv_bom: true,
+            progress: false,
+            max_sheet_rows: xlsx::EXCEL_MAX_DATA_ROWS,
+            constant_memory_rows: xlsx::CONSTANT_MEMORY_ROWS,
+        }
+    }
+}
+
+impl ReportOptions {
+    /// The options `medrecon run` asked for; the progress bar unless `--quiet`.
+    pub fn from_run_args(args: &crate::cli::RunArgs) -> Self {
+        ReportOptions {
+            formats: args.format.clone(),
+            mask: !args.no_mask,
+            lang: args.lang,
+            csv_bom: args.csv_bom,
+            progress: !args.quiet,
+            ..ReportOptions::default()
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// SPEC §4: rows read = accepted + rejected + duplicates for every file.
+    #[error(
+        "rows do not balance for {path}, sheet {sheet}: read {read} but accepted {accepted} + rejected {rejected} + duplicates {duplicates} = {sum}; no report written"
+    )]
+    Unbalanced {
+        path: String,
+        sheet: String,
+        read: u64,
+        accepted: u64,
+        rejected: u64,
+        duplicates: u64,
+        sum: u64,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {message}", path.display())]
+    Write { path: PathBuf, message: String },
+}
+
+impl ReportError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        ReportError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+    pub fn write(path: &Path, message: impl std::fmt::Display) -> Self {
+        ReportError::Write {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Fails on the first input sheet whose rows do not balance
+/// (read ≠ accepted + rejected + duplicates). Paths are masked when asked.
+pub fn check_balanced(inputs: &[InputReport], mask: bool) -> Result<(), ReportError> {
+    for input in inputs {
+        for s in &input.sheets {
+            let sum = s.accepted + s.rejected + s.duplicates;
+            if s.rows_read != sum {
+                return Err(ReportError::Unbalanced {
+                    path: maybe_mask(&input.path, mask).into_owned(),
+                    sheet: maybe_mask(&s.name, mask).into_owned(),
+                    read: s.rows_read,
+                    accepted: s.accepted,
+                    rejected: s.rejected,
+                    duplicates: s.duplicates,
+                    sum,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes every report of a run into `out_dir` (created if missing) and returns
+/// the paths written, `manifest.json` last. Atomic: on any error nothing in
+/// `out_dir` changes.
+pub fn write_reports(
+    out_dir: &Path,
+    data: &ReportData,
+    opts: &ReportOptions,
+) -> Result<Vec<PathBuf>, ReportError> {
+    check_balanced(data.inputs, opts.mask)?;
+    fs::create_dir_all(out_dir).map_err(|e| ReportError::io(out_dir, e))?;
+    let staging = Staging::create(out_dir)?;
+    let names = write_all(&staging.new_dir, data, opts)?;
+    staging.commit(out_dir, &names)?;
+    Ok(names.iter().map(|n| out_dir.join(n)).collect())
+}
+
+/// Writes `timings.json` (seconds per stage, in order) atomically into
+/// `out_dir`. Separate from `manifest.json` so the latter stays deterministic.
+pub fn write_timings(out_dir: &Path, stages: &[(String, f64)]) -> Result<PathBuf, ReportError> {
+    let path = out_dir.join("timings.json");
+    let bytes = manifest::timings_json(stages).map_err(|e| ReportError::write(&path, e))?;
+    let tmp = out_dir.join(format!(".timings.json.tmp-{}", std::process::id()));
+    let result = write_synced(&tmp, &bytes)
+        .and_then(|()| fs::rename(&tmp, &path).map_err(|e| ReportError::io(&path, e)));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map(|()| path)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    use std::io::Write;
+    let mut f = fs::File::create(path).map_err(|e| ReportError::io(path, e))?;
+    f.write_all(bytes).map_err(|e| ReportError::io(path, e))?;
+    f.sync_all().map_err(|e| ReportError::io(path, e))
+}
+
+/// Writes every file into `dir`; returns their names in the order written.
+fn write_all(
+    dir: &Path,
+    data: &ReportData,
+    opts: &ReportOptions,
+) -> Result<Vec<String>, ReportError> {
+    let tables = ReportTables::new(
+        data.results,
+        data.employers,
+        data.rejects,
+        data.inputs,
+        opts.mask,
+    );
+    let all = tables.all();
+    let summary = RunSummary::compute(data.results, data.employers, data.rejects.len());
+    let has = |f: OutputFormat| opts.formats.contains(&f);
+    let rows: u64 = all.iter().map(|t| t.len() as u64).sum();
+    let passes = [OutputFormat::Csv, OutputFormat::Xlsx, OutputFormat::Parquet]
+        .into_iter()
+        .filter(|f| has(*f))
+        .count() as u64;
+    let bar = progress::RowProgress::new(rows * passes, opts.progress);
+    let mut names = Vec::new();
+
+    if has(OutputFormat::Csv) {
+        for t in all {
+            let name = format!("{}.csv", t.name());
+            csv::write_csv(&dir.join(&name), t, opts.csv_bom, &bar)?;
+            names.push(name);
+        }
+    }
+    if has(OutputFormat::Xlsx) {
+        let name = "report.xlsx".to_string();
+        let input = xlsx::SummaryInput {
+            manifest: data.manifest,
+            inputs: data.inputs,
+            summary: &summary,
+        };
+        let wb = xlsx::WorkbookOptions {
+            lang: opts.lang,
+            max_data_rows: opts.max_sheet_rows,
+            constant_memory_rows: opts.constant_memory_rows,
+            mask: opts.mask,
+        };
+        xlsx::write_workbook(&dir.join(&name), &all, &input, &wb, &bar)?;
+        names.push(name);
+    }
+    if has(OutputFormat::Parquet) {
+        for t in all {
+            let name = format!("{}.parquet", t.name());
+            let path = dir.join(&name);
+            parquet::write_parquet(&path, t)
+                .map_err(|e| ReportError::write(&path, format!("{e:#}")))?;
+            bar.inc(t.len() as u64);
+            names.push(name);
+        }
+    }
+    bar.finish();
+
+    let mut outputs = Vec::with_capacity(names.len());
+    for name in &names {
+        let path = dir.join(name);
+        let (bytes, sha256) = hash_file(&path)?;
+        outputs.push(OutputEntry {
+            file: name.clone(),
+            bytes,
+            sha256,
+        });
+    }
+    let ctx = manifest::ManifestContext {
+        manifest: data.manifest,
+        inputs: data.inputs,
+        summary: &summary,
+        formats: &opts.formats,
+        mask: opts.mask,
+        lang: opts.lang,
+        csv_bom: opts.csv_bom,
+        outputs: &outputs,
+    };
+    let name = "manifest.json".to_string();
+    let path = dir.join(&name);
+    let json = manifest::manifest_json(&ctx).map_err(|e| ReportError::write(&path, e))?;
+    write_synced(&path, &json)?;
+    names.push(name);
+    Ok(names)
+}
+
+/// Size and lower-case hex SHA-256 of a file, read in chunks.
+pub fn hash_file(path: &Path) -> Result<(u64, String), ReportError> {
+    let mut file = fs::File::open(path).map_err(|e| ReportError::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| ReportError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    let hex: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((total, hex))
+}
+
+/// The staging folder of one run inside the output folder. Removed when
+/// dropped, whether the run succeeded (files already moved out) or not.
+struct Staging {
+    root: PathBuf,
+    /// New files are written here.
+    new_dir: PathBuf,
+    /// Reports being replaced are parked here until the whole swap succeeded.
+    old_dir: PathBuf,
+}
+
+const STAGING_PREFIX: &str = ".medrecon-tmp-";
+
+impl Staging {
+    fn create(out_dir: &Path) -> Result<Staging, ReportError> {
+        remove_stale_staging(out_dir);
+        let root = out_dir.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        if root.exists() {
+            fs::remove_dir_all(&root).map_err(|e| ReportError::io(&root, e))?;
+        }
+        let new_dir = root.join("new");
+        let old_dir = root.join("old");
+        fs::create_dir_all(&new_dir).map_err(|e| ReportError::io(&new_dir, e))?;
+        fs::create_dir_all(&old_dir).map_err(|e| ReportError::io(&old_dir, e))?;
+        Ok(Staging {
+            root,
+            new_dir,
+            old_dir,
+        })
+    }
+
+    /// Moves every staged file into `out_dir`. Every target is checked first;
+    /// if a rename still fails, the files already moved are put back.
+    fn commit(&self, out_dir: &Path, names: &[String]) -> Result<(), ReportError> {
+        for name in names {
+            let target = out_dir.join(name);
+            if target.is_dir() {
+                return Err(ReportError::write(
+                    &target,
+                    "a folder is in the way of this report file",
+                ));
+            }
+        }
+        // Reports of an earlier run in a format this run does not write
+        // (e.g. its persons.parquet) would not match this run's manifest.
+        let stale: Vec<String> = report_file_names()
+            .into_iter()
+            .filter(|n| !names.contains(n) && out_dir.join(n).is_file())
+            .collect();
+        self.swap(out_dir, names, &stale)?;
+        // Make the renames durable.
+        if let Ok(dir) = fs::File::open(out_dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Moves the staged files `names` into `out_dir`, parking any file they
+    /// replace, and parks the `stale` reports of an earlier run that this run
+    /// does not write (so the folder matches the manifest). On a failure every
+    /// step already taken is undone.
+    fn swap(&self, out_dir: &Path, names: &[String], stale: &[String]) -> Result<(), ReportError> {
+        // (name, whether an old file was parked, whether a new one was moved in)
+        let mut done: Vec<(&String, bool, bool)> = Vec::with_capacity(names.len() + stale.len());
+        let steps = names
+            .iter()
+            .map(|n| (n, true))
+            .chain(stale.iter().map(|n| (n, false)));
+        for (name, has_new) in steps {
+            let target = out_dir.join(name);
+            let parked = self.old_dir.join(name);
+            let had_old = target.exists();
+            let step = (|| {
+                if had_old {
+                    fs::rename(&target, &parked).map_err(|e| ReportError::io(&target, e))?;
+                }
+                if !has_new {
+                    return Ok(());
+                }
+                match fs::rename(self.new_dir.join(name), &target) {
+                    Ok(()) => Ok(()),
+                    Err(e) => {
+                        if had_old {
+                            let _ = fs::rename(&parked, &target);
+                        }
+                        Err(ReportError::io(&target, e))
+                    }
+                }
+            })();
+            if let Err(e) = step {
+                for (name, had_old, has_new) in done.into_iter().rev() {
+                    let target = out_dir.join(name);
+                    if has_new {
+                        let _ = fs::rename(&target, self.new_dir.join(name));
+                    }
+                    if had_old {
+                        let _ = fs::rename(self.old_dir.join(name), &target);
+                    }
+                }
+                return Err(e);
+            }
+            done.push((name, had_old, has_new));
+        }
+        Ok(())
+    }
+}
+
+/// Every file name a run can write (timings.json aside).
+fn report_file_names() -> Vec<String> {
+    let mut names = vec!["report.xlsx".to_string(), "manifest.json".to_string()];
+    for table in tables::TABLE_NAMES {
+        names.push(format!("{table}.csv"));
+        names.push(format!("{table}.parquet"));
+    }
+    names
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Removes staging folders left by killed runs (their process is gone).
+/// Only where `/proc` tells whether a process lives; elsewhere they stay.
+fn remove_stale_staging(out_dir: &Path) {
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(out_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(STAGING_PREFIX))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_swap_puts_back_the_files_already_moved() {
+        let out = tempfile::tempdir().unwrap();
+        fs::write(out.path().join("a.csv"), "old a").unwrap();
+        fs::write(out.path().join("b.csv"), "old b").unwrap();
+        let staging = Staging::create(out.path()).unwrap();
+        fs::write(staging.new_dir.join("a.csv"), "new a").unwrap();
+        fs::write(staging.new_dir.join("b.csv"), "new b").unwrap();
+        // c.csv is never staged: its rename fails after a and b were swapped.
+        let names = ["a.csv", "b.csv", "c.csv"].map(String::from);
+        assert!(staging.swap(out.path(), &names, &[]).is_err());
+        assert_eq!(
+            fs::read_to_string(out.path().join("a.csv")).unwrap(),
+            "old a"
+        );
+        assert_eq!(
+            fs::read_to_string(out.path().join("b.csv")).unwrap(),
+            "old b"
+        );
+        assert!(!out.path().join("c.csv").exists());
+        drop(staging);
+        let left: Vec<_> = fs::read_dir(out.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 2, "staging folder removed");
+    }
+
+    #[test]
+    fn a_new_file_without_predecessor_is_removed_on_rollback() {
+        let out = tempfile::tempdir().unwrap();
+        let staging = Staging::create(out.path()).unwrap();
+        fs::write(staging.new_dir.join("a.csv"), "new a").unwrap();
+        fs::write(out.path().join("stale.parquet"), "old").unwrap();
+        let names = ["a.csv", "missing.csv"].map(String::from);
+        let stale = ["stale.parquet".to_string()];
+        assert!(staging.swap(out.path(), &names, &stale).is_err());
+        assert!(!out.path().join("a.csv").exists());
+        assert_eq!(
+            fs::read_to_string(out.path().join("stale.parquet")).unwrap(),
+            "old"
+        );
+        // Without the failing name, the stale file is parked and a.csv lands.
+        let names = ["a.csv".to_string()];
+        staging.swap(out.path(), &names, &stale).unwrap();
+        assert!(!out.path().join("stale.parquet").exists());
+        assert_eq!(
+            fs::read_to_string(out.path().join("a.csv")).unwrap(),
+            "new a"
+        );
+    }
+
+    #[test]
+    fn stale_staging_of_a_dead_process_is_removed() {
+        let out = tempfile::tempdir().unwrap();
+        // PIDs are below 2^22 on Linux: 4_000_000_000 cannot be alive.
+        let stale = out.path().join(format!("{STAGING_PREFIX}4000000000"));
+        fs::create_dir_all(stale.join("new")).unwrap();
+        let keep = out.path().join(".medrecon-tmp-notapid");
+        fs::create_dir_all(&keep).unwrap();
+        remove_stale_staging(out.path());
+        assert!(!stale.exists());
+        assert!(keep.exists());
+    }
+
+    #[test]
+    fn timings_go_to_their_own_file() {
+        let out = tempfile::tempdir().unwrap();
+        let path = write_timings(
+            out.path(),
+            &[("ingest".to_string(), 1.5), ("engine".to_string(), 0.25)],
+        )
+        .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(v["stages"][0]["stage"], "ingest");
+        assert_eq!(v["stages"][1]["seconds"], 0.25);
+        assert_eq!(v["total_seconds"], 1.75);
+        assert_eq!(fs::read_dir(out.path()).unwrap().count(), 1);
+    }
+}
+
+#[cfg(test)]
+mod option_tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    #[test]
+    fn run_flags_map_to_report_options() {
+        let cli = Cli::try_parse_from([
+            "medrecon",
+            "run",
+            "in",
+            "--out",
+            "out",
+            "--no-mask",
+            "--lang",
+            "en",
+            "--csv-bom",
+            "false",
+            "--format",
+            "csv,parquet",
+            "--quiet",
+        ])
+        .unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        let o = ReportOptions::from_run_args(&args);
+        assert_eq!(o.formats, [OutputFormat::Csv, OutputFormat::Parquet]);
+        assert!(!o.mask && !o.csv_bom && !o.progress);
+        assert_eq!(o.lang, Lang::En);
+        assert_eq!(o.max_sheet_rows, 1_048_575);
+    }
+}

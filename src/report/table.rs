@@ -52,3 +52,81 @@ pub trait Table: Sync {
     /// Fills `out` (cleared first) with row `i`'s values, already masked as asked.
     fn row(&self, i: usize, out: &mut Vec<Value>);
 }
+
+/// Money rounded half-up (四舍五入) to cents, the only rounding reports apply.
+pub fn round_money(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Money as reports print it: exactly two decimals, no thousands separator.
+pub fn format_money(d: Decimal) -> String {
+    format!("{:.2}", round_money(d))
+}
+
+/// Whether a spreadsheet would run this text as a formula (or a DDE command):
+/// it starts with `=`, `+`, `-`, `@`, a tab or a carriage return.
+pub fn looks_like_formula(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+impl Value {
+    /// The cell as text in the SPEC's forms: months `YYYY-MM`, dates
+    /// `YYYY-MM-DD`, money with two decimals, `true`/`false`, blank for Null.
+    /// Text is returned as is (formula neutralisation is the writer's job).
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        self.write_text(&mut s);
+        s
+    }
+
+    /// Appends [`to_text`](Value::to_text) to `buf` (no allocation per cell).
+    pub fn write_text(&self, buf: &mut String) {
+        use std::fmt::Write;
+        // Writing into a String cannot fail.
+        let _ = match self {
+            Value::Null => Ok(()),
+            Value::Text(s) => {
+                buf.push_str(s);
+                Ok(())
+            }
+            Value::Int(n) => write!(buf, "{n}"),
+            Value::Money(d) => write!(buf, "{:.2}", round_money(*d)),
+            Value::Month(m) => write!(buf, "{m}"),
+            Value::Date(d) => write!(buf, "{}", d.format("%Y-%m-%d")),
+            Value::Bool(b) => write!(buf, "{b}"),
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_is_rounded_half_up_to_two_decimals() {
+        // 35.986 → 35.99 (SPEC §5 late fee); 0.125 → 0.13 (half-up, not banker's 0.12).
+        assert_eq!(format_money(Decimal::from_str("35.986").unwrap()), "35.99");
+        assert_eq!(format_money(Decimal::from_str("0.125").unwrap()), "0.13");
+        assert_eq!(format_money(Decimal::from_str("-0.125").unwrap()), "-0.13");
+        assert_eq!(format_money(Decimal::from(2366)), "2366.00");
+    }
+
+    #[test]
+    fn values_print_in_spec_forms() {
+        assert_eq!(
+            Value::Month(Month::new(2025, 4).unwrap()).to_text(),
+            "2025-04"
+        );
+        let d = NaiveDate::from_ymd_opt(2025, 4, 4).unwrap();
+        assert_eq!(Value::Date(d).to_text(), "2025-04-04");
+        assert_eq!(Value::Bool(true).to_text(), "true");
+        assert_eq!(Value::Null.to_text(), "");
+        assert!(looks_like_formula("=1+1"));
+        assert!(looks_like_formula("\tx"));
+        assert!(!looks_like_formula("张三"));
+    }
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# End-to-end bench (issue 6): builds release once, generates 100k and 1M persons
+# (events ≈ 3.1 rows a person, ledger ≈ 13 rows a person) under
+# target/bench-data, then for each size runs
+#   medrecon run EVENTS --as-of 2026-11-22 --out DIR --format csv --no-mask
+# under /usr/bin/time -v and prints wall time, peak RSS and the per-stage
+# timings from DIR/timings.json; then the 1M/100k ratio, the 1M run with its
+# ledger, the ledger aggregation alone (time, RSS) and a ~1M-row .xlsx read
+# against calamine's bare load.
+#
+# Usage: scripts/bench.sh            (everything)
+#        BENCH_SIZES="100000" scripts/bench.sh      (one size)
+#        BENCH_XLSX=0 BENCH_LEDGER=0 scripts/bench.sh
+#        BENCH_REGENERATE=1 scripts/bench.sh        (rewrite the data)
+# Needs bash, cargo and /usr/bin/time (Debian/Ubuntu: apt-get install time).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+DATA=$ROOT/target/bench-data
+AS_OF=2026-11-22
+SIZES=${BENCH_SIZES:-"100000 1000000"}
+XLSX_PERSONS=${BENCH_XLSX_PERSONS:-330000}
+EMPLOYERS=${BENCH_EMPLOYERS:-200}
+SEED=${BENCH_SEED:-42}
+
+if [[ ! -x /usr/bin/time ]]; then
+    echo "bench.sh needs GNU time at /usr/bin/time (Debian/Ubuntu: apt-get install time)" >&2
+    exit 1
+fi
+
+echo "== building release (medrecon and the stage probe)"
+cargo build --release --bin medrecon --example stage_probe
+mkdir -p "$DATA"
+# Private copies: a later build elsewhere cannot swap the binary mid-bench.
+cp "$TARGET_DIR/release/medrecon" "$DATA/medrecon"
+cp "$TARGET_DIR/release/examples/stage_probe" "$DATA/stage_probe"
+BIN=$DATA/medrecon
+PROBE=$DATA/stage_probe
+
+# generate DIR ARGS...: generate once (generate.json marks a finished folder).
+generate() {
+    local dir=$1
+    shift
+    if [[ -f $dir/generate.json && ${BENCH_REGENERATE:-0} != 1 ]]; then
+        echo "   reusing $dir"
+        return
+    fi
+    rm -rf "$dir"
+    "$BIN" generate --out "$dir" --employers "$EMPLOYERS" --seed "$SEED" "$@" | sed 's/^/   /'
+}
+
+# field FILE LABEL: a value from /usr/bin/time -v output.
+field() { grep -F "$2" "$1" | sed 's/.*: //'; }
+
+# wall_seconds FILE: "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:02.81" as seconds.
+wall_seconds() {
+    field "$1" "Elapsed (wall clock)" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }'
+}
+
+rss_mib() { field "$1" "Maximum resident set size" | awk '{ printf "%.0f", $1 / 1024 }'; }
+
+# stages FILE: "  stage  seconds" lines from a pretty-printed timings.json.
+stages() {
+    if [[ ! -f $1 ]]; then
+        echo "   (no timings.json)"
+        return
+    fi
+    awk -F': ' '/"stage"/ { gsub(/[",]/, "", $2); name = $2 }
+                /"seconds"/ { gsub(/,/, "", $2); printf "   %-14s %8.3f s\n", name, $2 }
+                /"total_seconds"/ { gsub(/,/, "", $2); printf "   %-14s %8.3f s\n", "total", $2 }' "$1"
+}
+
+# timed NAME LOG CMD...: run under /usr/bin/time -v, print wall and RSS.
+timed() {
+    local name=$1 log=$2
+    shift 2
+    local status=0
+    /usr/bin/time -v -o "$log" "$@" >"$log.stdout" 2>"$log.stderr" || status=$?
+    # exit code 3 would be --strict only; rejects alone exit 0.
+    if [[ $status -ne 0 ]]; then
+        echo "   $name FAILED (exit $status):"
+        tail -5 "$log.stderr" | sed 's/^/     /'
+        return 1
+    fi
+    printf "   %-28s wall %6s s   peak RSS %6s MiB\n" "$name" "$(wall_seconds "$log")" "$(rss_mib "$log")"
+}
+
+declare -A WALL
+echo "== data under $DATA"
+for n in $SIZES; do
+    echo "-- $n persons"
+    generate "$DATA/p$n" --persons "$n" --ledger --bad-rate 0.01
+done
+
+echo "== medrecon run EVENTS --as-of $AS_OF --format csv --no-mask"
+for n in $SIZES; do
+    dir=$DATA/p$n
+    rm -rf "$dir/out"
+    echo "-- $n persons: $(du -h "$dir/events.csv" | cut -f1) events.csv"
+    if timed "run ($n persons)" "$dir/time-run.txt" \
+        "$BIN" run "$dir/events.csv" --as-of "$AS_OF" --out "$dir/out" --format csv --no-mask --quiet; then
+        WALL[$n]=$(wall_seconds "$dir/time-run.txt")
+        stages "$dir/out/timings.json"
+    fi
+done
+
+if [[ -n ${WALL[100000]:-} && -n ${WALL[1000000]:-} ]]; then
+    awk -v a="${WALL[100000]}" -v b="${WALL[1000000]}" \
+        'BEGIN { printf "== 1M / 100k wall-time ratio: %.2f (target <= 11)\n", (a > 0 ? b / a : 0) }'
+fi
+
+if [[ ${BENCH_LEDGER:-1} == 1 ]]; then
+    big=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+    dir=$DATA/p$big
+    echo "== ledger: $(wc -l <"$dir/ledger.csv") lines, $(du -h "$dir/ledger.csv" | cut -f1) ($big persons)"
+    if timed "ledger aggregation alone" "$dir/time-ledger.txt" "$PROBE" ledger "$dir/ledger.csv"; then
+        sed 's/^/   /' "$dir/time-ledger.txt.stdout"
+    fi
+    rm -rf "$dir/out-ledger"
+    if timed "run with --ledger" "$dir/time-run-ledger.txt" \
+        "$BIN" run "$dir/events.csv" --ledger "$dir/ledger.csv" --as-of "$AS_OF" \
+        --out "$dir/out-ledger" --format csv --no-mask --quiet; then
+        stages "$dir/out-ledger/timings.json"
+    fi
+fi
+
+if [[ ${BENCH_XLSX:-1} == 1 ]]; then
+    dir=$DATA/xlsx$XLSX_PERSONS
+    echo "== xlsx: $XLSX_PERSONS persons as one workbook (增员/减员 sheets)"
+    generate "$dir" --persons "$XLSX_PERSONS" --format xlsx
+    if timed "xlsx: calamine, then ingest" "$dir/time-xlsx.txt" "$PROBE" xlsx "$dir/events.xlsx"; then
+        sed 's/^/   /' "$dir/time-xlsx.txt.stdout"
+    fi
+fi

@@ -1,0 +1,157 @@
+//! SPEC §3 rules 4–8: the person's coverage across employers (and the
+//! unemployment fund) as merged month intervals, the gaps (断缴) between them
+//! and after them, their catch-up (补缴) priced month by month, and overlaps
+//! (重复参保). Works on month intervals, never on per-month vectors.
+
+use super::EngineContext;
+use super::money::catch_up_month;
+use super::spells::Spell;
+use crate::model::{Month, RegionId};
+use crate::policy::PolicyError;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// Sorts and merges month ranges; touching ranges (`..03` and `04..`) merge.
+/// Empty ranges (`start > end`) are dropped.
+pub fn merge(mut ranges: Vec<(Month, Month)>) -> Vec<(Month, Month)> {
+    ranges.retain(|(a, b)| a <= b);
+    ranges.sort_unstable();
+    let mut out: Vec<(Month, Month)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        match out.last_mut() {
+            Some(last) if a <= last.1.next() => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
+/// The spell before a gap starting at `from` (SPEC rule 5): the spell whose
+/// coverage ends last before it; on a tie the later separation date, then the
+/// smaller employer_id.
+pub fn spell_before(spells: &[Spell<'_>], from: Month) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for (i, s) in spells.iter().enumerate() {
+        if !s.covers_any() || s.end >= from {
+            continue;
+        }
+        best = match best {
+            None => Some(i),
+            Some(b) => {
+                let cur = &spells[b];
+                let sep = |x: &Spell<'_>| x.separation.map(|e| e.date);
+                let better = (s.end, sep(s)) > (cur.end, sep(cur))
+                    || ((s.end, sep(s)) == (cur.end, sep(cur)) && s.employer < cur.employer);
+                if better { Some(i) } else { Some(b) }
+            }
+        };
+    }
+    best
+}
+
+/// The spell coverage resumes with at `resume` (smaller employer_id on a tie);
+/// `None` when it resumes with unemployment-fund months.
+pub fn spell_after(spells: &[Spell<'_>], resume: Month) -> Option<usize> {
+    spells
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.covers_any() && s.start == resume)
+        .min_by(|(_, a), (_, b)| a.employer.cmp(b.employer))
+        .map(|(i, _)| i)
+}
+
+/// Σ over `from..=to` of `round_half_up(base × flexible_rate, 2) + fixed_monthly`,
+/// each month with its own version (floor, cap, rate) of `region`.
+pub fn catch_up(
+    ctx: &EngineContext<'_>,
+    region: RegionId,
+    wage: Option<Decimal>,
+    from: Month,
+    to: Month,
+) -> Result<Decimal, PolicyError> {
+    let mut total = Decimal::ZERO;
+    let mut month = from;
+    while month <= to {
+        total += catch_up_month(ctx.version(region, month)?, wage);
+        month = month.next();
+    }
+    Ok(total)
+}
+
+/// A maximal run of months covered by spells of two or more employers at once.
+#[derive(Debug, Clone)]
+pub struct Overlap<'e> {
+    pub from: Month,
+    pub to: Month,
+    /// The employers involved, sorted, distinct.
+    pub employers: Vec<&'e Arc<str>>,
+}
+
+/// Runs of months covered by two employers at once (rule 8): the union of the
+/// pairwise intersections of spells, merged into maximal runs.
+pub fn overlaps<'e>(spells: &[Spell<'e>]) -> Vec<Overlap<'e>> {
+    let mut parts: Vec<(Month, Month, &'e Arc<str>, &'e Arc<str>)> = Vec::new();
+    for (i, a) in spells.iter().enumerate() {
+        if !a.covers_any() {
+            continue;
+        }
+        for b in &spells[i + 1..] {
+            if !b.covers_any() || a.employer == b.employer {
+                continue;
+            }
+            let from = a.start.max(b.start);
+            let to = a.end.min(b.end);
+            if from <= to {
+                parts.push((from, to, a.employer, b.employer));
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    parts.sort_unstable_by_key(|p| (p.0, p.1));
+    let mut out: Vec<Overlap<'e>> = Vec::new();
+    for (from, to, a, b) in parts {
+        match out.last_mut() {
+            Some(last) if from <= last.to.next() => {
+                last.to = last.to.max(to);
+                last.employers.push(a);
+                last.employers.push(b);
+            }
+            _ => out.push(Overlap {
+                from,
+                to,
+                employers: vec![a, b],
+            }),
+        }
+    }
+    for o in &mut out {
+        o.employers.sort();
+        o.employers.dedup();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> Month {
+        Month::parse(s).unwrap()
+    }
+
+    #[test]
+    fn merge_joins_touching_and_overlapping_ranges() {
+        let merged = merge(vec![
+            (m("2025-04"), m("2025-06")),
+            (m("2025-01"), m("2025-03")),
+            (m("2025-09"), m("2025-08")), // empty: dropped
+            (m("2025-05"), m("2025-07")),
+            (m("2025-10"), m("2025-10")),
+        ]);
+        assert_eq!(
+            merged,
+            vec![(m("2025-01"), m("2025-07")), (m("2025-10"), m("2025-10"))]
+        );
+    }
+}

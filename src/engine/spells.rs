@@ -1,0 +1,179 @@
+//! SPEC §3 rules 1–2: a person's events, grouped by employer and ordered by date
+//! (same day: hire before separation), become employment spells (参保期间) with
+//! their covered months; orphan separations, conflicts and exact duplicates.
+
+use super::EngineContext;
+use crate::model::{Event, EventKind, Month, RegionId};
+use crate::policy::PolicyError;
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+/// One employment spell at one employer.
+#[derive(Debug, Clone)]
+pub struct Spell<'e> {
+    pub employer: &'e Arc<str>,
+    /// Region of the hire row, else of the separation row.
+    pub region: RegionId,
+    /// Wage of the hire row, else of the separation row (`None`: base is the floor).
+    pub wage: Option<Decimal>,
+    pub hire: Option<&'e Event>,
+    pub separation: Option<&'e Event>,
+    /// First covered month (hire month, or the next one past `hire_cutoff_day`;
+    /// `batch_first_month` for an orphan separation).
+    pub start: Month,
+    /// Last covered month (separation month, or the one before when
+    /// `separation_month_paid` is false; the as-of month while open).
+    /// `start > end` means the spell covered no month.
+    pub end: Month,
+    /// Opened by `ORPHAN_SEPARATION`.
+    pub orphan: bool,
+}
+
+impl Spell<'_> {
+    pub fn covers_any(&self) -> bool {
+        self.start <= self.end
+    }
+    pub fn covers(&self, month: Month) -> bool {
+        self.start <= month && month <= self.end
+    }
+    pub fn months(&self) -> u32 {
+        self.start.months_through(self.end)
+    }
+}
+
+/// An event the rules ignored: a second hire while a spell is open, or a
+/// separation while none is (`CONFLICT`).
+#[derive(Debug, Clone, Copy)]
+pub struct Conflict<'e> {
+    pub event: &'e Event,
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Default)]
+pub struct Spells<'e> {
+    /// Sorted by employer, then start.
+    pub spells: Vec<Spell<'e>>,
+    pub conflicts: Vec<Conflict<'e>>,
+    /// Exact duplicate events collapsed (same employer, kind, date, region, wage,
+    /// reason and filed date; only the row differs).
+    pub duplicates: u32,
+}
+
+fn same_event(a: &Event, b: &Event) -> bool {
+    a.employer_id == b.employer_id
+        && a.name == b.name
+        && a.kind == b.kind
+        && a.date == b.date
+        && a.region == b.region
+        && a.wage == b.wage
+        && a.retirement == b.retirement
+        && a.filed_date == b.filed_date
+}
+
+/// Builds the spells of one person from events in any order. Events after
+/// `as_of` are ignored (rule 1).
+pub fn build_spells<'e>(
+    events: &'e [Event],
+    ctx: &EngineContext<'_>,
+) -> Result<Spells<'e>, PolicyError> {
+    let mut order: Vec<&Event> = events.iter().filter(|e| e.date <= ctx.as_of).collect();
+    order.sort_by(|a, b| {
+        a.employer_id
+            .cmp(&b.employer_id)
+            .then(a.date.cmp(&b.date))
+            .then(a.kind.cmp(&b.kind))
+            .then(a.source.cmp(&b.source))
+    });
+    let mut out = Spells::default();
+    for group in order.chunk_by(|a, b| a.employer_id == b.employer_id) {
+        let mut open: Option<&Event> = None;
+        let mut had_spell = false;
+        let mut prev: Option<&Event> = None;
+        for &event in group {
+            if prev.is_some_and(|p| same_event(p, event)) {
+                out.duplicates += 1;
+                continue;
+            }
+            prev = Some(event);
+            match event.kind {
+                EventKind::Hire => {
+                    if open.is_some() {
+                        out.conflicts.push(Conflict {
+                            event,
+                            reason: "a second hire while a spell is open",
+                        });
+                    } else {
+                        open = Some(event);
+                    }
+                }
+                EventKind::Separation => match open.take() {
+                    Some(hire) => {
+                        out.spells
+                            .push(make_spell(hire, Some(hire), Some(event), ctx)?);
+                        had_spell = true;
+                    }
+                    // Only the first spell at an employer can be an orphan: once a
+                    // spell is known, a separation without a hire is a conflict.
+                    None if !had_spell => {
+                        out.spells.push(make_spell(event, None, Some(event), ctx)?);
+                        had_spell = true;
+                    }
+                    None => out.conflicts.push(Conflict {
+                        event,
+                        reason: "a separation while no spell is open",
+                    }),
+                },
+            }
+        }
+        if let Some(hire) = open {
+            out.spells.push(make_spell(hire, Some(hire), None, ctx)?);
+        }
+    }
+    Ok(out)
+}
+
+fn make_spell<'e>(
+    first: &'e Event,
+    hire: Option<&'e Event>,
+    separation: Option<&'e Event>,
+    ctx: &EngineContext<'_>,
+) -> Result<Spell<'e>, PolicyError> {
+    let region = first.region;
+    let wage = hire
+        .and_then(|h| h.wage)
+        .or(separation.and_then(|s| s.wage));
+    let start = match hire {
+        Some(h) => {
+            let month = Month::of(h.date);
+            let v = ctx.version(region, month)?;
+            if v.hire_cutoff_day.is_some_and(|cut| h.date.day() > cut) {
+                month.next()
+            } else {
+                month
+            }
+        }
+        None => ctx.batch_first_month,
+    };
+    let end = match separation {
+        Some(s) => {
+            let month = Month::of(s.date);
+            if ctx.version(region, month)?.separation_month_paid {
+                month
+            } else {
+                month.prev()
+            }
+        }
+        None => Month::of(ctx.as_of),
+    };
+    Ok(Spell {
+        employer: &first.employer_id,
+        region,
+        wage,
+        hire,
+        separation,
+        start,
+        end,
+        orphan: hire.is_none(),
+    })
+}

@@ -1,0 +1,444 @@
+//! CSV/TSV exports: encoding (BOM, strict UTF-8, then GB18030 — invalid bytes are
+//! a per-file error, never U+FFFD), delimiter (comma, tab or semicolon, counted
+//! outside quotes), and a record splitter over the decoded text that keeps the
+//! line number a spreadsheet user sees for each record's first line, even when a
+//! quoted field holds line breaks.
+//!
+//! The splitter borrows fields from the text (no allocation per row) and the
+//! data part of a file is cut into chunks at record boundaries so rows can be
+//! normalized in parallel while input order stays deterministic.
+
+use crate::ingest::normalize::RowCells;
+use crate::ingest::values::Cell;
+use encoding_rs::{DecoderResult, GB18030};
+use rayon::prelude::*;
+use std::borrow::Cow;
+
+/// Decodes a CSV file's bytes; returns the text and the encoding used.
+pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return std::str::from_utf8(rest)
+            .map(|s| (Cow::Borrowed(s), "utf-8-bom"))
+            .map_err(|e| {
+                format!(
+                    "starts with a UTF-8 byte-order mark but has invalid UTF-8 at byte {} (line {})",
+                    e.valid_up_to() + 3,
+                    line_at(bytes, e.valid_up_to() + 3)
+                )
+            });
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err("is UTF-16 text; save it as UTF-8 or GBK CSV".into());
+    }
+    let utf8_err = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok((Cow::Borrowed(s), "utf-8")),
+        Err(e) => e,
+    };
+    let mut decoder = GB18030.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2 + 16);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        DecoderResult::InputEmpty => Ok((Cow::Owned(out), "gb18030")),
+        DecoderResult::Malformed(bad, _) => {
+            let at = read.saturating_sub(bad as usize);
+            Err(format!(
+                "is neither UTF-8 (invalid byte at {}) nor GB18030/GBK (invalid byte sequence at byte {at}, line {}); is it really a CSV file?",
+                utf8_err.valid_up_to(),
+                line_at(bytes, at)
+            ))
+        }
+        DecoderResult::OutputFull => Err("could not be decoded (output buffer full)".into()),
+    }
+}
+
+fn line_at(bytes: &[u8], at: usize) -> usize {
+    memchr::memchr_iter(b'\n', &bytes[..at.min(bytes.len())]).count() + 1
+}
+
+/// Comma, tab or semicolon: whichever occurs most outside quotes in the first lines.
+pub fn detect_delimiter(text: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut in_quotes = false;
+    let mut lines = 0;
+    for &b in text.as_bytes().iter().take(64 * 1024) {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => {
+                lines += 1;
+                if lines >= 20 {
+                    break;
+                }
+            }
+            b',' if !in_quotes => counts[0] += 1,
+            b'\t' if !in_quotes => counts[1] += 1,
+            b';' if !in_quotes => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let delims = [b',', b'\t', b';'];
+    let mut best = 0;
+    for i in 1..3 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    delims[best]
+}
+
+#[derive(Clone, Copy, Debug)]
+enum FieldAt {
+    Text(u32, u32),
+    Scratch(u32, u32),
+}
+
+/// One record's fields, borrowed from the text (quoted fields with `""` are
+/// unescaped into a scratch buffer).
+#[derive(Default, Debug)]
+pub struct Record<'t> {
+    text: &'t str,
+    fields: Vec<FieldAt>,
+    scratch: String,
+    /// A quoted field ran to the end of the file without its closing quote.
+    pub unterminated: bool,
+}
+
+impl<'t> Record<'t> {
+    pub fn field(&self, i: usize) -> &str {
+        match self.fields.get(i) {
+            Some(&FieldAt::Text(a, b)) => self.text.get(a as usize..b as usize).unwrap_or(""),
+            Some(&FieldAt::Scratch(a, b)) => self.scratch.get(a as usize..b as usize).unwrap_or(""),
+            None => "",
+        }
+    }
+    pub fn fields(&self) -> Vec<String> {
+        (0..self.fields.len())
+            .map(|i| self.field(i).to_string())
+            .collect()
+    }
+    /// The record's fields joined back with commas, for BAD_ROW messages.
+    pub fn joined(&self, max_chars: usize) -> String {
+        let s = (0..self.fields.len())
+            .map(|i| self.field(i))
+            .collect::<Vec<_>>()
+            .join(",");
+        s.chars().take(max_chars).collect()
+    }
+}
+
+impl RowCells for Record<'_> {
+    fn cell(&self, i: usize) -> Cell<'_> {
+        Cell::Text(self.field(i))
+    }
+    fn cell_count(&self) -> usize {
+        self.fields.len()
+    }
+}
+
+/// Splits text into records. Blank lines are skipped (they are not rows).
+pub struct Splitter<'t> {
+    text: &'t str,
+    pos: usize,
+    line: u32,
+    delim: u8,
+}
+
+impl<'t> Splitter<'t> {
+    /// `first_line` is the line number of the text's first line.
+    pub fn new(text: &'t str, delim: u8, first_line: u32) -> Splitter<'t> {
+        Splitter {
+            text,
+            pos: 0,
+            line: first_line,
+            delim,
+        }
+    }
+
+    /// Length of the text being split (for sizing buffers).
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Byte offset of the next unread record.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+    /// Line number of the next unread line.
+    pub fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// Reads the next record into `rec`; returns the line it starts on.
+    pub fn next_record(&mut self, rec: &mut Record<'t>) -> Option<u32> {
+        let b = self.text.as_bytes();
+        // Skip blank lines.
+        loop {
+            if self.pos >= b.len() {
+                return None;
+            }
+            match b[self.pos] {
+                b'\n' => {
+                    self.pos += 1;
+                    self.line += 1;
+                }
+                b'\r' => {
+                    self.pos += 1;
+                    if b.get(self.pos) == Some(&b'\n') {
+                        self.pos += 1;
+                    }
+                    self.line += 1;
+                }
+                _ => break,
+            }
+        }
+        rec.text = self.text;
+        rec.fields.clear();
+        rec.scratch.clear();
+        rec.unterminated = false;
+        let start_line = self.line;
+        let d = self.delim;
+        loop {
+            // At the start of a field.
+            if b.get(self.pos) == Some(&b'"') {
+                let s0 = rec.scratch.len();
+                let mut p = self.pos + 1;
+                let mut seg = p;
+                let mut escaped = false;
+                loop {
+                    match memchr::memchr(b'"', &b[p..]) {
+                        None => {
+                            rec.unterminated = true;
+                            self.line += count_newlines(&b[self.pos..]);
+                            rec.scratch.push_str(self.text.get(seg..).unwrap_or(""));
+                            p = b.len();
+                            escaped = true;
+                            break;
+                        }
+                        Some(q) => {
+                            let qi = p + q;
+                            if b.get(qi + 1) == Some(&b'"') {
+                                rec.scratch
+                                    .push_str(self.text.get(seg..qi + 1).unwrap_or(""));
+                                escaped = true;
+                                p = qi + 2;
+                                seg = p;
+                            } else {
+                                self.line += count_newlines(&b[self.pos..qi]);
+                                if escaped {
+                                    rec.scratch.push_str(self.text.get(seg..qi).unwrap_or(""));
+                                }
+                                p = qi + 1;
+                                break;
+                            }
+                        }
+                    }
+                }
+                // Text after the closing quote up to the delimiter is kept literally.
+                let tail_end = memchr::memchr3(d, b'\n', b'\r', &b[p.min(b.len())..])
+                    .map(|i| p + i)
+                    .unwrap_or(b.len());
+                if escaped || tail_end > p {
+                    if !escaped {
+                        rec.scratch
+                            .push_str(self.text.get(self.pos + 1..p - 1).unwrap_or(""));
+                    }
+                    rec.scratch
+                        .push_str(self.text.get(p.min(b.len())..tail_end).unwrap_or(""));
+                    rec.fields
+                        .push(FieldAt::Scratch(s0 as u32, rec.scratch.len() as u32));
+                } else {
+                    rec.fields
+                        .push(FieldAt::Text((self.pos + 1) as u32, (p - 1) as u32));
+                }
+                self.pos = tail_end;
+            } else {
+                let end = memchr::memchr3(d, b'\n', b'\r', &b[self.pos..])
+                    .map(|i| self.pos + i)
+                    .unwrap_or(b.len());
+                rec.fields.push(FieldAt::Text(self.pos as u32, end as u32));
+                self.pos = end;
+            }
+            // After a field: delimiter, end of line or end of text.
+            match b.get(self.pos) {
+                Some(&c) if c == d => {
+                    self.pos += 1;
+                }
+                Some(b'\n') => {
+                    self.pos += 1;
+                    self.line += 1;
+                    return Some(start_line);
+                }
+                Some(b'\r') => {
+                    self.pos += 1;
+                    if b.get(self.pos) == Some(&b'\n') {
+                        self.pos += 1;
+                    }
+                    self.line += 1;
+                    return Some(start_line);
+                }
+                _ => return Some(start_line),
+            }
+        }
+    }
+}
+
+fn count_newlines(b: &[u8]) -> u32 {
+    memchr::memchr_iter(b'\n', b).count() as u32
+}
+
+/// The first `n` records with their line numbers and the offset after each.
+pub fn head_records(text: &str, delim: u8, n: usize) -> Vec<(u32, Vec<String>, usize, u32)> {
+    let mut sp = Splitter::new(text, delim, 1);
+    let mut rec = Record::default();
+    let mut out = Vec::new();
+    while out.len() < n {
+        match sp.next_record(&mut rec) {
+            Some(line) => out.push((line, rec.fields(), sp.offset(), sp.line())),
+            None => break,
+        }
+    }
+    out
+}
+
+/// Target size of a parallel chunk.
+const CHUNK_BYTES: usize = 2 << 20;
+
+/// Cuts `text` (the data part of a file, starting at line `first_line`) into
+/// chunks at line breaks outside quoted fields; returns (start, end, first line).
+pub fn chunk_bounds(text: &str, first_line: u32) -> Vec<(usize, usize, u32)> {
+    chunk_bounds_sized(text, first_line, CHUNK_BYTES)
+}
+
+fn chunk_bounds_sized(text: &str, first_line: u32, chunk_bytes: usize) -> Vec<(usize, usize, u32)> {
+    let b = text.as_bytes();
+    if b.len() <= chunk_bytes {
+        return vec![(0, b.len(), first_line)];
+    }
+    let quotes: Vec<usize> = memchr::memchr_iter(b'"', b).collect();
+    if quotes.len() % 2 == 1 {
+        // A stray quote: quote parity cannot place the cuts safely.
+        return vec![(0, b.len(), first_line)];
+    }
+    let mut cuts = vec![0usize];
+    let mut target = chunk_bytes;
+    while target < b.len() {
+        let mut at = target;
+        let cut = loop {
+            match memchr::memchr(b'\n', &b[at..]) {
+                None => break None,
+                Some(i) => {
+                    let nl = at + i;
+                    let before = quotes.partition_point(|&q| q < nl);
+                    if before % 2 == 0 {
+                        break Some(nl + 1);
+                    }
+                    at = nl + 1;
+                }
+            }
+        };
+        match cut {
+            Some(c) if c < b.len() && c > *cuts.last().unwrap_or(&0) => {
+                cuts.push(c);
+                target = c + chunk_bytes;
+            }
+            _ => break,
+        }
+    }
+    cuts.push(b.len());
+    let newlines: Vec<u32> = cuts
+        .par_windows(2)
+        .map(|w| count_newlines(&b[w[0]..w[1]]))
+        .collect();
+    let mut line = first_line;
+    let mut out = Vec::with_capacity(newlines.len());
+    for (w, n) in cuts.windows(2).zip(newlines) {
+        out.push((w[0], w[1], line));
+        line += n;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &str, d: u8) -> Vec<(u32, Vec<String>)> {
+        let mut sp = Splitter::new(text, d, 1);
+        let mut rec = Record::default();
+        let mut out = vec![];
+        while let Some(l) = sp.next_record(&mut rec) {
+            out.push((l, rec.fields()));
+        }
+        out
+    }
+
+    #[test]
+    fn splitter_keeps_spreadsheet_line_numbers() {
+        let text = "title\n\na,b\r\n\"x\ny\",2\n\"say \"\"hi\"\"\",3\n,\n4,\"\"\nlast,5";
+        let recs = all(text, b',');
+        let lines: Vec<u32> = recs.iter().map(|r| r.0).collect();
+        // title on 1, blank 2, a,b on 3, the quoted record spans 4-5, then 6, 7, 8, 9.
+        assert_eq!(lines, vec![1, 3, 4, 6, 7, 8, 9]);
+        assert_eq!(recs[2].1, vec!["x\ny", "2"]);
+        assert_eq!(recs[3].1, vec!["say \"hi\"", "3"]);
+        assert_eq!(recs[4].1, vec!["", ""]);
+        assert_eq!(recs[5].1, vec!["4", ""]);
+        assert_eq!(recs[6].1, vec!["last", "5"]);
+    }
+
+    #[test]
+    fn unterminated_quote_is_flagged() {
+        let mut sp = Splitter::new("a,\"open\nnever closed", b',', 1);
+        let mut rec = Record::default();
+        assert_eq!(sp.next_record(&mut rec), Some(1));
+        assert!(rec.unterminated);
+        assert_eq!(sp.next_record(&mut rec), None);
+    }
+
+    #[test]
+    fn delimiter_detection_ignores_quoted_commas() {
+        assert_eq!(detect_delimiter("a\tb\tc\n\"1,2,3,4\"\t2\t3\n"), b'\t');
+        assert_eq!(detect_delimiter("a;b;c\n1;2;3\n"), b';');
+        assert_eq!(detect_delimiter("a,b\n1,2\n"), b',');
+        assert_eq!(detect_delimiter("onlyone\n"), b',');
+    }
+
+    #[test]
+    fn encodings_detected_in_order() {
+        let (t, e) = decode("\u{feff}身份证号".as_bytes()).unwrap();
+        assert_eq!((t.as_ref(), e), ("身份证号", "utf-8-bom"));
+        let (t, e) = decode("身份证号".as_bytes()).unwrap();
+        assert_eq!((t.as_ref(), e), ("身份证号", "utf-8"));
+        // 身份 in GBK: C9 ED B7 DD
+        let (t, e) = decode(b"\xC9\xED\xB7\xDD").unwrap();
+        assert_eq!((t.as_ref(), e), ("身份", "gb18030"));
+        // 0xFF is valid in neither.
+        let err = decode(b"ok\n\xC9\xED\xFF\xFF").unwrap_err();
+        assert!(err.contains("GB18030") && err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn chunks_cut_outside_quotes_with_right_lines() {
+        let mut text = String::new();
+        for i in 0..200_000 {
+            if i % 1000 == 0 {
+                text.push_str(&format!("\"multi\nline {i}\",x\n"));
+            } else {
+                text.push_str(&format!("{i},y\n"));
+            }
+        }
+        let chunks = chunk_bounds_sized(&text, 10, 64 * 1024);
+        assert!(chunks.len() > 10);
+        let mut n = 0;
+        let mut expected_line = 10;
+        for (a, b, line) in chunks {
+            let mut sp = Splitter::new(&text[a..b], b',', line);
+            let mut rec = Record::default();
+            while let Some(l) = sp.next_record(&mut rec) {
+                assert_eq!(l, expected_line);
+                expected_line += if rec.field(0).contains('\n') { 2 } else { 1 };
+                n += 1;
+            }
+        }
+        assert_eq!(n, 200_000);
+    }
+}

@@ -1,0 +1,202 @@
+//! Finding the header row: the first row (within the first [`HEADER_SEARCH_ROWS`])
+//! whose cells map the required columns of a table, skipping title lines
+//! (`XX公司2025年10月社保增减员表`) and blank lines above it. Also decides the row
+//! shape: event rows (变动类型 + 变动日期) or roster rows (入职日期 [+ 离职日期]).
+
+use crate::ingest::schema::{ColumnSchema, trim_spaces};
+use crate::model::Shape;
+
+/// How many leading rows may hold titles before the header.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// A header row mapped to canonical columns.
+#[derive(Clone, Debug)]
+pub struct HeaderMap {
+    /// Index of the header among the rows searched.
+    pub index: usize,
+    pub shape: Shape,
+    /// The header texts as found in the file, by column index.
+    pub headers: Vec<String>,
+    /// Canonical column → column index (first header that maps it).
+    pub columns: Vec<(String, usize)>,
+}
+
+impl HeaderMap {
+    pub fn get(&self, canonical: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .find(|(c, _)| c == canonical)
+            .map(|(_, i)| *i)
+    }
+    /// The header text of column `i` as found in the file.
+    pub fn header_text(&self, i: usize) -> &str {
+        self.headers.get(i).map(String::as_str).unwrap_or("")
+    }
+}
+
+fn map_row(schema: &ColumnSchema, table: &str, row: &[String]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for (i, h) in row.iter().enumerate() {
+        if let Some(c) = schema.canonical_for(table, h)
+            && !out.iter().any(|(k, _)| k == c)
+        {
+            out.push((c.to_string(), i));
+        }
+    }
+    out
+}
+
+/// The shape a mapped row supports, if any.
+fn shape_of(schema: &ColumnSchema, table: &str, mapped: &[(String, usize)]) -> Option<Shape> {
+    let has = |c: &str| mapped.iter().any(|(k, _)| k == c);
+    let required_ok = schema
+        .table(table)
+        .iter()
+        .filter(|c| c.required)
+        .all(|c| has(&c.canonical));
+    if !required_ok {
+        return None;
+    }
+    match table {
+        "events" => {
+            if has("event") && has("date") {
+                Some(Shape::Events)
+            } else if has("hire_date") {
+                Some(Shape::Roster)
+            } else {
+                None
+            }
+        }
+        "ui" => Some(Shape::Ui),
+        "ledger" => Some(Shape::Ledger),
+        _ => None,
+    }
+}
+
+/// The first alias that is not the canonical name, for messages (`变动类型`).
+fn display_name(schema: &ColumnSchema, table: &str, canonical: &str) -> String {
+    let alias = schema
+        .table(table)
+        .iter()
+        .find(|c| c.canonical == canonical)
+        .and_then(|c| c.aliases.iter().find(|a| !a.is_ascii()).cloned());
+    match alias {
+        Some(a) => format!("{a} ({canonical})"),
+        None => canonical.to_string(),
+    }
+}
+
+/// Finds the header among `rows` (the first rows of a file or sheet, as text).
+/// The error names the missing column(s) and lists the headers found.
+pub fn find_header(
+    schema: &ColumnSchema,
+    table: &str,
+    rows: &[Vec<String>],
+) -> Result<HeaderMap, String> {
+    let mut best: Option<(usize, Vec<(String, usize)>)> = None;
+    for (index, row) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        let mapped = map_row(schema, table, row);
+        if let Some(shape) = shape_of(schema, table, &mapped) {
+            return Ok(HeaderMap {
+                index,
+                shape,
+                headers: row.iter().map(|h| trim_spaces(h).to_string()).collect(),
+                columns: mapped,
+            });
+        }
+        if best.as_ref().is_none_or(|(_, b)| mapped.len() > b.len()) {
+            best = Some((index, mapped));
+        }
+    }
+    let (found_row, mapped) = match best {
+        Some((i, m)) if !m.is_empty() => (Some(i), m),
+        _ => (
+            rows.iter()
+                .position(|r| r.iter().any(|c| !trim_spaces(c).is_empty())),
+            Vec::new(),
+        ),
+    };
+    let has = |c: &str| mapped.iter().any(|(k, _)| k == c);
+    let mut missing: Vec<String> = schema
+        .table(table)
+        .iter()
+        .filter(|c| c.required && !has(&c.canonical))
+        .map(|c| display_name(schema, table, &c.canonical))
+        .collect();
+    if table == "events" && !(has("event") && has("date")) && !has("hire_date") {
+        let ev: Vec<String> = ["event", "date"]
+            .iter()
+            .filter(|c| !has(c))
+            .map(|c| display_name(schema, table, c))
+            .collect();
+        missing.push(format!(
+            "{} (or {} for roster rows)",
+            ev.join(" and "),
+            display_name(schema, table, "hire_date")
+        ));
+    }
+    let found: Vec<String> = found_row
+        .map(|i| {
+            rows[i]
+                .iter()
+                .map(|h| trim_spaces(h))
+                .filter(|h| !h.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    Err(format!(
+        "no header row with the required columns in the first {HEADER_SEARCH_ROWS} rows: missing {}; headers found: {}",
+        missing.join(", "),
+        if found.is_empty() {
+            "(none)".to_string()
+        } else {
+            found.join(", ")
+        }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn header_below_title_and_blank_lines_event_shape() {
+        let s = ColumnSchema::shipped();
+        let rows = vec![
+            row(&["XX公司2025年10月社保增减员表", "", ""]),
+            row(&["", "", ""]),
+            row(&["姓名", "身份证号", "变动类型", "变动日期", "缴费基数(元)"]),
+        ];
+        let h = find_header(&s, "events", &rows).unwrap();
+        assert_eq!(h.index, 2);
+        assert_eq!(h.shape, Shape::Events);
+        assert_eq!(h.get("person_id"), Some(1));
+        assert_eq!(h.get("wage"), Some(4));
+        assert_eq!(h.header_text(4), "缴费基数(元)");
+    }
+
+    #[test]
+    fn roster_shape_from_hire_date() {
+        let s = ColumnSchema::shipped();
+        let rows = vec![row(&["身份证号码", "入职日期", "离职日期"])];
+        let h = find_header(&s, "events", &rows).unwrap();
+        assert_eq!(h.shape, Shape::Roster);
+        assert_eq!(h.get("separation_date"), Some(2));
+    }
+
+    #[test]
+    fn missing_columns_are_named_with_headers_found() {
+        let s = ColumnSchema::shipped();
+        let rows = vec![row(&["标题"]), row(&["姓名", "身份证号", "备注"])];
+        let e = find_header(&s, "events", &rows).unwrap_err();
+        assert!(e.contains("missing 变动类型 (event) and 变动日期 (date) (or 入职日期 (hire_date) for roster rows)"), "{e}");
+        assert!(e.contains("headers found: 姓名, 身份证号, 备注"), "{e}");
+        let e = find_header(&s, "events", &[row(&["姓名", "变动类型", "日期"])]).unwrap_err();
+        assert!(e.contains("missing 身份证号 (person_id)"), "{e}");
+    }
+}

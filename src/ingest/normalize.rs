@@ -1,0 +1,609 @@
+//! Normalization of one data row into typed events (event rows give one event,
+//! roster rows a hire and, when 离职日期 is filled, a separation) or one reject
+//! naming the first problem found: file·sheet·row, the column's header text,
+//! the raw value, a stable code and a message.
+
+use crate::ingest::dedupe::FxBuild;
+use crate::ingest::header::HeaderMap;
+use crate::ingest::schema::{ColumnSchema, EventWord, trim_spaces};
+use crate::ingest::values::{Cell, DateError, parse_date_cell, parse_money_cell};
+use crate::model::{
+    Event, EventKind, IdError, PersonId, RegionId, RegionLookup, Reject, RejectCode, Shape,
+    SourceRef,
+};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// A data row of any format: cells by column index.
+pub trait RowCells {
+    fn cell(&self, i: usize) -> Cell<'_>;
+    fn cell_count(&self) -> usize;
+    fn is_blank(&self) -> bool {
+        (0..self.cell_count()).all(|i| self.cell(i).is_blank())
+    }
+}
+
+impl RowCells for [calamine::Data] {
+    fn cell(&self, i: usize) -> Cell<'_> {
+        crate::ingest::excel::data_cell(self.get(i))
+    }
+    fn cell_count(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Column indexes of the event table in one file or sheet.
+#[derive(Clone, Debug)]
+pub struct EventColumns {
+    pub shape: Shape,
+    pub person_id: usize,
+    pub name: Option<usize>,
+    pub employer_id: Option<usize>,
+    pub event: Option<usize>,
+    pub date: Option<usize>,
+    pub hire_date: Option<usize>,
+    pub separation_date: Option<usize>,
+    pub region: Option<usize>,
+    pub wage: Option<usize>,
+    pub reason: Option<usize>,
+    pub filed_date: Option<usize>,
+    /// Header texts as found, for the reject's `column`.
+    pub headers: Vec<String>,
+}
+
+impl EventColumns {
+    pub fn from_header(h: &HeaderMap) -> Option<EventColumns> {
+        Some(EventColumns {
+            shape: h.shape,
+            person_id: h.get("person_id")?,
+            name: h.get("name"),
+            employer_id: h.get("employer_id"),
+            event: h.get("event"),
+            date: h.get("date"),
+            hire_date: h.get("hire_date"),
+            separation_date: h.get("separation_date"),
+            region: h.get("region"),
+            wage: h.get("wage"),
+            reason: h.get("reason"),
+            filed_date: h.get("filed_date"),
+            headers: h.headers.clone(),
+        })
+    }
+    fn header(&self, i: usize) -> &str {
+        self.headers.get(i).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// What one file or sheet shares for all its rows.
+pub struct SheetContext<'a> {
+    pub columns: &'a EventColumns,
+    pub schema: &'a ColumnSchema,
+    pub regions: &'a dyn RegionLookup,
+    pub default_region: RegionId,
+    /// `--employer`, else the file stem.
+    pub default_employer: Arc<str>,
+    /// The workbook uses the 1904 date system (numbers in date columns).
+    pub is_1904: bool,
+    pub input: u32,
+    pub sheet: u32,
+}
+
+/// Per-worker caches so repeated employers, names and regions allocate once.
+#[derive(Default)]
+pub struct Interner {
+    strings: HashSet<Arc<str>, FxBuild>,
+    regions: HashMap<Box<str>, Option<RegionId>, FxBuild>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.strings.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.strings.insert(a.clone());
+        a
+    }
+    fn region(&mut self, regions: &dyn RegionLookup, raw: &str) -> Option<RegionId> {
+        if let Some(r) = self.regions.get(raw) {
+            return *r;
+        }
+        let r = regions.lookup(raw);
+        self.regions.insert(raw.into(), r);
+        r
+    }
+}
+
+/// The events of one accepted row (a roster row may give two).
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowOutcome {
+    One(Event),
+    Two(Event, Event),
+    Rejected(Reject),
+}
+
+fn reject(
+    src: SourceRef,
+    column: &str,
+    value: &str,
+    code: RejectCode,
+    message: String,
+) -> RowOutcome {
+    RowOutcome::Rejected(Reject {
+        source: src,
+        column: column.to_string(),
+        value: value.to_string(),
+        code,
+        message,
+    })
+}
+
+/// Reads the person ID cell. A number cell has lost digits whatever it shows.
+pub fn person_id_of(cell: Cell<'_>) -> Result<PersonId, (RejectCode, String)> {
+    match cell {
+        Cell::Float(_) | Cell::Int(_) => Err((
+            RejectCode::IdLostDigits,
+            format!("the ID cell is a number, not text: {}", IdError::LostDigits),
+        )),
+        Cell::Text(s) => PersonId::parse(s).map_err(|e| (e.code(), e.to_string())),
+        other => PersonId::parse(&other.raw()).map_err(|e| (e.code(), e.to_string())),
+    }
+}
+
+fn date_reject(src: SourceRef, column: &str, raw: &str, e: DateError) -> RowOutcome {
+    match e {
+        DateError::Bad(m) => reject(src, column, raw, RejectCode::BadDate, m),
+        DateError::Ambiguous(m) => reject(src, column, raw, RejectCode::AmbiguousDate, m),
+    }
+}
+
+/// Normalizes one non-blank data row. `row_number` is the row as a spreadsheet
+/// user counts it.
+pub fn normalize_row<R: RowCells + ?Sized>(
+    ctx: &SheetContext<'_>,
+    interner: &mut Interner,
+    row: &R,
+    row_number: u32,
+) -> RowOutcome {
+    let c = ctx.columns;
+    let src = SourceRef {
+        input: ctx.input,
+        sheet: ctx.sheet,
+        row: row_number,
+    };
+    let cell = |i: Option<usize>| i.map(|i| row.cell(i)).unwrap_or(Cell::Empty);
+    let col = |i: Option<usize>| i.map(|i| c.header(i)).unwrap_or("");
+
+    // 身份证号
+    let id_cell = row.cell(c.person_id);
+    let person_id = match person_id_of(id_cell) {
+        Ok(id) => id,
+        Err((code, message)) => {
+            return reject(src, c.header(c.person_id), &id_cell.raw(), code, message);
+        }
+    };
+
+    // What happened and when.
+    let mut retirement = false;
+    let (first_kind, first_date, second_date) = match c.shape {
+        Shape::Roster => {
+            let hc = cell(c.hire_date);
+            if hc.is_blank() {
+                return reject(
+                    src,
+                    col(c.hire_date),
+                    "",
+                    RejectCode::MissingValue,
+                    "the hire date (入职日期) is empty".into(),
+                );
+            }
+            let hire = match parse_date_cell(hc, ctx.is_1904) {
+                Ok(d) => d,
+                Err(e) => return date_reject(src, col(c.hire_date), &hc.raw(), e),
+            };
+            let sc = cell(c.separation_date);
+            let sep = if sc.is_blank() {
+                None
+            } else {
+                match parse_date_cell(sc, ctx.is_1904) {
+                    Ok(d) if d < hire => {
+                        return reject(
+                            src,
+                            col(c.separation_date),
+                            &sc.raw(),
+                            RejectCode::DateOrder,
+                            format!("separation date {d} is before the hire date {hire}"),
+                        );
+                    }
+                    Ok(d) => Some(d),
+                    Err(e) => return date_reject(src, col(c.separation_date), &sc.raw(), e),
+                }
+            };
+            (EventKind::Hire, hire, sep)
+        }
+        _ => {
+            let ec = cell(c.event);
+            if ec.is_blank() {
+                return reject(
+                    src,
+                    col(c.event),
+                    "",
+                    RejectCode::MissingValue,
+                    "the event type (变动类型) is empty".into(),
+                );
+            }
+            let raw = ec.raw();
+            let kind = match ctx.schema.event_word(&raw) {
+                Some(EventWord::Hire) => EventKind::Hire,
+                Some(EventWord::Separation) => EventKind::Separation,
+                Some(EventWord::Retirement) => {
+                    retirement = true;
+                    EventKind::Separation
+                }
+                None => {
+                    return reject(
+                        src,
+                        col(c.event),
+                        &raw,
+                        RejectCode::BadEvent,
+                        format!(
+                            "{raw} is not a known event type (hire: 入职/增员/新参保, separation: 离职/减员/停保; see [event_values] in columns.toml)"
+                        ),
+                    );
+                }
+            };
+            let dc = cell(c.date);
+            if dc.is_blank() {
+                return reject(
+                    src,
+                    col(c.date),
+                    "",
+                    RejectCode::MissingValue,
+                    "the event date (变动日期) is empty".into(),
+                );
+            }
+            let date = match parse_date_cell(dc, ctx.is_1904) {
+                Ok(d) => d,
+                Err(e) => return date_reject(src, col(c.date), &dc.raw(), e),
+            };
+            (kind, date, None)
+        }
+    };
+
+    // 单位
+    let emp_cell = cell(c.employer_id);
+    let employer_id = if emp_cell.is_blank() {
+        ctx.default_employer.clone()
+    } else {
+        interner.intern(&emp_cell.raw())
+    };
+
+    // 参保地
+    let region_cell = cell(c.region);
+    let region = if region_cell.is_blank() {
+        ctx.default_region
+    } else {
+        let raw = region_cell.raw();
+        match interner.region(ctx.regions, &raw) {
+            Some(r) => r,
+            None => {
+                return reject(
+                    src,
+                    col(c.region),
+                    &raw,
+                    RejectCode::UnknownRegion,
+                    format!(
+                        "region {raw} is not known to any policy pack (use a pack code, city name or division code)"
+                    ),
+                );
+            }
+        }
+    };
+
+    // 缴费基数
+    let wage_cell = cell(c.wage);
+    let wage: Option<Decimal> = if wage_cell.is_blank() {
+        None
+    } else {
+        match parse_money_cell(wage_cell) {
+            Ok(w) => Some(w),
+            Err(m) => return reject(src, col(c.wage), &wage_cell.raw(), RejectCode::BadMoney, m),
+        }
+    };
+
+    // 办理日期
+    let filed_cell = cell(c.filed_date);
+    let filed_date: Option<NaiveDate> = if filed_cell.is_blank() {
+        None
+    } else {
+        match parse_date_cell(filed_cell, ctx.is_1904) {
+            Ok(d) => Some(d),
+            Err(e) => return date_reject(src, col(c.filed_date), &filed_cell.raw(), e),
+        }
+    };
+
+    // 离职原因
+    let reason_cell = cell(c.reason);
+    if !reason_cell.is_blank() {
+        let raw = reason_cell.raw();
+        if ctx.schema.event_word(&raw) == Some(EventWord::Retirement) || raw.contains("退休") {
+            retirement = true;
+        }
+    }
+
+    let name_cell = cell(c.name);
+    let name = if name_cell.is_blank() {
+        None
+    } else {
+        Some(interner.intern(trim_spaces(&name_cell.raw())))
+    };
+
+    let first = Event {
+        person_id,
+        name: name.clone(),
+        employer_id: employer_id.clone(),
+        kind: first_kind,
+        date: first_date,
+        region,
+        wage,
+        retirement: retirement && first_kind == EventKind::Separation,
+        filed_date: if c.shape == Shape::Roster {
+            None
+        } else {
+            filed_date
+        },
+        source: src,
+    };
+    match second_date {
+        None => RowOutcome::One(first),
+        Some(sep) => {
+            let second = Event {
+                person_id,
+                name,
+                employer_id,
+                kind: EventKind::Separation,
+                date: sep,
+                region,
+                wage,
+                retirement,
+                filed_date,
+                source: src,
+            };
+            RowOutcome::Two(first, second)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::header::find_header;
+
+    struct Regions;
+    impl RegionLookup for Regions {
+        fn lookup(&self, raw: &str) -> Option<RegionId> {
+            match raw {
+                "beijing" | "北京" | "110000" => Some(RegionId(1)),
+                _ => None,
+            }
+        }
+    }
+
+    struct Row(Vec<Cell<'static>>);
+    impl RowCells for Row {
+        fn cell(&self, i: usize) -> Cell<'_> {
+            self.0.get(i).copied().unwrap_or(Cell::Empty)
+        }
+        fn cell_count(&self) -> usize {
+            self.0.len()
+        }
+    }
+
+    fn columns(headers: &[&str]) -> EventColumns {
+        let schema = ColumnSchema::shipped();
+        let h = find_header(
+            &schema,
+            "events",
+            &[headers.iter().map(|s| s.to_string()).collect()],
+        )
+        .unwrap();
+        EventColumns::from_header(&h).unwrap()
+    }
+
+    fn run(cols: &EventColumns, cells: Vec<Cell<'static>>) -> RowOutcome {
+        let schema = ColumnSchema::shipped();
+        let ctx = SheetContext {
+            columns: cols,
+            schema: &schema,
+            regions: &Regions,
+            default_region: RegionId(0),
+            default_employer: Arc::from("file_stem"),
+            is_1904: false,
+            input: 2,
+            sheet: 1,
+        };
+        normalize_row(&ctx, &mut Interner::default(), &Row(cells), 7)
+    }
+
+    fn event_cols() -> EventColumns {
+        columns(&[
+            "身份证号",
+            "变动类型",
+            "变动日期",
+            "参保地",
+            "单位编号",
+            "离职原因",
+        ])
+    }
+
+    fn id_code(raw: Cell<'static>) -> Option<RejectCode> {
+        match run(
+            &event_cols(),
+            vec![raw, Cell::Text("入职"), Cell::Text("2025-03-05")],
+        ) {
+            RowOutcome::Rejected(r) => {
+                assert_eq!(r.column, "身份证号");
+                assert_eq!((r.source.input, r.source.sheet, r.source.row), (2, 1, 7));
+                Some(r.code)
+            }
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn each_id_rule() {
+        // Lower-case x accepted (the standard's own example 11010519491231002X).
+        assert_eq!(id_code(Cell::Text("11010519491231002x")), None);
+        // 15-digit upgraded.
+        assert_eq!(id_code(Cell::Text("110105491231002")), None);
+        assert_eq!(
+            id_code(Cell::Text("110105194912310021")),
+            Some(RejectCode::IdChecksum)
+        );
+        assert_eq!(
+            id_code(Cell::Text("1101051949123100")),
+            Some(RejectCode::BadId)
+        );
+        assert_eq!(
+            id_code(Cell::Text("11010519491231002Y")),
+            Some(RejectCode::BadId)
+        );
+        assert_eq!(
+            id_code(Cell::Text("110105194913310020")),
+            Some(RejectCode::BadId)
+        );
+        assert_eq!(
+            id_code(Cell::Text("1.10105E+17")),
+            Some(RejectCode::IdLostDigits)
+        );
+        assert_eq!(
+            id_code(Cell::Float(110105194912310000.0)),
+            Some(RejectCode::IdLostDigits)
+        );
+        assert_eq!(
+            id_code(Cell::Int(110105491231002)),
+            Some(RejectCode::IdLostDigits)
+        );
+        assert_eq!(id_code(Cell::Text(" 　")), Some(RejectCode::MissingValue));
+    }
+
+    #[test]
+    fn event_row_values_and_defaults() {
+        let out = run(
+            &event_cols(),
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Text(" 退休 "),
+                Cell::Text("2025年3月5日"),
+                Cell::Empty,
+                Cell::Float(1001.0),
+            ],
+        );
+        let RowOutcome::One(e) = out else {
+            panic!("{out:?}")
+        };
+        // 退休 as the event word: a separation for retirement.
+        assert_eq!((e.kind, e.retirement), (EventKind::Separation, true));
+        assert_eq!(e.date, NaiveDate::from_ymd_opt(2025, 3, 5).unwrap());
+        assert_eq!(e.region, RegionId(0)); // blank → default
+        assert_eq!(&*e.employer_id, "1001"); // a number cell written as shown
+        let out = run(
+            &event_cols(),
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Text("减员"),
+                Cell::Text("2025-03-05"),
+                Cell::Text("北京"),
+                Cell::Empty,
+                Cell::Text("退休"),
+            ],
+        );
+        let RowOutcome::One(e) = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (e.kind, e.retirement, e.region),
+            (EventKind::Separation, true, RegionId(1))
+        );
+        assert_eq!(&*e.employer_id, "file_stem");
+    }
+
+    #[test]
+    fn roster_row_gives_hire_and_separation() {
+        let cols = columns(&[
+            "身份证号",
+            "入职日期",
+            "离职日期",
+            "缴费基数",
+            "办理日期",
+            "离职原因",
+        ]);
+        let out = run(
+            &cols,
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Date {
+                    serial: 45721.0,
+                    is_1904: false,
+                },
+                Cell::Text("2025/6/30"),
+                Cell::Text("8,000"),
+                Cell::Text("20250710"),
+                Cell::Text("退休"),
+            ],
+        );
+        let RowOutcome::Two(h, s) = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (h.kind, h.date.to_string(), h.filed_date, h.retirement),
+            (EventKind::Hire, "2025-03-05".to_string(), None, false)
+        );
+        assert_eq!(
+            (s.kind, s.date.to_string(), s.retirement),
+            (EventKind::Separation, "2025-06-30".to_string(), true)
+        );
+        assert_eq!(s.filed_date, NaiveDate::from_ymd_opt(2025, 7, 10));
+        assert_eq!(h.wage, Some(Decimal::from(8000)));
+        assert_eq!(h.source, s.source);
+    }
+
+    #[test]
+    fn first_problem_in_column_order_is_reported() {
+        // Bad event and bad date: the event column is checked first.
+        let out = run(
+            &event_cols(),
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Text("调岗"),
+                Cell::Text("2025-02-30"),
+            ],
+        );
+        let RowOutcome::Rejected(r) = out else {
+            panic!()
+        };
+        assert_eq!(
+            (r.code, r.column.as_str(), r.value.as_str()),
+            (RejectCode::BadEvent, "变动类型", "调岗")
+        );
+        let out = run(
+            &event_cols(),
+            vec![
+                Cell::Text("11010519491231002X"),
+                Cell::Text("入职"),
+                Cell::Text("2025-03-05"),
+                Cell::Text("110001"),
+            ],
+        );
+        let RowOutcome::Rejected(r) = out else {
+            panic!()
+        };
+        assert_eq!(
+            (r.code, r.column.as_str()),
+            (RejectCode::UnknownRegion, "参保地")
+        );
+        assert!(r.message.contains("110001"));
+    }
+}

@@ -1,0 +1,246 @@
+//! The column-aliases file (`schemas/columns.toml`): canonical columns of each
+//! input table with the header texts that mean them, and the words of the event
+//! column (入职/增员 = hire, 离职/减员 = separation, 退休 = retirement).
+//!
+//! The shipped file is embedded in the binary; `--columns FILE` replaces it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The shipped aliases, compiled in.
+pub const SHIPPED_COLUMNS: &str = include_str!("../../schemas/columns.toml");
+
+/// One canonical column of a table and its aliases (already folded by [`fold_header`]).
+#[derive(Clone, Debug)]
+pub struct ColumnSpec {
+    pub canonical: String,
+    pub aliases: Vec<String>,
+    pub required: bool,
+}
+
+/// What a word in the event column (变动类型) means.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum EventWord {
+    Hire,
+    Separation,
+    /// A separation because of retirement (退休).
+    Retirement,
+}
+
+/// The parsed aliases file.
+#[derive(Clone, Debug)]
+pub struct ColumnSchema {
+    /// Table name (`events`, `ledger`, `ui`) → its columns.
+    pub tables: HashMap<String, Vec<ColumnSpec>>,
+    /// Folded event word → meaning.
+    pub event_words: HashMap<String, EventWord>,
+}
+
+impl ColumnSchema {
+    /// The shipped `schemas/columns.toml`.
+    pub fn shipped() -> ColumnSchema {
+        // The embedded file is part of the build; a test proves it parses.
+        ColumnSchema::parse(SHIPPED_COLUMNS).unwrap_or_else(|_| ColumnSchema {
+            tables: HashMap::new(),
+            event_words: HashMap::new(),
+        })
+    }
+
+    /// The shipped file, or `path` when given.
+    pub fn load(path: Option<&Path>) -> Result<ColumnSchema, String> {
+        match path {
+            None => ColumnSchema::parse(SHIPPED_COLUMNS),
+            Some(p) => {
+                let text =
+                    std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
+                ColumnSchema::parse(&text).map_err(|e| format!("{}: {e}", p.display()))
+            }
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<ColumnSchema, String> {
+        let doc: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut tables = HashMap::new();
+        let mut event_words = HashMap::new();
+        for (table_name, value) in &doc {
+            let Some(table) = value.as_table() else {
+                return Err(format!("[{table_name}] must be a table"));
+            };
+            if table_name == "event_values" {
+                for (meaning, words) in table {
+                    let word = match meaning.as_str() {
+                        "hire" => EventWord::Hire,
+                        "separation" => EventWord::Separation,
+                        "retirement" => EventWord::Retirement,
+                        other => {
+                            return Err(format!(
+                                "[event_values] {other}: expected hire, separation or retirement"
+                            ));
+                        }
+                    };
+                    for w in string_list(words, &format!("event_values.{meaning}"))? {
+                        event_words.insert(fold_value(&w), word);
+                    }
+                }
+                continue;
+            }
+            let mut columns = Vec::new();
+            for (canonical, spec) in table {
+                let Some(spec) = spec.as_table() else {
+                    return Err(format!("[{table_name}.{canonical}] must be a table"));
+                };
+                let mut aliases: Vec<String> = match spec.get("aliases") {
+                    Some(v) => string_list(v, &format!("{table_name}.{canonical}.aliases"))?
+                        .iter()
+                        .map(|a| fold_header(a))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let folded_canonical = fold_header(canonical);
+                if !aliases.contains(&folded_canonical) {
+                    aliases.push(folded_canonical);
+                }
+                let required = spec
+                    .get("required")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                columns.push(ColumnSpec {
+                    canonical: canonical.clone(),
+                    aliases,
+                    required,
+                });
+            }
+            tables.insert(table_name.clone(), columns);
+        }
+        for needed in ["events", "ui"] {
+            if !tables.contains_key(needed) {
+                return Err(format!("no [{needed}.*] columns"));
+            }
+        }
+        Ok(ColumnSchema {
+            tables,
+            event_words,
+        })
+    }
+
+    /// The columns of one table (empty when the file has none).
+    pub fn table(&self, name: &str) -> &[ColumnSpec] {
+        self.tables.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The canonical column a header text means in `table`, if any.
+    pub fn canonical_for(&self, table: &str, header: &str) -> Option<&str> {
+        let folded = fold_header(header);
+        if folded.is_empty() {
+            return None;
+        }
+        self.table(table)
+            .iter()
+            .find(|c| c.aliases.contains(&folded))
+            .map(|c| c.canonical.as_str())
+    }
+
+    /// What an event-column value means, if it is a known word.
+    pub fn event_word(&self, raw: &str) -> Option<EventWord> {
+        self.event_words.get(&fold_value(raw)).copied()
+    }
+}
+
+fn string_list(v: &toml::Value, what: &str) -> Result<Vec<String>, String> {
+    let Some(arr) = v.as_array() else {
+        return Err(format!("{what} must be a list of strings"));
+    };
+    arr.iter()
+        .map(|x| {
+            x.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| format!("{what} must be a list of strings"))
+        })
+        .collect()
+}
+
+/// Trims ordinary and full-width (U+3000) spaces.
+pub fn trim_spaces(s: &str) -> &str {
+    // Fast path: nothing to trim when both ends are visible ASCII.
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) => return s,
+        (Some(&f), Some(&l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => return s,
+        _ => {}
+    }
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
+}
+
+/// A value folded for comparison: spaces trimmed, lower case.
+pub fn fold_value(s: &str) -> String {
+    trim_spaces(s).to_lowercase()
+}
+
+/// A header folded for matching: spaces (ordinary and full-width) trimmed, a
+/// leading `*` (required-field marker in templates) dropped, lower case, and a
+/// bracketed suffix removed: `缴费基数(元)`, `缴费基数（元）`, `wage [CNY]` → `缴费基数`, `wage`.
+pub fn fold_header(s: &str) -> String {
+    let mut t = trim_spaces(s);
+    t = trim_spaces(t.trim_start_matches(['*', '＊']));
+    while let Some(last) = t.chars().last() {
+        let open = match last {
+            ')' => '(',
+            '）' => '（',
+            ']' => '[',
+            '】' => '【',
+            _ => break,
+        };
+        // Either opening bracket closes either kind of suffix (`(元）` happens).
+        let cut = t.rfind([open, '(', '（', '[', '【']);
+        match cut {
+            Some(i) if i > 0 => t = trim_spaces(&t[..i]),
+            _ => break,
+        }
+    }
+    t.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_file_parses_with_all_tables() {
+        let s = ColumnSchema::load(None).unwrap();
+        assert!(
+            s.table("events")
+                .iter()
+                .any(|c| c.canonical == "person_id" && c.required)
+        );
+        assert!(!s.table("ledger").is_empty());
+        assert_eq!(s.table("ui").iter().filter(|c| c.required).count(), 3);
+        assert_eq!(s.event_word(" 增员 "), Some(EventWord::Hire));
+        assert_eq!(s.event_word("减员"), Some(EventWord::Separation));
+        assert_eq!(s.event_word("退休"), Some(EventWord::Retirement));
+        assert_eq!(s.event_word("HIRE"), Some(EventWord::Hire));
+        assert_eq!(s.event_word("调岗"), None);
+    }
+
+    #[test]
+    fn header_folding_ignores_case_spaces_and_bracket_suffix() {
+        assert_eq!(fold_header("缴费基数(元)"), "缴费基数");
+        assert_eq!(fold_header("　缴费基数（元） "), "缴费基数");
+        assert_eq!(fold_header("*身份证号"), "身份证号");
+        assert_eq!(fold_header("Person_ID"), "person_id");
+        assert_eq!(fold_header("wage [CNY]"), "wage");
+        assert_eq!(fold_header("(元)"), "(元)");
+        let s = ColumnSchema::shipped();
+        assert_eq!(s.canonical_for("events", "缴费基数（元）"), Some("wage"));
+        assert_eq!(s.canonical_for("events", " 身份证号码 "), Some("person_id"));
+        assert_eq!(s.canonical_for("events", "备注"), None);
+    }
+
+    #[test]
+    fn a_broken_aliases_file_is_an_error() {
+        assert!(ColumnSchema::parse("[events]\nperson_id = 3\n").is_err());
+        assert!(ColumnSchema::parse("[events.person_id]\naliases = [1]\n[ui.x]\n").is_err());
+        assert!(
+            ColumnSchema::parse("[event_values]\nhired = [\"x\"]\n[events.a]\n[ui.b]\n").is_err()
+        );
+    }
+}

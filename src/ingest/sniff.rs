@@ -1,0 +1,130 @@
+//! What a file really is, by its bytes rather than its name: a zip (xlsx, ods or
+//! xlsb), an OLE2 compound file (xls), an Excel 2003 XML spreadsheet or an HTML
+//! table saved under `.xls`, or else text (CSV).
+
+use crate::model::InputFormat;
+use memchr::memmem;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Csv,
+    Xlsx,
+    Xls,
+    Xlsb,
+    Ods,
+    /// `<?xml … urn:schemas-microsoft-com:office:spreadsheet` (SpreadsheetML 2003).
+    Excel2003Xml,
+    Html,
+    /// A zip that is no spreadsheet.
+    OtherZip,
+}
+
+impl FileKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Csv => "CSV text",
+            FileKind::Xlsx => "an .xlsx workbook",
+            FileKind::Xls => "an .xls (Excel 97-2003) workbook",
+            FileKind::Xlsb => "an .xlsb workbook",
+            FileKind::Ods => "an .ods (OpenDocument) spreadsheet",
+            FileKind::Excel2003Xml => "an Excel 2003 XML spreadsheet",
+            FileKind::Html => "an HTML page",
+            FileKind::OtherZip => "a zip archive",
+        }
+    }
+    pub fn format(self) -> Option<InputFormat> {
+        match self {
+            FileKind::Csv => Some(InputFormat::Csv),
+            FileKind::Xlsx => Some(InputFormat::Xlsx),
+            FileKind::Xls => Some(InputFormat::Xls),
+            FileKind::Xlsb => Some(InputFormat::Xlsb),
+            FileKind::Ods => Some(InputFormat::Ods),
+            _ => None,
+        }
+    }
+}
+
+/// Looks at the first bytes (and, for a zip, the names in it).
+pub fn sniff(bytes: &[u8]) -> FileKind {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        // An ODS stores `mimetype` first, uncompressed.
+        let head = &bytes[..bytes.len().min(256)];
+        if memmem::find(head, b"application/vnd.oasis.opendocument.spreadsheet").is_some() {
+            return FileKind::Ods;
+        }
+        if memmem::find(bytes, b"xl/workbook.bin").is_some() {
+            return FileKind::Xlsb;
+        }
+        if memmem::find(bytes, b"xl/workbook.xml").is_some()
+            || memmem::find(bytes, b"[Content_Types].xml").is_some()
+        {
+            return FileKind::Xlsx;
+        }
+        if memmem::find(bytes, b"content.xml").is_some()
+            && memmem::find(bytes, b"opendocument").is_some()
+        {
+            return FileKind::Ods;
+        }
+        return FileKind::OtherZip;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return FileKind::Xls;
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(text.len());
+    let lower: Vec<u8> = text[start..].iter().map(u8::to_ascii_lowercase).collect();
+    if lower.starts_with(b"<?xml") || lower.starts_with(b"<workbook") {
+        if memmem::find(&lower, b"urn:schemas-microsoft-com:office:spreadsheet").is_some() {
+            return FileKind::Excel2003Xml;
+        }
+        if memmem::find(&lower, b"<html").is_some() {
+            return FileKind::Html;
+        }
+    }
+    if lower.starts_with(b"<!doctype html")
+        || lower.starts_with(b"<html")
+        || lower.starts_with(b"<table")
+        || (lower.starts_with(b"<") && memmem::find(&lower, b"<table").is_some())
+    {
+        return FileKind::Html;
+    }
+    FileKind::Csv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_bytes() {
+        assert_eq!(
+            sniff(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest"),
+            FileKind::Xls
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04....mimetypeapplication/vnd.oasis.opendocument.spreadsheet"),
+            FileKind::Ods
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04..[Content_Types].xml..xl/workbook.xml"),
+            FileKind::Xlsx
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04..[Content_Types].xml..xl/workbook.bin"),
+            FileKind::Xlsb
+        );
+        assert_eq!(sniff(b"PK\x03\x04..other.txt"), FileKind::OtherZip);
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
+            FileKind::Excel2003Xml
+        );
+        assert_eq!(sniff(b"  <html><body><table>"), FileKind::Html);
+        assert_eq!(sniff(b"<table border=1><tr>"), FileKind::Html);
+        assert_eq!(sniff("身份证号,姓名\n".as_bytes()), FileKind::Csv);
+        assert_eq!(sniff(b""), FileKind::Csv);
+    }
+}

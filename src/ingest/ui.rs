@@ -1,0 +1,254 @@
+//! Unemployment-benefit month files (失业保险金期间, `--ui`): one row per span,
+//! 身份证号 + 起始月份 + 终止月份. Months count as covered in the engine.
+
+use super::normalize::{RowCells, person_id_of};
+use super::schema::ColumnSchema;
+use super::sniff::FileKind;
+use super::{
+    IngestError, UiBatch, csv, csv_header, csv_parallel, data_rows, excel, file_error, load_file,
+    new_report, sha256_hex, sheet_header, skipped_sheet,
+};
+use crate::ingest::values::Cell;
+use crate::model::{
+    InputRole, Month, PersonId, Reject, RejectCode, SheetReport, SourceRef, UiSpan,
+};
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+struct UiColumns {
+    person_id: usize,
+    from: usize,
+    to: usize,
+    headers: Vec<String>,
+}
+
+enum UiOutcome {
+    Span(UiSpan),
+    Rejected(Reject),
+}
+
+/// A month cell: `202503`, `2025-03`, `2025年3月`, a date cell or a number.
+fn month_of(cell: Cell<'_>, is_1904: bool) -> Option<Month> {
+    match cell {
+        Cell::Date { .. } | Cell::IsoDate(_) => {
+            crate::ingest::values::parse_date_cell(cell, is_1904)
+                .ok()
+                .map(Month::of)
+        }
+        other => Month::parse(&other.raw()),
+    }
+}
+
+fn normalize_ui_row<R: RowCells + ?Sized>(
+    c: &UiColumns,
+    row: &R,
+    src: SourceRef,
+    is_1904: bool,
+) -> UiOutcome {
+    let header = |i: usize| c.headers.get(i).cloned().unwrap_or_default();
+    let rej = |i: usize, value: String, code: RejectCode, message: String| {
+        UiOutcome::Rejected(Reject {
+            source: src,
+            column: header(i),
+            value,
+            code,
+            message,
+        })
+    };
+    let idc = row.cell(c.person_id);
+    let person_id = match person_id_of(idc) {
+        Ok(id) => id,
+        Err((code, m)) => return rej(c.person_id, idc.raw().into_owned(), code, m),
+    };
+    let mut months = [None, None];
+    for (k, col) in [c.from, c.to].into_iter().enumerate() {
+        let cell = row.cell(col);
+        if cell.is_blank() {
+            return rej(
+                col,
+                String::new(),
+                RejectCode::MissingValue,
+                "the month is empty".into(),
+            );
+        }
+        match month_of(cell, is_1904) {
+            Some(m) => months[k] = Some(m),
+            None => {
+                return rej(
+                    col,
+                    cell.raw().into_owned(),
+                    RejectCode::BadMonth,
+                    format!(
+                        "{} is not a month (expected e.g. 202503, 2025-03, 2025年3月)",
+                        cell.raw()
+                    ),
+                );
+            }
+        }
+    }
+    let (Some(from), Some(to)) = (months[0], months[1]) else {
+        return rej(
+            c.from,
+            String::new(),
+            RejectCode::MissingValue,
+            "the month is empty".into(),
+        );
+    };
+    if to < from {
+        return rej(
+            c.to,
+            row.cell(c.to).raw().into_owned(),
+            RejectCode::DateOrder,
+            format!("the span ends ({to}) before it starts ({from})"),
+        );
+    }
+    UiOutcome::Span(UiSpan {
+        person_id,
+        from,
+        to,
+    })
+}
+
+fn ui_columns(h: &super::header::HeaderMap) -> Option<UiColumns> {
+    Some(UiColumns {
+        person_id: h.get("person_id")?,
+        from: h.get("from_month")?,
+        to: h.get("to_month")?,
+        headers: h.headers.clone(),
+    })
+}
+
+/// Reads the UI month files; duplicates (same person and months) are collapsed.
+pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
+    let schema = ColumnSchema::shipped();
+    let files = super::expand_paths(paths)?;
+    let mut batch = UiBatch::default();
+    let mut seen: HashSet<(PersonId, Month, Month)> = HashSet::new();
+    for (i, path) in files.iter().enumerate() {
+        let input = i as u32;
+        let loaded = load_file(path)?;
+        let mut report = new_report(path, InputRole::Ui, &loaded, sha256_hex(&loaded.bytes));
+        let mut per_sheet: Vec<(usize, Vec<UiOutcome>)> = Vec::new();
+        if loaded.kind == FileKind::Csv {
+            let (text, enc) = csv::decode(&loaded.bytes).map_err(|m| file_error(path, m))?;
+            report.encoding = Some(enc.to_string());
+            let delim = csv::detect_delimiter(&text);
+            let (hm, header_line, data, data_line) =
+                csv_header(&text, delim, &schema, "ui").map_err(|m| file_error(path, m))?;
+            let cols = ui_columns(&hm).ok_or_else(|| file_error(path, "missing UI columns"))?;
+            let n = hm.headers.len();
+            let parts = csv_parallel(data, data_line, delim, |sp| {
+                let mut out = Vec::new();
+                let mut rec = csv::Record::default();
+                while let Some(line) = sp.next_record(&mut rec) {
+                    if rec.is_blank() {
+                        continue;
+                    }
+                    let src = SourceRef {
+                        input,
+                        sheet: 0,
+                        row: line,
+                    };
+                    match super::ragged_check(&rec, n, src) {
+                        Some(r) => out.push(UiOutcome::Rejected(r)),
+                        None => out.push(normalize_ui_row(&cols, &rec, src, false)),
+                    }
+                }
+                out
+            });
+            report.sheets.push(SheetReport {
+                name: super::file_name(path),
+                shape: Some(hm.shape),
+                skipped: None,
+                header_row: Some(header_line),
+                rows_read: 0,
+                accepted: 0,
+                rejected: 0,
+                duplicates: 0,
+            });
+            per_sheet.push((0, parts.into_iter().flatten().collect()));
+        } else {
+            let sheets = excel::load_workbook(&loaded.bytes, loaded.kind)
+                .map_err(|m| file_error(path, m))?;
+            for (si, sheet) in sheets.iter().enumerate() {
+                let hm = match sheet_header(sheet, &schema, "ui") {
+                    Ok(h) => h,
+                    Err(reason) => {
+                        report.sheets.push(skipped_sheet(&sheet.name, reason));
+                        continue;
+                    }
+                };
+                let Some(cols) = ui_columns(&hm) else {
+                    report
+                        .sheets
+                        .push(skipped_sheet(&sheet.name, "missing UI columns".into()));
+                    continue;
+                };
+                let mut outs = Vec::new();
+                for (row_number, cells) in data_rows(sheet, hm.index) {
+                    if cells.is_blank() {
+                        continue;
+                    }
+                    let src = SourceRef {
+                        input,
+                        sheet: si as u32,
+                        row: row_number,
+                    };
+                    outs.push(normalize_ui_row(&cols, cells, src, sheet.is_1904));
+                }
+                report.sheets.push(SheetReport {
+                    name: sheet.name.clone(),
+                    shape: Some(hm.shape),
+                    skipped: None,
+                    header_row: Some(sheet.first_row + hm.index as u32),
+                    rows_read: 0,
+                    accepted: 0,
+                    rejected: 0,
+                    duplicates: 0,
+                });
+                per_sheet.push((si, outs));
+            }
+            if report.sheets.iter().all(|s| s.skipped.is_some()) {
+                let reasons: Vec<String> = report
+                    .sheets
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "sheet {}: {}",
+                            s.name,
+                            s.skipped.clone().unwrap_or_default()
+                        )
+                    })
+                    .collect();
+                return Err(file_error(
+                    path,
+                    format!("no sheet has the required columns: {}", reasons.join("; ")),
+                ));
+            }
+        }
+        for (si, outs) in per_sheet {
+            let Some(sheet) = report.sheets.get_mut(si) else {
+                continue;
+            };
+            for o in outs {
+                sheet.rows_read += 1;
+                match o {
+                    UiOutcome::Span(span) => {
+                        if seen.insert((span.person_id, span.from, span.to)) {
+                            sheet.accepted += 1;
+                            batch.spans.push(span);
+                        } else {
+                            sheet.duplicates += 1;
+                        }
+                    }
+                    UiOutcome::Rejected(r) => {
+                        sheet.rejected += 1;
+                        batch.rejects.push(r);
+                    }
+                }
+            }
+        }
+        batch.inputs.push(report);
+    }
+    Ok(batch)
+}

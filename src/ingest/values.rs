@@ -1,0 +1,503 @@
+//! Cell values and how each kind of value is read: dates (every format SPEC §2.1
+//! lists, Excel date cells and serials in the 1900 and 1904 systems), money
+//! (`8,000.00`, `¥8000`, `8000元`, full-width digits), and text trimming.
+//!
+//! Ambiguous or impossible dates are errors, never guesses.
+
+use crate::ingest::schema::trim_spaces;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+
+/// One cell as a reader delivers it, independent of the file format.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'a> {
+    Empty,
+    /// Text as written (CSV fields, Excel string cells). Not yet trimmed.
+    Text(&'a str),
+    /// An Excel number cell.
+    Float(f64),
+    /// An Excel integer cell (xls/ods).
+    Int(i64),
+    Bool(bool),
+    /// An Excel date cell: serial number and whether the workbook uses the 1904 system.
+    Date {
+        serial: f64,
+        is_1904: bool,
+    },
+    /// An ISO-8601 date(time) text from an ODS date cell.
+    IsoDate(&'a str),
+    /// An Excel error cell (`#N/A`…).
+    Error(&'static str),
+}
+
+impl<'a> Cell<'a> {
+    /// Blank: empty, or text of spaces only.
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => trim_spaces(s).is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The value as text, as a user would see it (for reject messages and text columns).
+    pub fn raw(&self) -> Cow<'a, str> {
+        match *self {
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) => Cow::Borrowed(trim_spaces(s)),
+            Cell::Float(f) => Cow::Owned(format_number(f)),
+            Cell::Int(i) => Cow::Owned(i.to_string()),
+            Cell::Bool(b) => Cow::Borrowed(if b { "TRUE" } else { "FALSE" }),
+            Cell::Date { serial, is_1904 } => Cow::Owned(match serial_to_date(serial, is_1904) {
+                Some(d) => d.to_string(),
+                None => format_number(serial),
+            }),
+            Cell::IsoDate(s) => Cow::Borrowed(trim_spaces(s)),
+            Cell::Error(e) => Cow::Borrowed(e),
+        }
+    }
+}
+
+/// `8000` for 8000.0, `0.5` for 0.5, `1.10105194912310e17` style for huge numbers.
+pub fn format_number(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else if f.abs() >= 1e15 {
+        format!("{f:E}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Why a date value was not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateError {
+    /// Not a date in any accepted format, or a day that does not exist.
+    Bad(String),
+    /// Could be read more than one way (`03/05/2025`, 2-digit years).
+    Ambiguous(String),
+}
+
+/// Excel serial number to a date. 1900 system: day 1 = 1900-01-01, with Excel's
+/// phantom 1900-02-29 (serial 60), so serials from 61 on count from 1899-12-30.
+/// 1904 system: day 0 = 1904-01-01. The time of day is dropped.
+pub fn serial_to_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
+    if !serial.is_finite() || !(0.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    if is_1904 {
+        NaiveDate::from_ymd_opt(1904, 1, 1)?.checked_add_days(chrono::Days::new(days as u64))
+    } else {
+        if days < 1 || days == 60 {
+            return None; // 1900-01-00 and the non-existent 1900-02-29
+        }
+        let base = if days < 60 {
+            NaiveDate::from_ymd_opt(1899, 12, 31)?
+        } else {
+            NaiveDate::from_ymd_opt(1899, 12, 30)?
+        };
+        base.checked_add_days(chrono::Days::new(days as u64))
+    }
+}
+
+/// Reads a date from a cell. Text: `2025-03-05`, `2025/3/5`, `2025.3.5`,
+/// `20250305`, `2025年3月5日` (a time after a space is ignored); Excel date
+/// cells; numbers as Excel serials (`is_1904` says which system the workbook uses).
+pub fn parse_date_cell(cell: Cell<'_>, is_1904: bool) -> Result<NaiveDate, DateError> {
+    match cell {
+        Cell::Date { serial, is_1904 } => serial_to_date(serial, is_1904)
+            .ok_or_else(|| DateError::Bad(format!("Excel date serial {serial} is out of range"))),
+        Cell::Float(f) => parse_number_date(f, is_1904),
+        Cell::Int(i) => parse_number_date(i as f64, is_1904),
+        Cell::Text(s) | Cell::IsoDate(s) => parse_date_text(s, is_1904),
+        other => Err(DateError::Bad(format!("{} is not a date", other.raw()))),
+    }
+}
+
+/// A number in a date column: `20250305` written as a number, else an Excel serial.
+fn parse_number_date(f: f64, is_1904: bool) -> Result<NaiveDate, DateError> {
+    if f.fract() == 0.0 && (10_000_101.0..=99_991_231.0).contains(&f) {
+        return parse_date_text(&format!("{}", f as i64), is_1904);
+    }
+    serial_to_date(f, is_1904).ok_or_else(|| {
+        DateError::Bad(format!(
+            "{} is neither a date nor an Excel date serial",
+            format_number(f)
+        ))
+    })
+}
+
+/// Reads a date written as text (see [`parse_date_cell`]).
+pub fn parse_date_text(raw: &str, is_1904: bool) -> Result<NaiveDate, DateError> {
+    // Fast path: `YYYY-MM-DD`, the form of nearly every machine export.
+    let b = raw.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10))
+            && (1900..=2100).contains(&y)
+            && let Some(date) = NaiveDate::from_ymd_opt(y as i32, m, d)
+        {
+            return Ok(date);
+        }
+    }
+    let s = trim_spaces(raw);
+    // Drop a time part: `2025-03-05 00:00:00`, `2025-03-05T00:00:00`.
+    let s = match s.find([' ', 'T']) {
+        Some(i) if i >= 8 => trim_spaces(&s[..i]),
+        _ => s,
+    };
+    let bad = || {
+        DateError::Bad(format!(
+            "{s} is not a date (expected e.g. 2025-03-05, 2025/3/5, 20250305, 2025年3月5日)"
+        ))
+    };
+    let impossible =
+        |y: i32, m: u32, d: u32| DateError::Bad(format!("{y:04}-{m:02}-{d:02} does not exist"));
+    if s.is_empty() {
+        return Err(bad());
+    }
+    let b = s.as_bytes();
+    if b.iter().all(u8::is_ascii_digit) {
+        return match b.len() {
+            8 => {
+                let y: i32 = s[..4].parse().map_err(|_| bad())?;
+                let m: u32 = s[4..6].parse().map_err(|_| bad())?;
+                let d: u32 = s[6..].parse().map_err(|_| bad())?;
+                if !(1900..=2100).contains(&y) {
+                    return Err(bad());
+                }
+                NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| impossible(y, m, d))
+            }
+            // A bare serial number in a text cell or a CSV exported from Excel.
+            5 => {
+                let n: f64 = s.parse().map_err(|_| bad())?;
+                serial_to_date(n, is_1904).ok_or_else(bad)
+            }
+            6 => Err(DateError::Ambiguous(format!(
+                "{s}: six digits could be YYMMDD or DDMMYY; write the year with 4 digits"
+            ))),
+            _ => Err(bad()),
+        };
+    }
+    // 2025年3月5日
+    if let Some(rest) = s.strip_suffix('日') {
+        let mut parts = rest.split(['年', '月']);
+        let (Some(y), Some(m), Some(d), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        return ymd_parts(y, m, d).ok_or_else(bad).and_then(|(y, m, d)| {
+            if y < 100 {
+                return Err(DateError::Ambiguous(format!(
+                    "{s}: a 2-digit year is ambiguous"
+                )));
+            }
+            if !(1900..=2100).contains(&y) {
+                return Err(bad());
+            }
+            NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| impossible(y, m, d))
+        });
+    }
+    // Y-M-D with one separator kind among - / .
+    let sep = match b.iter().find(|c| !c.is_ascii_digit()) {
+        Some(&c @ (b'-' | b'/' | b'.')) => c as char,
+        _ => return Err(bad()),
+    };
+    let parts: Vec<&str> = s.split(sep).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return Err(bad());
+    }
+    if parts[0].len() == 4 {
+        if parts[1].len() > 2 || parts[2].len() > 2 {
+            return Err(bad());
+        }
+        let (y, m, d) = ymd_parts(parts[0], parts[1], parts[2]).ok_or_else(bad)?;
+        if !(1900..=2100).contains(&y) {
+            return Err(bad());
+        }
+        return NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| impossible(y, m, d));
+    }
+    if parts[0].len() <= 2 && parts[1].len() <= 2 && matches!(parts[2].len(), 2 | 4) {
+        return Err(DateError::Ambiguous(format!(
+            "{s}: day and month order (and a 2-digit year) cannot be told apart; write it as YYYY-MM-DD"
+        )));
+    }
+    Err(bad())
+}
+
+fn ymd_parts(y: &str, m: &str, d: &str) -> Option<(i32, u32, u32)> {
+    let y = y.trim();
+    if y.is_empty() || m.is_empty() || d.is_empty() || m.len() > 2 || d.len() > 2 || y.len() > 4 {
+        return None;
+    }
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
+}
+
+/// Full-width digits and punctuation (０-９, ，．￥) to ASCII; `None` when there is none.
+fn ascii_fold(s: &str) -> Option<String> {
+    if s.is_ascii() {
+        return None;
+    }
+    Some(
+        s.chars()
+            .map(|c| match c {
+                '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                '，' => ',',
+                '．' => '.',
+                '－' => '-',
+                '＋' => '+',
+                '￥' => '¥',
+                other => other,
+            })
+            .collect(),
+    )
+}
+
+/// Reads a money amount (元): `8000`, `8,000.00`, `¥8000`, `8000元`, `８０００`.
+/// Negative amounts, several decimal points and anything else are errors.
+pub fn parse_money_text(raw: &str) -> Result<Decimal, String> {
+    // Fast path: plain digits with at most one decimal point (`8000`, `8000.50`).
+    let b = raw.as_bytes();
+    if !b.is_empty()
+        && b.len() <= 20
+        && b[0].is_ascii_digit()
+        && b[b.len() - 1].is_ascii_digit()
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+        && b.iter().filter(|c| **c == b'.').count() <= 1
+        && let Ok(d) = raw.parse::<Decimal>()
+    {
+        return Ok(d);
+    }
+    let trimmed = trim_spaces(raw);
+    let folded = ascii_fold(trimmed);
+    let s = folded.as_deref().unwrap_or(trimmed);
+    let s = trim_spaces(s.trim_start_matches(['¥', '￥']).trim_end_matches('元'));
+    let s = s
+        .strip_prefix("RMB")
+        .or_else(|| s.strip_prefix("CNY"))
+        .unwrap_or(s);
+    let s = trim_spaces(s);
+    let err = || format!("{trimmed} is not an amount in 元 (expected e.g. 8000, 8,000.00, ¥8000)");
+    if s.is_empty() {
+        return Err(err());
+    }
+    if s.starts_with('-') {
+        return Err(format!("{trimmed} is negative"));
+    }
+    let s = s.strip_prefix('+').unwrap_or(s);
+    // Thousands separators: only between digit groups of three.
+    let (int_part, frac_part) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    if int_part.is_empty()
+        || frac_part.is_some_and(|f| f.is_empty() || !f.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return Err(err());
+    }
+    let digits: String = if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let ok = !groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|c| c.is_ascii_digit()));
+        if !ok {
+            return Err(err());
+        }
+        groups.concat()
+    } else {
+        if !int_part.bytes().all(|c| c.is_ascii_digit()) {
+            return Err(err());
+        }
+        int_part.to_string()
+    };
+    let text = match frac_part {
+        Some(f) => format!("{digits}.{f}"),
+        None => digits,
+    };
+    text.parse::<Decimal>().map_err(|_| err())
+}
+
+/// Reads money from a cell: text as [`parse_money_text`], numbers exactly as shown.
+pub fn parse_money_cell(cell: Cell<'_>) -> Result<Decimal, String> {
+    match cell {
+        Cell::Text(s) => parse_money_text(s),
+        Cell::Int(i) if i >= 0 => Ok(Decimal::from(i)),
+        Cell::Float(f) if f >= 0.0 && f.is_finite() => {
+            // The shortest text that round-trips the float is what the cell shows.
+            format!("{f}")
+                .parse::<Decimal>()
+                .map_err(|_| format!("{f} is not an amount in 元"))
+        }
+        Cell::Int(_) | Cell::Float(_) => Err(format!("{} is negative", cell.raw())),
+        other => Err(format!("{} is not an amount in 元", other.raw())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn every_text_date_format_of_the_spec() {
+        for s in [
+            "2025-03-05",
+            "2025/3/5",
+            "2025.3.5",
+            "20250305",
+            "2025年3月5日",
+            " 2025-3-05 ",
+            "2025-03-05 00:00:00",
+            "　2025/03/05　",
+        ] {
+            assert_eq!(parse_date_text(s, false), Ok(d(2025, 3, 5)), "{s}");
+        }
+    }
+
+    #[test]
+    fn impossible_dates_are_bad_and_ambiguous_ones_are_not_guessed() {
+        assert!(
+            matches!(parse_date_text("2025-02-30", false), Err(DateError::Bad(m)) if m.contains("2025-02-30 does not exist"))
+        );
+        assert!(matches!(
+            parse_date_text("20250230", false),
+            Err(DateError::Bad(_))
+        ));
+        assert!(matches!(
+            parse_date_text("2025年2月29日", false),
+            Err(DateError::Bad(_))
+        ));
+        assert!(matches!(
+            parse_date_text("2025-13-01", false),
+            Err(DateError::Bad(_))
+        ));
+        assert!(matches!(
+            parse_date_text("03/05/2025", false),
+            Err(DateError::Ambiguous(_))
+        ));
+        assert!(matches!(
+            parse_date_text("5/3/25", false),
+            Err(DateError::Ambiguous(_))
+        ));
+        assert!(matches!(
+            parse_date_text("25-03-05", false),
+            Err(DateError::Ambiguous(_))
+        ));
+        assert!(matches!(
+            parse_date_text("250305", false),
+            Err(DateError::Ambiguous(_))
+        ));
+        assert!(matches!(
+            parse_date_text("25年3月5日", false),
+            Err(DateError::Ambiguous(_))
+        ));
+        assert!(matches!(
+            parse_date_text("next monday", false),
+            Err(DateError::Bad(_))
+        ));
+        assert!(matches!(
+            parse_date_text("2025-03/05", false),
+            Err(DateError::Bad(_))
+        ));
+    }
+
+    #[test]
+    fn excel_serials_in_both_date_systems() {
+        // 1900 system: serial 45721 = 2025-03-05 (45658 = 2025-01-01, +63 days).
+        assert_eq!(serial_to_date(45721.0, false), Some(d(2025, 3, 5)));
+        assert_eq!(serial_to_date(45721.75, false), Some(d(2025, 3, 5)));
+        // 1904 system counts 1462 days fewer: 45721 - 1462 = 44259.
+        assert_eq!(serial_to_date(44259.0, true), Some(d(2025, 3, 5)));
+        assert_eq!(serial_to_date(1.0, false), Some(d(1900, 1, 1)));
+        assert_eq!(serial_to_date(60.0, false), None);
+        assert_eq!(serial_to_date(61.0, false), Some(d(1900, 3, 1)));
+        assert_eq!(serial_to_date(-3.0, false), None);
+        assert_eq!(
+            parse_date_cell(Cell::Float(45721.0), false),
+            Ok(d(2025, 3, 5))
+        );
+        assert_eq!(
+            parse_date_cell(Cell::Float(44259.0), true),
+            Ok(d(2025, 3, 5))
+        );
+        assert_eq!(
+            parse_date_cell(Cell::Int(20250305), false),
+            Ok(d(2025, 3, 5))
+        );
+        assert_eq!(
+            parse_date_cell(
+                Cell::Date {
+                    serial: 44259.0,
+                    is_1904: true
+                },
+                false
+            ),
+            Ok(d(2025, 3, 5))
+        );
+        assert_eq!(
+            parse_date_cell(Cell::IsoDate("2025-03-05T00:00:00"), false),
+            Ok(d(2025, 3, 5))
+        );
+        assert_eq!(parse_date_text("45721", false), Ok(d(2025, 3, 5)));
+        assert!(parse_date_cell(Cell::Bool(true), false).is_err());
+    }
+
+    #[test]
+    fn money_in_every_written_form() {
+        for s in [
+            "8000",
+            "8,000.00",
+            "¥8000",
+            "8000元",
+            "８０００",
+            "８，０００．００",
+            "￥8,000",
+            " 8000 元 ",
+        ] {
+            assert_eq!(parse_money_text(s), Ok(dec("8000")), "{s}");
+        }
+        assert_eq!(parse_money_text("12,345.67"), Ok(dec("12345.67")));
+        assert_eq!(parse_money_cell(Cell::Float(8000.5)), Ok(dec("8000.5")));
+        assert_eq!(parse_money_cell(Cell::Int(9000)), Ok(dec("9000")));
+        for bad in [
+            "-8000",
+            "abc",
+            "8,00",
+            "80,00.0",
+            "8000.",
+            "1.2.3",
+            "¥",
+            "8000美元",
+        ] {
+            assert!(parse_money_text(bad).is_err(), "{bad}");
+        }
+        assert!(parse_money_cell(Cell::Float(-1.0)).is_err());
+    }
+
+    #[test]
+    fn raw_text_of_cells() {
+        assert_eq!(Cell::Float(1.10105194912310e17).raw(), "1.1010519491231E17");
+        assert_eq!(Cell::Float(8000.0).raw(), "8000");
+        assert_eq!(Cell::Text(" 张三　").raw(), "张三");
+        assert!(Cell::Text(" 　").is_blank());
+    }
+}

@@ -1,0 +1,174 @@
+//! Run-level figures (汇总) shared by the workbook's Summary sheet, the
+//! manifest and the end-of-run screen: counts per status and flag, totals of
+//! catch-up (补缴), arrears (欠缴), late fees (滞纳金) and overpayments (多缴),
+//! and the employers owing most.
+
+use super::table::{format_money, round_money};
+use crate::model::{EmployerRow, Flag, PersonResult, Status};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// How many employers the summary lists by arrears.
+pub const TOP_EMPLOYERS: usize = 10;
+
+/// An employer among those with most arrears.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopEmployer {
+    pub employer_id: String,
+    pub arrears_total: Decimal,
+    pub late_fee_total: Decimal,
+    pub persons: u64,
+}
+
+/// Occurrences of one flag (rows of `flags.csv`) and persons carrying it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlagCount {
+    pub flag: Flag,
+    pub occurrences: u64,
+    pub persons: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSummary {
+    pub persons: u64,
+    pub covered: u64,
+    pub open_gap: u64,
+    pub lapsed: u64,
+    pub retired: u64,
+    pub gaps: u64,
+    pub long_gaps: u64,
+    pub stops: u64,
+    pub late_stops: u64,
+    pub arrears_rows: u64,
+    pub overpaid_rows: u64,
+    pub flag_rows: u64,
+    pub rejects: u64,
+    /// Every flag seen, in `Flag` order.
+    pub flags: Vec<FlagCount>,
+    pub catch_up_total: Decimal,
+    pub arrears_total: Decimal,
+    pub late_fee_total: Decimal,
+    pub overpaid_total: Decimal,
+    /// Employers with arrears, most first (ties: smaller employer_id first).
+    pub top_employers: Vec<TopEmployer>,
+}
+
+impl RunSummary {
+    pub fn compute(results: &[PersonResult], employers: &[EmployerRow], rejects: usize) -> Self {
+        let mut s = RunSummary {
+            persons: results.len() as u64,
+            covered: 0,
+            open_gap: 0,
+            lapsed: 0,
+            retired: 0,
+            gaps: 0,
+            long_gaps: 0,
+            stops: 0,
+            late_stops: 0,
+            arrears_rows: 0,
+            overpaid_rows: 0,
+            flag_rows: 0,
+            rejects: rejects as u64,
+            flags: Vec::new(),
+            catch_up_total: Decimal::ZERO,
+            arrears_total: Decimal::ZERO,
+            late_fee_total: Decimal::ZERO,
+            overpaid_total: Decimal::ZERO,
+            top_employers: Vec::new(),
+        };
+        let mut flags: BTreeMap<Flag, (u64, u64)> = BTreeMap::new();
+        for r in results {
+            let p = &r.person;
+            match p.status {
+                Status::Covered => s.covered += 1,
+                Status::OpenGap => s.open_gap += 1,
+                Status::Lapsed => s.lapsed += 1,
+                Status::Retired => s.retired += 1,
+            }
+            s.gaps += r.gaps.len() as u64;
+            s.long_gaps += u64::from(p.long_gaps);
+            s.stops += r.stops.len() as u64;
+            s.late_stops += r.stops.iter().filter(|st| st.late_stop).count() as u64;
+            s.arrears_rows += r.arrears.len() as u64;
+            s.overpaid_rows += r.overpaid.len() as u64;
+            s.flag_rows += r.flags.len() as u64;
+            s.catch_up_total += p.catch_up_total;
+            s.arrears_total += p.arrears_total;
+            s.late_fee_total += p.late_fee_total;
+            s.overpaid_total += r.overpaid.iter().map(|o| o.paid).sum::<Decimal>();
+            for f in &r.flags {
+                flags.entry(f.flag).or_default().0 += 1;
+            }
+            for f in &p.flags {
+                flags.entry(*f).or_default().1 += 1;
+            }
+        }
+        s.catch_up_total = round_money(s.catch_up_total);
+        s.arrears_total = round_money(s.arrears_total);
+        s.late_fee_total = round_money(s.late_fee_total);
+        s.overpaid_total = round_money(s.overpaid_total);
+        s.flags = flags
+            .into_iter()
+            .map(|(flag, (occurrences, persons))| FlagCount {
+                flag,
+                occurrences,
+                persons,
+            })
+            .collect();
+        let mut owing: Vec<&EmployerRow> = employers
+            .iter()
+            .filter(|e| e.arrears_total > Decimal::ZERO)
+            .collect();
+        owing.sort_by(|a, b| {
+            b.arrears_total
+                .cmp(&a.arrears_total)
+                .then_with(|| a.employer_id.cmp(&b.employer_id))
+        });
+        s.top_employers = owing
+            .into_iter()
+            .take(TOP_EMPLOYERS)
+            .map(|e| TopEmployer {
+                employer_id: e.employer_id.clone(),
+                arrears_total: round_money(e.arrears_total),
+                late_fee_total: round_money(e.late_fee_total),
+                persons: e.persons,
+            })
+            .collect();
+        s
+    }
+
+    /// The one-screen summary printed at the end of a run.
+    pub fn to_text(&self, out_dir: &Path) -> String {
+        let mut t = String::new();
+        let _ = writeln!(
+            t,
+            "persons: {} (covered {}, open gap {}, lapsed {}, retired {})",
+            self.persons, self.covered, self.open_gap, self.lapsed, self.retired
+        );
+        let _ = writeln!(
+            t,
+            "gaps: {} ({} long), stops: {} ({} late), rejected rows: {}",
+            self.gaps, self.long_gaps, self.stops, self.late_stops, self.rejects
+        );
+        if !self.flags.is_empty() {
+            let flags: Vec<String> = self
+                .flags
+                .iter()
+                .map(|f| format!("{} {}", f.flag, f.persons))
+                .collect();
+            let _ = writeln!(t, "persons flagged: {}", flags.join(", "));
+        }
+        let _ = writeln!(
+            t,
+            "catch-up {}, arrears {}, late fees {}, overpaid {}",
+            format_money(self.catch_up_total),
+            format_money(self.arrears_total),
+            format_money(self.late_fee_total),
+            format_money(self.overpaid_total)
+        );
+        let _ = writeln!(t, "reports in {}", out_dir.display());
+        t
+    }
+}

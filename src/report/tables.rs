@@ -1,0 +1,601 @@
+//! The report tables of SPEC §4 over the engine's results: persons (人员),
+//! gaps (断缴), stops (停保), arrears (欠缴), employers (单位), rejects (拒收),
+//! plus overpaid (多缴) and flags (标记).
+//!
+//! Column keys are the interface (CSV headers, English workbook headers,
+//! Parquet column names); the Chinese names head the default workbook. Rows
+//! come in SPEC order: by `person_id`, then by date or month within a person.
+//! Values are masked here when asked, so every writer gets the same cells.
+
+use super::mask::maybe_mask;
+use super::table::{Column, ColumnKind, Table, Value};
+use crate::model::{
+    ArrearsRow, EmployerRow, FlagRow, GapRow, InputFormat, InputReport, OverpaidRow, PersonId,
+    PersonResult, Reject, StopRow, mask_name,
+};
+use std::cmp::Ordering;
+use std::marker::PhantomData;
+
+const fn col(key: &'static str, zh: &'static str, kind: ColumnKind) -> Column {
+    Column { key, zh, kind }
+}
+
+use ColumnKind::{Bool, Date, Int, Money, Month as MonthKind, Text};
+
+fn id_value(id: &PersonId, mask: bool) -> Value {
+    Value::Text(if mask {
+        id.masked()
+    } else {
+        id.as_str().to_string()
+    })
+}
+
+fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
+    v.map_or(Value::Null, f)
+}
+
+fn text_or_null(s: Option<&str>) -> Value {
+    opt(s, |s| Value::Text(s.to_string()))
+}
+
+// ---------------------------------------------------------------------------
+// persons
+// ---------------------------------------------------------------------------
+
+pub const PERSON_COLUMNS: &[Column] = &[
+    col("person_id", "身份证号", Text),
+    col("name", "姓名", Text),
+    col("employers", "参保单位", Text),
+    col("first_covered_month", "首次参保月份", MonthKind),
+    col("last_covered_month", "最后参保月份", MonthKind),
+    col("status", "参保状态", Text),
+    col("open_months", "当前断缴月数", Int),
+    col("resume_by", "最晚续保日期", Date),
+    col("gaps", "断缴次数", Int),
+    col("long_gaps", "长期断缴次数", Int),
+    col("max_gap_months", "最长断缴月数", Int),
+    col("catch_up_total", "补缴金额合计", Money),
+    col("continuous_months", "连续参保月数", Int),
+    col("cumulative_months", "累计参保月数", Int),
+    col("arrears_total", "欠缴金额合计", Money),
+    col("late_fee_total", "滞纳金合计", Money),
+    col("flags", "标记", Text),
+];
+
+/// One row per person (`persons.csv`, 人员).
+pub struct PersonsTable<'a> {
+    results: &'a [PersonResult],
+    order: Vec<u32>,
+    mask: bool,
+}
+
+impl<'a> PersonsTable<'a> {
+    pub fn new(results: &'a [PersonResult], mask: bool) -> Self {
+        let mut order: Vec<u32> = (0..results.len() as u32).collect();
+        order.sort_by_key(|&i| results[i as usize].person.person_id);
+        PersonsTable {
+            results,
+            order,
+            mask,
+        }
+    }
+}
+
+impl Table for PersonsTable<'_> {
+    fn name(&self) -> &'static str {
+        "persons"
+    }
+    fn sheet_zh(&self) -> &'static str {
+        "人员"
+    }
+    fn sheet_en(&self) -> &'static str {
+        "Persons"
+    }
+    fn columns(&self) -> &[Column] {
+        PERSON_COLUMNS
+    }
+    fn len(&self) -> usize {
+        self.results.len()
+    }
+    fn row(&self, i: usize, out: &mut Vec<Value>) {
+        out.clear();
+        let p = &self.results[self.order[i] as usize].person;
+        out.push(id_value(&p.person_id, self.mask));
+        out.push(opt(p.name.as_deref(), |n| {
+            Value::Text(if self.mask {
+                mask_name(n)
+            } else {
+                n.to_string()
+            })
+        }));
+        out.push(Value::Text(p.employers.join(";")));
+        out.push(opt(p.first_covered_month, Value::Month));
+        out.push(opt(p.last_covered_month, Value::Month));
+        out.push(Value::Text(p.status.as_str().to_string()));
+        out.push(Value::Int(p.open_months.into()));
+        out.push(opt(p.resume_by, Value::Date));
+        out.push(Value::Int(p.gaps.into()));
+        out.push(Value::Int(p.long_gaps.into()));
+        out.push(Value::Int(p.max_gap_months.into()));
+        out.push(Value::Money(p.catch_up_total));
+        out.push(Value::Int(p.continuous_months.into()));
+        out.push(Value::Int(p.cumulative_months.into()));
+        out.push(Value::Money(p.arrears_total));
+        out.push(Value::Money(p.late_fee_total));
+        let flags: Vec<&str> = p.flags.iter().map(|f| f.as_str()).collect();
+        out.push(Value::Text(flags.join(";")));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// per-person parts: gaps, stops, arrears, overpaid, flags
+// ---------------------------------------------------------------------------
+
+/// A kind of row a person's result holds several of.
+pub trait PersonPart: Sized + Sync + 'static {
+    const NAME: &'static str;
+    const SHEET_ZH: &'static str;
+    const SHEET_EN: &'static str;
+    const COLUMNS: &'static [Column];
+    fn slice(result: &PersonResult) -> &[Self];
+    /// Order within one person (SPEC: by date or month).
+    fn order(a: &Self, b: &Self) -> Ordering;
+    fn values(&self, mask: bool, out: &mut Vec<Value>);
+}
+
+/// A table of one [`PersonPart`] over all persons, in person then date order.
+pub struct PartTable<'a, R: PersonPart> {
+    results: &'a [PersonResult],
+    /// (index into results, index into that person's slice), in output order.
+    index: Vec<(u32, u32)>,
+    mask: bool,
+    _rows: PhantomData<R>,
+}
+
+impl<'a, R: PersonPart> PartTable<'a, R> {
+    pub fn new(results: &'a [PersonResult], mask: bool) -> Self {
+        let mut persons: Vec<u32> = (0..results.len() as u32).collect();
+        persons.sort_by_key(|&i| results[i as usize].person.person_id);
+        let mut index = Vec::new();
+        for p in persons {
+            let rows = R::slice(&results[p as usize]);
+            let mut local: Vec<u32> = (0..rows.len() as u32).collect();
+            local.sort_by(|&a, &b| R::order(&rows[a as usize], &rows[b as usize]));
+            index.extend(local.into_iter().map(|r| (p, r)));
+        }
+        PartTable {
+            results,
+            index,
+            mask,
+            _rows: PhantomData,
+        }
+    }
+}
+
+impl<R: PersonPart> Table for PartTable<'_, R> {
+    fn name(&self) -> &'static str {
+        R::NAME
+    }
+    fn sheet_zh(&self) -> &'static str {
+        R::SHEET_ZH
+    }
+    fn sheet_en(&self) -> &'static str {
+        R::SHEET_EN
+    }
+    fn columns(&self) -> &[Column] {
+        R::COLUMNS
+    }
+    fn len(&self) -> usize {
+        self.index.len()
+    }
+    fn row(&self, i: usize, out: &mut Vec<Value>) {
+        out.clear();
+        let (p, r) = self.index[i];
+        R::slice(&self.results[p as usize])[r as usize].values(self.mask, out);
+    }
+}
+
+impl PersonPart for GapRow {
+    const NAME: &'static str = "gaps";
+    const SHEET_ZH: &'static str = "断缴";
+    const SHEET_EN: &'static str = "Gaps";
+    const COLUMNS: &'static [Column] = &[
+        col("person_id", "身份证号", Text),
+        col("from_month", "断缴起始月份", MonthKind),
+        col("to_month", "断缴结束月份", MonthKind),
+        col("months", "断缴月数", Int),
+        col("kind", "断缴类型", Text),
+        col("catch_up", "补缴金额", Money),
+        col("waiting_months", "等待期月数", Int),
+        col("benefits_resume", "待遇恢复日期", Date),
+        col("employer_before", "断缴前单位", Text),
+        col("employer_after", "断缴后单位", Text),
+        col("region", "统筹区", Text),
+    ];
+    fn slice(result: &PersonResult) -> &[Self] {
+        &result.gaps
+    }
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.from_month, a.to_month).cmp(&(b.from_month, b.to_month))
+    }
+    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+        out.push(id_value(&self.person_id, mask));
+        out.push(Value::Month(self.from_month));
+        out.push(Value::Month(self.to_month));
+        out.push(Value::Int(self.months.into()));
+        out.push(Value::Text(self.kind.as_str().to_string()));
+        out.push(opt(self.catch_up, Value::Money));
+        out.push(opt(self.waiting_months, |m| Value::Int(m.into())));
+        out.push(opt(self.benefits_resume, Value::Date));
+        out.push(text_or_null(self.employer_before.as_deref()));
+        out.push(text_or_null(self.employer_after.as_deref()));
+        out.push(Value::Text(self.region.clone()));
+    }
+}
+
+impl PersonPart for StopRow {
+    const NAME: &'static str = "stops";
+    const SHEET_ZH: &'static str = "停保";
+    const SHEET_EN: &'static str = "Stops";
+    const COLUMNS: &'static [Column] = &[
+        col("person_id", "身份证号", Text),
+        col("employer_id", "单位编号", Text),
+        col("separation_date", "离职日期", Date),
+        col("last_paid_month", "最后缴费月份", MonthKind),
+        col("stop_month", "停保月份", MonthKind),
+        col("benefits_end", "待遇终止日期", Date),
+        col("filing_deadline", "减员截止日期", Date),
+        col("filed_date", "减员办理日期", Date),
+        col("late_stop", "逾期减员", Bool),
+    ];
+    fn slice(result: &PersonResult) -> &[Self] {
+        &result.stops
+    }
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.separation_date, &a.employer_id).cmp(&(b.separation_date, &b.employer_id))
+    }
+    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+        out.push(id_value(&self.person_id, mask));
+        out.push(Value::Text(self.employer_id.to_string()));
+        out.push(Value::Date(self.separation_date));
+        out.push(opt(self.last_paid_month, Value::Month));
+        out.push(Value::Month(self.stop_month));
+        out.push(opt(self.benefits_end, Value::Date));
+        out.push(Value::Date(self.filing_deadline));
+        out.push(opt(self.filed_date, Value::Date));
+        out.push(Value::Bool(self.late_stop));
+    }
+}
+
+impl PersonPart for ArrearsRow {
+    const NAME: &'static str = "arrears";
+    const SHEET_ZH: &'static str = "欠缴";
+    const SHEET_EN: &'static str = "Arrears";
+    const COLUMNS: &'static [Column] = &[
+        col("person_id", "身份证号", Text),
+        col("employer_id", "单位编号", Text),
+        col("month", "费款所属期", MonthKind),
+        col("due", "应缴金额", Money),
+        col("paid", "实缴金额", Money),
+        col("shortfall", "欠缴金额", Money),
+        col("days", "滞纳天数", Int),
+        col("late_fee", "滞纳金", Money),
+    ];
+    fn slice(result: &PersonResult) -> &[Self] {
+        &result.arrears
+    }
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.month, &a.employer_id).cmp(&(b.month, &b.employer_id))
+    }
+    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+        out.push(id_value(&self.person_id, mask));
+        out.push(Value::Text(self.employer_id.to_string()));
+        out.push(Value::Month(self.month));
+        out.push(Value::Money(self.due));
+        out.push(Value::Money(self.paid));
+        out.push(Value::Money(self.shortfall));
+        out.push(Value::Int(self.days.into()));
+        out.push(Value::Money(self.late_fee));
+    }
+}
+
+impl PersonPart for OverpaidRow {
+    const NAME: &'static str = "overpaid";
+    const SHEET_ZH: &'static str = "多缴";
+    const SHEET_EN: &'static str = "Overpaid";
+    const COLUMNS: &'static [Column] = &[
+        col("person_id", "身份证号", Text),
+        col("employer_id", "单位编号", Text),
+        col("month", "费款所属期", MonthKind),
+        col("paid", "实缴金额", Money),
+        col("reason", "原因", Text),
+    ];
+    fn slice(result: &PersonResult) -> &[Self] {
+        &result.overpaid
+    }
+    fn order(a: &Self, b: &Self) -> Ordering {
+        (a.month, &a.employer_id).cmp(&(b.month, &b.employer_id))
+    }
+    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+        out.push(id_value(&self.person_id, mask));
+        out.push(Value::Text(self.employer_id.to_string()));
+        out.push(Value::Month(self.month));
+        out.push(Value::Money(self.paid));
+        out.push(Value::Text(self.reason.to_string()));
+    }
+}
+
+impl PersonPart for FlagRow {
+    const NAME: &'static str = "flags";
+    const SHEET_ZH: &'static str = "标记";
+    const SHEET_EN: &'static str = "Flags";
+    const COLUMNS: &'static [Column] = &[
+        col("person_id", "身份证号", Text),
+        col("flag", "标记", Text),
+        col("employer_id", "单位编号", Text),
+        col("month", "月份", MonthKind),
+        col("date", "日期", Date),
+        col("detail", "说明", Text),
+    ];
+    fn slice(result: &PersonResult) -> &[Self] {
+        &result.flags
+    }
+    /// By when it happened (the date, else the month's first day; undated
+    /// flags such as NAME_MISMATCH first), then flag, employer, detail.
+    fn order(a: &Self, b: &Self) -> Ordering {
+        let when = |f: &FlagRow| f.date.or(f.month.map(|m| m.first_day()));
+        (when(a), a.flag, &a.employer_id, &a.detail).cmp(&(
+            when(b),
+            b.flag,
+            &b.employer_id,
+            &b.detail,
+        ))
+    }
+    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+        out.push(id_value(&self.person_id, mask));
+        out.push(Value::Text(self.flag.as_str().to_string()));
+        out.push(text_or_null(self.employer_id.as_deref()));
+        out.push(opt(self.month, Value::Month));
+        out.push(opt(self.date, Value::Date));
+        out.push(Value::Text(maybe_mask(&self.detail, mask).into_owned()));
+    }
+}
+
+pub type GapsTable<'a> = PartTable<'a, GapRow>;
+pub type StopsTable<'a> = PartTable<'a, StopRow>;
+pub type ArrearsTable<'a> = PartTable<'a, ArrearsRow>;
+pub type OverpaidTable<'a> = PartTable<'a, OverpaidRow>;
+pub type FlagsTable<'a> = PartTable<'a, FlagRow>;
+
+// ---------------------------------------------------------------------------
+// employers
+// ---------------------------------------------------------------------------
+
+pub const EMPLOYER_COLUMNS: &[Column] = &[
+    col("employer_id", "单位编号", Text),
+    col("persons", "人数", Int),
+    col("hires", "增员数", Int),
+    col("separations", "减员数", Int),
+    col("late_stops", "逾期减员数", Int),
+    col("overlaps", "重复参保数", Int),
+    col("long_gaps", "长期断缴数", Int),
+    col("arrears_total", "欠缴金额合计", Money),
+    col("late_fee_total", "滞纳金合计", Money),
+    col("overpaid_total", "多缴金额合计", Money),
+];
+
+/// One row per employer (`employers.csv`, 单位), as the pipeline summed them.
+pub struct EmployersTable<'a> {
+    rows: &'a [EmployerRow],
+    order: Vec<u32>,
+}
+
+impl<'a> EmployersTable<'a> {
+    pub fn new(rows: &'a [EmployerRow]) -> Self {
+        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            rows[a as usize]
+                .employer_id
+                .cmp(&rows[b as usize].employer_id)
+        });
+        EmployersTable { rows, order }
+    }
+}
+
+fn count(n: u64) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+impl Table for EmployersTable<'_> {
+    fn name(&self) -> &'static str {
+        "employers"
+    }
+    fn sheet_zh(&self) -> &'static str {
+        "单位"
+    }
+    fn sheet_en(&self) -> &'static str {
+        "Employers"
+    }
+    fn columns(&self) -> &[Column] {
+        EMPLOYER_COLUMNS
+    }
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+    fn row(&self, i: usize, out: &mut Vec<Value>) {
+        out.clear();
+        let e = &self.rows[self.order[i] as usize];
+        out.push(Value::Text(e.employer_id.clone()));
+        out.push(count(e.persons));
+        out.push(count(e.hires));
+        out.push(count(e.separations));
+        out.push(count(e.late_stops));
+        out.push(count(e.overlaps));
+        out.push(count(e.long_gaps));
+        out.push(Value::Money(e.arrears_total));
+        out.push(Value::Money(e.late_fee_total));
+        out.push(Value::Money(e.overpaid_total));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// rejects
+// ---------------------------------------------------------------------------
+
+pub const REJECT_COLUMNS: &[Column] = &[
+    col("file", "文件", Text),
+    col("sheet", "工作表", Text),
+    col("row", "行号", Int),
+    col("column", "列", Text),
+    col("value", "值", Text),
+    col("code", "拒收代码", Text),
+    col("message", "拒收原因", Text),
+];
+
+/// One row per input row not used (`rejects.csv`, 拒收). `file` is the path as
+/// given; `sheet` is blank for CSV inputs. Value, message, file and column are
+/// free text and masked when asked.
+pub struct RejectsTable<'a> {
+    rejects: &'a [Reject],
+    inputs: &'a [InputReport],
+    order: Vec<u32>,
+    mask: bool,
+}
+
+impl<'a> RejectsTable<'a> {
+    pub fn new(rejects: &'a [Reject], inputs: &'a [InputReport], mask: bool) -> Self {
+        let mut order: Vec<u32> = (0..rejects.len() as u32).collect();
+        order.sort_by_key(|&i| rejects[i as usize].source);
+        RejectsTable {
+            rejects,
+            inputs,
+            order,
+            mask,
+        }
+    }
+}
+
+impl Table for RejectsTable<'_> {
+    fn name(&self) -> &'static str {
+        "rejects"
+    }
+    fn sheet_zh(&self) -> &'static str {
+        "拒收"
+    }
+    fn sheet_en(&self) -> &'static str {
+        "Rejects"
+    }
+    fn columns(&self) -> &[Column] {
+        REJECT_COLUMNS
+    }
+    fn len(&self) -> usize {
+        self.rejects.len()
+    }
+    fn row(&self, i: usize, out: &mut Vec<Value>) {
+        out.clear();
+        let r = &self.rejects[self.order[i] as usize];
+        let input = self.inputs.get(r.source.input as usize);
+        let text = |s: &str| Value::Text(maybe_mask(s, self.mask).into_owned());
+        out.push(match input {
+            Some(input) => text(&input.path),
+            None => Value::Text(format!("input #{}", r.source.input)),
+        });
+        out.push(match input {
+            // CSV and Parquet inputs have a single unnamed sheet.
+            Some(input) if !matches!(input.format, InputFormat::Csv | InputFormat::Parquet) => {
+                input
+                    .sheets
+                    .get(r.source.sheet as usize)
+                    .map_or(Value::Null, |s| text(&s.name))
+            }
+            _ => Value::Null,
+        });
+        out.push(Value::Int(r.source.row.into()));
+        out.push(text(&r.column));
+        out.push(if self.mask && is_name_column(&r.column) {
+            Value::Text(mask_name(r.value.trim()))
+        } else {
+            text(&r.value)
+        });
+        out.push(Value::Text(r.code.as_str().to_string()));
+        out.push(text(&r.message));
+    }
+}
+
+/// Whether a rejected cell's column holds a person's name (姓名), whose raw
+/// value is then masked like a name.
+fn is_name_column(header: &str) -> bool {
+    let h = header.trim();
+    h.contains("姓名") || h.eq_ignore_ascii_case("name")
+}
+
+/// File stems of every table, in workbook order.
+pub const TABLE_NAMES: [&str; 8] = [
+    "persons",
+    "gaps",
+    "stops",
+    "arrears",
+    "employers",
+    "rejects",
+    "overpaid",
+    "flags",
+];
+
+/// Every table of a run, in workbook order (after the summary).
+pub struct ReportTables<'a> {
+    pub persons: PersonsTable<'a>,
+    pub gaps: GapsTable<'a>,
+    pub stops: StopsTable<'a>,
+    pub arrears: ArrearsTable<'a>,
+    pub employers: EmployersTable<'a>,
+    pub rejects: RejectsTable<'a>,
+    pub overpaid: OverpaidTable<'a>,
+    pub flags: FlagsTable<'a>,
+}
+
+impl<'a> ReportTables<'a> {
+    pub fn new(
+        results: &'a [PersonResult],
+        employers: &'a [EmployerRow],
+        rejects: &'a [Reject],
+        inputs: &'a [InputReport],
+        mask: bool,
+    ) -> Self {
+        ReportTables {
+            persons: PersonsTable::new(results, mask),
+            gaps: PartTable::new(results, mask),
+            stops: PartTable::new(results, mask),
+            arrears: PartTable::new(results, mask),
+            employers: EmployersTable::new(employers),
+            rejects: RejectsTable::new(rejects, inputs, mask),
+            overpaid: PartTable::new(results, mask),
+            flags: PartTable::new(results, mask),
+        }
+    }
+
+    /// Persons, gaps, stops, arrears, employers, rejects, overpaid, flags.
+    pub fn all(&self) -> [&dyn Table; 8] {
+        [
+            &self.persons,
+            &self.gaps,
+            &self.stops,
+            &self.arrears,
+            &self.employers,
+            &self.rejects,
+            &self.overpaid,
+            &self.flags,
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_match_the_tables_in_order() {
+        let t = ReportTables::new(&[], &[], &[], &[], true);
+        let names: Vec<&str> = t.all().iter().map(|t| t.name()).collect();
+        assert_eq!(names, TABLE_NAMES);
+    }
+}

@@ -1,0 +1,588 @@
+//! The audit workbook `report.xlsx` (rust_xlsxwriter): a Summary sheet (汇总)
+//! first, then one sheet per table (人员, 断缴, 停保, 欠缴, 单位, 拒收, 多缴,
+//! 标记; English names with `--lang en`).
+//!
+//! Every table sheet has a bold frozen header row and an autofilter; money
+//! cells are numbers formatted `#,##0.00`; months and dates are text in the
+//! SPEC's forms (`2025-04`, `2025-04-04`) so they read the same everywhere.
+//! Column widths are measured here (a CJK character counts as two, capped at
+//! 60) because Excel's autofit under-measures Chinese. A sheet with more than
+//! [`EXCEL_MAX_DATA_ROWS`] rows continues on `人员 (2)`, `人员 (3)`…; sheets
+//! over [`CONSTANT_MEMORY_ROWS`] rows are streamed in constant-memory mode.
+//!
+//! Formula neutralisation: text cells are always written as strings (never
+//! formulas); a text starting with `=`, `+`, `-`, `@`, tab or CR also gets
+//! Excel's quote-prefix style, so editing the cell keeps it text.
+//!
+//! Sheets print on A4 landscape, one page wide, header row repeated.
+//!
+//! Determinism: the document's creation time is set to the as-of date
+//! (midnight UTC) instead of "now", and rust_xlsxwriter stamps zip entries
+//! with a fixed date, so the same data gives the same bytes.
+
+use super::ReportError;
+use super::manifest::{Manifest, TOOL, VERSION, masked_inputs};
+use super::mask::maybe_mask;
+use super::progress::RowProgress;
+use super::summary::RunSummary;
+use super::table::{Table, Value, looks_like_formula, round_money};
+use crate::cli::Lang;
+use crate::model::InputReport;
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+use std::path::Path;
+
+/// Data rows per sheet: Excel's 1,048,576 rows minus the header row.
+pub const EXCEL_MAX_DATA_ROWS: usize = 1_048_575;
+/// Default: sheets with more rows than this are written in constant-memory mode.
+pub const CONSTANT_MEMORY_ROWS: usize = 50_000;
+/// Excel's limit on the characters of one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+const MAX_WIDTH: usize = 60;
+const MIN_WIDTH: usize = 6;
+
+/// How the workbook is laid out; tests shrink `max_data_rows` to see splits.
+#[derive(Clone, Debug)]
+pub struct WorkbookOptions {
+    pub lang: Lang,
+    pub max_data_rows: usize,
+    /// Sheets with more data rows than this are streamed in constant-memory mode.
+    pub constant_memory_rows: usize,
+    pub mask: bool,
+}
+
+/// What the Summary sheet shows besides the tables.
+pub struct SummaryInput<'a> {
+    pub manifest: &'a Manifest,
+    pub inputs: &'a [InputReport],
+    pub summary: &'a RunSummary,
+}
+
+struct Formats {
+    header: Format,
+    money: Format,
+    quoted: Format,
+    title: Format,
+    section: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xD9E1F2))
+                .set_border_bottom(FormatBorder::Thin),
+            money: Format::new().set_num_format("#,##0.00"),
+            quoted: Format::new().set_quote_prefix(),
+            title: Format::new().set_bold().set_font_size(14),
+            section: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0xD9E1F2)),
+        }
+    }
+}
+
+/// Display width in Excel character units: CJK and other wide characters count two.
+pub fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = (0x1100..=0x115F).contains(&u)
+                || (0x2E80..=0xA4CF).contains(&u)
+                || (0xAC00..=0xD7A3).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFE30..=0xFE4F).contains(&u)
+                || (0xFF00..=0xFF60).contains(&u)
+                || (0xFFE0..=0xFFE6).contains(&u)
+                || (0x20000..=0x3FFFD).contains(&u);
+            if wide { 2 } else { 1 }
+        })
+        .sum()
+}
+
+/// Tracks the widest cell of each column of a sheet.
+struct Widths(Vec<usize>);
+
+impl Widths {
+    fn new(columns: usize) -> Self {
+        Widths(vec![MIN_WIDTH; columns])
+    }
+    fn see(&mut self, col: usize, width: usize) {
+        if col >= self.0.len() {
+            self.0.resize(col + 1, MIN_WIDTH);
+        }
+        let w = &mut self.0[col];
+        *w = (*w).max(width.min(MAX_WIDTH));
+    }
+    fn apply(&self, sheet: &mut Worksheet) -> Result<(), XlsxError> {
+        for (c, w) in self.0.iter().enumerate() {
+            // +2: room for the autofilter button / padding.
+            sheet.set_column_width(c as u16, (*w + 2) as f64)?;
+        }
+        Ok(())
+    }
+}
+
+fn money_f64(d: Decimal) -> f64 {
+    round_money(d).to_f64().unwrap_or(0.0)
+}
+
+/// `1234567.5` → width of `1,234,567.50`.
+fn money_width(d: Decimal) -> usize {
+    let s = format!("{:.2}", round_money(d));
+    let digits = s.trim_start_matches('-').len() - 3;
+    s.len() + digits.saturating_sub(1) / 3
+}
+
+fn clip(text: &str) -> &str {
+    match text.char_indices().nth(MAX_CELL_CHARS) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+fn write_text(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    fmt: &Formats,
+) -> Result<usize, XlsxError> {
+    let text = clip(text);
+    if looks_like_formula(text) {
+        sheet.write_string_with_format(row, col, text, &fmt.quoted)?;
+    } else {
+        sheet.write_string(row, col, text)?;
+    }
+    Ok(display_width(text))
+}
+
+fn write_value(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    value: &Value,
+    fmt: &Formats,
+) -> Result<usize, XlsxError> {
+    Ok(match value {
+        Value::Null => 0,
+        Value::Text(s) => write_text(sheet, row, col, s, fmt)?,
+        Value::Int(n) => {
+            sheet.write_number(row, col, *n as f64)?;
+            n.to_string().len()
+        }
+        Value::Money(d) => {
+            sheet.write_number_with_format(row, col, money_f64(*d), &fmt.money)?;
+            money_width(*d)
+        }
+        Value::Month(_) | Value::Date(_) => {
+            let s = value.to_text();
+            sheet.write_string(row, col, &s)?;
+            s.len()
+        }
+        Value::Bool(b) => {
+            sheet.write_boolean(row, col, *b)?;
+            5
+        }
+    })
+}
+
+fn sheet_base_name(table: &dyn Table, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => table.sheet_zh(),
+        Lang::En => table.sheet_en(),
+    }
+}
+
+/// Sheet names for a table of `rows` rows: `人员`, then `人员 (2)`… past the limit.
+pub fn sheet_names(base: &str, rows: usize, max_data_rows: usize) -> Vec<String> {
+    let max = max_data_rows.max(1);
+    let sheets = rows.div_ceil(max).max(1);
+    (1..=sheets)
+        .map(|n| {
+            if n == 1 {
+                base.to_string()
+            } else {
+                format!("{base} ({n})")
+            }
+        })
+        .collect()
+}
+
+fn write_table_sheets(
+    workbook: &mut Workbook,
+    table: &dyn Table,
+    opts: &WorkbookOptions,
+    fmt: &Formats,
+    progress: &RowProgress,
+) -> Result<(), XlsxError> {
+    let columns = table.columns();
+    let max = opts.max_data_rows.max(1);
+    let names = sheet_names(sheet_base_name(table, opts.lang), table.len(), max);
+    let mut values = Vec::with_capacity(columns.len());
+    for (part, name) in names.iter().enumerate() {
+        let start = part * max;
+        let end = (start + max).min(table.len());
+        let rows = end.saturating_sub(start);
+        let sheet = if rows > opts.constant_memory_rows {
+            workbook.add_worksheet_with_constant_memory()?
+        } else {
+            workbook.add_worksheet()
+        };
+        sheet.set_name(name)?;
+        let mut widths = Widths::new(columns.len());
+        for (c, column) in columns.iter().enumerate() {
+            let header = match opts.lang {
+                Lang::Zh => column.zh,
+                Lang::En => column.key,
+            };
+            sheet.write_string_with_format(0, c as u16, header, &fmt.header)?;
+            widths.see(c, display_width(header));
+        }
+        for (r, i) in (start..end).enumerate() {
+            table.row(i, &mut values);
+            let row = r as u32 + 1;
+            for (c, v) in values.iter().enumerate() {
+                let w = write_value(sheet, row, c as u16, v, fmt)?;
+                widths.see(c, w);
+            }
+            progress.inc(1);
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.autofilter(0, 0, rows as u32, columns.len().saturating_sub(1) as u16)?;
+        print_setup(sheet);
+        sheet.set_repeat_rows(0, 0)?;
+        widths.apply(sheet)?;
+    }
+    Ok(())
+}
+
+/// Printing for auditors: A4 landscape, one page wide (as many pages tall as
+/// needed), gridlines on.
+fn print_setup(sheet: &mut Worksheet) {
+    const A4: u8 = 9;
+    sheet
+        .set_paper_size(A4)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_gridlines(true);
+}
+
+/// Labels of the Summary sheet: (Chinese, English).
+fn label(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+struct SummaryWriter<'s> {
+    sheet: &'s mut Worksheet,
+    row: u32,
+    widths: Widths,
+}
+
+impl SummaryWriter<'_> {
+    fn cells(&mut self, values: &[Value], fmt: &Formats) -> Result<(), XlsxError> {
+        for (c, v) in values.iter().enumerate() {
+            let w = write_value(self.sheet, self.row, c as u16, v, fmt)?;
+            self.widths.see(c, w);
+        }
+        self.row += 1;
+        Ok(())
+    }
+    /// A label and a long value (run facts): the value overflows into the
+    /// empty cells to its right instead of widening column B for every table.
+    fn fact(&mut self, label: &str, value: Value, fmt: &Formats) -> Result<(), XlsxError> {
+        let w = write_text(self.sheet, self.row, 0, label, fmt)?;
+        self.widths.see(0, w);
+        write_value(self.sheet, self.row, 1, &value, fmt)?;
+        self.row += 1;
+        Ok(())
+    }
+    fn section(&mut self, title: &str, headers: &[&str], fmt: &Formats) -> Result<(), XlsxError> {
+        self.row += 1;
+        self.sheet
+            .write_string_with_format(self.row, 0, title, &fmt.section)?;
+        self.row += 1;
+        if !headers.is_empty() {
+            for (c, h) in headers.iter().enumerate() {
+                self.sheet
+                    .write_string_with_format(self.row, c as u16, *h, &fmt.header)?;
+                self.widths.see(c, display_width(h));
+            }
+            self.row += 1;
+        }
+        Ok(())
+    }
+}
+
+fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+fn int(n: u64) -> Value {
+    Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn write_summary_sheet(
+    workbook: &mut Workbook,
+    input: &SummaryInput,
+    opts: &WorkbookOptions,
+    fmt: &Formats,
+) -> Result<(), XlsxError> {
+    let lang = opts.lang;
+    let l = |zh, en| label(lang, zh, en);
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(l("汇总", "Summary"))?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        l(
+            "职工医保参保连续性核对报告",
+            "Employee medical insurance continuity report",
+        ),
+        &fmt.title,
+    )?;
+    let mut w = SummaryWriter {
+        sheet,
+        row: 2,
+        widths: Widths::new(8),
+    };
+    let m = input.manifest;
+    let s = input.summary;
+    w.fact(l("基准日", "As of"), Value::Date(m.as_of), fmt)?;
+    w.fact(
+        l("工具版本", "Tool version"),
+        text(format!("{TOOL} {VERSION}")),
+        fmt,
+    )?;
+    let command: Vec<String> = m
+        .command_line
+        .iter()
+        .map(|a| maybe_mask(a, opts.mask).into_owned())
+        .collect();
+    w.fact(l("命令行", "Command line"), text(command.join(" ")), fmt)?;
+    w.fact(
+        l("身份证号与姓名", "IDs and names"),
+        text(match (opts.mask, lang) {
+            (true, Lang::Zh) => "已脱敏 (110101********123X, 张*)",
+            (false, Lang::Zh) => "未脱敏 (--no-mask)",
+            (true, Lang::En) => "masked (110101********123X, 张*)",
+            (false, Lang::En) => "not masked (--no-mask)",
+        }),
+        fmt,
+    )?;
+    for warning in &m.warnings {
+        w.fact(
+            l("警告", "Warning"),
+            text(maybe_mask(warning, opts.mask).into_owned()),
+            fmt,
+        )?;
+    }
+
+    w.section(
+        l("输入文件", "Inputs"),
+        &[
+            l("文件", "File"),
+            l("用途", "Role"),
+            l("格式", "Format"),
+            l("编码", "Encoding"),
+            l("读取行数", "Rows read"),
+            l("接收", "Accepted"),
+            l("拒收", "Rejected"),
+            l("重复", "Duplicates"),
+        ],
+        fmt,
+    )?;
+    for i in masked_inputs(input.inputs, opts.mask) {
+        let sum = |f: fn(&crate::model::SheetReport) -> u64| i.sheets.iter().map(f).sum::<u64>();
+        let role = serde_json::to_value(i.role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let format = serde_json::to_value(i.format)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        w.cells(
+            &[
+                text(i.path.clone()),
+                text(role),
+                text(format),
+                i.encoding.clone().map_or(Value::Null, Value::Text),
+                int(i.rows_read()),
+                int(sum(|s| s.accepted)),
+                int(sum(|s| s.rejected)),
+                int(sum(|s| s.duplicates)),
+            ],
+            fmt,
+        )?;
+    }
+
+    w.section(
+        l("政策版本", "Policy packs"),
+        &[
+            l("统筹区", "Region"),
+            l("文件", "File"),
+            l("生效月份", "Versions"),
+            "SHA-256",
+        ],
+        fmt,
+    )?;
+    for p in &m.policies {
+        w.cells(
+            &[
+                text(p.region.clone()),
+                text(p.file.clone()),
+                text(p.versions.join(", ")),
+                text(p.sha256.clone()),
+            ],
+            fmt,
+        )?;
+    }
+
+    w.section(l("人数与行数", "Counts"), &[], fmt)?;
+    let counts: [(&str, &str, u64); 13] = [
+        ("人数", "Persons", s.persons),
+        ("  参保中", "  covered", s.covered),
+        ("  断缴中 (可补缴)", "  open gap", s.open_gap),
+        ("  断缴超限", "  lapsed", s.lapsed),
+        ("  退休", "  retired", s.retired),
+        ("断缴段数", "Gaps", s.gaps),
+        ("长期断缴段数", "Long gaps", s.long_gaps),
+        ("停保 (减员)", "Stops", s.stops),
+        ("逾期减员", "Late stops", s.late_stops),
+        ("欠缴行数", "Arrears rows", s.arrears_rows),
+        ("多缴行数", "Overpaid rows", s.overpaid_rows),
+        ("接收事件数", "Events accepted", m.counts.events_accepted),
+        ("拒收行数", "Rejected rows", s.rejects),
+    ];
+    for (zh, en, n) in counts {
+        w.cells(&[text(l(zh, en)), int(n)], fmt)?;
+    }
+
+    w.section(
+        l("标记", "Flags"),
+        &[
+            l("标记", "Flag"),
+            l("人数", "Persons"),
+            l("次数", "Occurrences"),
+        ],
+        fmt,
+    )?;
+    for f in &s.flags {
+        w.cells(
+            &[text(f.flag.as_str()), int(f.persons), int(f.occurrences)],
+            fmt,
+        )?;
+    }
+
+    w.section(l("金额合计 (元)", "Totals (CNY)"), &[], fmt)?;
+    let totals = [
+        ("补缴金额", "Catch-up", s.catch_up_total),
+        ("欠缴金额", "Arrears", s.arrears_total),
+        ("滞纳金", "Late fees", s.late_fee_total),
+        ("多缴金额", "Overpaid", s.overpaid_total),
+    ];
+    for (zh, en, d) in totals {
+        w.cells(&[text(l(zh, en)), Value::Money(d)], fmt)?;
+    }
+
+    w.section(
+        l(
+            "欠缴最多的单位 (前 10)",
+            "Employers with most arrears (top 10)",
+        ),
+        &[
+            l("单位编号", "Employer"),
+            l("欠缴金额", "Arrears"),
+            l("滞纳金", "Late fees"),
+            l("人数", "Persons"),
+        ],
+        fmt,
+    )?;
+    for e in &s.top_employers {
+        w.cells(
+            &[
+                text(e.employer_id.clone()),
+                Value::Money(e.arrears_total),
+                Value::Money(e.late_fee_total),
+                int(e.persons),
+            ],
+            fmt,
+        )?;
+    }
+    let SummaryWriter { sheet, widths, .. } = w;
+    widths.apply(sheet)?;
+    print_setup(sheet);
+    Ok(())
+}
+
+/// Builds the whole workbook in memory-bounded form and saves it to `path`.
+pub fn write_workbook(
+    path: &Path,
+    tables: &[&dyn Table],
+    summary: &SummaryInput,
+    opts: &WorkbookOptions,
+    progress: &RowProgress,
+) -> Result<(), ReportError> {
+    let xlsx_err = |e: XlsxError| ReportError::write(path, e);
+    let mut workbook = Workbook::new();
+    let as_of = summary.manifest.as_of;
+    let created = ExcelDateTime::from_ymd(
+        u16::try_from(as_of.year()).unwrap_or(1970),
+        as_of.month() as u8,
+        as_of.day() as u8,
+    )
+    .map_err(xlsx_err)?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title("medrecon report")
+            .set_creation_datetime(&created),
+    );
+    let fmt = Formats::new();
+    write_summary_sheet(&mut workbook, summary, opts, &fmt).map_err(xlsx_err)?;
+    for table in tables {
+        write_table_sheets(&mut workbook, *table, opts, &fmt, progress).map_err(xlsx_err)?;
+    }
+    workbook.save(path).map_err(xlsx_err)?;
+    let file = std::fs::File::open(path).map_err(|e| ReportError::io(path, e))?;
+    file.sync_all().map_err(|e| ReportError::io(path, e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_counts_double() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("身份证号"), 8);
+        assert_eq!(display_width("ＡＢ"), 4);
+    }
+
+    #[test]
+    fn money_width_counts_thousands_separators() {
+        // 1234567.5 → "1,234,567.50": 12 characters.
+        assert_eq!(money_width(Decimal::new(12345675, 1)), 12);
+        // -947 → "-947.00": 7 characters.
+        assert_eq!(money_width(Decimal::from(-947)), 7);
+    }
+
+    #[test]
+    fn sheets_split_past_the_limit() {
+        assert_eq!(sheet_names("人员", 0, 3), vec!["人员"]);
+        assert_eq!(sheet_names("人员", 3, 3), vec!["人员"]);
+        assert_eq!(
+            sheet_names("Persons", 7, 3),
+            vec!["Persons", "Persons (2)", "Persons (3)"]
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! Each input format, written by a real writer (scripts/make_fixtures.py), is read
+//! into the same events: GBK CSV, UTF-8 BOM TSV, .xlsx with 增员/减员 sheets, a
+//! 1904-date-system roster .xlsx, .xls and .ods.
+
+mod ingest_support;
+
+use chrono::NaiveDate;
+use ingest_support::*;
+use medrecon::model::{EventKind, InputFormat, PersonId, RegionId, Shape};
+use rust_decimal::Decimal;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn gbk_csv_with_title_line_reads_every_value() {
+    let b = read_fixture("same_gbk.csv");
+    let input = &b.inputs[0];
+    assert_eq!(input.format, InputFormat::Csv);
+    assert_eq!(input.encoding.as_deref(), Some("gb18030"));
+    let sheet = &input.sheets[0];
+    // Title on line 1, blank line 2, header on line 3, 10 event rows.
+    assert_eq!(sheet.header_row, Some(3));
+    assert_eq!(sheet.shape, Some(Shape::Events));
+    assert_eq!(
+        (
+            sheet.rows_read,
+            sheet.accepted,
+            sheet.rejected,
+            sheet.duplicates
+        ),
+        (10, 10, 0, 0)
+    );
+    assert!(b.rejects.is_empty(), "{:#?}", b.rejects);
+    let first = &b.events[0];
+    assert_eq!(first.person_id.as_str(), "110105198503121234");
+    assert_eq!(first.name.as_deref(), Some("张伟")); // " 张伟　" trimmed
+    assert_eq!(&*first.employer_id, "E1");
+    assert_eq!(first.kind, EventKind::Hire);
+    assert_eq!(first.date, date("2025-01-06"));
+    assert_eq!(first.region, RegionId(1));
+    assert_eq!(first.wage, Some(Decimal::from(8000)));
+    assert_eq!(first.source.row, 4);
+    // Row 5 wrote the separation date as 2025/3/20 and the wage as "8,000.00".
+    let sep = &b.events[1];
+    assert_eq!(
+        (sep.kind, sep.date, sep.source.row),
+        (EventKind::Separation, date("2025-03-20"), 5)
+    );
+    assert_eq!(sep.wage, Some(Decimal::new(800000, 2)));
+    // 李娜: 2024.11.1 and ￥12000.50
+    assert_eq!(b.events[2].date, date("2024-11-01"));
+    assert_eq!(b.events[2].wage, Some(Decimal::new(1200050, 2)));
+    // 王芳 retires: 退休 in 离职原因, filed 2025-07-10.
+    let wang_sep = b
+        .events
+        .iter()
+        .find(|e| e.name.as_deref() == Some("王芳") && e.kind == EventKind::Separation)
+        .unwrap();
+    assert!(wang_sep.retirement);
+    assert_eq!(wang_sep.filed_date, Some(date("2025-07-10")));
+    // 杨磊's 15-digit ID is upgraded: 110105 19 710923003 + check.
+    let yang = b
+        .events
+        .iter()
+        .find(|e| e.name.as_deref() == Some("杨磊"))
+        .unwrap();
+    assert_eq!(yang.person_id, PersonId::parse("110105710923003").unwrap());
+    assert_eq!(yang.person_id.as_str().len(), 18);
+    // 陈静 has no region: the default (national, 0).
+    let chen = b
+        .events
+        .iter()
+        .find(|e| e.name.as_deref() == Some("陈静"))
+        .unwrap();
+    assert_eq!(chen.region, RegionId(0));
+    assert!(input.balanced());
+    assert_eq!(input.sha256.len(), 64);
+    assert_eq!(
+        input.bytes,
+        std::fs::metadata(fixture("same_gbk.csv")).unwrap().len()
+    );
+}
+
+#[test]
+fn bom_tsv_with_embedded_newline_keeps_row_numbers() {
+    let b = read_fixture("same_bom.tsv");
+    assert_eq!(b.inputs[0].encoding.as_deref(), Some("utf-8-bom"));
+    // Header line 1; the 3rd record (line 4) has a note spanning lines 4-5, so
+    // the records after it start on lines 6, 7, ...
+    let rows: Vec<u32> = b.events.iter().map(|e| e.source.row).collect();
+    assert_eq!(rows, vec![2, 3, 4, 6, 7, 8, 9, 10, 11, 12]);
+}
+
+#[test]
+fn xlsx_reads_both_sheets_and_skips_the_notes_sheet() {
+    let b = read_fixture("same_two_sheets.xlsx");
+    let input = &b.inputs[0];
+    assert_eq!(input.format, InputFormat::Xlsx);
+    let names: Vec<&str> = input.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, vec!["增员", "减员", "说明"]);
+    // Merged title in row 1, header in row 2, data from row 3.
+    assert_eq!(input.sheets[0].header_row, Some(2));
+    assert_eq!(
+        (input.sheets[0].rows_read, input.sheets[0].accepted),
+        (6, 6)
+    );
+    assert_eq!(
+        (input.sheets[1].rows_read, input.sheets[1].accepted),
+        (4, 4)
+    );
+    assert!(
+        input.sheets[2]
+            .skipped
+            .as_deref()
+            .unwrap()
+            .contains("missing 身份证号")
+    );
+    assert_eq!(b.events[0].source.row, 3);
+    assert_eq!(b.events[6].source.sheet, 1);
+    assert_eq!(b.events[6].kind, EventKind::Separation);
+}
+
+#[test]
+fn roster_in_the_1904_date_system() {
+    let b = read_fixture("same_roster_1904.xlsx");
+    let sheet = &b.inputs[0].sheets[0];
+    assert_eq!(sheet.shape, Some(Shape::Roster));
+    assert_eq!(sheet.header_row, Some(3));
+    // 6 spells, 4 of them closed: 6 rows, 10 events.
+    assert_eq!((sheet.rows_read, sheet.accepted), (6, 6));
+    assert_eq!(b.events.len(), 10);
+    assert_eq!(b.events[0].date, date("2025-01-06"));
+    assert_eq!(b.events[1].date, date("2025-03-20"));
+}
+
+#[test]
+fn the_same_events_from_every_format() {
+    let reference = sorted_contents(&read_fixture("same_gbk.csv"));
+    assert_eq!(reference.len(), 10);
+    for name in [
+        "same_bom.tsv",
+        "same_two_sheets.xlsx",
+        "same_roster_1904.xlsx",
+        "same.xls",
+        "same.ods",
+    ] {
+        let got = sorted_contents(&read_fixture(name));
+        assert_eq!(got, reference, "{name}");
+    }
+}
+
+#[test]
+fn xls_and_ods_formats_are_recorded() {
+    assert_eq!(read_fixture("same.xls").inputs[0].format, InputFormat::Xls);
+    assert_eq!(read_fixture("same.ods").inputs[0].format, InputFormat::Ods);
+}
+
+#[test]
+fn semicolon_gbk_csv() {
+    let b = read_fixture("semicolon_gbk.csv");
+    assert_eq!(b.inputs[0].encoding.as_deref(), Some("gb18030"));
+    assert_eq!(b.events.len(), 1);
+    assert_eq!(b.events[0].wage, Some(Decimal::from(8000)));
+    // No employer column: the file stem.
+    assert_eq!(&*b.events[0].employer_id, "semicolon_gbk");
+}
+
+#[test]
+fn the_same_file_twice_is_all_duplicates_the_second_time() {
+    let p = fixture("same_gbk.csv");
+    let b = read(&[p.clone(), p]).unwrap();
+    assert_eq!(b.events.len(), 10);
+    let second = &b.inputs[1].sheets[0];
+    assert_eq!(
+        (second.rows_read, second.accepted, second.duplicates),
+        (10, 0, 10)
+    );
+    assert!(b.inputs.iter().all(|i| i.balanced()));
+}

@@ -1,0 +1,207 @@
+//! Every malformation users send, with the exact reject code and location
+//! (file, sheet, row as a spreadsheet shows it, column header), and files that
+//! cannot be read at all: a clear error naming the file, never a panic.
+
+mod ingest_support;
+
+use ingest_support::*;
+use medrecon::ingest::{IngestError, expand_paths};
+use medrecon::model::RejectCode;
+use std::path::PathBuf;
+
+#[test]
+fn each_bad_row_has_its_code_row_and_column() {
+    let b = read_fixture("bad_rows.csv");
+    assert_reject(&b, 3, "身份证号", RejectCode::IdChecksum);
+    assert_reject(&b, 4, "身份证号", RejectCode::BadId);
+    assert_reject(&b, 5, "身份证号", RejectCode::IdLostDigits);
+    assert_reject(&b, 6, "变动日期", RejectCode::BadDate);
+    assert_reject(&b, 7, "变动日期", RejectCode::AmbiguousDate);
+    assert_reject(&b, 8, "变动类型", RejectCode::BadEvent);
+    assert_reject(&b, 9, "缴费基数", RejectCode::BadMoney);
+    assert_reject(&b, 10, "参保地", RejectCode::UnknownRegion);
+    assert_reject(&b, 11, "变动日期", RejectCode::MissingValue);
+    assert_reject(&b, 12, "", RejectCode::BadRow);
+    assert_reject(&b, 15, "身份证号", RejectCode::MissingValue);
+    assert_reject(&b, 16, "缴费基数", RejectCode::BadMoney);
+    assert_reject(&b, 17, "变动日期", RejectCode::AmbiguousDate);
+    assert_eq!(b.rejects.len(), 13);
+    // Values and messages say what was wrong.
+    assert_eq!(reject_at(&b, 6).value, "2025-02-30");
+    assert!(reject_at(&b, 6).message.contains("does not exist"));
+    assert_eq!(reject_at(&b, 10).value, "火星");
+    assert!(reject_at(&b, 10).message.contains("火星"));
+    assert!(reject_at(&b, 5).message.contains("digits are lost"));
+    assert!(
+        reject_at(&b, 12)
+            .message
+            .contains("4 fields, the header has 6")
+    );
+    // Row 2 accepted, row 14 repeats it, line 13 is blank and not a row.
+    let s = &b.inputs[0].sheets[0];
+    assert_eq!(
+        (s.rows_read, s.accepted, s.rejected, s.duplicates),
+        (15, 1, 13, 1)
+    );
+    assert!(b.inputs[0].balanced());
+    assert_eq!(b.events.len(), 1);
+    assert_eq!(b.events[0].source.row, 2);
+}
+
+#[test]
+fn roster_separation_before_hire_is_date_order() {
+    let b = read_fixture("roster_order.csv");
+    assert_reject(&b, 2, "离职日期", RejectCode::DateOrder);
+    assert_reject(&b, 4, "入职日期", RejectCode::MissingValue);
+    // Row 3: a hire with no separation, one event.
+    assert_eq!(b.events.len(), 1);
+    let s = &b.inputs[0].sheets[0];
+    assert_eq!((s.rows_read, s.accepted, s.rejected), (3, 1, 2));
+}
+
+#[test]
+fn excel_number_id_serial_date_and_range_offset() {
+    let b = read_fixture("bad_cells.xlsx");
+    let input = &b.inputs[0];
+    // The used range starts at C3: the header is Excel row 3, data rows 4-6.
+    assert_eq!(input.sheets[0].header_row, Some(3));
+    let r = reject_at(&b, 4);
+    assert_eq!(
+        (r.column.as_str(), r.code, r.source.sheet),
+        ("身份证号", RejectCode::IdLostDigits, 0)
+    );
+    assert!(r.message.contains("number"), "{}", r.message);
+    // Row 5: the serial 45721 in a plain number cell is 2025-03-05.
+    assert_eq!(b.events.len(), 1);
+    assert_eq!(b.events[0].source.row, 5);
+    assert_eq!(b.events[0].date.to_string(), "2025-03-05");
+    assert_reject(&b, 6, "变动日期", RejectCode::BadDate);
+    assert_eq!(input.sheets[1].name, "汇总");
+    assert!(input.sheets[1].skipped.is_some());
+    assert!(input.balanced());
+}
+
+fn file_error(name: &str) -> String {
+    match read(&[fixture(name)]) {
+        Err(e @ IngestError::File { .. }) => e.to_string(),
+        Err(e) => panic!("{name}: unexpected error kind {e}"),
+        Ok(_) => panic!("{name}: read without error"),
+    }
+}
+
+#[test]
+fn disguised_xls_files_say_what_they_are() {
+    let e = file_error("excel2003_xml.xls");
+    assert!(
+        e.contains("excel2003_xml.xls")
+            && e.contains("Excel 2003 XML spreadsheet")
+            && e.contains("save it as .xlsx or CSV"),
+        "{e}"
+    );
+    let e = file_error("html_table.xls");
+    assert!(e.contains("html_table.xls") && e.contains("HTML"), "{e}");
+}
+
+#[test]
+fn invalid_gbk_bytes_are_a_file_error_not_replacement_characters() {
+    let e = file_error("invalid_bytes.csv");
+    assert!(
+        e.contains("invalid_bytes.csv") && e.contains("GB18030") && e.contains("line 2"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_columns_are_named_with_the_headers_found() {
+    let e = file_error("no_required_sheet.xlsx");
+    assert!(e.contains("no sheet has the required columns"), "{e}");
+    assert!(
+        e.contains("变动类型 (event)") && e.contains("headers found: 姓名, 身份证号, 备注"),
+        "{e}"
+    );
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    (dir, p)
+}
+
+#[test]
+fn random_bytes_and_truncated_workbooks_are_errors_not_panics() {
+    // A deterministic pseudo-random byte soup (xorshift).
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut junk = Vec::new();
+    for _ in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        junk.push((x >> 24) as u8);
+    }
+    let (_d, p) = temp_file("junk.csv", &junk);
+    assert!(read(&[p]).is_err());
+
+    let xlsx = std::fs::read(fixture("same_two_sheets.xlsx")).unwrap();
+    for cut in [10, 100, 1000, xlsx.len() / 2, xlsx.len() - 10] {
+        let (_d, p) = temp_file("cut.xlsx", &xlsx[..cut]);
+        let e = read(&[p]).expect_err("a truncated xlsx must not read");
+        assert!(e.to_string().contains("cut.xlsx"), "{e}");
+    }
+    let xls = std::fs::read(fixture("same.xls")).unwrap();
+    for cut in [8, 600, xls.len() / 2] {
+        let (_d, p) = temp_file("cut.xls", &xls[..cut]);
+        let _ = read(&[p]); // error or partial, but no panic
+    }
+    // Bytes of a real xlsx with garbage in the middle.
+    let mut mangled = xlsx.clone();
+    for b in mangled.iter_mut().skip(200).step_by(7) {
+        *b ^= 0x5A;
+    }
+    let (_d, p) = temp_file("mangled.xlsx", &mangled);
+    let _ = read(&[p]);
+}
+
+#[test]
+fn empty_and_header_only_files() {
+    let (_d, p) = temp_file("empty.csv", b"");
+    assert!(read(&[p]).unwrap_err().to_string().contains("empty"));
+    let (_d, p) = temp_file("header_only.csv", "身份证号,变动类型,变动日期\n".as_bytes());
+    let b = read(&[p]).unwrap();
+    assert_eq!(b.inputs[0].sheets[0].rows_read, 0);
+    assert!(b.events.is_empty());
+}
+
+#[test]
+fn unclosed_quote_is_a_bad_row() {
+    let text = "身份证号,变动类型,变动日期\n11010519491231002X,入职,2025-03-05\n11010519491231002X,\"离职,2025-04-05\n";
+    let (_d, p) = temp_file("quote.csv", text.as_bytes());
+    let b = read(&[p]).unwrap();
+    assert_reject(&b, 3, "", RejectCode::BadRow);
+    assert_eq!(b.events.len(), 1);
+}
+
+#[test]
+fn folders_expand_to_readable_files_sorted_without_subfolders() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "b.csv",
+        "a.xlsx",
+        "~$a.xlsx",
+        ".hidden.csv",
+        "notes.md",
+        "C.TSV",
+    ] {
+        std::fs::write(dir.path().join(name), b"x").unwrap();
+    }
+    std::fs::create_dir(dir.path().join("ledger")).unwrap();
+    std::fs::write(dir.path().join("ledger/l.csv"), b"x").unwrap();
+    let files = expand_paths(&[dir.path().to_path_buf()]).unwrap();
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["C.TSV", "a.xlsx", "b.csv"]);
+    let e = expand_paths(&[dir.path().join("missing.csv")]).unwrap_err();
+    assert!(e.to_string().contains("missing.csv"));
+}

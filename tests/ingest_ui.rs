@@ -1,0 +1,119 @@
+//! Unemployment-benefit month files (`--ui`), the `--columns` override and the
+//! `--employer` default.
+
+mod ingest_support;
+
+use ingest_support::*;
+use medrecon::ingest::{IngestOptions, read_events, read_ui};
+use medrecon::model::{Month, PersonId, RegionId, RejectCode};
+use std::path::PathBuf;
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text.as_bytes()).unwrap();
+    p
+}
+
+#[test]
+fn ui_months_with_rejects_and_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "ui.csv",
+        "失业金领取名单\n身份证号,起始月份,终止月份\n\
+         11010519491231002X,2025-02,2025-07\n\
+         11010519491231002X,202502,202507\n\
+         11010519491231002X,2025-08,2025-13\n\
+         11010519491231002X,2025-09,2025-08\n\
+         110105194912310021,2025-02,2025-03\n\
+         11010519491231002X,,2025-03\n",
+    );
+    let b = read_ui(&[p]).unwrap();
+    assert_eq!(b.spans.len(), 1);
+    let span = b.spans[0];
+    assert_eq!(
+        span.person_id,
+        PersonId::parse("11010519491231002X").unwrap()
+    );
+    assert_eq!(
+        (span.from, span.to),
+        (Month::new(2025, 2).unwrap(), Month::new(2025, 7).unwrap())
+    );
+    let codes: Vec<(u32, &str, RejectCode)> = b
+        .rejects
+        .iter()
+        .map(|r| (r.source.row, r.column.as_str(), r.code))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (5, "终止月份", RejectCode::BadMonth),
+            (6, "终止月份", RejectCode::DateOrder),
+            (7, "身份证号", RejectCode::IdChecksum),
+            (8, "起始月份", RejectCode::MissingValue),
+        ]
+    );
+    let s = &b.inputs[0].sheets[0];
+    // Row 4 repeats row 3 (202502 = 2025-02).
+    assert_eq!(
+        (
+            s.header_row,
+            s.rows_read,
+            s.accepted,
+            s.rejected,
+            s.duplicates
+        ),
+        (Some(2), 6, 1, 4, 1)
+    );
+    assert!(b.inputs[0].balanced());
+}
+
+#[test]
+fn samples_ui_folder_reads() {
+    let b = read_ui(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/ui")]).unwrap();
+    assert_eq!(b.spans.len(), 1);
+    assert!(b.rejects.is_empty());
+}
+
+#[test]
+fn a_columns_file_replaces_the_shipped_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let cols = write(
+        &dir,
+        "cols.toml",
+        "[events.person_id]\naliases = [\"证件\"]\nrequired = true\n\
+         [events.event]\naliases = [\"动作\"]\n[events.date]\naliases = [\"时间\"]\n\
+         [event_values]\nhire = [\"进\"]\nseparation = [\"出\"]\n\
+         [ui.person_id]\naliases = [\"证件\"]\nrequired = true\n",
+    );
+    let data = write(
+        &dir,
+        "acme.csv",
+        "证件,动作,时间\n11010519491231002X,进,2025-03-05\n11010519491231002X,入职,2025-03-06\n",
+    );
+    let opts = IngestOptions {
+        default_region: RegionId(3),
+        default_employer: Some("E-ACME".into()),
+        columns: Some(cols),
+    };
+    let b = read_events(std::slice::from_ref(&data), &opts, &TestRegions).unwrap();
+    assert_eq!(b.events.len(), 1);
+    assert_eq!(&*b.events[0].employer_id, "E-ACME");
+    assert_eq!(b.events[0].region, RegionId(3));
+    // 入职 is not a word of this columns file.
+    assert_reject(&b, 3, "动作", RejectCode::BadEvent);
+    // The shipped aliases do not know these headers.
+    let e = read(&[data]).unwrap_err().to_string();
+    assert!(
+        e.contains("acme.csv") && e.contains("headers found: 证件, 动作, 时间"),
+        "{e}"
+    );
+    // A broken columns file is an error naming it.
+    let bad = write(&dir, "bad.toml", "[events.person_id\n");
+    let opts = IngestOptions {
+        columns: Some(bad),
+        ..opts
+    };
+    let e = read_events(&[write(&dir, "x.csv", "a\n")], &opts, &TestRegions).unwrap_err();
+    assert!(e.to_string().contains("bad.toml"), "{e}");
+}

@@ -1,0 +1,548 @@
+//! End-to-end tests of `medrecon run` and `explain`: the real binary on the
+//! bundled samples and on hand-written exports of SPEC §5's worked examples.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn medrecon() -> Command {
+    Command::cargo_bin("medrecon").expect("binary builds")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// CSV text without the BOM.
+fn read_csv(dir: &Path, name: &str) -> String {
+    let text = fs::read_to_string(dir.join(name)).expect("report written");
+    text.trim_start_matches('\u{feff}').to_string()
+}
+
+/// Rows of `name` whose first cell is `person_id`, as `Vec<cells>`.
+fn rows_of(dir: &Path, name: &str, person_id: &str) -> Vec<Vec<String>> {
+    read_csv(dir, name)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter(|cells| cells[0] == person_id)
+        .collect()
+}
+
+fn header_index(dir: &Path, name: &str, column: &str) -> usize {
+    read_csv(dir, name)
+        .lines()
+        .next()
+        .expect("header")
+        .split(',')
+        .position(|c| c == column)
+        .unwrap_or_else(|| panic!("{name} has no column {column}"))
+}
+
+fn run_on(input: &Path, as_of: &str, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    medrecon()
+        .arg("run")
+        .arg(input)
+        .args(["--as-of", as_of, "--out"])
+        .arg(out)
+        .args(["--quiet", "--no-mask"])
+        .args(extra)
+        .assert()
+}
+
+// Valid IDs (GB 11643 check characters computed by hand with weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2).
+const P1: &str = "11010519491231002X"; // the standard's own example
+const P2: &str = "110105199003070017";
+const P3: &str = "110105198506150014";
+
+fn write_events(dir: &Path, name: &str, lines: &[&str]) -> PathBuf {
+    let path = dir.join(name);
+    let mut text = String::from(
+        "身份证号,姓名,单位编号,变动类型,变动日期,参保地,缴费基数,离职原因,减员日期\n",
+    );
+    for l in lines {
+        text.push_str(l);
+        text.push('\n');
+    }
+    fs::write(&path, text).expect("write input");
+    path
+}
+
+#[test]
+fn ids_used_here_are_valid() {
+    for id in [P1, P2, P3] {
+        assert!(
+            medrecon::model::PersonId::parse(id).is_ok(),
+            "{id} must be a valid ID"
+        );
+    }
+}
+
+/// SPEC §5 "Short gap": hired 2024-03-10 at E1, left 2025-03-20, hired 2025-06-05 at E2,
+/// wage 10000, Beijing. Gap 2025-04..2025-05 (2 months, short); each month
+/// round(10000 × 0.118) + 3 = 1183.00; catch-up 2366.00. Stop month 2025-04, benefits end
+/// 2025-03-31, filing deadline 2025-03-20 + 15 days = 2025-04-04.
+#[test]
+fn spec_short_gap_example_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[
+            &format!("{P1},张三,E1,入职,2024-03-10,北京,10000,,"),
+            &format!("{P1},张三,E1,离职,2025-03-20,北京,10000,,2025-03-25"),
+            &format!("{P1},张三,E2,入职,2025-06-05,北京,10000,,"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    run_on(&input, "2025-08-15", &out, &[]).success();
+
+    let gaps = rows_of(&out, "gaps.csv", P1);
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    let g = &gaps[0];
+    assert_eq!(
+        &g[1..9],
+        [
+            "2025-04",
+            "2025-05",
+            "2",
+            "short",
+            "2366.00",
+            "0",
+            "2025-06-01",
+            "E1"
+        ]
+    );
+    assert_eq!(g[9], "E2");
+    assert_eq!(g[10], "beijing");
+
+    let stops = rows_of(&out, "stops.csv", P1);
+    assert_eq!(stops.len(), 1);
+    assert_eq!(
+        stops[0][1..],
+        [
+            "E1",
+            "2025-03-20",
+            "2025-03",
+            "2025-04",
+            "2025-03-31",
+            "2025-04-04",
+            "2025-03-25",
+            "false"
+        ]
+    );
+
+    let persons = rows_of(&out, "persons.csv", P1);
+    let status = header_index(&out, "persons.csv", "status");
+    let catch_up = header_index(&out, "persons.csv", "catch_up_total");
+    assert_eq!(persons[0][status], "covered");
+    assert_eq!(persons[0][catch_up], "2366.00");
+}
+
+/// SPEC §5 "Short gap across the July switch": wage 5000, left 2025-05-20, hired 2025-09-01.
+/// June at floor 6821: 6821 × 0.118 = 804.878 → 804.88 + 3 = 807.88; July and August at
+/// floor 7162: 845.116 → 845.12 + 3 = 848.12; total 807.88 + 848.12 × 2 = 2504.12.
+/// SPEC §5 "Long gap": left 2025-05-15, hired 2025-10-08 → 2025-06..2025-09, 4 months,
+/// GAP_OVER_3M, benefits resume 2025-10 + 6 months = 2026-04-01.
+#[test]
+fn spec_july_switch_and_long_gap_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[
+            &format!("{P2},李四,E1,入职,2024-09-01,beijing,5000,,"),
+            &format!("{P2},李四,E1,离职,2025-05-20,beijing,5000,,"),
+            &format!("{P2},李四,E2,入职,2025-09-01,beijing,5000,,"),
+            &format!("{P3},王五,E1,入职,2024-09-01,110000,9000,,"),
+            &format!("{P3},王五,E1,离职,2025-05-15,110000,9000,,"),
+            &format!("{P3},王五,E3,入职,2025-10-08,110000,9000,,"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    run_on(&input, "2025-12-31", &out, &[]).success();
+
+    let g = &rows_of(&out, "gaps.csv", P2)[0];
+    assert_eq!(&g[1..6], ["2025-06", "2025-08", "3", "short", "2504.12"]);
+
+    let g = &rows_of(&out, "gaps.csv", P3)[0];
+    assert_eq!(&g[1..6], ["2025-06", "2025-09", "4", "long", ""]);
+    assert_eq!(&g[6..8], ["6", "2026-04-01"]);
+    let persons = rows_of(&out, "persons.csv", P3);
+    let flags = header_index(&out, "persons.csv", "flags");
+    let continuous = header_index(&out, "persons.csv", "continuous_months");
+    assert!(persons[0][flags].contains("GAP_OVER_3M"));
+    // Continuity restarts 2025-10: 2025-10, 11, 12 = 3 months.
+    assert_eq!(persons[0][continuous], "3");
+}
+
+/// SPEC §5 "Late fee": wage 8000, Beijing, due 8000 × 0.118 = 944.00 + 3 = 947.00; May 2025
+/// unpaid, as-of 2025-08-15: days from 2025-06-01 to 2025-08-15 inclusive = 30 + 31 + 15 = 76;
+/// fee 947.00 × 0.0005 × 76 = 35.986 → 35.99. April and June are paid on time.
+#[test]
+fn spec_late_fee_example_end_to_end() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[&format!("{P1},张三,E1,入职,2025-04-01,北京市,8000,,")],
+    );
+    let ledger = tmp.path().join("ledger.csv");
+    fs::write(
+        &ledger,
+        format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202504,947.00,2025-04-20\n\
+             {P1},E1,2025-06,947.00,2025-06-20\n\
+             {P1},E1,2025-07,947.00,2025-07-20\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    run_on(
+        &input,
+        "2025-08-15",
+        &out,
+        &["--ledger", ledger.to_str().unwrap()],
+    )
+    .success();
+    let arrears = rows_of(&out, "arrears.csv", P1);
+    assert_eq!(arrears.len(), 1, "{arrears:?}");
+    assert_eq!(
+        arrears[0][1..],
+        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99"]
+    );
+    let employers = read_csv(&out, "employers.csv");
+    let e1 = employers.lines().find(|l| l.starts_with("E1,")).unwrap();
+    assert!(e1.ends_with(",947.00,35.99,0.00"), "{e1}");
+}
+
+/// Runs the samples from inside `cwd` into `cwd/out`, so that two runs have the same
+/// command line (the manifest and the workbook's summary record it).
+fn run_samples_in(cwd: &Path, threads: Option<&str>, extra: &[&str]) -> PathBuf {
+    let r = root();
+    let mut cmd = medrecon();
+    if let Some(n) = threads {
+        cmd.env("RAYON_NUM_THREADS", n);
+    }
+    cmd.current_dir(cwd)
+        .arg("run")
+        .arg(r.join("samples"))
+        .args([
+            "--as-of",
+            "2026-11-22",
+            "--out",
+            "out",
+            "--quiet",
+            "--ledger",
+        ])
+        .arg(r.join("samples/ledger"))
+        .arg("--ui")
+        .arg(r.join("samples/ui"))
+        .args(extra)
+        .assert()
+        .success();
+    cwd.join("out")
+}
+
+#[test]
+fn samples_run_balances_and_is_deterministic_across_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (da, db, dc) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    for d in [&da, &db, &dc] {
+        fs::create_dir(d).unwrap();
+    }
+    let all = ["--format", "csv,xlsx,parquet"];
+    let a = run_samples_in(&da, None, &all);
+    let b = run_samples_in(&db, Some("1"), &all);
+    let mut names: Vec<String> = fs::read_dir(&a)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for expected in [
+        "persons.csv",
+        "gaps.csv",
+        "stops.csv",
+        "arrears.csv",
+        "employers.csv",
+        "rejects.csv",
+        "manifest.json",
+        "report.xlsx",
+        "persons.parquet",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing: {names:?}"
+        );
+    }
+    for name in names.iter().filter(|n| *n != "timings.json") {
+        // The manifest records the command line, which names the output folder.
+        if name == "manifest.json" {
+            let strip = |p: &Path| {
+                fs::read_to_string(p.join(name))
+                    .unwrap()
+                    .replace(p.to_str().unwrap(), "OUT")
+            };
+            assert_eq!(strip(&a), strip(&b), "{name} differs");
+            continue;
+        }
+        assert_eq!(
+            fs::read(a.join(name)).unwrap(),
+            fs::read(b.join(name)).unwrap(),
+            "{name} differs between runs / thread counts"
+        );
+    }
+    // Every input balances: read = accepted + rejected + duplicates.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
+    let inputs = manifest["inputs"].as_array().expect("inputs listed");
+    assert!(
+        inputs.len() >= 6,
+        "events, ledger and UI inputs: {}",
+        inputs.len()
+    );
+    for input in inputs {
+        for sheet in input["sheets"].as_array().unwrap() {
+            let n = |k: &str| sheet[k].as_u64().unwrap();
+            assert_eq!(
+                n("rows_read"),
+                n("accepted") + n("rejected") + n("duplicates"),
+                "{input}"
+            );
+        }
+    }
+    // Masked by default: a whole ID, taken from an unmasked run, appears in no text file of
+    // the masked run (the workbook's masking is checked by tests/report_write.rs).
+    let c = run_samples_in(&dc, None, &["--no-mask"]);
+    let whole = read_csv(&c, "persons.csv")
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(whole.len(), 18);
+    for entry in fs::read_dir(&a).unwrap() {
+        let path = entry.unwrap().path();
+        if !matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("csv" | "json")
+        ) {
+            continue;
+        }
+        let bytes = fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(&whole));
+    }
+}
+
+#[test]
+fn strict_exit_code_and_usage_and_bad_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The samples contain deliberately bad rows: --strict exits 3, reports still written.
+    medrecon()
+        .current_dir(root())
+        .args([
+            "run",
+            "samples",
+            "--as-of",
+            "2026-11-22",
+            "--quiet",
+            "--strict",
+            "--out",
+        ])
+        .arg(tmp.path().join("s"))
+        .assert()
+        .code(3);
+    assert!(tmp.path().join("s/persons.csv").exists());
+    // Usage error: exit 2.
+    medrecon()
+        .args(["run", "--as-of", "2026-11-22"])
+        .assert()
+        .code(2);
+    // A file that cannot be read is exit 1 and named.
+    let bad = tmp.path().join("broken.xlsx");
+    fs::write(&bad, b"PK\x03\x04 this is not really a zip").unwrap();
+    let out = medrecon()
+        .args(["run", "--as-of", "2026-11-22", "--quiet", "--out"])
+        .arg(tmp.path().join("x"))
+        .arg(&bad)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("broken.xlsx"), "{stderr}");
+}
+
+#[test]
+fn explain_prints_months_and_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_events(
+        tmp.path(),
+        "events.csv",
+        &[
+            &format!("{P1},张三,E1,入职,2024-03-10,北京,10000,,"),
+            &format!("{P1},张三,E1,离职,2025-03-20,北京,10000,,"),
+            &format!("{P1},张三,E2,入职,2025-06-05,北京,10000,,"),
+        ],
+    );
+    let out = medrecon()
+        .args(["explain", P1])
+        .arg(tmp.path().join("events.csv"))
+        .args(["--as-of", "2025-08-15"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("2025-04"), "{text}");
+    assert!(
+        text.contains("1183.00"),
+        "each gap month's catch-up: {text}"
+    );
+    assert!(text.contains("2366.00"), "{text}");
+    assert!(text.contains("events.csv"), "source rows named: {text}");
+}
+
+/// SPEC rule 9 as written: a partial payment with a paid date stops the fee on the
+/// shortfall at that date; a full payment, even late, is not short (no row).
+/// Beijing, wage 8000: due 947.00 a month. As-of 2025-08-15.
+/// - 2025-06 paid 947.00 on 2025-07-10: not short → no row.
+/// - 2025-07 paid 500.00 on 2025-08-05: shortfall 447.00; days 08-01..08-05 = 5;
+///   447.00 × 0.0005 × 5 = 1.1175 → 1.12.
+/// - 2025-05 paid nothing: shortfall 947.00; days 06-01..08-15 = 76 → 35.99.
+#[test]
+fn partial_payment_fee_stops_at_its_paid_date_and_full_late_payment_is_not_short() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[&format!("{P1},张三,E1,入职,2025-05-01,北京,8000,,")],
+    );
+    let ledger = tmp.path().join("ledger.csv");
+    fs::write(
+        &ledger,
+        format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202506,947.00,2025-07-10\n\
+             {P1},E1,202507,500,2025-08-05\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    run_on(
+        &input,
+        "2025-08-15",
+        &out,
+        &["--ledger", ledger.to_str().unwrap()],
+    )
+    .success();
+    let arrears = rows_of(&out, "arrears.csv", P1);
+    assert_eq!(arrears.len(), 2, "{arrears:?}");
+    assert_eq!(
+        arrears[0][1..],
+        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99"]
+    );
+    assert_eq!(
+        arrears[1][1..],
+        ["E1", "2025-07", "947.00", "500.00", "447.00", "5", "1.12"]
+    );
+}
+
+/// Rule 1: a future event changes nothing — not the name, not the employers.
+/// Rule 8 in employers.csv: one overlap run counts for every employer in it.
+/// P2 at E1 2025-01..2025-06 and at E2 2025-03..2025-04 (overlap 03..04, one run).
+#[test]
+fn future_events_are_ignored_and_overlaps_count_for_each_employer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[
+            &format!("{P1},未来,E9,入职,2025-12-01,北京,8000,,"),
+            &format!("{P1},现在,E1,入职,2025-02-01,北京,8000,,"),
+            &format!("{P2},李四,E1,入职,2025-01-05,北京,8000,,"),
+            &format!("{P2},李四,E1,离职,2025-06-30,北京,8000,,"),
+            &format!("{P2},李四,E2,入职,2025-03-01,北京,8000,,"),
+            &format!("{P2},李四,E2,离职,2025-04-30,北京,8000,,"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    run_on(&input, "2025-08-15", &out, &[]).success();
+    let p1 = &rows_of(&out, "persons.csv", P1)[0];
+    assert_eq!(p1[1], "现在");
+    assert_eq!(p1[2], "E1");
+    assert!(!p1[16].contains("NAME_MISMATCH"), "{p1:?}");
+    let employers = read_csv(&out, "employers.csv");
+    // employer_id,persons,hires,separations,late_stops,overlaps,...
+    let overlaps: Vec<(String, String)> = employers
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (c[0].to_string(), c[5].to_string())
+        })
+        .collect();
+    assert_eq!(
+        overlaps,
+        [
+            ("E1".to_string(), "1".to_string()),
+            ("E2".to_string(), "1".to_string())
+        ]
+    );
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"future_events\": 1"), "{manifest}");
+}
+
+/// A month no policy version covers (every shipped pack starts 2023-07) sets that
+/// person's rows aside as POLICY_NOT_COVERED rejects; the run and everyone else go on,
+/// and the rows still balance (read = accepted + rejected + duplicates).
+#[test]
+fn unpriced_person_is_rejected_not_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[
+            &format!("{P1},张三,E1,入职,2015-03-10,北京,8000,,"),
+            &format!("{P1},张三,E1,离职,2024-03-20,北京,8000,,"),
+            &format!("{P2},李四,E1,入职,2025-01-05,北京,8000,,"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    run_on(&input, "2025-08-15", &out, &[]).success();
+    assert!(rows_of(&out, "persons.csv", P1).is_empty());
+    assert_eq!(rows_of(&out, "persons.csv", P2).len(), 1);
+    let rejects = read_csv(&out, "rejects.csv");
+    let mine: Vec<&str> = rejects
+        .lines()
+        .filter(|l| l.contains("POLICY_NOT_COVERED"))
+        .collect();
+    assert_eq!(mine.len(), 2, "{rejects}");
+    assert!(
+        mine[0].contains(",2,") && mine[1].contains(",3,"),
+        "rows 2 and 3: {rejects}"
+    );
+    assert!(mine[0].contains("2015-03"), "names the month: {rejects}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let sheet = &manifest["inputs"][0]["sheets"][0];
+    assert_eq!(sheet["rows_read"], 3);
+    assert_eq!(sheet["accepted"], 1);
+    assert_eq!(sheet["rejected"], 2);
+}

@@ -1,0 +1,84 @@
+//! The `medrecon validate` binary on the samples: exit 0, or 3 with --strict
+//! when rows were rejected; IDs masked unless --no-mask; a bad file exits 1
+//! naming the file.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::PathBuf;
+
+fn samples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn validate_samples_prints_the_accounting_and_masks_ids() {
+    Command::cargo_bin("medrecon")
+        .unwrap()
+        .arg("validate")
+        .arg(samples())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("encoding gb18030"))
+        .stdout(predicate::str::contains(
+            "sheet 增员: event rows, header row 2",
+        ))
+        .stdout(predicate::str::contains("roster rows"))
+        .stdout(predicate::str::contains("ID_CHECKSUM"))
+        .stdout(predicate::str::contains("BAD_DATE"))
+        .stdout(predicate::str::contains("ID_LOST_DIGITS"))
+        .stdout(predicate::str::contains("********"))
+        .stdout(predicate::str::contains("NOT BALANCED").not());
+}
+
+#[test]
+fn strict_exits_3_when_rows_were_rejected() {
+    Command::cargo_bin("medrecon")
+        .unwrap()
+        .args(["validate", "--strict"])
+        .arg(samples())
+        .assert()
+        .code(3);
+    // The same events without any bad row: 0 even with --strict.
+    Command::cargo_bin("medrecon")
+        .unwrap()
+        .args(["validate", "--strict"])
+        .arg(fixture("same_two_sheets.xlsx"))
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn no_mask_shows_values_whole() {
+    let out = Command::cargo_bin("medrecon")
+        .unwrap()
+        .args(["validate", "--no-mask"])
+        .arg(fixture("bad_rows.csv"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Row 3 of bad_rows.csv: the good ID with a wrong check character.
+    let row3 = text
+        .lines()
+        .find(|l| l.contains("\t3\t身份证号\t"))
+        .unwrap();
+    assert!(row3.contains("ID_CHECKSUM"));
+    assert!(!row3.contains('*'), "{row3}");
+}
+
+#[test]
+fn an_unreadable_file_exits_1_naming_it() {
+    Command::cargo_bin("medrecon")
+        .unwrap()
+        .arg("validate")
+        .arg(fixture("html_table.xls"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("html_table.xls"))
+        .stderr(predicate::str::contains("HTML"));
+}

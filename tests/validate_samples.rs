@@ -1,0 +1,91 @@
+//! `medrecon validate samples` accounts for every row: per file and sheet,
+//! read = accepted + rejected + duplicates, and the deliberately bad sample rows
+//! are the rejects, IDs masked in the printed report.
+
+#[path = "ingest_support/mod.rs"]
+mod ingest_support;
+
+use ingest_support::*;
+use medrecon::commands::validate::render;
+use medrecon::model::{InputFormat, RejectCode, Shape};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn samples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+#[test]
+fn samples_balance_and_hold_the_planted_bad_rows() {
+    let b = read(&[samples()]).unwrap();
+    // Four event exports; ledger/ and ui/ sub-folders are not read as events.
+    let formats: Vec<InputFormat> = b.inputs.iter().map(|i| i.format).collect();
+    assert_eq!(
+        formats.len(),
+        4,
+        "{:?}",
+        b.inputs.iter().map(|i| &i.path).collect::<Vec<_>>()
+    );
+    assert!(formats.contains(&InputFormat::Xls));
+    assert!(
+        b.inputs
+            .iter()
+            .all(|i| !i.path.contains("ledger") && !i.path.contains("/ui/"))
+    );
+    for input in &b.inputs {
+        assert!(input.balanced(), "{input:#?}");
+        assert!(input.rows_read() > 0, "{}", input.path);
+    }
+    let csv = b
+        .inputs
+        .iter()
+        .find(|i| i.format == InputFormat::Csv)
+        .unwrap();
+    assert_eq!(csv.encoding.as_deref(), Some("gb18030"));
+    assert_eq!(csv.sheets[0].header_row, Some(3));
+    assert_eq!((csv.sheets[0].rejected, csv.sheets[0].duplicates), (2, 1));
+    let xlsx_sheets: Vec<&str> = b
+        .inputs
+        .iter()
+        .filter(|i| i.format == InputFormat::Xlsx)
+        .flat_map(|i| i.sheets.iter().map(|s| s.name.as_str()))
+        .collect();
+    assert!(xlsx_sheets.contains(&"增员") && xlsx_sheets.contains(&"减员"));
+    assert!(
+        b.inputs
+            .iter()
+            .flat_map(|i| &i.sheets)
+            .any(|s| s.shape == Some(Shape::Roster))
+    );
+    let codes: Vec<RejectCode> = b.rejects.iter().map(|r| r.code).collect();
+    assert_eq!(
+        codes,
+        vec![
+            RejectCode::IdChecksum,
+            RejectCode::BadDate,
+            RejectCode::IdLostDigits
+        ]
+    );
+    let persons: BTreeSet<_> = b.events.iter().map(|e| e.person_id).collect();
+    let employers: BTreeSet<_> = b.events.iter().map(|e| e.employer_id.clone()).collect();
+    assert!(persons.len() >= 30, "{}", persons.len());
+    assert!(employers.len() >= 2);
+}
+
+#[test]
+fn the_printed_report_masks_ids_unless_asked() {
+    let b = read(&[samples()]).unwrap();
+    let masked = render(&b, true);
+    let whole = render(&b, false);
+    let bad = &b.rejects[0];
+    assert_eq!(bad.code, RejectCode::IdChecksum);
+    assert!(whole.contains(&bad.value));
+    assert!(!masked.contains(&bad.value));
+    let v = &bad.value;
+    assert!(masked.contains(&format!("{}********{}", &v[..6], &v[14..])));
+    assert!(masked.contains("ID_CHECKSUM") && masked.contains("身份证号"));
+    assert!(masked.contains("encoding gb18030"));
+    assert!(masked.contains("duplicates 1"));
+    assert!(!masked.contains("NOT BALANCED"));
+    println!("{masked}");
+}
