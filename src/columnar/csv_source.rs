@@ -550,7 +550,8 @@ struct PieceOut {
 }
 
 fn parse_piece(piece: &str, header: &Header) -> PieceOut {
-    let mut batch = RowBatch::default();
+    // Ledger rows are about 50 bytes; over-reserving costs no memory until touched.
+    let mut batch = RowBatch::with_capacity(piece.len() / 32 + 1);
     let mut scratch = String::new();
     let mut fields: Vec<FieldAt> = Vec::with_capacity(header.layout.headers.len() + 1);
     let bytes = piece.as_bytes();

@@ -1,7 +1,8 @@
 //! The one module that uses polars (eager API, exact version pinned): the
-//! contribution ledger (实缴记录) read and summed by person·employer·month, and
-//! Parquet copies of the report tables. Nothing outside this module sees a
-//! polars type.
+//! contribution ledger (实缴记录) read and summed by person·employer·month
+//! (polars reads Parquet ledgers; the summing itself is a sort-and-sum pass,
+//! see `aggregate`), and Parquet copies of the report tables. Nothing outside
+//! this module sees a polars type.
 //!
 //! Ledger inputs are recognised by their bytes: CSV (UTF-8, UTF-8 with BOM,
 //! GB18030/GBK), Excel (.xlsx/.xls/.xlsb/.ods via calamine) and Parquet; a

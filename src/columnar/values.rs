@@ -439,6 +439,18 @@ pub(crate) fn date_text(raw: &str) -> Result<NaiveDate, CodeMsg> {
             format!("`{raw}` is not a date: write 2025-03-05"),
         )
     };
+    // The common export form, `2025-03-05`, read directly.
+    let b = raw.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| {
+            b[r].iter().try_fold(0u32, |acc, &c| {
+                c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+            })
+        };
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(bad);
+        }
+    }
     let mut s = trim_cell(raw);
     if let Some(p) = s.find([' ', 'T']) {
         s = &s[..p];
