@@ -10,8 +10,8 @@
 use super::mask::maybe_mask;
 use super::table::{Column, ColumnKind, Table, Value};
 use crate::model::{
-    ArrearsRow, EmployerRow, FlagRow, GapRow, InputFormat, InputReport, OverpaidRow, PersonId,
-    PersonResult, Reject, StopRow, mask_name,
+    ArrearsRow, EmployerRow, Flag, FlagRow, GapRow, InputFormat, InputReport, OverpaidRow,
+    PersonId, PersonResult, Reject, StopRow, mask_name,
 };
 use std::cmp::Ordering;
 use std::marker::PhantomData;
@@ -357,7 +357,46 @@ impl PersonPart for FlagRow {
         out.push(text_or_null(self.employer_id.as_deref()));
         out.push(opt(self.month, Value::Month));
         out.push(opt(self.date, Value::Date));
-        out.push(Value::Text(maybe_mask(&self.detail, mask).into_owned()));
+        let detail = if mask && self.flag == Flag::NameMismatch {
+            mask_name_mismatch(&self.detail)
+        } else {
+            maybe_mask(&self.detail, mask).into_owned()
+        };
+        out.push(Value::Text(detail));
+    }
+}
+
+/// A NAME_MISMATCH detail names people (`name 王伟 kept; also seen: 王玮`): masked,
+/// every name in it is masked like the name column (`王*`).
+fn mask_name_mismatch(detail: &str) -> String {
+    let parsed = detail
+        .strip_prefix("name ")
+        .and_then(|rest| rest.split_once(" kept; also seen: "));
+    match parsed {
+        Some((first, others)) => {
+            let others: Vec<String> = others.split(", ").map(mask_name).collect();
+            format!(
+                "name {} kept; also seen: {}",
+                mask_name(first),
+                others.join(", ")
+            )
+        }
+        None => "names differ across rows (masked; --no-mask shows them)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod name_mask_tests {
+    #[test]
+    fn name_mismatch_detail_is_masked() {
+        assert_eq!(
+            super::mask_name_mismatch("name 王伟 kept; also seen: 王玮, 汪伟"),
+            "name 王* kept; also seen: 王*, 汪*"
+        );
+        assert_eq!(
+            super::mask_name_mismatch("something else 张三"),
+            "names differ across rows (masked; --no-mask shows them)"
+        );
     }
 }
 
