@@ -18,7 +18,7 @@ fn report(c: &mut Criterion) {
         Err(e) => return common::skip("report", e),
     };
     let results = match evaluate(&loaded, true) {
-        Ok(r) => r,
+        Ok(r) => r.results,
         Err(e) => return common::skip("report", e),
     };
     let employers = summarize_employers(&loaded, &results);

@@ -404,6 +404,9 @@ pub enum RejectCode {
     DateOrder,
     /// A row the reader could not split into fields (e.g. a ragged CSV line).
     BadRow,
+    /// The person's timeline needs a month no policy version of the region covers:
+    /// all of that person's rows are set aside, the rest of the run goes on.
+    PolicyNotCovered,
 }
 
 impl RejectCode {
@@ -421,6 +424,7 @@ impl RejectCode {
             RejectCode::UnknownRegion => "UNKNOWN_REGION",
             RejectCode::DateOrder => "DATE_ORDER",
             RejectCode::BadRow => "BAD_ROW",
+            RejectCode::PolicyNotCovered => "POLICY_NOT_COVERED",
         }
     }
 }
@@ -687,6 +691,8 @@ pub struct FlagRow {
     pub month: Option<Month>,
     pub date: Option<NaiveDate>,
     pub detail: String,
+    /// Further employers the flag concerns (an overlap's other employers), sorted.
+    pub other_employers: Vec<Arc<str>>,
 }
 
 /// One row of `employers.csv`, summed over persons by the pipeline.

@@ -10,7 +10,7 @@ use crate::model::{
     EmployerRow, Event, EventKind, Flag, GapKind, InputReport, LedgerEntry, Month, PersonId,
     PersonResult, Reject, UiSpan,
 };
-use crate::policy::PolicySet;
+use crate::policy::{PolicyError, PolicySet};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -145,7 +145,9 @@ pub fn load(
         });
         ui.par_sort_unstable_by_key(|s| (s.person_id, s.from, s.to));
     });
+    // Rule 1: events after the as-of date are accepted and counted, never applied.
     let future_events = events.iter().filter(|e| e.date > as_of).count() as u64;
+    events.retain(|e| e.date <= as_of);
 
     Ok(Loaded {
         policies,
@@ -242,23 +244,85 @@ impl Loaded {
     }
 }
 
+/// The engine's output for a run.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    /// One per person, in person order.
+    pub results: Vec<PersonResult>,
+    /// Persons whose timeline needs a month no policy version covers: their rows
+    /// become rejects (`POLICY_NOT_COVERED`) instead of stopping the run.
+    pub unpriced: Vec<(PersonId, PolicyError)>,
+}
+
 /// Runs the engine over every person, in parallel, results in person order.
-pub fn evaluate(loaded: &Loaded, quiet: bool) -> Result<Vec<PersonResult>> {
+pub fn evaluate(loaded: &Loaded, quiet: bool) -> Result<Evaluated> {
     let ctx = loaded.context();
     let persons = loaded.person_inputs();
     let bar = progress_bar(persons.len() as u64, "persons", quiet);
-    let results: Result<Vec<PersonResult>, _> = persons
+    let outcomes: Vec<Result<PersonResult, PolicyError>> = persons
         .par_chunks(4096)
-        .map(|chunk| {
-            let out: Result<Vec<PersonResult>, _> =
-                chunk.iter().map(|p| engine::evaluate(p, &ctx)).collect();
+        .flat_map_iter(|chunk| {
+            let out: Vec<_> = chunk.iter().map(|p| engine::evaluate(p, &ctx)).collect();
             bar.inc(chunk.len() as u64);
             out
         })
-        .collect::<Result<Vec<_>, _>>()
-        .map(|chunks| chunks.into_iter().flatten().collect());
+        .collect();
     bar.finish_and_clear();
-    Ok(results?)
+    let mut evaluated = Evaluated::default();
+    evaluated.results.reserve(outcomes.len());
+    for (person, outcome) in persons.iter().zip(outcomes) {
+        match outcome {
+            Ok(r) => evaluated.results.push(r),
+            Err(e @ PolicyError::NotCovered { .. }) => {
+                evaluated.unpriced.push((person.person_id, e))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(evaluated)
+}
+
+impl Loaded {
+    /// Sets aside every row of the persons the policies could not price: each
+    /// becomes a `POLICY_NOT_COVERED` reject (moved from accepted to rejected in
+    /// its sheet's accounting) and its events leave the batch.
+    pub fn reject_unpriced(&mut self, unpriced: &[(PersonId, PolicyError)]) {
+        if unpriced.is_empty() {
+            return;
+        }
+        let why: std::collections::HashMap<PersonId, &PolicyError> =
+            unpriced.iter().map(|(p, e)| (*p, e)).collect();
+        let mut rows: BTreeMap<crate::model::SourceRef, PersonId> = BTreeMap::new();
+        for e in self
+            .events
+            .iter()
+            .filter(|e| why.contains_key(&e.person_id))
+        {
+            rows.insert(e.source, e.person_id);
+        }
+        for (source, person) in rows {
+            let err = why[&person];
+            self.rejects.push(Reject {
+                source,
+                column: String::new(),
+                value: person.to_string(),
+                code: crate::model::RejectCode::PolicyNotCovered,
+                message: format!(
+                    "{err}: this person's rows are set aside; add a policy version for that month (--policy FILE), or --carry-forward when the month is after the pack's last version"
+                ),
+            });
+            if let Some(sheet) = self
+                .inputs
+                .get_mut(source.input as usize)
+                .and_then(|i| i.sheets.get_mut(source.sheet as usize))
+            {
+                sheet.accepted = sheet.accepted.saturating_sub(1);
+                sheet.rejected += 1;
+            }
+        }
+        self.rejects.sort_by_key(|r| r.source);
+        self.events.retain(|e| !why.contains_key(&e.person_id));
+    }
 }
 
 /// Per employer: persons, hires, separations, late stops, overlaps, long gaps,
@@ -295,8 +359,9 @@ pub fn summarize_employers(loaded: &Loaded, results: &[PersonResult]) -> Vec<Emp
         for s in r.stops.iter().filter(|s| s.late_stop) {
             get(&mut rows, &s.employer_id).late_stops += 1;
         }
+        // An overlap run counts once for every employer it involves.
         for f in r.flags.iter().filter(|f| f.flag == Flag::Overlap) {
-            if let Some(emp) = &f.employer_id {
+            for emp in f.employer_id.iter().chain(&f.other_employers) {
                 get(&mut rows, emp).overlaps += 1;
             }
         }
@@ -344,9 +409,10 @@ pub fn run(
     timings: &mut Timings,
 ) -> Result<RunOutcome> {
     use crate::report::{self, Manifest, ReportData, ReportOptions, RunCounts, RunSummary};
-    let loaded = load(&args.input, &args.rules, as_of, timings)?;
+    let mut loaded = load(&args.input, &args.rules, as_of, timings)?;
     let start = Instant::now();
-    let results = evaluate(&loaded, args.quiet)?;
+    let Evaluated { results, unpriced } = evaluate(&loaded, args.quiet)?;
+    loaded.reject_unpriced(&unpriced);
     timings
         .0
         .push(("engine".to_string(), start.elapsed().as_secs_f64()));

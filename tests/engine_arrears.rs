@@ -76,49 +76,50 @@ fn leap_year_february() {
     assert_eq!(a.late_fee, d("4.74"));
 }
 
+/// SPEC rule 9 as written: days run "to the paid date or the as-of date".
 #[test]
-fn partial_payment_fee_runs_to_as_of() {
+fn partial_payment_fee_runs_to_its_paid_date_or_to_as_of() {
     let set = policies();
     let bj = region(&set, "beijing");
     let events = [hire("E1", "2025-05-02", bj, "8000", 2)];
     let ledger = vec![
         paid("E1", "2025-05", "500.00", Some("2025-06-10")),
-        paid("E1", "2025-06", "947.00", None),
+        paid("E1", "2025-06", "500.00", None),
         paid("E1", "2025-07", "947.00", None),
     ];
     let r = run(&set, "2025-08-15", &events, &[], &ledger);
-    assert_eq!(r.arrears.len(), 1);
-    let a = &r.arrears[0];
-    // the 447.00 still unpaid runs to the as-of date, not to the partial payment's date
+    assert_eq!(r.arrears.len(), 2);
+    let (may, june) = (&r.arrears[0], &r.arrears[1]);
+    // May: 947.00 − 500.00 = 447.00 short; 2025-06-01..2025-06-10 = 10 days;
+    // 447 × 0.0005 × 10 = 2.235 → 2.24 (half-up)
     assert_eq!(
-        (a.paid, a.shortfall, a.days),
-        (d("500.00"), d("447.00"), 76)
+        (may.month, may.paid, may.shortfall, may.days),
+        (m("2025-05"), d("500.00"), d("447.00"), 10)
     );
-    // 447 × 0.0005 × 76 = 16.986 → 16.99
-    assert_eq!(a.late_fee, d("16.99"));
-    assert_eq!(r.person.arrears_total, d("447.00"));
+    assert_eq!(may.late_fee, d("2.24"));
+    // June: no paid date: 2025-07-01..2025-08-15 = 31 + 15 = 46 days;
+    // 447 × 0.0005 × 46 = 10.281 → 10.28
+    assert_eq!((june.shortfall, june.days), (d("447.00"), 46));
+    assert_eq!(june.late_fee, d("10.28"));
+    assert_eq!(r.person.arrears_total, d("894.00"));
+    assert_eq!(r.person.late_fee_total, d("12.52"));
 }
 
+/// A month paid in full is not short, even when paid after its due date: SPEC rule 9
+/// charges the fee on the shortfall only, so no arrears row.
 #[test]
-fn paid_date_stops_the_fee() {
+fn full_payment_made_late_is_not_short() {
     let set = policies();
     let bj = region(&set, "beijing");
     let events = [hire("E1", "2025-05-02", bj, "8000", 2)];
     let ledger = vec![
         paid("E1", "2025-05", "947.00", Some("2025-06-20")),
-        paid("E1", "2025-06", "947.00", Some("2025-06-30")), // on its due date: on time
+        paid("E1", "2025-06", "947.00", Some("2025-06-30")),
         paid("E1", "2025-07", "947.00", None),
     ];
     let r = run(&set, "2025-08-15", &events, &[], &ledger);
-    assert_eq!(r.arrears.len(), 1);
-    let a = &r.arrears[0];
-    assert_eq!(a.month, m("2025-05"));
-    // settled late: nothing owed now; fee on 947.00 for 2025-06-01..2025-06-20 = 20 days
-    assert_eq!((a.shortfall, a.days), (d("0"), 20));
-    // 947 × 0.0005 × 20 = 9.47
-    assert_eq!(a.late_fee, d("9.47"));
-    assert_eq!(r.person.arrears_total, d("0"));
-    assert_eq!(r.person.late_fee_total, d("9.47"));
+    assert!(r.arrears.is_empty(), "{:?}", r.arrears);
+    assert_eq!(r.person.late_fee_total, d("0"));
 }
 
 #[test]

@@ -96,7 +96,7 @@ fn a_columns_file_replaces_the_shipped_aliases() {
         default_employer: Some("E-ACME".into()),
         columns: Some(cols),
     };
-    let b = read_events(&[data.clone()], &opts, &TestRegions).unwrap();
+    let b = read_events(std::slice::from_ref(&data), &opts, &TestRegions).unwrap();
     assert_eq!(b.events.len(), 1);
     assert_eq!(&*b.events[0].employer_id, "E-ACME");
     assert_eq!(b.events[0].region, RegionId(3));

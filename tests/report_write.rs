@@ -184,6 +184,7 @@ fn fixture() -> Fixture {
                 month: Some(m(2025, 4)),
                 date: None,
                 detail: "open gap 2025-04..2025-08, 5 months".into(),
+                other_employers: vec![],
             },
             FlagRow {
                 person_id: id(ID_B),
@@ -192,6 +193,7 @@ fn fixture() -> Fixture {
                 month: None,
                 date: Some(d(2025, 4, 10)),
                 detail: format!("stop for {ID_B} filed 2025-04-10, deadline 2025-03-30"),
+                other_employers: vec![],
             },
         ],
     };

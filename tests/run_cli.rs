@@ -412,3 +412,137 @@ fn explain_prints_months_and_rules() {
     assert!(text.contains("2366.00"), "{text}");
     assert!(text.contains("events.csv"), "source rows named: {text}");
 }
+
+/// SPEC rule 9 as written: a partial payment with a paid date stops the fee on the
+/// shortfall at that date; a full payment, even late, is not short (no row).
+/// Beijing, wage 8000: due 947.00 a month. As-of 2025-08-15.
+/// - 2025-06 paid 947.00 on 2025-07-10: not short → no row.
+/// - 2025-07 paid 500.00 on 2025-08-05: shortfall 447.00; days 08-01..08-05 = 5;
+///   447.00 × 0.0005 × 5 = 1.1175 → 1.12.
+/// - 2025-05 paid nothing: shortfall 947.00; days 06-01..08-15 = 76 → 35.99.
+#[test]
+fn partial_payment_fee_stops_at_its_paid_date_and_full_late_payment_is_not_short() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[&format!("{P1},张三,E1,入职,2025-05-01,北京,8000,,")],
+    );
+    let ledger = tmp.path().join("ledger.csv");
+    fs::write(
+        &ledger,
+        format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202506,947.00,2025-07-10\n\
+             {P1},E1,202507,500,2025-08-05\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    run_on(
+        &input,
+        "2025-08-15",
+        &out,
+        &["--ledger", ledger.to_str().unwrap()],
+    )
+    .success();
+    let arrears = rows_of(&out, "arrears.csv", P1);
+    assert_eq!(arrears.len(), 2, "{arrears:?}");
+    assert_eq!(
+        arrears[0][1..],
+        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99"]
+    );
+    assert_eq!(
+        arrears[1][1..],
+        ["E1", "2025-07", "947.00", "500.00", "447.00", "5", "1.12"]
+    );
+}
+
+/// Rule 1: a future event changes nothing — not the name, not the employers.
+/// Rule 8 in employers.csv: one overlap run counts for every employer in it.
+/// P2 at E1 2025-01..2025-06 and at E2 2025-03..2025-04 (overlap 03..04, one run).
+#[test]
+fn future_events_are_ignored_and_overlaps_count_for_each_employer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[
+            &format!("{P1},未来,E9,入职,2025-12-01,北京,8000,,"),
+            &format!("{P1},现在,E1,入职,2025-02-01,北京,8000,,"),
+            &format!("{P2},李四,E1,入职,2025-01-05,北京,8000,,"),
+            &format!("{P2},李四,E1,离职,2025-06-30,北京,8000,,"),
+            &format!("{P2},李四,E2,入职,2025-03-01,北京,8000,,"),
+            &format!("{P2},李四,E2,离职,2025-04-30,北京,8000,,"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    run_on(&input, "2025-08-15", &out, &[]).success();
+    let p1 = &rows_of(&out, "persons.csv", P1)[0];
+    assert_eq!(p1[1], "现在");
+    assert_eq!(p1[2], "E1");
+    assert!(!p1[16].contains("NAME_MISMATCH"), "{p1:?}");
+    let employers = read_csv(&out, "employers.csv");
+    // employer_id,persons,hires,separations,late_stops,overlaps,...
+    let overlaps: Vec<(String, String)> = employers
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (c[0].to_string(), c[5].to_string())
+        })
+        .collect();
+    assert_eq!(
+        overlaps,
+        [
+            ("E1".to_string(), "1".to_string()),
+            ("E2".to_string(), "1".to_string())
+        ]
+    );
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"future_events\": 1"), "{manifest}");
+}
+
+/// A month no policy version covers (every shipped pack starts 2023-07) sets that
+/// person's rows aside as POLICY_NOT_COVERED rejects; the run and everyone else go on,
+/// and the rows still balance (read = accepted + rejected + duplicates).
+#[test]
+fn unpriced_person_is_rejected_not_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[
+            &format!("{P1},张三,E1,入职,2015-03-10,北京,8000,,"),
+            &format!("{P1},张三,E1,离职,2024-03-20,北京,8000,,"),
+            &format!("{P2},李四,E1,入职,2025-01-05,北京,8000,,"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    run_on(&input, "2025-08-15", &out, &[]).success();
+    assert!(rows_of(&out, "persons.csv", P1).is_empty());
+    assert_eq!(rows_of(&out, "persons.csv", P2).len(), 1);
+    let rejects = read_csv(&out, "rejects.csv");
+    let mine: Vec<&str> = rejects
+        .lines()
+        .filter(|l| l.contains("POLICY_NOT_COVERED"))
+        .collect();
+    assert_eq!(mine.len(), 2, "{rejects}");
+    assert!(
+        mine[0].contains(",2,") && mine[1].contains(",3,"),
+        "rows 2 and 3: {rejects}"
+    );
+    assert!(mine[0].contains("2015-03"), "names the month: {rejects}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let sheet = &manifest["inputs"][0]["sheets"][0];
+    assert_eq!(sheet["rows_read"], 3);
+    assert_eq!(sheet["accepted"], 1);
+    assert_eq!(sheet["rejected"], 2);
+}

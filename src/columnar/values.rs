@@ -181,7 +181,7 @@ pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
                 "the ID (身份证号) is empty".into(),
             ));
         }
-        Cell::Text(s) => PersonId::parse(s),
+        Cell::Text(s) => PersonId::parse(unwrap_text_marker(s)),
         Cell::Int(i) => PersonId::parse(&i.to_string()),
         Cell::Float(f) => {
             // A 15-digit old ID survives a double exactly; an 18-digit one does not.
@@ -203,6 +203,15 @@ pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
         }
     };
     parsed.map_err(|e| (e.code(), e.to_string()))
+}
+
+/// Exports keep long numbers as text with a leading `'` or as `="…"`; drop that.
+fn unwrap_text_marker(s: &str) -> &str {
+    let t = trim_cell(s);
+    if let Some(inner) = t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
+        return inner;
+    }
+    t.strip_prefix('\'').unwrap_or(t)
 }
 
 /// The first 17 digits of a valid ID as a number.
@@ -262,6 +271,23 @@ pub(crate) fn month(cell: &Cell) -> Result<Month, CodeMsg> {
 /// a leading minus for reversals (冲正). More than two decimals that are not
 /// zero is refused (no payment is below 1 分).
 pub(crate) fn money(cell: &Cell) -> Result<i64, String> {
+    let cents = money_unbounded(cell)?;
+    if cents.unsigned_abs() > MAX_ROW_CENTS {
+        return Err(format!(
+            "amount {}.{:02} is beyond any monthly contribution (limit 10,000,000.00 per row)",
+            cents / 100,
+            (cents % 100).unsigned_abs()
+        ));
+    }
+    Ok(cents)
+}
+
+/// The largest amount one ledger row may carry: 1000万元 in 分. Far beyond any
+/// monthly contribution, and small enough that summing even `u32::MAX` rows of one
+/// person·employer·month cannot overflow the i64 sums of the aggregation.
+const MAX_ROW_CENTS: u64 = 1_000_000_000;
+
+fn money_unbounded(cell: &Cell) -> Result<i64, String> {
     match cell {
         Cell::Text(s) => money_text(s),
         Cell::Int(i) => i
@@ -490,6 +516,11 @@ mod tests {
         assert_eq!(money(&Cell::Float(10000.0 * 0.098)), Ok(98_000));
         assert_eq!(money(&Cell::Float(1183.1)), Ok(118_310));
         assert_eq!(money(&Cell::Int(947)), Ok(94_700));
+        // Beyond 10,000,000.00 a row is refused, so sums of a key's rows cannot overflow.
+        assert_eq!(money(&Cell::Text("10000000.00")), Ok(1_000_000_000));
+        assert!(money(&Cell::Text("10000000.01")).is_err());
+        assert!(money(&Cell::Text("50000000000000000")).is_err());
+        assert!(money(&Cell::Int(-50_000_000_000)).is_err());
         assert_eq!(money(&Cell::Decimal(Decimal::new(94_700, 2))), Ok(94_700));
         assert!(money(&Cell::Decimal(Decimal::new(947_001, 3))).is_err());
     }
@@ -519,6 +550,13 @@ mod tests {
     #[test]
     fn person_key_round_trips() {
         let id = PersonId::parse("11010519491231002X").unwrap();
+        for marked in [
+            "'11010519491231002X",
+            "=\"11010519491231002X\"",
+            " 11010519491231002x ",
+        ] {
+            assert_eq!(person_id(&Cell::Text(marked)), Ok(id));
+        }
         let key = person_key(&id);
         assert_eq!(key, 11010519491231002);
         assert_eq!(person_from_key(key), Some(id));

@@ -6,14 +6,13 @@
 //! due date is before the as-of date):
 //! - `due = round_half_up(base × (employer_rate + employee_rate), 2) + fixed_monthly`;
 //!   `paid` = the ledger entry's sum (0 when none).
-//! - `paid < due`: `shortfall = due − paid` is still owed, so its fee runs to the
-//!   as-of date even when the entry has a `paid_date`: that date belongs to the
-//!   partial payment, not to the part still unpaid. (The lateness of the partial
-//!   payment itself is not charged: a known simplification.)
-//! - `paid ≥ due` with a `paid_date` after the due date: settled late. `shortfall`
-//!   is 0 (nothing owed now) and the fee is charged on the amount that was owed
-//!   (`due`) from the day after the due date to the `paid_date` (at most the as-of
-//!   date). A `paid_date` on or before the due date, or none, is on time: no row.
+//! - `paid < due`: `shortfall = due − paid`, and the fee runs on the shortfall
+//!   to the entry's `paid_date` when it has one (capped at the as-of date), else to
+//!   the as-of date — SPEC rule 9 as written. A `paid_date` on or before the due
+//!   date gives 0 days (the row is still reported: the shortfall is owed).
+//! - `paid ≥ due`: nothing is short, no row, whatever the `paid_date` (SPEC rule 9
+//!   charges the fee on the shortfall only; a full payment made late is not
+//!   charged here).
 //! - `days` counts from the day after the due date to the end date inclusive,
 //!   i.e. `end − due_date`; `late_fee = round_half_up(principal × late_fee_daily ×
 //!   days, 2)`, at most the principal when `late_fee_cap_at_principal`.
@@ -90,14 +89,12 @@ pub fn judge_month(
     let version = ctx.version(spell.region, month)?;
     let due = due_month(version, spell.wage);
     let (paid, paid_date) = ledger.paid(spell.employer, month);
-    let (shortfall, principal, end) = if paid < due {
-        (due - paid, due - paid, ctx.as_of)
-    } else {
-        match paid_date {
-            Some(pd) if pd > due_date => (Decimal::ZERO, due, pd.min(ctx.as_of)),
-            _ => return Ok(None),
-        }
-    };
+    if paid >= due {
+        return Ok(None);
+    }
+    let shortfall = due - paid;
+    let principal = shortfall;
+    let end = paid_date.map_or(ctx.as_of, |pd| pd.min(ctx.as_of));
     let days = (end - due_date).num_days().max(0) as u32;
     let mut late_fee = round_half_up(principal * version.late_fee_daily * Decimal::from(days));
     if version.late_fee_cap_at_principal {

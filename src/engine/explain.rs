@@ -181,8 +181,8 @@ pub fn explain_person(
                     {
                         let _ = write!(
                             w,
-                            "; paid {}, shortfall {}, {} days × {} → late fee {}",
-                            j.paid, j.shortfall, j.days, v.late_fee_daily, j.late_fee
+                            "; paid {:.2}, shortfall {:.2}, {} days × {} on {:.2} → late fee {:.2}",
+                            j.paid, j.shortfall, j.days, v.late_fee_daily, j.principal, j.late_fee
                         );
                     }
                     let _ = writeln!(w);
@@ -196,20 +196,21 @@ pub fn explain_person(
                 }
             } else if by_ui {
                 let _ = writeln!(w, "  {month} covered by the unemployment fund");
-            } else if let Some(g) = a
+            } else if let Some((g, row)) = a
                 .gaps
                 .iter()
-                .find(|g| g.row.from_month <= month && month <= g.row.to_month)
+                .zip(&r.gaps)
+                .find(|(_, row)| row.from_month <= month && month <= row.to_month)
             {
                 let v = ctx.version(g.region, month)?;
                 let base = v.base(g.wage);
-                let priced = g.row.catch_up.is_some();
+                let priced = row.catch_up.is_some();
                 let _ = writeln!(
                     w,
                     "  {month} gap ({} {}..{}): base {} × {} = {} + {} = {}{} [{}]",
-                    g.row.kind.as_str(),
-                    g.row.from_month,
-                    g.row.to_month,
+                    row.kind.as_str(),
+                    row.from_month,
+                    row.to_month,
                     base,
                     v.flexible_rate,
                     round_half_up(base * v.flexible_rate),
@@ -232,8 +233,7 @@ pub fn explain_person(
     }
 
     let _ = writeln!(w, "\ngaps (SPEC §3 rules 4–7):");
-    for g in &a.gaps {
-        let row = &g.row;
+    for (g, row) in a.gaps.iter().zip(&r.gaps) {
         let before = g.before.map(|i| &a.spells.spells[i]);
         let _ = writeln!(
             w,

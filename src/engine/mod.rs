@@ -77,16 +77,19 @@ pub struct PersonInput<'a> {
     pub ledger: &'a [LedgerEntry],
 }
 
-/// A gap with the spells around it (for `explain`).
+/// What priced a gap (for `explain`), parallel to `PersonResult::gaps`.
 #[derive(Debug, Clone)]
 pub struct GapInfo {
-    pub row: GapRow,
     /// Index into `Analysis::spells.spells` of the spell before / after.
     pub before: Option<usize>,
     pub after: Option<usize>,
     pub region: RegionId,
     pub wage: Option<Decimal>,
 }
+
+/// What prices a gap: the spell before it, its region and wage, and the policy
+/// version in force in the gap's first month.
+type GapParams<'v> = (Option<usize>, RegionId, Option<Decimal>, &'v PolicyVersion);
 
 /// Everything the rules found for one person: the result rows plus the
 /// intermediate facts `explain` shows.
@@ -138,6 +141,7 @@ fn flag(
         month,
         date,
         detail,
+        other_employers: Vec::new(),
     }
 }
 
@@ -241,10 +245,8 @@ pub fn analyze<'e>(
     // Rules 4–7: gaps.
     let national = ctx.policies.national();
     let mut gap_infos: Vec<GapInfo> = Vec::new();
-    let gap_params = |from: Month| -> Result<
-        (Option<usize>, RegionId, Option<Decimal>, &PolicyVersion),
-        PolicyError,
-    > {
+    let mut gap_rows: Vec<GapRow> = Vec::new();
+    let gap_params = |from: Month| -> Result<GapParams<'_>, PolicyError> {
         let before = gaps::spell_before(list, from);
         let (region, wage) = before.map_or((national, None), |i| (list[i].region, list[i].wage));
         Ok((before, region, wage, ctx.version(region, from)?))
@@ -291,8 +293,8 @@ pub fn analyze<'e>(
                 ),
             ));
         }
+        gap_rows.push(row);
         gap_infos.push(GapInfo {
-            row,
             before,
             after,
             region,
@@ -348,20 +350,20 @@ pub fn analyze<'e>(
                 )
             },
         ));
+        gap_rows.push(GapRow {
+            person_id: pid,
+            from_month: from,
+            to_month: as_of_month,
+            months,
+            kind: GapKind::Open,
+            catch_up,
+            waiting_months: None,
+            benefits_resume: None,
+            employer_before,
+            employer_after: None,
+            region: ctx.policies.code(region).to_string(),
+        });
         gap_infos.push(GapInfo {
-            row: GapRow {
-                person_id: pid,
-                from_month: from,
-                to_month: as_of_month,
-                months,
-                kind: GapKind::Open,
-                catch_up,
-                waiting_months: None,
-                benefits_resume: None,
-                employer_before,
-                employer_after: None,
-                region: ctx.policies.code(region).to_string(),
-            },
             before,
             after: None,
             region,
@@ -373,7 +375,7 @@ pub fn analyze<'e>(
     let overlaps = gaps::overlaps(list);
     for o in &overlaps {
         let names: Vec<&str> = o.employers.iter().map(|e| &***e).collect();
-        flags.push(flag(
+        let mut row = flag(
             pid,
             Flag::Overlap,
             o.employers.first().copied(),
@@ -385,31 +387,44 @@ pub fn analyze<'e>(
                 o.to,
                 names.join(" and ")
             ),
-        ));
+        );
+        row.other_employers = o.employers.iter().skip(1).map(|e| Arc::clone(e)).collect();
+        flags.push(row);
     }
 
     // Rule 10: names, first by source order.
-    let mut named: Vec<&Event> = input.events.iter().filter(|e| e.name.is_some()).collect();
-    named.sort_by_key(|e| e.source);
-    let name = named.first().and_then(|e| e.name.clone());
-    if let Some(first) = &name {
-        let mut others: Vec<&str> = named
+    let in_force = |e: &&Event| e.date <= ctx.as_of;
+    let first_named = input
+        .events
+        .iter()
+        .filter(in_force)
+        .filter(|e| e.name.is_some())
+        .min_by_key(|e| e.source);
+    let name = first_named.and_then(|e| e.name.clone());
+    if let Some(first) = &name
+        && input
+            .events
             .iter()
+            .filter(in_force)
+            .any(|e| e.name.as_deref().is_some_and(|n| n.trim() != first.trim()))
+    {
+        let mut others: Vec<&str> = input
+            .events
+            .iter()
+            .filter(in_force)
             .filter_map(|e| e.name.as_deref())
             .filter(|n| n.trim() != first.trim())
             .collect();
         others.sort_unstable();
         others.dedup();
-        if !others.is_empty() {
-            flags.push(flag(
-                pid,
-                Flag::NameMismatch,
-                None,
-                None,
-                None,
-                format!("name {} kept; also seen: {}", first, others.join(", ")),
-            ));
-        }
+        flags.push(flag(
+            pid,
+            Flag::NameMismatch,
+            None,
+            None,
+            None,
+            format!("name {} kept; also seen: {}", first, others.join(", ")),
+        ));
     }
 
     // Rule 9: arrears and overpayments.
@@ -466,10 +481,10 @@ pub fn analyze<'e>(
 
     // The person row.
     let cumulative: u32 = coverage.iter().map(|r| r.0.months_through(r.1)).sum();
-    let reset_from = gap_infos
+    let reset_from = gap_rows
         .iter()
-        .filter(|g| g.row.kind == GapKind::Long)
-        .map(|g| g.row.to_month.next())
+        .filter(|g| g.kind == GapKind::Long)
+        .map(|g| g.to_month.next())
         .max()
         .or(first_covered);
     let continuous: u32 = match (reset_from, last_covered) {
@@ -493,6 +508,7 @@ pub fn analyze<'e>(
     let mut employers: Vec<Arc<str>> = input
         .events
         .iter()
+        .filter(|e| e.date <= ctx.as_of)
         .map(|e| Arc::clone(&e.employer_id))
         .chain(
             input
@@ -505,7 +521,6 @@ pub fn analyze<'e>(
         .collect();
     employers.sort_unstable();
     employers.dedup();
-    let gap_rows: Vec<GapRow> = gap_infos.iter().map(|g| g.row.clone()).collect();
     let mut flag_set: Vec<Flag> = flags.iter().map(|f| f.flag).collect();
     flag_set.sort_unstable();
     flag_set.dedup();

@@ -62,6 +62,7 @@ pub struct Spells<'e> {
 
 fn same_event(a: &Event, b: &Event) -> bool {
     a.employer_id == b.employer_id
+        && a.name == b.name
         && a.kind == b.kind
         && a.date == b.date
         && a.region == b.region

@@ -166,7 +166,10 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// Rows normalized from one sheet (or CSV file), in row order.
 #[derive(Default)]
 struct SheetRows {
+    /// Events of the chunk being filled.
     events: Vec<Event>,
+    /// Events of earlier chunks, in order; moved once into the batch at the end.
+    parts: Vec<Vec<Event>>,
     rejects: Vec<Reject>,
     rows_read: u64,
 }
@@ -184,9 +187,21 @@ impl SheetRows {
         }
     }
     fn append(&mut self, mut other: SheetRows) {
-        self.events.append(&mut other.events);
+        if !self.events.is_empty() {
+            self.parts.push(std::mem::take(&mut self.events));
+        }
+        self.parts.append(&mut other.parts);
+        if !other.events.is_empty() {
+            self.parts.push(other.events);
+        }
         self.rejects.append(&mut other.rejects);
         self.rows_read += other.rows_read;
+    }
+    fn into_parts(mut self) -> (Vec<Vec<Event>>, Vec<Reject>) {
+        if !self.events.is_empty() {
+            self.parts.push(self.events);
+        }
+        (self.parts, self.rejects)
     }
 }
 
@@ -499,6 +514,7 @@ pub fn read_events(
     };
     let files = expand_paths(paths)?;
     let mut batch = EventBatch::default();
+    let mut event_parts: Vec<Vec<Event>> = Vec::new();
     for (i, path) in files.iter().enumerate() {
         let input = i as u32;
         let loaded = load_file(path)?;
@@ -517,10 +533,16 @@ pub fn read_events(
         let (mut report, sheets) = parsed?;
         report.sha256 = sha;
         for s in sheets {
-            batch.events.extend(s.events);
-            batch.rejects.extend(s.rejects);
+            let (parts, rejects) = s.into_parts();
+            event_parts.extend(parts);
+            batch.rejects.extend(rejects);
         }
         batch.inputs.push(report);
+    }
+    // One move of every event into the batch, into a vector of the exact size.
+    batch.events = Vec::with_capacity(event_parts.iter().map(Vec::len).sum());
+    for p in event_parts {
+        batch.events.extend(p);
     }
     dedupe::collapse_duplicates(&mut batch.events, &mut batch.inputs);
     Ok(batch)

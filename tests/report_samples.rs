@@ -1,0 +1,216 @@
+//! The reports of a real run on `samples/` (the pipeline called in-process, so
+//! the test does not depend on a binary other worktrees may rebuild): snapshots
+//! of every CSV report and the manifest (insta), the workbook read back, and
+//! masking of every sample ID in every output file.
+//!
+//! Snapshots live in `tests/snapshots/`. After an intended change to a report,
+//! review the diff and accept it (`INSTA_UPDATE=always cargo test --test
+//! report_samples`, or `cargo insta review`).
+
+use calamine::{Data, Reader, open_workbook_auto};
+use clap::Parser;
+use medrecon::cli::{Cli, Command};
+use medrecon::pipeline::{self, Timings};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+const CSV_REPORTS: [&str; 8] = [
+    "persons",
+    "gaps",
+    "stops",
+    "arrears",
+    "employers",
+    "rejects",
+    "overpaid",
+    "flags",
+];
+
+/// `medrecon run samples --ledger samples/ledger --ui samples/ui --as-of
+/// 2025-11-22 --out OUT --quiet [extra]`, from the crate root (cargo runs
+/// integration tests there), relative paths as a user would type them.
+fn run_samples(out: &Path, extra: &[&str]) {
+    assert!(Path::new("samples").is_dir(), "run from the crate root");
+    let out = out.to_str().unwrap();
+    let mut argv = vec![
+        "medrecon",
+        "run",
+        "samples",
+        "--ledger",
+        "samples/ledger",
+        "--ui",
+        "samples/ui",
+        "--as-of",
+        "2025-11-22",
+        "--quiet",
+        "--out",
+        out,
+    ];
+    argv.extend_from_slice(extra);
+    let Command::Run(args) = Cli::try_parse_from(argv).unwrap().command else {
+        panic!("not a run")
+    };
+    let as_of = args.rules.as_of.unwrap();
+    pipeline::run(&args, as_of, &mut Timings::default()).unwrap();
+}
+
+/// Every file of a report folder but timings.json, by name.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name() != "timings.json")
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .to_string()
+}
+
+/// Every cell of every sheet, one per line.
+fn workbook_cells(path: &Path) -> String {
+    let mut wb = open_workbook_auto(path).unwrap();
+    let mut all = String::new();
+    for sheet in wb.sheet_names() {
+        for row in wb.worksheet_range(&sheet).unwrap().rows() {
+            for cell in row {
+                all.push_str(&cell.to_string());
+                all.push('\n');
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn sample_csv_reports_and_manifest_match_snapshots() {
+    let out = tempfile::tempdir().unwrap();
+    run_samples(out.path(), &[]);
+    let files = files(out.path());
+    for name in CSV_REPORTS {
+        let csv = &files[&format!("{name}.csv")];
+        assert!(csv.starts_with(b"\xEF\xBB\xBF"), "{name}.csv has a BOM");
+        insta::assert_snapshot!(format!("samples_{name}_csv"), text(csv));
+    }
+    // The manifest without the command line (here the test harness's own
+    // arguments); the workbook's Summary shows that command line, so its hash
+    // is left out too (the workbook's byte-identity is checked in run_cli.rs
+    // and report_write.rs).
+    let mut manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    manifest["command_line"] = serde_json::Value::Null;
+    for output in manifest["outputs"].as_array_mut().unwrap() {
+        if output["file"] == "report.xlsx" {
+            output["sha256"] = "(shows the command line)".into();
+            output["bytes"] = serde_json::Value::Null;
+        }
+    }
+    insta::assert_snapshot!(
+        "samples_manifest_json",
+        serde_json::to_string_pretty(&manifest).unwrap()
+    );
+}
+
+#[test]
+fn sample_workbook_reads_back_with_sheets_headers_and_totals() {
+    let out = tempfile::tempdir().unwrap();
+    run_samples(out.path(), &[]);
+    let mut wb = open_workbook_auto(out.path().join("report.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "汇总", "人员", "断缴", "停保", "欠缴", "单位", "拒收", "多缴", "标记"
+        ]
+    );
+    let persons = wb.worksheet_range("人员").unwrap();
+    let header: Vec<String> = persons
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[0], "身份证号");
+    assert_eq!(header[11], "补缴金额合计");
+    assert_eq!(header[16], "标记");
+
+    // The workbook's persons agree with persons.csv row for row, money as
+    // numbers equal to the CSV's two-decimal text; the Summary's catch-up
+    // total is their sum.
+    let csv = text(&fs::read(out.path().join("persons.csv")).unwrap());
+    let csv_rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(persons.height() - 1, csv_rows.len());
+    let mut catch_up_cents = 0i64;
+    for (row, csv_row) in persons.rows().skip(1).zip(&csv_rows) {
+        assert_eq!(row[0].to_string(), csv_row[0]);
+        let Data::Float(x) = row[11] else {
+            panic!("catch_up_total is not a number: {:?}", row[11])
+        };
+        let cents: i64 = csv_row[11].replace('.', "").parse().unwrap();
+        assert_eq!((x * 100.0).round() as i64, cents);
+        catch_up_cents += cents;
+    }
+    assert!(catch_up_cents > 0, "the samples have short gaps");
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let total = summary
+        .rows()
+        .find(|r| r[0] == Data::String("补缴金额".into()))
+        .map(|r| r[1].clone());
+    let Some(Data::Float(total)) = total else {
+        panic!("summary catch-up total {total:?}")
+    };
+    assert_eq!((total * 100.0).round() as i64, catch_up_cents);
+}
+
+#[test]
+fn masked_sample_run_contains_no_whole_id_anywhere() {
+    // Every whole ID of the samples, from an unmasked run.
+    let plain = tempfile::tempdir().unwrap();
+    run_samples(plain.path(), &["--no-mask", "--format", "csv"]);
+    let persons = text(&fs::read(plain.path().join("persons.csv")).unwrap());
+    let ids: Vec<&str> = persons
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert!(ids.len() > 10);
+    assert!(ids.iter().all(|id| id.len() == 18 && !id.contains('*')));
+
+    let out = tempfile::tempdir().unwrap();
+    run_samples(out.path(), &["--format", "csv,xlsx,parquet"]);
+    for (name, bytes) in files(out.path()) {
+        if name.ends_with(".parquet") {
+            continue; // compressed; the same masked Table values as the CSV
+        }
+        let content = if name.ends_with(".xlsx") {
+            workbook_cells(&out.path().join(&name))
+        } else {
+            String::from_utf8(bytes).unwrap()
+        };
+        for id in &ids {
+            assert!(!content.contains(id), "{name} contains a whole ID");
+        }
+        // Nor any other ID-like token (rejected IDs included): 15+ digits,
+        // maybe ending in X, standing alone (hex digests and credit codes mix
+        // letters in, so they are not tokens of digits).
+        let id_like = content
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .find(|t| {
+                let digits = t.strip_suffix('X').unwrap_or(t);
+                digits.len() >= 15 && digits.bytes().all(|b| b.is_ascii_digit())
+            });
+        assert_eq!(id_like, None, "{name} has an ID-like token");
+    }
+}
