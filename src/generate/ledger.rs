@@ -9,8 +9,9 @@ use super::population::{
 use super::render::{RenderContext, push_u64};
 use super::rng::Rng;
 use super::{GenerateError, GenerateOptions, LedgerSummary, io_error};
-use crate::model::Month;
-use chrono::NaiveDate;
+use crate::model::{Month, RegionLookup};
+use crate::policy::PolicySet;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -23,17 +24,124 @@ pub const LEDGER_HEADER: &str = "身份证号,单位编号,费款所属期,实�
 /// Persons per parallel rendering chunk.
 const CHUNK_PERSONS: u64 = 8 * 1024;
 
-/// The amount due for one month, in cents: `round_half_up(clamp(wage, floor,
-/// cap) × rate, 2) + fixed`, with the generator's rough regional figures.
-pub fn due_cents(wage_cents: u64, region: usize, month: Month) -> i64 {
-    let info = &REGIONS[region.min(REGIONS.len() - 1)];
-    let switch = Month::new(2025, 7).unwrap_or(month);
-    let (floor, cap) = info.bounds[usize::from(month >= switch)];
-    let base = Decimal::new(wage_cents as i64, 2).clamp(Decimal::from(floor), Decimal::from(cap));
-    let due = (base * Decimal::new(i64::from(info.rate_bp), 4))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        + Decimal::from(info.fixed);
-    (due * Decimal::ONE_HUNDRED).to_i64().unwrap_or(0)
+/// What a month's payment is computed from, per region.
+#[derive(Clone, Copy, Debug)]
+pub struct MonthRule {
+    pub floor: Decimal,
+    pub cap: Decimal,
+    /// Employer + employee rate.
+    pub rate: Decimal,
+    pub fixed: Decimal,
+    pub hire_cutoff_day: Option<u32>,
+    pub separation_month_paid: bool,
+}
+
+/// Month rules for every generator region and month 2024-01..2026-12: from the
+/// shipped policy packs when they load (so a fully paid month is exactly what
+/// the engine expects), else from the generator's rough figures.
+#[derive(Clone, Debug)]
+pub struct DueTable {
+    first: Month,
+    /// `[region][month - first]`
+    rules: Vec<Vec<MonthRule>>,
+}
+
+impl DueTable {
+    const MONTHS: i32 = 36;
+
+    /// The generator's own rough figures ([`REGIONS`]).
+    pub fn rough() -> DueTable {
+        DueTable::build(|_, _| None)
+    }
+
+    /// Figures from the policy packs; a region or month they do not cover falls
+    /// back to the rough figures.
+    pub fn from_policies(policies: &PolicySet) -> DueTable {
+        DueTable::build(|region, month| {
+            let id = policies.lookup(REGIONS[region].code)?;
+            let v = policies.version(id, month, true).ok()?;
+            Some(MonthRule {
+                floor: v.floor,
+                cap: v.cap,
+                rate: v.total_rate(),
+                fixed: v.fixed_monthly,
+                hire_cutoff_day: v.hire_cutoff_day,
+                separation_month_paid: v.separation_month_paid,
+            })
+        })
+    }
+
+    fn build(from_pack: impl Fn(usize, Month) -> Option<MonthRule>) -> DueTable {
+        let first = Month::new(2024, 1).unwrap_or(Month::from_index(0));
+        let switch = Month::new(2025, 7).unwrap_or(first);
+        let rules = (0..REGIONS.len())
+            .map(|region| {
+                (0..Self::MONTHS)
+                    .map(|i| {
+                        let month = first.add(i);
+                        from_pack(region, month).unwrap_or_else(|| {
+                            let info = &REGIONS[region];
+                            let (floor, cap) = info.bounds[usize::from(month >= switch)];
+                            MonthRule {
+                                floor: Decimal::from(floor),
+                                cap: Decimal::from(cap),
+                                rate: Decimal::new(i64::from(info.rate_bp), 4),
+                                fixed: Decimal::from(info.fixed),
+                                hire_cutoff_day: None,
+                                separation_month_paid: true,
+                            }
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        DueTable { first, rules }
+    }
+
+    pub fn rule(&self, region: usize, month: Month) -> &MonthRule {
+        let months = &self.rules[region.min(self.rules.len() - 1)];
+        let i = (month.index() - self.first.index()).clamp(0, Self::MONTHS - 1);
+        &months[i as usize]
+    }
+
+    /// The amount due for one month, in cents: `round_half_up(clamp(wage, floor,
+    /// cap) × rate, 2) + fixed` (SPEC §3 rule 9).
+    pub fn due_cents(&self, wage_cents: u64, region: usize, month: Month) -> i64 {
+        let r = self.rule(region, month);
+        let base = Decimal::new(wage_cents as i64, 2).clamp(r.floor, r.cap);
+        let due = (base * r.rate).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+            + r.fixed;
+        (due * Decimal::ONE_HUNDRED).to_i64().unwrap_or(0)
+    }
+
+    /// The months a spell is paid for: from the hire month (the next one when
+    /// hired after the cut-off day) through the separation month (the one
+    /// before when the separation month is not paid), at most through `last`.
+    pub fn paid_months(
+        &self,
+        region: usize,
+        hire: NaiveDate,
+        separation: Option<NaiveDate>,
+        last: Month,
+    ) -> (Month, Month) {
+        let hire_month = Month::of(hire);
+        let first = match self.rule(region, hire_month).hire_cutoff_day {
+            Some(cutoff) if hire.day() > cutoff => hire_month.next(),
+            _ => hire_month,
+        };
+        let end = match separation {
+            None => last,
+            Some(sep) => {
+                let m = Month::of(sep);
+                if self.rule(region, m).separation_month_paid {
+                    m
+                } else {
+                    m.prev()
+                }
+            }
+        };
+        (first, end.min(last))
+    }
 }
 
 /// `pct` percent of `cents`, rounded half-up to a cent.
@@ -60,6 +168,7 @@ fn push_iso(out: &mut String, d: NaiveDate) {
 pub fn person_ledger(
     plan: &PersonPlan,
     ctx: &RenderContext<'_>,
+    dues: &DueTable,
     out: &mut String,
     tally: &mut LedgerSummary,
 ) {
@@ -68,18 +177,18 @@ pub fn person_ledger(
     let export = export_date();
     for spell in plan.spells() {
         let employer = &ctx.employers[spell.employer as usize];
-        let first = Month::of(spell.hire);
-        let last = spell
-            .separation
-            .map(Month::of)
-            .unwrap_or(ledger_last_month())
-            .min(ledger_last_month());
+        let (first, last) = dues.paid_months(
+            employer.region,
+            spell.hire,
+            spell.separation,
+            ledger_last_month(),
+        );
         let mut month = first;
         while month <= last {
             tally.months += 1;
             let fate = rng.below(1000);
             let duplicated = rng.chance(10);
-            let mut amount = due_cents(spell.wage_cents, employer.region, month);
+            let mut amount = dues.due_cents(spell.wage_cents, employer.region, month);
             let mut paid =
                 NaiveDate::from_ymd_opt(month.year(), month.month(), rng.range(5, 25) as u32)
                     .unwrap_or_else(|| month.first_day());
@@ -147,6 +256,10 @@ pub fn write_ledger(
         bytes: LEDGER_HEADER.len() as u64,
         ..LedgerSummary::default()
     };
+    let dues = match PolicySet::load(&[]) {
+        Ok(policies) => DueTable::from_policies(&policies),
+        Err(_) => DueTable::rough(),
+    };
     let chunks = opts.persons.div_ceil(CHUNK_PERSONS);
     let window = (rayon::current_num_threads().max(1) * 2) as u64;
     let mut start = 0;
@@ -161,7 +274,7 @@ pub fn write_ledger(
                 let to = (from + CHUNK_PERSONS).min(opts.persons);
                 for p in from..to {
                     let plan = plan_person(opts.seed, p, &ctx.ids, picker);
-                    person_ledger(&plan, ctx, &mut text, &mut tally);
+                    person_ledger(&plan, ctx, &dues, &mut text, &mut tally);
                 }
                 (text, tally)
             })
@@ -188,15 +301,49 @@ mod tests {
 
     #[test]
     fn due_follows_the_beijing_example() {
-        // SPEC §5 late-fee example: wage 8000, 8000 × 0.118 = 944.00 + 3 = 947.00.
-        let may_2025 = Month::new(2025, 5).unwrap();
-        assert_eq!(due_cents(800_000, 0, may_2025), 94_700);
-        // Wage 5000 is under the 2025-07 floor 7162: 7162 × 0.118 = 845.116 → 845.12 + 3.
-        assert_eq!(due_cents(500_000, 0, Month::new(2025, 7).unwrap()), 84_812);
-        // Above the cap: 35811 × 0.118 = 4225.698 → 4225.70 + 3 = 4228.70.
+        let shipped = DueTable::from_policies(&PolicySet::load(&[]).unwrap());
+        for dues in [DueTable::rough(), shipped] {
+            // SPEC §5 late-fee example: wage 8000, 8000 × 0.118 = 944.00 + 3 = 947.00.
+            let may_2025 = Month::new(2025, 5).unwrap();
+            assert_eq!(dues.due_cents(800_000, 0, may_2025), 94_700);
+            // Wage 5000 under the 2025-07 floor 7162: 7162 × 0.118 = 845.116 → 845.12 + 3.
+            assert_eq!(
+                dues.due_cents(500_000, 0, Month::new(2025, 7).unwrap()),
+                84_812
+            );
+            // Above the cap: 35811 × 0.118 = 4225.698 → 4225.70 + 3 = 4228.70.
+            assert_eq!(
+                dues.due_cents(9_000_000, 0, Month::new(2026, 1).unwrap()),
+                422_870
+            );
+        }
+    }
+
+    #[test]
+    fn paid_months_follow_cutoff_and_separation_rules() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let month = |y, m| Month::new(y, m).unwrap();
+        let last = month(2026, 10);
+        let rough = DueTable::rough();
+        // No cut-off, separation month paid: 2025-03-20 .. 2025-06-10 → 2025-03..2025-06.
         assert_eq!(
-            due_cents(9_000_000, 0, Month::new(2026, 1).unwrap()),
-            422_870
+            rough.paid_months(0, d(2025, 3, 20), Some(d(2025, 6, 10)), last),
+            (month(2025, 3), month(2025, 6))
+        );
+        // Still employed: through the ledger's last month.
+        assert_eq!(
+            rough.paid_months(1, d(2026, 2, 1), None, last),
+            (month(2026, 2), last)
+        );
+        let mut cut = DueTable::rough();
+        for r in &mut cut.rules[0] {
+            r.hire_cutoff_day = Some(15);
+            r.separation_month_paid = false;
+        }
+        // Hired on the 20th, after the 15th: from April; June not paid: through May.
+        assert_eq!(
+            cut.paid_months(0, d(2025, 3, 20), Some(d(2025, 6, 10)), last),
+            (month(2025, 4), month(2025, 5))
         );
     }
 

@@ -550,20 +550,26 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
     let mut hire_month = first_hire_month().add(rng.below(span as u64) as i32);
     let mut hire = date_in(hire_month, rng.range(1, 28) as u32);
     let mut previous_employer = u32::MAX;
-    let mut previous_separation_month = first_hire_month().prev();
     let export = export_date();
     for k in 0..wanted {
         let mut employer = picker.pick(&mut rng);
         if employer == previous_employer && rng.chance(900) {
             employer = picker.pick(&mut rng);
         }
-        // A rehire at the same employer starts after the month the last spell there ended.
+        // A rehire at an employer starts after the month every earlier spell
+        // there ended (no person·employer·month is paid twice).
+        let clashes = |employer: u32, spells: &[SpellPlan]| {
+            spells.iter().any(|s| {
+                s.employer == employer
+                    && s.separation.is_none_or(|sep| Month::of(sep) >= hire_month)
+            })
+        };
         for _ in 0..4 {
-            if employer == previous_employer && hire_month <= previous_separation_month {
+            if clashes(employer, &plan.spells[..k]) {
                 employer = picker.pick(&mut rng);
             }
         }
-        if employer == previous_employer && hire_month <= previous_separation_month {
+        if clashes(employer, &plan.spells[..k]) {
             break;
         }
         previous_employer = employer;
@@ -620,7 +626,6 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
             _ => separation_month.add(-(rng.range(0, 1) as i32)),
         };
         let next_hire = date_in(next_month, rng.range(1, 28) as u32);
-        previous_separation_month = separation_month;
         if last || next_month > last_hire_month() || next_hire <= hire {
             break;
         }
@@ -716,12 +721,18 @@ mod tests {
                 if let Some(sep) = s.separation {
                     assert!(sep > s.hire && sep <= export_date());
                 }
-                if let Some((p, employer, sep)) = prev_hire {
+                if let Some(p) = prev_hire {
                     assert!(s.hire > p);
-                    // No rehire at the same employer inside the spell it left.
-                    assert!(!(employer == s.employer && Month::of(s.hire) <= sep));
                 }
-                prev_hire = s.separation.map(|sep| (s.hire, s.employer, Month::of(sep)));
+                prev_hire = Some(s.hire);
+            }
+            // No rehire at an employer inside an earlier spell there.
+            for (i, a) in plan.spells().iter().enumerate() {
+                for b in &plan.spells()[i + 1..] {
+                    if a.employer == b.employer {
+                        assert!(Month::of(b.hire) > Month::of(a.separation.unwrap()));
+                    }
+                }
             }
             // Only the last spell may be open.
             let n = plan.spells().len();
