@@ -18,7 +18,6 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Seconds spent per stage, in order.
@@ -145,7 +144,7 @@ pub fn load(
         if !events.is_sorted_by_key(|e| (e.source, e.kind)) {
             events.par_sort_unstable_by_key(|e| (e.source, e.kind));
         }
-        events.par_sort_by_cached_key(|e| e.person_id.key());
+        events = group_by_person(std::mem::take(&mut events));
         ui.par_sort_unstable_by_key(|s| (s.person_id, s.from, s.to));
     });
     // Rule 1: events after the as-of date are accepted and counted, never applied.
@@ -165,6 +164,42 @@ pub fn load(
         future_events,
         carry_forward: rules.carry_forward,
     })
+}
+
+/// Reorders events by person (the ID's numeric key), keeping their order
+/// within a person: sorts (key, index) pairs, 16 bytes each, in parallel, then
+/// moves each event once into its place in a new vector, in parallel. Sorting
+/// the events themselves would move ~100-byte values many times over.
+fn group_by_person(events: Vec<Event>) -> Vec<Event> {
+    let mut keys: Vec<(u64, u32)> = events
+        .par_iter()
+        .enumerate()
+        .map(|(i, e)| (e.person_id.key(), i as u32))
+        .collect();
+    if keys.is_sorted() {
+        return events;
+    }
+    // Pairs are unique, so an unstable sort keeps input order within a key.
+    keys.par_sort_unstable();
+    struct Base(*const Event);
+    // SAFETY: only read through, at distinct indexes, while `source` is alive.
+    unsafe impl Sync for Base {}
+    let mut source = std::mem::ManuallyDrop::new(events);
+    let base = Base(source.as_ptr());
+    let grouped: Vec<Event> = keys
+        .par_iter()
+        .map(|&(_, i)| {
+            let base = &base;
+            // SAFETY: `keys` holds every index below `source.len()` exactly
+            // once, so each event is moved out exactly once; `source` is then
+            // emptied without dropping them (below), so none is dropped twice.
+            unsafe { std::ptr::read(base.0.add(i as usize)) }
+        })
+        .collect();
+    // SAFETY: every element was moved into `grouped`; free only the buffer.
+    unsafe { source.set_len(0) };
+    drop(std::mem::ManuallyDrop::into_inner(source));
+    grouped
 }
 
 impl Loaded {
@@ -262,15 +297,33 @@ pub fn evaluate(loaded: &Loaded, quiet: bool) -> Result<Evaluated> {
     let ctx = loaded.context();
     let persons = loaded.person_inputs();
     let bar = progress_bar(persons.len() as u64, "persons", quiet);
+    let evaluated = evaluate_persons(&persons, &ctx, &bar);
+    bar.finish_and_clear();
+    evaluated
+}
+
+/// The engine over some persons, in parallel, results in their order.
+pub fn evaluate_persons(
+    persons: &[PersonInput<'_>],
+    ctx: &EngineContext<'_>,
+    bar: &ProgressBar,
+) -> Result<Evaluated> {
     let outcomes: Vec<Result<PersonResult, PolicyError>> = persons
         .par_chunks(4096)
         .flat_map_iter(|chunk| {
-            let out: Vec<_> = chunk.iter().map(|p| engine::evaluate(p, &ctx)).collect();
+            let out: Vec<_> = chunk
+                .iter()
+                .map(|p| {
+                    engine::evaluate(p, ctx).map(|mut r| {
+                        r.shrink_to_fit();
+                        r
+                    })
+                })
+                .collect();
             bar.inc(chunk.len() as u64);
             out
         })
         .collect();
-    bar.finish_and_clear();
     let mut evaluated = Evaluated::default();
     evaluated.results.reserve(outcomes.len());
     for (person, outcome) in persons.iter().zip(outcomes) {
@@ -331,70 +384,97 @@ impl Loaded {
 /// Per employer: persons, hires, separations, late stops, overlaps, long gaps,
 /// arrears, late fees and overpaid, from the events in force and the results.
 pub fn summarize_employers(loaded: &Loaded, results: &[PersonResult]) -> Vec<EmployerRow> {
-    let mut rows: BTreeMap<Arc<str>, EmployerRow> = BTreeMap::new();
-    // Events are grouped by person: count each person once per employer by
-    // de-duplicating the employers of one person's events.
-    let mut seen: Vec<&Arc<str>> = Vec::new();
-    for person in loaded.events.chunk_by(|a, b| a.person_id == b.person_id) {
-        seen.clear();
-        for e in person.iter().filter(|e| e.date <= loaded.as_of) {
-            let row = get(&mut rows, &e.employer_id);
-            match e.kind {
-                EventKind::Hire => row.hires += 1,
-                EventKind::Separation => row.separations += 1,
-            }
-            if !seen
-                .iter()
-                .any(|s| Arc::ptr_eq(s, &e.employer_id) || **s == e.employer_id)
-            {
-                seen.push(&e.employer_id);
-                row.persons += 1;
+    let mut rows = EmployerRows::default();
+    rows.add_events(loaded);
+    rows.add_results(results);
+    rows.finish()
+}
+
+/// Employer rows by employer code, found by hash (a few hundred employers,
+/// millions of lookups), summed from events and from batches of results.
+#[derive(Default)]
+pub struct EmployerRows {
+    index: std::collections::HashMap<std::sync::Arc<str>, usize, crate::ingest::dedupe::FxBuild>,
+    rows: Vec<EmployerRow>,
+}
+
+impl EmployerRows {
+    fn index(&mut self, id: &std::sync::Arc<str>) -> usize {
+        if let Some(&i) = self.index.get(&**id) {
+            return i;
+        }
+        self.rows.push(EmployerRow {
+            employer_id: id.to_string(),
+            ..EmployerRow::default()
+        });
+        self.index.insert(id.clone(), self.rows.len() - 1);
+        self.rows.len() - 1
+    }
+
+    fn get(&mut self, id: &std::sync::Arc<str>) -> &mut EmployerRow {
+        let i = self.index(id);
+        &mut self.rows[i]
+    }
+
+    /// Persons, hires and separations from the events in force.
+    pub fn add_events(&mut self, loaded: &Loaded) {
+        // Events are grouped by person: count each person once per employer by
+        // de-duplicating the employers of one person's events.
+        let mut seen: Vec<usize> = Vec::new();
+        for person in loaded.events.chunk_by(|a, b| a.person_id == b.person_id) {
+            seen.clear();
+            for e in person.iter().filter(|e| e.date <= loaded.as_of) {
+                let i = self.index(&e.employer_id);
+                let row = &mut self.rows[i];
+                match e.kind {
+                    EventKind::Hire => row.hires += 1,
+                    EventKind::Separation => row.separations += 1,
+                }
+                if !seen.contains(&i) {
+                    seen.push(i);
+                    row.persons += 1;
+                }
             }
         }
     }
-    fn get<'m>(
-        rows: &'m mut BTreeMap<Arc<str>, EmployerRow>,
-        id: &Arc<str>,
-    ) -> &'m mut EmployerRow {
-        // Look up before inserting: no Arc clone on the hot path.
-        if !rows.contains_key(&**id) {
-            rows.insert(
-                id.clone(),
-                EmployerRow {
-                    employer_id: id.to_string(),
-                    ..EmployerRow::default()
-                },
-            );
-        }
-        rows.get_mut(&**id).expect("inserted just above")
-    }
-    for r in results {
-        for s in r.stops.iter().filter(|s| s.late_stop) {
-            get(&mut rows, &s.employer_id).late_stops += 1;
-        }
-        // An overlap run counts once for every employer it involves.
-        for f in r.flags.iter().filter(|f| f.flag == Flag::Overlap) {
-            for emp in f.employer_id.iter().chain(&f.other_employers) {
-                get(&mut rows, emp).overlaps += 1;
+
+    /// Late stops, overlaps, long gaps, arrears, late fees and overpaid.
+    pub fn add_results(&mut self, results: &[PersonResult]) {
+        for r in results {
+            for s in r.stops.iter().filter(|s| s.late_stop) {
+                self.get(&s.employer_id).late_stops += 1;
+            }
+            // An overlap run counts once for every employer it involves.
+            for f in r.flags.iter().filter(|f| f.flag == Flag::Overlap) {
+                for emp in f.employer_id.iter().chain(&f.other_employers) {
+                    self.get(emp).overlaps += 1;
+                }
+            }
+            for g in &r.gaps {
+                let long =
+                    g.kind == GapKind::Long || (g.kind == GapKind::Open && g.catch_up.is_none());
+                if let (true, Some(emp)) = (long, &g.employer_before) {
+                    self.get(emp).long_gaps += 1;
+                }
+            }
+            for a in &r.arrears {
+                let row = self.get(&a.employer_id);
+                row.arrears_total += a.shortfall;
+                row.late_fee_total += a.late_fee;
+            }
+            for o in &r.overpaid {
+                self.get(&o.employer_id).overpaid_total += o.paid;
             }
         }
-        for g in &r.gaps {
-            let long = g.kind == GapKind::Long || (g.kind == GapKind::Open && g.catch_up.is_none());
-            if let (true, Some(emp)) = (long, &g.employer_before) {
-                get(&mut rows, emp).long_gaps += 1;
-            }
-        }
-        for a in &r.arrears {
-            let row = get(&mut rows, &a.employer_id);
-            row.arrears_total += a.shortfall;
-            row.late_fee_total += a.late_fee;
-        }
-        for o in &r.overpaid {
-            get(&mut rows, &o.employer_id).overpaid_total += o.paid;
-        }
     }
-    // Sums of two-decimal amounts are exact: no rounding needed here.
-    rows.into_values().collect()
+
+    /// The rows, by employer code. Sums of two-decimal amounts are exact: no
+    /// rounding needed here.
+    pub fn finish(self) -> Vec<EmployerRow> {
+        let mut out = self.rows;
+        out.sort_unstable_by(|a, b| a.employer_id.cmp(&b.employer_id));
+        out
+    }
 }
 
 /// Sum of a money column over results.
@@ -409,6 +489,19 @@ pub struct RunOutcome {
     pub rejected: u64,
     /// The one-screen summary printed at the end.
     pub summary: String,
+    /// The run's events, results and rejects, handed back instead of dropped:
+    /// a caller about to exit can skip freeing millions of small allocations
+    /// one by one (≈1 s at a million persons) with `std::mem::forget`.
+    pub retained: Retained,
+}
+
+/// Everything a run held in memory (see [`RunOutcome::retained`]).
+pub struct Retained(#[allow(dead_code)] Box<dyn std::any::Any + Send>);
+
+impl std::fmt::Debug for Retained {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Retained")
+    }
 }
 
 /// `medrecon run`: every stage, then the reports (written atomically), then the
@@ -418,15 +511,66 @@ pub fn run(
     as_of: NaiveDate,
     timings: &mut Timings,
 ) -> Result<RunOutcome> {
-    use crate::report::{self, Manifest, ReportData, ReportOptions, RunCounts, RunSummary};
+    use crate::report::{
+        self, CsvStream, Manifest, ReportData, ReportOptions, RunCounts, RunSummary,
+    };
     let mut loaded = load(&args.input, &args.rules, as_of, timings)?;
+    let opts = ReportOptions::from_run_args(args);
+    // CSV alone is written while the engine runs, batch by batch, and each
+    // batch's results are dropped once written: memory follows the events.
+    // The workbook and Parquet need every row at once.
+    let mut stream = if opts.formats == [crate::cli::OutputFormat::Csv] {
+        Some(CsvStream::begin(&args.out, &opts)?)
+    } else {
+        None
+    };
+    let mut results: Vec<PersonResult> = Vec::new();
+    let mut unpriced = Vec::new();
+    let mut employer_rows = EmployerRows::default();
     let start = Instant::now();
-    let Evaluated { results, unpriced } = evaluate(&loaded, args.quiet)?;
+    {
+        let ctx = loaded.context();
+        let persons = loaded.person_inputs();
+        let bar = progress_bar(persons.len() as u64, "persons", args.quiet);
+        // While one batch is written, the next is evaluated (both on the pool).
+        let mut to_write: Option<Evaluated> = None;
+        for batch in persons.chunks(batch_persons()) {
+            let (evaluated, wrote) = rayon::join(
+                || evaluate_persons(batch, &ctx, &bar),
+                || {
+                    write_batch(
+                        &mut stream,
+                        to_write.take(),
+                        &mut employer_rows,
+                        &mut unpriced,
+                    )
+                },
+            );
+            results.extend(wrote?);
+            to_write = Some(evaluated?);
+        }
+        results.extend(write_batch(
+            &mut stream,
+            to_write.take(),
+            &mut employer_rows,
+            &mut unpriced,
+        )?);
+        bar.finish_and_clear();
+    }
     loaded.reject_unpriced(&unpriced);
+    // Streaming, the engine and the writing of the per-person reports overlap.
+    let stage = if stream.is_some() {
+        "engine+reports"
+    } else {
+        "engine"
+    };
     timings
         .0
-        .push(("engine".to_string(), start.elapsed().as_secs_f64()));
-    let employers = timings.time("employers", || summarize_employers(&loaded, &results));
+        .push((stage.to_string(), start.elapsed().as_secs_f64()));
+    let employers = timings.time("employers", || {
+        employer_rows.add_events(&loaded);
+        employer_rows.finish()
+    });
 
     let mut manifest = Manifest::new(std::env::args().collect(), as_of);
     manifest.policies = loaded.policies.manifest_entries();
@@ -457,24 +601,67 @@ pub fn run(
         ui_spans: loaded.ui.len() as u64,
     };
     manifest.warnings = loaded.warnings();
-    let data = ReportData {
-        results: &results,
-        employers: &employers,
-        rejects: &loaded.rejects,
-        inputs: &loaded.inputs,
-        manifest: &manifest,
-    };
-    let opts = ReportOptions::from_run_args(args);
     let start = Instant::now();
-    report::write_reports(&args.out, &data, &opts)?;
+    let summary = match stream {
+        Some(stream) => {
+            stream
+                .finish(&employers, &loaded.rejects, &loaded.inputs, &manifest)?
+                .1
+        }
+        None => {
+            let data = ReportData {
+                results: &results,
+                employers: &employers,
+                rejects: &loaded.rejects,
+                inputs: &loaded.inputs,
+                manifest: &manifest,
+            };
+            report::write_reports(&args.out, &data, &opts)?;
+            RunSummary::compute(&results, &employers, loaded.rejects.len())
+        }
+    };
     timings
         .0
         .push(("reports".to_string(), start.elapsed().as_secs_f64()));
     report::write_timings(&args.out, &timings.0)?;
-    let summary =
-        RunSummary::compute(&results, &employers, loaded.rejects.len()).to_text(&args.out);
     Ok(RunOutcome {
         rejected: loaded.rejects.len() as u64,
-        summary,
+        summary: summary.to_text(&args.out),
+        retained: Retained(Box::new((loaded, results, employers))),
     })
+}
+
+/// Takes in a batch of results: sums its employer figures, keeps its unpriced
+/// persons, and writes it to the stream (then drops it) or hands it back to
+/// be kept for the workbook and Parquet.
+fn write_batch(
+    stream: &mut Option<crate::report::CsvStream>,
+    evaluated: Option<Evaluated>,
+    employer_rows: &mut EmployerRows,
+    unpriced: &mut Vec<(PersonId, PolicyError)>,
+) -> Result<Vec<PersonResult>> {
+    let Some(evaluated) = evaluated else {
+        return Ok(Vec::new());
+    };
+    employer_rows.add_results(&evaluated.results);
+    unpriced.extend(evaluated.unpriced);
+    match stream {
+        Some(stream) => {
+            stream.write_batch(&evaluated.results)?;
+            Ok(Vec::new())
+        }
+        None => Ok(evaluated.results),
+    }
+}
+
+/// Persons evaluated and written per batch when reports stream; the
+/// environment variable `MEDRECON_BATCH_PERSONS` changes it (tuning, tests).
+const BATCH_PERSONS: usize = 1 << 16;
+
+fn batch_persons() -> usize {
+    std::env::var("MEDRECON_BATCH_PERSONS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(BATCH_PERSONS)
 }

@@ -34,7 +34,7 @@ fn spec_short_gap_2366() {
     assert_eq!(g.benefits_resume, Some(date("2025-06-01")));
     assert_eq!(g.employer_before.as_deref(), Some("E1"));
     assert_eq!(g.employer_after.as_deref(), Some("E2"));
-    assert_eq!(g.region, "beijing");
+    assert_eq!(&*g.region, "beijing");
     let s = &r.stops[0];
     assert_eq!(s.last_paid_month, Some(m("2025-03")));
     assert_eq!(s.stop_month, m("2025-04"));
@@ -400,7 +400,7 @@ fn move_between_regions_prices_gap_with_the_region_before() {
     ];
     let r = run(&set, "2025-08-20", &events, &[], &[]);
     let g = &r.gaps[0];
-    assert_eq!(g.region, "beijing");
+    assert_eq!(&*g.region, "beijing");
     // June 807.88 (floor 6821) + July 848.12 (floor 7162) = 1656.00
     assert_eq!(g.catch_up, Some(d("1656.00")));
     // the reverse move is priced with Shanghai's rates (12%, no fixed add-on):
@@ -411,7 +411,7 @@ fn move_between_regions_prices_gap_with_the_region_before() {
     ];
     let r = run(&set, "2025-08-20", &back, &[], &[]);
     // June 2025: base 8000 (Shanghai floor 7384 in force) × 0.12 = 960.00
-    assert_eq!(r.gaps[0].region, "shanghai");
+    assert_eq!(&*r.gaps[0].region, "shanghai");
     assert_eq!(r.gaps[0].catch_up, Some(d("960.00")));
 }
 

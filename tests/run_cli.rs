@@ -348,6 +348,71 @@ fn samples_run_balances_and_is_deterministic_across_threads() {
     }
 }
 
+/// `--format csv` alone streams results batch by batch (here 5 persons a
+/// batch); its files must be byte-identical to the CSVs written beside the
+/// workbook from all results at once, and the manifest must list the same
+/// sizes and hashes for them.
+#[test]
+fn streamed_csv_reports_equal_the_all_at_once_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (da, db) = (tmp.path().join("a"), tmp.path().join("b"));
+    fs::create_dir(&da).unwrap();
+    fs::create_dir(&db).unwrap();
+    let r = root();
+    let run = |cwd: &Path, format: &str| {
+        medrecon()
+            .current_dir(cwd)
+            .env("MEDRECON_BATCH_PERSONS", "5")
+            .arg("run")
+            .arg(r.join("samples"))
+            .args(["--as-of", "2026-11-22", "--out", "out", "--quiet"])
+            .arg("--ledger")
+            .arg(r.join("samples/ledger"))
+            .arg("--ui")
+            .arg(r.join("samples/ui"))
+            .args(["--format", format])
+            .assert()
+            .success();
+        cwd.join("out")
+    };
+    let streamed = run(&da, "csv");
+    let at_once = run(&db, "csv,xlsx");
+    assert!(!streamed.join("report.xlsx").exists());
+    let outputs = |dir: &Path| -> Vec<serde_json::Value> {
+        let m: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+        m["outputs"]
+            .as_array()
+            .expect("outputs listed")
+            .iter()
+            .filter(|o| o["file"].as_str().unwrap().ends_with(".csv"))
+            .cloned()
+            .collect()
+    };
+    let listed = outputs(&streamed);
+    assert_eq!(listed.len(), 8, "{listed:?}");
+    assert_eq!(listed, outputs(&at_once));
+    for o in &listed {
+        let name = o["file"].as_str().unwrap();
+        let bytes = fs::read(streamed.join(name)).unwrap();
+        assert_eq!(
+            bytes,
+            fs::read(at_once.join(name)).unwrap(),
+            "{name} differs"
+        );
+        assert_eq!(o["bytes"].as_u64().unwrap(), bytes.len() as u64, "{name}");
+        // The hash taken while writing is the hash of the file on disk.
+        use sha2::Digest;
+        let hex: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(o["sha256"].as_str().unwrap(), hex, "{name}");
+    }
+    // More than one batch was written: persons.csv has every sample person.
+    assert_eq!(read_csv(&streamed, "persons.csv").lines().count(), 1 + 36);
+}
+
 #[test]
 fn strict_exit_code_and_usage_and_bad_file() {
     let tmp = tempfile::tempdir().unwrap();

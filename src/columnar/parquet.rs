@@ -49,7 +49,7 @@ impl Builder {
             (Builder::Money(v), Value::Null) => v.push(None),
             (Builder::Date(v), Value::Null) => v.push(None),
             (Builder::Bool(v), Value::Null) => v.push(None),
-            (Builder::Text(v), Value::Text(s)) => v.push(Some(s.clone())),
+            (Builder::Text(v), Value::Text(s)) => v.push(Some(s.to_string())),
             (Builder::Int(v), Value::Int(i)) => v.push(Some(*i)),
             (Builder::Money(v), Value::Money(d)) => v.push(Some(money_mantissa(*d))),
             (Builder::Date(v), Value::Month(m)) => {
@@ -262,7 +262,7 @@ mod tests {
     use chrono::NaiveDate;
 
     struct Small {
-        rows: Vec<Vec<Value>>,
+        rows: Vec<Vec<Value<'static>>>,
     }
 
     const COLUMNS: [TableColumn; 6] = [
@@ -314,7 +314,7 @@ mod tests {
         fn len(&self) -> usize {
             self.rows.len()
         }
-        fn row(&self, i: usize, out: &mut Vec<Value>) {
+        fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
             out.clear();
             out.extend(self.rows[i].iter().cloned());
         }

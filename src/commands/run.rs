@@ -18,6 +18,8 @@ pub fn execute(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if !args.quiet {
         eprint!("{}", outcome.summary);
     }
+    // The process ends now: let the OS take the memory back in one go.
+    std::mem::forget(outcome.retained);
     if args.strict && outcome.rejected > 0 {
         return Ok(ExitCode::from(EXIT_REJECTED));
     }

@@ -278,7 +278,7 @@ pub fn analyze<'e>(
             }),
             employer_before: before.map(|i| Arc::clone(list[i].employer)),
             employer_after: after.map(|i| Arc::clone(list[i].employer)),
-            region: ctx.policies.code(region).to_string(),
+            region: ctx.policies.code_shared(region),
         };
         if !short {
             flags.push(flag(
@@ -362,7 +362,7 @@ pub fn analyze<'e>(
             benefits_resume: None,
             employer_before,
             employer_after: None,
-            region: ctx.policies.code(region).to_string(),
+            region: ctx.policies.code_shared(region),
         });
         gap_infos.push(GapInfo {
             before,

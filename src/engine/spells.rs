@@ -60,8 +60,13 @@ pub struct Spells<'e> {
     pub duplicates: u32,
 }
 
+/// Same employer: by pointer first (ingest shares one string per employer).
+pub fn same_employer(a: &Arc<str>, b: &Arc<str>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
+}
+
 fn same_event(a: &Event, b: &Event) -> bool {
-    a.employer_id == b.employer_id
+    same_employer(&a.employer_id, &b.employer_id)
         && a.name == b.name
         && a.kind == b.kind
         && a.date == b.date
@@ -79,14 +84,18 @@ pub fn build_spells<'e>(
 ) -> Result<Spells<'e>, PolicyError> {
     let mut order: Vec<&Event> = events.iter().filter(|e| e.date <= ctx.as_of).collect();
     order.sort_by(|a, b| {
-        a.employer_id
-            .cmp(&b.employer_id)
+        let employer = if Arc::ptr_eq(&a.employer_id, &b.employer_id) {
+            std::cmp::Ordering::Equal
+        } else {
+            a.employer_id.cmp(&b.employer_id)
+        };
+        employer
             .then(a.date.cmp(&b.date))
             .then(a.kind.cmp(&b.kind))
             .then(a.source.cmp(&b.source))
     });
     let mut out = Spells::default();
-    for group in order.chunk_by(|a, b| a.employer_id == b.employer_id) {
+    for group in order.chunk_by(|a, b| same_employer(&a.employer_id, &b.employer_id)) {
         let mut open: Option<&Event> = None;
         let mut had_spell = false;
         let mut prev: Option<&Event> = None;

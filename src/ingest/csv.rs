@@ -17,7 +17,7 @@ use std::borrow::Cow;
 /// Decodes a CSV file's bytes; returns the text and the encoding used.
 pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return std::str::from_utf8(rest)
+        return utf8(rest)
             .map(|s| (Cow::Borrowed(s), "utf-8-bom"))
             .map_err(|e| {
                 format!(
@@ -30,7 +30,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err("is UTF-16 text; save it as UTF-8 or GBK CSV".into());
     }
-    let utf8_err = match std::str::from_utf8(bytes) {
+    let utf8_err = match utf8(bytes) {
         Ok(s) => return Ok((Cow::Borrowed(s), "utf-8")),
         Err(e) => e,
     };
@@ -41,6 +41,15 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
             utf8_err.valid_up_to(),
             line_at(bytes, at)
         )),
+    }
+}
+
+/// Strict UTF-8 validation: SIMD (`simdutf8`) for the common valid case; on
+/// failure std's validator names the first invalid byte.
+fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes),
     }
 }
 

@@ -587,8 +587,35 @@ pub fn read_events(
     for p in event_parts {
         batch.events.extend(p);
     }
+    share_employers(&mut batch.events);
     dedupe::collapse_duplicates(&mut batch.events, &mut batch.inputs);
     Ok(batch)
+}
+
+/// Gives every event of one employer code the same shared string (each
+/// parallel chunk interned its own), so later stages can compare employers by
+/// pointer before comparing their text.
+fn share_employers(events: &mut [Event]) {
+    let mut shared: std::collections::HashSet<Arc<str>, dedupe::FxBuild> = Default::default();
+    // Consecutive rows mostly carry the same chunk-local string: skip the lookup.
+    let mut last: Option<(Arc<str>, Arc<str>)> = None;
+    for e in events.iter_mut() {
+        if let Some((local, global)) = &last
+            && Arc::ptr_eq(local, &e.employer_id)
+        {
+            e.employer_id = global.clone();
+            continue;
+        }
+        let global = match shared.get(&*e.employer_id) {
+            Some(g) => g.clone(),
+            None => {
+                shared.insert(e.employer_id.clone());
+                e.employer_id.clone()
+            }
+        };
+        let local = std::mem::replace(&mut e.employer_id, global.clone());
+        last = Some((local, global));
+    }
 }
 
 /// Reads unemployment-benefit month files (`--ui`).

@@ -349,7 +349,9 @@ pub fn normalize_row<R: RowCells + ?Sized>(
     let name = if name_cell.is_blank() {
         None
     } else {
-        Some(interner.intern(trim_spaces(&name_cell.raw())))
+        // Names are nearly unique per person: interning them costs more than
+        // it saves (a person's rows rarely fall in one chunk).
+        Some(Arc::from(trim_spaces(&name_cell.raw())))
     };
 
     let first = Event {

@@ -142,6 +142,11 @@ impl ColumnSchema {
 
     /// What an event-column value means, if it is a known word.
     pub fn event_word(&self, raw: &str) -> Option<EventWord> {
+        // Most cells are a listed word already (增员, 减员): no folding then.
+        let trimmed = trim_spaces(raw);
+        if let Some(w) = self.event_words.get(trimmed) {
+            return Some(*w);
+        }
         self.event_words.get(&fold_value(raw)).copied()
     }
 }
@@ -167,6 +172,16 @@ pub fn trim_spaces(s: &str) -> &str {
         (None, _) => return s,
         (Some(&f), Some(&l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => return s,
         _ => {}
+    }
+    // Fast path for Chinese text: a first and last character from U+4000 to
+    // U+9FFF (lead bytes E4–E9, which no space character uses) or visible ASCII.
+    let cjk_lead = |c: u8| (0xE4..=0xE9).contains(&c);
+    let last_lead = s.char_indices().next_back().map(|(i, _)| b[i]);
+    if let (Some(&f), Some(l)) = (b.first(), last_lead)
+        && (f.is_ascii_graphic() || cjk_lead(f))
+        && (l.is_ascii_graphic() || cjk_lead(l))
+    {
+        return s;
     }
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
 }
@@ -219,6 +234,21 @@ mod tests {
         assert_eq!(s.event_word("退休"), Some(EventWord::Retirement));
         assert_eq!(s.event_word("HIRE"), Some(EventWord::Hire));
         assert_eq!(s.event_word("调岗"), None);
+    }
+
+    #[test]
+    fn spaces_are_trimmed_around_chinese_and_ascii_text() {
+        assert_eq!(trim_spaces("张三"), "张三");
+        assert_eq!(trim_spaces("　张三　"), "张三");
+        assert_eq!(trim_spaces(" 张三\t"), "张三");
+        assert_eq!(trim_spaces("张 三"), "张 三");
+        assert_eq!(trim_spaces("张三\u{feff}"), "张三");
+        assert_eq!(trim_spaces("\u{feff}增员"), "增员");
+        assert_eq!(trim_spaces("增员\u{a0}"), "增员");
+        assert_eq!(trim_spaces("王a"), "王a");
+        assert_eq!(trim_spaces("a王 "), "a王");
+        assert_eq!(trim_spaces("　"), "");
+        assert_eq!(trim_spaces("ß "), "ß");
     }
 
     #[test]

@@ -170,6 +170,8 @@ pub struct PolicySet {
     national: usize,
     /// Normalized lookup key → pack index.
     keys: HashMap<String, u16>,
+    /// Each pack's code, shared by every report row that names it.
+    codes: Vec<std::sync::Arc<str>>,
 }
 
 impl PolicySet {
@@ -237,10 +239,12 @@ impl PolicySet {
                 add(d);
             }
         }
+        let codes = packs.iter().map(|p| p.code.as_str().into()).collect();
         Ok(PolicySet {
             packs,
             national,
             keys,
+            codes,
         })
     }
 
@@ -251,6 +255,13 @@ impl PolicySet {
         self.packs
             .get(region.0 as usize)
             .map_or("national", |p| p.code.as_str())
+    }
+    /// [`code`](Self::code) as a shared string (no allocation per use).
+    pub fn code_shared(&self, region: RegionId) -> std::sync::Arc<str> {
+        self.codes
+            .get(region.0 as usize)
+            .cloned()
+            .unwrap_or_else(|| "national".into())
     }
     pub fn pack(&self, region: RegionId) -> Option<&PolicyPack> {
         self.packs.get(region.0 as usize)

@@ -12,72 +12,246 @@
 
 use super::ReportError;
 use super::progress::RowProgress;
-use super::table::{Table, Value, looks_like_formula};
+use super::table::{Column, Table, Value, looks_like_formula, round_money};
+use chrono::Datelike;
+use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// The text of one CSV cell, neutralised when it is text that looks like a formula.
+/// The text of one CSV cell, neutralised when it is text that looks like a
+/// formula, and quoted (RFC 4180) when it holds a comma, a quote or a line break.
 pub fn csv_cell(value: &Value) -> String {
-    let mut s = String::new();
-    push_csv_cell(value, &mut s);
-    s
+    let mut out = Vec::new();
+    push_cell(value, &mut out);
+    // Every byte pushed comes from a `str` or from ASCII digits.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// Appends [`csv_cell`]'s text to `buf`.
-fn push_csv_cell(value: &Value, buf: &mut String) {
-    if let Value::Text(s) = value
-        && looks_like_formula(s)
-    {
-        buf.push('\'');
+/// Whether a field must be quoted: the bytes the `csv` crate quotes with its
+/// default settings (delimiter, quote, CR, LF), so output is unchanged.
+fn needs_quotes(s: &[u8]) -> bool {
+    if s.len() < 16 {
+        return s.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
     }
-    value.write_text(buf);
+    memchr::memchr3(b',', b'"', b'\n', s).is_some() || memchr::memchr(b'\r', s).is_some()
+}
+
+fn push_text(s: &str, out: &mut Vec<u8>) {
+    let neutralise = looks_like_formula(s);
+    let bytes = s.as_bytes();
+    if !needs_quotes(bytes) {
+        if neutralise {
+            out.push(b'\'');
+        }
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.push(b'"');
+    if neutralise {
+        out.push(b'\'');
+    }
+    for &b in bytes {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// Two ASCII digits of `n` (0..=99).
+fn push2(n: u32, out: &mut Vec<u8>) {
+    out.push(b'0' + (n / 10 % 10) as u8);
+    out.push(b'0' + (n % 10) as u8);
+}
+
+/// `YYYY-MM` / `YYYY-MM-DD` for years 0..=9999 (all a run can hold; others
+/// fall back to the formatter).
+fn push_ym(year: i32, month: u32, out: &mut Vec<u8>) -> bool {
+    if !(0..=9999).contains(&year) {
+        return false;
+    }
+    let y = year as u32;
+    push2(y / 100, out);
+    push2(y % 100, out);
+    out.push(b'-');
+    push2(month, out);
+    true
+}
+
+/// Money with exactly two decimals, rounded half-up, no thousands separator:
+/// the same text as `format!("{:.2}", round_money(d))`, without the formatter.
+fn push_money(d: rust_decimal::Decimal, out: &mut Vec<u8>) {
+    let r = round_money(d);
+    let scale = r.scale();
+    let m = r.mantissa();
+    if m == 0 || scale > 2 {
+        // Zero keeps the formatter's sign handling; scale > 2 cannot follow rounding.
+        let _ = write!(out, "{r:.2}");
+        return;
+    }
+    let cents = m.unsigned_abs() * 10u128.pow(2 - scale);
+    if m < 0 {
+        out.push(b'-');
+    }
+    let mut ibuf = itoa::Buffer::new();
+    out.extend_from_slice(ibuf.format(cents / 100).as_bytes());
+    out.push(b'.');
+    push2((cents % 100) as u32, out);
+}
+
+/// Appends one cell's CSV text to `out`.
+fn push_cell(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Null => {}
+        Value::Text(s) => push_text(s, out),
+        Value::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
+        Value::Money(d) => push_money(*d, out),
+        Value::Month(m) => {
+            if !push_ym(m.year(), m.month(), out) {
+                let _ = write!(out, "{m}");
+            }
+        }
+        Value::Date(d) => {
+            if push_ym(d.year(), d.month(), out) {
+                out.push(b'-');
+                push2(d.day(), out);
+            } else {
+                let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+            }
+        }
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+    }
+}
+
+/// What a written report file is: its size and SHA-256, computed from the
+/// bytes as they were written (no second read of the file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// A file written through a large buffer, hashed as each block goes out.
+struct HashingFile {
+    path: PathBuf,
+    file: File,
+    buf: Vec<u8>,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+const FLUSH_AT: usize = 1 << 20;
+
+impl HashingFile {
+    fn create(path: &Path) -> Result<Self, ReportError> {
+        let file = File::create(path).map_err(|e| ReportError::io(path, e))?;
+        Ok(HashingFile {
+            path: path.to_path_buf(),
+            file,
+            buf: Vec::with_capacity(FLUSH_AT + (64 << 10)),
+            hasher: Sha256::new(),
+            bytes: 0,
+        })
+    }
+    fn flush_if_full(&mut self) -> Result<(), ReportError> {
+        if self.buf.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+    fn flush(&mut self) -> Result<(), ReportError> {
+        self.hasher.update(&self.buf);
+        self.file
+            .write_all(&self.buf)
+            .map_err(|e| ReportError::io(&self.path, e))?;
+        self.bytes += self.buf.len() as u64;
+        self.buf.clear();
+        Ok(())
+    }
+    /// Flushes, fsyncs and returns the file's size and hash.
+    fn finish(mut self) -> Result<Written, ReportError> {
+        self.flush()?;
+        self.file
+            .sync_all()
+            .map_err(|e| ReportError::io(&self.path, e))?;
+        Ok(Written {
+            bytes: self.bytes,
+            sha256: super::hex(&self.hasher.finalize()),
+        })
+    }
+}
+
+/// A CSV report written in one or several passes: the header when created,
+/// then the rows of each table appended (one per batch of persons when the
+/// run streams its results), then fsynced by [`finish`](CsvSink::finish).
+pub struct CsvSink {
+    f: HashingFile,
+}
+
+impl CsvSink {
+    /// Creates (or truncates) `path` and writes the header row of column keys.
+    pub fn create(path: &Path, columns: &[Column], bom: bool) -> Result<Self, ReportError> {
+        let mut f = HashingFile::create(path)?;
+        if bom {
+            f.buf.extend_from_slice(BOM);
+        }
+        for (i, c) in columns.iter().enumerate() {
+            if i > 0 {
+                f.buf.push(b',');
+            }
+            push_text(c.key, &mut f.buf);
+        }
+        f.buf.push(b'\n');
+        Ok(CsvSink { f })
+    }
+
+    /// Appends every row of `table` (whose columns are the header's).
+    pub fn append(&mut self, table: &dyn Table, progress: &RowProgress) -> Result<(), ReportError> {
+        let f = &mut self.f;
+        let mut values = Vec::with_capacity(table.columns().len());
+        for i in 0..table.len() {
+            table.row(i, &mut values);
+            for (j, v) in values.iter().enumerate() {
+                if j > 0 {
+                    f.buf.push(b',');
+                }
+                push_cell(v, &mut f.buf);
+            }
+            if values.len() == 1 && matches!(values[0], Value::Null) {
+                // A record of one empty field is written `""` so it is not a blank line.
+                f.buf.extend_from_slice(b"\"\"");
+            }
+            f.buf.push(b'\n');
+            f.flush_if_full()?;
+            if i % 4096 == 4095 {
+                progress.inc(4096);
+            }
+        }
+        progress.inc((table.len() % 4096) as u64);
+        Ok(())
+    }
+
+    /// Writes what is buffered, fsyncs, and returns the file's size and SHA-256.
+    pub fn finish(self) -> Result<Written, ReportError> {
+        self.f.finish()
+    }
 }
 
 /// Writes `table` to `path` (created or truncated), header row of column keys
-/// first, then fsyncs the file.
+/// first, then fsyncs the file. Returns its size and SHA-256.
 pub fn write_csv(
     path: &Path,
     table: &dyn Table,
     bom: bool,
     progress: &RowProgress,
-) -> Result<(), ReportError> {
-    let io_err = |e: std::io::Error| ReportError::io(path, e);
-    let csv_err = |e: csv::Error| ReportError::write(path, e);
-    let file = File::create(path).map_err(io_err)?;
-    let mut buffered = BufWriter::with_capacity(1 << 16, file);
-    if bom {
-        buffered.write_all(BOM).map_err(io_err)?;
-    }
-    let mut writer = csv::WriterBuilder::new().from_writer(buffered);
-    writer
-        .write_record(table.columns().iter().map(|c| c.key))
-        .map_err(csv_err)?;
-    let mut values = Vec::with_capacity(table.columns().len());
-    let mut cell = String::new();
-    for i in 0..table.len() {
-        table.row(i, &mut values);
-        for v in &values {
-            cell.clear();
-            push_csv_cell(v, &mut cell);
-            writer.write_field(&cell).map_err(csv_err)?;
-        }
-        writer.write_record(None::<&[u8]>).map_err(csv_err)?;
-        if i % 4096 == 4095 {
-            progress.inc(4096);
-        }
-    }
-    progress.inc((table.len() % 4096) as u64);
-    let buffered = writer
-        .into_inner()
-        .map_err(|e| ReportError::io(path, e.into_error()))?;
-    let file = buffered
-        .into_inner()
-        .map_err(|e| ReportError::io(path, e.into_error()))?;
-    file.sync_all().map_err(io_err)?;
-    Ok(())
+) -> Result<Written, ReportError> {
+    let mut sink = CsvSink::create(path, table.columns(), bom)?;
+    sink.append(table, progress)?;
+    sink.finish()
 }
 
 #[cfg(test)]
@@ -96,5 +270,81 @@ mod tests {
         // A negative amount stays a number: -12.5 → -12.50, no apostrophe.
         assert_eq!(csv_cell(&Value::Money(Decimal::new(-125, 1))), "-12.50");
         assert_eq!(csv_cell(&Value::Int(-3)), "-3");
+    }
+
+    #[test]
+    fn fields_are_quoted_like_rfc_4180() {
+        assert_eq!(csv_cell(&Value::Text("a,b".into())), "\"a,b\"");
+        assert_eq!(
+            csv_cell(&Value::Text("say \"hi\"".into())),
+            "\"say \"\"hi\"\"\""
+        );
+        assert_eq!(
+            csv_cell(&Value::Text("two\nlines".into())),
+            "\"two\nlines\""
+        );
+        assert_eq!(csv_cell(&Value::Text("=1,2".into())), "\"'=1,2\"");
+        assert_eq!(csv_cell(&Value::Text("单位,甲".into())), "\"单位,甲\"");
+        assert_eq!(csv_cell(&Value::Null), "");
+    }
+
+    #[test]
+    fn money_text_matches_the_formatter() {
+        use std::str::FromStr;
+        let cases = [
+            "0",
+            "0.004",
+            "0.005",
+            "-0.004",
+            "-0.005",
+            "1",
+            "-1",
+            "12.5",
+            "35.986",
+            "2366",
+            "0.125",
+            "-0.125",
+            "99.995",
+            "-99.995",
+            "10000000.00",
+            "123456789.999",
+            "0.01",
+            "-0.01",
+            "7.1",
+            "1e-10",
+        ];
+        for c in cases {
+            let d = Decimal::from_str(c).unwrap_or_else(|_| Decimal::from_scientific(c).unwrap());
+            assert_eq!(
+                csv_cell(&Value::Money(d)),
+                format!("{:.2}", round_money(d)),
+                "{c}"
+            );
+        }
+        // Every cent from -2.00 to 2.00 at scales 2, 3 and 4.
+        for n in -20_000i64..=20_000 {
+            for scale in [2u32, 3, 4] {
+                let d = Decimal::new(n, scale);
+                assert_eq!(csv_cell(&Value::Money(d)), format!("{:.2}", round_money(d)));
+            }
+        }
+    }
+
+    #[test]
+    fn months_and_dates_print_in_spec_forms() {
+        use crate::model::Month;
+        use chrono::NaiveDate;
+        assert_eq!(
+            csv_cell(&Value::Month(Month::new(2025, 4).unwrap())),
+            "2025-04"
+        );
+        assert_eq!(
+            csv_cell(&Value::Month(Month::new(987, 12).unwrap())),
+            "0987-12"
+        );
+        let d = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        assert_eq!(csv_cell(&Value::Date(d)), "2024-02-29");
+        assert_eq!(csv_cell(&Value::Bool(false)), "false");
+        assert_eq!(csv_cell(&Value::Int(1_234_567)), "1234567");
     }
 }

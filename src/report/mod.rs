@@ -230,19 +230,25 @@ fn write_all(
         .count() as u64;
     let bar = progress::RowProgress::new(rows * passes, opts.progress);
     let mut names = Vec::new();
+    // CSV files are hashed as they are written; the others are read back.
+    let mut hashed: std::collections::HashMap<String, csv::Written> =
+        std::collections::HashMap::new();
 
     if has(OutputFormat::Csv) {
         // One file per table, written side by side (rayon keeps the order).
         use rayon::prelude::*;
-        let written: Result<Vec<String>, ReportError> = all
+        let written: Result<Vec<(String, csv::Written)>, ReportError> = all
             .par_iter()
             .map(|t| {
                 let name = format!("{}.csv", t.name());
-                csv::write_csv(&dir.join(&name), *t, opts.csv_bom, &bar)?;
-                Ok(name)
+                let w = csv::write_csv(&dir.join(&name), *t, opts.csv_bom, &bar)?;
+                Ok((name, w))
             })
             .collect();
-        names.extend(written?);
+        for (name, w) in written? {
+            hashed.insert(name.clone(), w);
+            names.push(name);
+        }
     }
     if has(OutputFormat::Xlsx) {
         let name = "report.xlsx".to_string();
@@ -271,11 +277,36 @@ fn write_all(
         }
     }
     bar.finish();
+    write_manifest(
+        dir,
+        &mut names,
+        hashed,
+        data.manifest,
+        data.inputs,
+        &summary,
+        opts,
+    )?;
+    Ok(names)
+}
 
+/// Lists every file written (size and SHA-256: from `hashed` when known, else
+/// read back) in `manifest.json`, written last; adds its name to `names`.
+fn write_manifest(
+    dir: &Path,
+    names: &mut Vec<String>,
+    mut hashed: std::collections::HashMap<String, csv::Written>,
+    manifest: &Manifest,
+    inputs: &[InputReport],
+    summary: &RunSummary,
+    opts: &ReportOptions,
+) -> Result<(), ReportError> {
     let mut outputs = Vec::with_capacity(names.len());
-    for name in &names {
+    for name in names.iter() {
         let path = dir.join(name);
-        let (bytes, sha256) = hash_file(&path)?;
+        let (bytes, sha256) = match hashed.remove(name) {
+            Some(w) => (w.bytes, w.sha256),
+            None => hash_file(&path)?,
+        };
         outputs.push(OutputEntry {
             file: name.clone(),
             bytes,
@@ -283,9 +314,9 @@ fn write_all(
         });
     }
     let ctx = manifest::ManifestContext {
-        manifest: data.manifest,
-        inputs: data.inputs,
-        summary: &summary,
+        manifest,
+        inputs,
+        summary,
         formats: &opts.formats,
         mask: opts.mask,
         lang: opts.lang,
@@ -297,7 +328,106 @@ fn write_all(
     let json = manifest::manifest_json(&ctx).map_err(|e| ReportError::write(&path, e))?;
     write_synced(&path, &json)?;
     names.push(name);
-    Ok(names)
+    Ok(())
+}
+
+/// CSV reports written while the engine runs, one batch of persons at a time
+/// (`--format csv` alone): each batch's results are written, then dropped, so
+/// a run's memory follows its events rather than its results. The files are
+/// byte-identical to [`write_reports`]' and the commit is as atomic: they go
+/// to the staging folder, and into place only when [`finish`](CsvStream::finish)
+/// has written everything.
+pub struct CsvStream {
+    out_dir: PathBuf,
+    staging: Staging,
+    opts: ReportOptions,
+    /// The per-person tables' files, in [`tables::TABLE_NAMES`] order.
+    sinks: Vec<(&'static str, csv::CsvSink)>,
+    summary: summary::SummaryParts,
+    bar: progress::RowProgress,
+}
+
+/// The tables filled from results, person by person.
+const PER_PERSON_TABLES: [&str; 6] = ["persons", "gaps", "stops", "arrears", "overpaid", "flags"];
+
+impl CsvStream {
+    /// Creates the output folder, its staging folder and the per-person files.
+    pub fn begin(out_dir: &Path, opts: &ReportOptions) -> Result<CsvStream, ReportError> {
+        fs::create_dir_all(out_dir).map_err(|e| ReportError::io(out_dir, e))?;
+        let staging = Staging::create(out_dir)?;
+        let empty = ReportTables::new(&[], &[], &[], &[], opts.mask);
+        let mut sinks = Vec::new();
+        for t in empty.all() {
+            if let Some(&name) = PER_PERSON_TABLES.iter().find(|n| **n == t.name()) {
+                let path = staging.new_dir.join(format!("{name}.csv"));
+                sinks.push((
+                    name,
+                    csv::CsvSink::create(&path, t.columns(), opts.csv_bom)?,
+                ));
+            }
+        }
+        Ok(CsvStream {
+            out_dir: out_dir.to_path_buf(),
+            staging,
+            opts: opts.clone(),
+            sinks,
+            summary: summary::SummaryParts::default(),
+            // The total is not known ahead: the bar shows rows written.
+            bar: progress::RowProgress::new(0, false),
+        })
+    }
+
+    /// Appends the rows of a batch of results (in person order, after the
+    /// previous batch's persons), the files side by side.
+    pub fn write_batch(&mut self, results: &[PersonResult]) -> Result<(), ReportError> {
+        use rayon::prelude::*;
+        self.summary.add(results);
+        let tables = ReportTables::new(results, &[], &[], &[], self.opts.mask);
+        let all = tables.all();
+        let bar = &self.bar;
+        self.sinks.par_iter_mut().try_for_each(|(name, sink)| {
+            match all.iter().find(|t| t.name() == *name) {
+                Some(t) => sink.append(*t, bar),
+                None => Ok(()),
+            }
+        })
+    }
+
+    /// Writes the employer and reject tables and `manifest.json`, then moves
+    /// every file into place. Returns the paths written and the run's summary.
+    pub fn finish(
+        self,
+        employers: &[EmployerRow],
+        rejects: &[Reject],
+        inputs: &[InputReport],
+        manifest: &Manifest,
+    ) -> Result<(Vec<PathBuf>, RunSummary), ReportError> {
+        check_balanced(inputs, self.opts.mask)?;
+        let dir = self.staging.new_dir.clone();
+        let summary = self.summary.finish(employers, rejects.len());
+        let tables = ReportTables::new(&[], employers, rejects, inputs, self.opts.mask);
+        let mut sinks: std::collections::HashMap<&str, csv::CsvSink> =
+            self.sinks.into_iter().collect();
+        let mut hashed = std::collections::HashMap::new();
+        let mut names = Vec::new();
+        // Same files, same order as `write_all`.
+        for t in tables.all() {
+            let name = format!("{}.csv", t.name());
+            let written = match sinks.remove(t.name()) {
+                Some(sink) => sink.finish()?,
+                None => csv::write_csv(&dir.join(&name), t, self.opts.csv_bom, &self.bar)?,
+            };
+            hashed.insert(name.clone(), written);
+            names.push(name);
+        }
+        self.bar.finish();
+        write_manifest(
+            &dir, &mut names, hashed, manifest, inputs, &summary, &self.opts,
+        )?;
+        self.staging.commit(&self.out_dir, &names)?;
+        let paths = names.iter().map(|n| self.out_dir.join(n)).collect();
+        Ok((paths, summary))
+    }
 }
 
 /// Size and lower-case hex SHA-256 of a file, read in chunks.
@@ -314,12 +444,18 @@ pub fn hash_file(path: &Path) -> Result<(u64, String), ReportError> {
         hasher.update(&buf[..n]);
         total += n as u64;
     }
-    let hex: String = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((total, hex))
+    Ok((total, hex(&hasher.finalize())))
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
 }
 
 /// The staging folder of one run inside the output folder. Removed when

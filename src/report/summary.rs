@@ -57,28 +57,54 @@ pub struct RunSummary {
 
 impl RunSummary {
     pub fn compute(results: &[PersonResult], employers: &[EmployerRow], rejects: usize) -> Self {
-        let mut s = RunSummary {
-            persons: results.len() as u64,
-            covered: 0,
-            open_gap: 0,
-            lapsed: 0,
-            retired: 0,
-            gaps: 0,
-            long_gaps: 0,
-            stops: 0,
-            late_stops: 0,
-            arrears_rows: 0,
-            overpaid_rows: 0,
-            flag_rows: 0,
-            rejects: rejects as u64,
-            flags: Vec::new(),
-            catch_up_total: Decimal::ZERO,
-            arrears_total: Decimal::ZERO,
-            late_fee_total: Decimal::ZERO,
-            overpaid_total: Decimal::ZERO,
-            top_employers: Vec::new(),
-        };
-        let mut flags: BTreeMap<Flag, (u64, u64)> = BTreeMap::new();
+        let mut parts = SummaryParts::default();
+        parts.add(results);
+        parts.finish(employers, rejects)
+    }
+}
+
+/// A [`RunSummary`] summed batch by batch: [`add`](SummaryParts::add) each
+/// batch of results, then [`finish`](SummaryParts::finish) with the employers.
+#[derive(Clone, Debug)]
+pub struct SummaryParts {
+    s: RunSummary,
+    /// Per flag: (occurrences, persons).
+    flags: BTreeMap<Flag, (u64, u64)>,
+}
+
+impl Default for SummaryParts {
+    fn default() -> Self {
+        SummaryParts {
+            s: RunSummary {
+                persons: 0,
+                covered: 0,
+                open_gap: 0,
+                lapsed: 0,
+                retired: 0,
+                gaps: 0,
+                long_gaps: 0,
+                stops: 0,
+                late_stops: 0,
+                arrears_rows: 0,
+                overpaid_rows: 0,
+                flag_rows: 0,
+                rejects: 0,
+                flags: Vec::new(),
+                catch_up_total: Decimal::ZERO,
+                arrears_total: Decimal::ZERO,
+                late_fee_total: Decimal::ZERO,
+                overpaid_total: Decimal::ZERO,
+                top_employers: Vec::new(),
+            },
+            flags: BTreeMap::new(),
+        }
+    }
+}
+
+impl SummaryParts {
+    pub fn add(&mut self, results: &[PersonResult]) {
+        let (s, flags) = (&mut self.s, &mut self.flags);
+        s.persons += results.len() as u64;
         for r in results {
             let p = &r.person;
             match p.status {
@@ -105,6 +131,13 @@ impl RunSummary {
                 flags.entry(*f).or_default().1 += 1;
             }
         }
+    }
+
+    /// The summary: totals rounded half-up once, flags counted, the employers
+    /// owing most listed.
+    pub fn finish(self, employers: &[EmployerRow], rejects: usize) -> RunSummary {
+        let SummaryParts { mut s, flags } = self;
+        s.rejects = rejects as u64;
         s.catch_up_total = round_money(s.catch_up_total);
         s.arrears_total = round_money(s.arrears_total);
         s.late_fee_total = round_money(s.late_fee_total);
@@ -138,7 +171,9 @@ impl RunSummary {
             .collect();
         s
     }
+}
 
+impl RunSummary {
     /// The one-screen summary printed at the end of a run.
     pub fn to_text(&self, out_dir: &Path) -> String {
         let mut t = String::new();

@@ -4,6 +4,7 @@
 use crate::model::Month;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ColumnKind {
@@ -28,9 +29,10 @@ pub struct Column {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     Null,
-    Text(String),
+    /// Borrowed from the results where it can be: no allocation per cell.
+    Text(Cow<'a, str>),
     Int(i64),
     Money(Decimal),
     Month(Month),
@@ -50,7 +52,7 @@ pub trait Table: Sync {
         self.len() == 0
     }
     /// Fills `out` (cleared first) with row `i`'s values, already masked as asked.
-    fn row(&self, i: usize, out: &mut Vec<Value>);
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>);
 }
 
 /// Money rounded half-up (四舍五入) to cents, the only rounding reports apply.
@@ -72,7 +74,7 @@ pub fn looks_like_formula(text: &str) -> bool {
     )
 }
 
-impl Value {
+impl Value<'_> {
     /// The cell as text in the SPEC's forms: months `YYYY-MM`, dates
     /// `YYYY-MM-DD`, money with two decimals, `true`/`false`, blank for Null.
     /// Text is returned as is (formula neutralisation is the writer's job).

@@ -13,6 +13,7 @@ use crate::model::{
     ArrearsRow, EmployerRow, Flag, FlagRow, GapRow, InputFormat, InputReport, OverpaidRow,
     PersonId, PersonResult, Reject, StopRow, mask_name,
 };
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::marker::PhantomData;
 
@@ -22,20 +23,30 @@ const fn col(key: &'static str, zh: &'static str, kind: ColumnKind) -> Column {
 
 use ColumnKind::{Bool, Date, Int, Money, Month as MonthKind, Text};
 
-fn id_value(id: &PersonId, mask: bool) -> Value {
+fn id_value(id: &PersonId, mask: bool) -> Value<'_> {
     Value::Text(if mask {
-        id.masked()
+        Cow::Owned(id.masked())
     } else {
-        id.as_str().to_string()
+        Cow::Borrowed(id.as_str())
     })
 }
 
-fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
+fn opt<'a, T>(v: Option<T>, f: impl FnOnce(T) -> Value<'a>) -> Value<'a> {
     v.map_or(Value::Null, f)
 }
 
-fn text_or_null(s: Option<&str>) -> Value {
-    opt(s, |s| Value::Text(s.to_string()))
+fn text_or_null(s: Option<&str>) -> Value<'_> {
+    opt(s, |s| Value::Text(Cow::Borrowed(s)))
+}
+
+/// Indexes of `results` by person ID (the pipeline hands them over in that
+/// order already; sorted here only if not).
+fn person_order(results: &[PersonResult]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..results.len() as u32).collect();
+    if !results.is_sorted_by_key(|r| r.person.person_id) {
+        order.sort_by_key(|&i| results[i as usize].person.person_id);
+    }
+    order
 }
 
 // ---------------------------------------------------------------------------
@@ -71,8 +82,7 @@ pub struct PersonsTable<'a> {
 
 impl<'a> PersonsTable<'a> {
     pub fn new(results: &'a [PersonResult], mask: bool) -> Self {
-        let mut order: Vec<u32> = (0..results.len() as u32).collect();
-        order.sort_by_key(|&i| results[i as usize].person.person_id);
+        let order = person_order(results);
         PersonsTable {
             results,
             order,
@@ -97,21 +107,21 @@ impl Table for PersonsTable<'_> {
     fn len(&self) -> usize {
         self.results.len()
     }
-    fn row(&self, i: usize, out: &mut Vec<Value>) {
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
         out.clear();
         let p = &self.results[self.order[i] as usize].person;
         out.push(id_value(&p.person_id, self.mask));
         out.push(opt(p.name.as_deref(), |n| {
             Value::Text(if self.mask {
-                mask_name(n)
+                Cow::Owned(mask_name(n))
             } else {
-                n.to_string()
+                Cow::Borrowed(n)
             })
         }));
-        out.push(Value::Text(p.employers.join(";")));
+        out.push(Value::Text(Cow::Owned(p.employers.join(";"))));
         out.push(opt(p.first_covered_month, Value::Month));
         out.push(opt(p.last_covered_month, Value::Month));
-        out.push(Value::Text(p.status.as_str().to_string()));
+        out.push(Value::Text(Cow::Borrowed(p.status.as_str())));
         out.push(Value::Int(p.open_months.into()));
         out.push(opt(p.resume_by, Value::Date));
         out.push(Value::Int(p.gaps.into()));
@@ -123,7 +133,7 @@ impl Table for PersonsTable<'_> {
         out.push(Value::Money(p.arrears_total));
         out.push(Value::Money(p.late_fee_total));
         let flags: Vec<&str> = p.flags.iter().map(|f| f.as_str()).collect();
-        out.push(Value::Text(flags.join(";")));
+        out.push(Value::Text(Cow::Owned(flags.join(";"))));
     }
 }
 
@@ -140,7 +150,7 @@ pub trait PersonPart: Sized + Sync + 'static {
     fn slice(result: &PersonResult) -> &[Self];
     /// Order within one person (SPEC: by date or month).
     fn order(a: &Self, b: &Self) -> Ordering;
-    fn values(&self, mask: bool, out: &mut Vec<Value>);
+    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>);
 }
 
 /// A table of one [`PersonPart`] over all persons, in person then date order.
@@ -154,14 +164,21 @@ pub struct PartTable<'a, R: PersonPart> {
 
 impl<'a, R: PersonPart> PartTable<'a, R> {
     pub fn new(results: &'a [PersonResult], mask: bool) -> Self {
-        let mut persons: Vec<u32> = (0..results.len() as u32).collect();
-        persons.sort_by_key(|&i| results[i as usize].person.person_id);
-        let mut index = Vec::new();
+        let persons = person_order(results);
+        let total: usize = results.iter().map(|r| R::slice(r).len()).sum();
+        let mut index = Vec::with_capacity(total);
+        let mut local: Vec<u32> = Vec::new();
         for p in persons {
             let rows = R::slice(&results[p as usize]);
-            let mut local: Vec<u32> = (0..rows.len() as u32).collect();
+            // The engine mostly emits rows in order already: no sort then.
+            if rows.is_sorted_by(|a, b| R::order(a, b) != Ordering::Greater) {
+                index.extend((0..rows.len() as u32).map(|r| (p, r)));
+                continue;
+            }
+            local.clear();
+            local.extend(0..rows.len() as u32);
             local.sort_by(|&a, &b| R::order(&rows[a as usize], &rows[b as usize]));
-            index.extend(local.into_iter().map(|r| (p, r)));
+            index.extend(local.iter().map(|&r| (p, r)));
         }
         PartTable {
             results,
@@ -188,7 +205,7 @@ impl<R: PersonPart> Table for PartTable<'_, R> {
     fn len(&self) -> usize {
         self.index.len()
     }
-    fn row(&self, i: usize, out: &mut Vec<Value>) {
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
         out.clear();
         let (p, r) = self.index[i];
         R::slice(&self.results[p as usize])[r as usize].values(self.mask, out);
@@ -218,18 +235,18 @@ impl PersonPart for GapRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.from_month, a.to_month).cmp(&(b.from_month, b.to_month))
     }
-    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Month(self.from_month));
         out.push(Value::Month(self.to_month));
         out.push(Value::Int(self.months.into()));
-        out.push(Value::Text(self.kind.as_str().to_string()));
+        out.push(Value::Text(Cow::Borrowed(self.kind.as_str())));
         out.push(opt(self.catch_up, Value::Money));
         out.push(opt(self.waiting_months, |m| Value::Int(m.into())));
         out.push(opt(self.benefits_resume, Value::Date));
         out.push(text_or_null(self.employer_before.as_deref()));
         out.push(text_or_null(self.employer_after.as_deref()));
-        out.push(Value::Text(self.region.clone()));
+        out.push(Value::Text(Cow::Borrowed(&self.region)));
     }
 }
 
@@ -254,9 +271,9 @@ impl PersonPart for StopRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.separation_date, &a.employer_id).cmp(&(b.separation_date, &b.employer_id))
     }
-    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
-        out.push(Value::Text(self.employer_id.to_string()));
+        out.push(Value::Text(Cow::Borrowed(&self.employer_id)));
         out.push(Value::Date(self.separation_date));
         out.push(opt(self.last_paid_month, Value::Month));
         out.push(Value::Month(self.stop_month));
@@ -287,9 +304,9 @@ impl PersonPart for ArrearsRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.month, &a.employer_id).cmp(&(b.month, &b.employer_id))
     }
-    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
-        out.push(Value::Text(self.employer_id.to_string()));
+        out.push(Value::Text(Cow::Borrowed(&self.employer_id)));
         out.push(Value::Month(self.month));
         out.push(Value::Money(self.due));
         out.push(Value::Money(self.paid));
@@ -316,12 +333,12 @@ impl PersonPart for OverpaidRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.month, &a.employer_id).cmp(&(b.month, &b.employer_id))
     }
-    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
-        out.push(Value::Text(self.employer_id.to_string()));
+        out.push(Value::Text(Cow::Borrowed(&self.employer_id)));
         out.push(Value::Month(self.month));
         out.push(Value::Money(self.paid));
-        out.push(Value::Text(self.reason.to_string()));
+        out.push(Value::Text(Cow::Borrowed(self.reason)));
     }
 }
 
@@ -351,16 +368,16 @@ impl PersonPart for FlagRow {
             &b.detail,
         ))
     }
-    fn values(&self, mask: bool, out: &mut Vec<Value>) {
+    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
-        out.push(Value::Text(self.flag.as_str().to_string()));
+        out.push(Value::Text(Cow::Borrowed(self.flag.as_str())));
         out.push(text_or_null(self.employer_id.as_deref()));
         out.push(opt(self.month, Value::Month));
         out.push(opt(self.date, Value::Date));
         let detail = if mask && self.flag == Flag::NameMismatch {
-            mask_name_mismatch(&self.detail)
+            Cow::Owned(mask_name_mismatch(&self.detail))
         } else {
-            maybe_mask(&self.detail, mask).into_owned()
+            maybe_mask(&self.detail, mask)
         };
         out.push(Value::Text(detail));
     }
@@ -441,7 +458,7 @@ impl<'a> EmployersTable<'a> {
     }
 }
 
-fn count(n: u64) -> Value {
+fn count(n: u64) -> Value<'static> {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
@@ -461,10 +478,10 @@ impl Table for EmployersTable<'_> {
     fn len(&self) -> usize {
         self.rows.len()
     }
-    fn row(&self, i: usize, out: &mut Vec<Value>) {
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
         out.clear();
         let e = &self.rows[self.order[i] as usize];
-        out.push(Value::Text(e.employer_id.clone()));
+        out.push(Value::Text(Cow::Borrowed(&e.employer_id)));
         out.push(count(e.persons));
         out.push(count(e.hires));
         out.push(count(e.separations));
@@ -530,14 +547,14 @@ impl Table for RejectsTable<'_> {
     fn len(&self) -> usize {
         self.rejects.len()
     }
-    fn row(&self, i: usize, out: &mut Vec<Value>) {
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
         out.clear();
         let r = &self.rejects[self.order[i] as usize];
         let input = self.inputs.get(r.source.input as usize);
-        let text = |s: &str| Value::Text(maybe_mask(s, self.mask).into_owned());
+        let text = |s: &'s str| Value::Text(maybe_mask(s, self.mask));
         out.push(match input {
             Some(input) => text(&input.path),
-            None => Value::Text(format!("input #{}", r.source.input)),
+            None => Value::Text(Cow::Owned(format!("input #{}", r.source.input))),
         });
         out.push(match input {
             // CSV and Parquet inputs have a single unnamed sheet.
@@ -552,11 +569,11 @@ impl Table for RejectsTable<'_> {
         out.push(Value::Int(r.source.row.into()));
         out.push(text(&r.column));
         out.push(if self.mask && is_name_column(&r.column) {
-            Value::Text(mask_name(r.value.trim()))
+            Value::Text(Cow::Owned(mask_name(r.value.trim())))
         } else {
             text(&r.value)
         });
-        out.push(Value::Text(r.code.as_str().to_string()));
+        out.push(Value::Text(Cow::Borrowed(r.code.as_str())));
         out.push(text(&r.message));
     }
 }

@@ -322,11 +322,11 @@ impl SummaryWriter<'_> {
     }
 }
 
-fn text(s: impl Into<String>) -> Value {
+fn text<'a>(s: impl Into<std::borrow::Cow<'a, str>>) -> Value<'a> {
     Value::Text(s.into())
 }
 
-fn int(n: u64) -> Value {
+fn int(n: u64) -> Value<'static> {
     Value::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
@@ -415,7 +415,7 @@ fn write_summary_sheet(
                 text(i.path.clone()),
                 text(role),
                 text(format),
-                i.encoding.clone().map_or(Value::Null, Value::Text),
+                i.encoding.as_deref().map_or(Value::Null, text),
                 int(i.rows_read()),
                 int(sum(|s| s.accepted)),
                 int(sum(|s| s.rejected)),
