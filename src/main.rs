@@ -7,6 +7,7 @@ use medrecon::commands;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    release_large_blocks();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Run(args) => commands::run::execute(args),
@@ -27,6 +28,20 @@ fn main() -> ExitCode {
             }
             ExitCode::from(1)
         }
+    }
+}
+
+/// glibc raises its mmap threshold each time a large block is freed, up to
+/// 32 MiB, after which the multi-megabyte buffers of ingest, grouping and
+/// report writing come from its heap and stay there when freed: a 1M-person
+/// run then peaked at ~990 MiB instead of ~650. A fixed 1 MiB threshold keeps
+/// such blocks mapped, so freeing them gives the memory back.
+fn release_large_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; called first thing in
+    // main, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
 

@@ -330,6 +330,75 @@ pub struct SourceRef {
 // Events
 // ---------------------------------------------------------------------------
 
+/// A person's name as read from a row. Up to 14 bytes (any Chinese name of up
+/// to four characters) is kept inline, longer ones are shared: a million rows
+/// do not make a million small allocations (24 bytes inline against 16 for a
+/// pointer plus a 48-byte block on the heap).
+#[derive(Clone)]
+pub struct Name(NameRepr);
+
+#[derive(Clone)]
+enum NameRepr {
+    Inline { len: u8, bytes: [u8; Name::INLINE] },
+    Shared(Arc<str>),
+}
+
+impl Name {
+    const INLINE: usize = 14;
+
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Built from a `&str` cut at its end, so always valid; never empty-cut.
+            NameRepr::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or("")
+            }
+            NameRepr::Shared(s) => s,
+        }
+    }
+}
+
+impl From<&str> for Name {
+    fn from(s: &str) -> Name {
+        if s.len() <= Name::INLINE {
+            let mut bytes = [0u8; Name::INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            Name(NameRepr::Inline {
+                len: s.len() as u8,
+                bytes,
+            })
+        } else {
+            Name(NameRepr::Shared(Arc::from(s)))
+        }
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Name {}
+
+impl std::hash::Hash for Name {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 #[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
 pub enum EventKind {
     /// 入职 / 增员 / 新参保
@@ -351,7 +420,7 @@ pub trait RegionLookup: Sync {
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Event {
     pub person_id: PersonId,
-    pub name: Option<Arc<str>>,
+    pub name: Option<Name>,
     pub employer_id: Arc<str>,
     pub kind: EventKind,
     pub date: NaiveDate,
@@ -766,6 +835,25 @@ pub struct PolicyManifestEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_inline_and_shared_read_back_and_compare_by_text() {
+        for text in [
+            "",
+            "张三",
+            "欧阳娜娜",
+            "欧阳娜娜娜",
+            "Zhang San",
+            "a very long romanised name",
+        ] {
+            let n = Name::from(text);
+            assert_eq!(n.as_str(), text);
+            assert_eq!(&*n.clone(), text);
+        }
+        assert_eq!(std::mem::size_of::<Option<Name>>(), 24);
+        assert_eq!(Name::from("王伟"), Name::from("王伟"));
+        assert_ne!(Name::from("王伟"), Name::from("王玮"));
+    }
 
     #[test]
     fn month_parse_and_display() {

@@ -166,39 +166,54 @@ pub fn load(
     })
 }
 
-/// Reorders events by person (the ID's numeric key), keeping their order
-/// within a person: sorts (key, index) pairs, 16 bytes each, in parallel, then
-/// moves each event once into its place in a new vector, in parallel. Sorting
-/// the events themselves would move ~100-byte values many times over.
-fn group_by_person(events: Vec<Event>) -> Vec<Event> {
-    let mut keys: Vec<(u64, u32)> = events
-        .par_iter()
-        .enumerate()
-        .map(|(i, e)| (e.person_id.key(), i as u32))
-        .collect();
-    if keys.is_sorted() {
+/// Reorders events by person (the ID's numeric key), keeping their input
+/// order — (source, kind) order — within a person, without ever holding two
+/// copies of the events: they are moved, a slice at a time from the end (the
+/// source vector shrinking as it goes), into buckets of person-key ranges
+/// sized by a first counting pass; each bucket is sorted on its own, in
+/// parallel; the buckets are then appended in order, each freed once moved.
+fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
+    let n = events.len();
+    if events.is_sorted_by_key(|e| e.person_id.key()) {
         return events;
     }
-    // Pairs are unique, so an unstable sort keeps input order within a key.
-    keys.par_sort_unstable();
-    struct Base(*const Event);
-    // SAFETY: only read through, at distinct indexes, while `source` is alive.
-    unsafe impl Sync for Base {}
-    let mut source = std::mem::ManuallyDrop::new(events);
-    let base = Base(source.as_ptr());
-    let grouped: Vec<Event> = keys
-        .par_iter()
-        .map(|&(_, i)| {
-            let base = &base;
-            // SAFETY: `keys` holds every index below `source.len()` exactly
-            // once, so each event is moved out exactly once; `source` is then
-            // emptied without dropping them (below), so none is dropped twice.
-            unsafe { std::ptr::read(base.0.add(i as usize)) }
-        })
+    // Bucket boundaries: quantiles of a sample of the keys.
+    let buckets = (n / (32 << 10)).clamp(1, 512);
+    let step = (n / (buckets * 32)).max(1);
+    let mut sample: Vec<u64> = events
+        .iter()
+        .step_by(step)
+        .map(|e| e.person_id.key())
         .collect();
-    // SAFETY: every element was moved into `grouped`; free only the buffer.
-    unsafe { source.set_len(0) };
-    drop(std::mem::ManuallyDrop::into_inner(source));
+    sample.sort_unstable();
+    let mut splitters: Vec<u64> = (1..buckets)
+        .map(|i| sample[i * sample.len() / buckets])
+        .collect();
+    splitters.dedup();
+    let bucket_of = |e: &Event| splitters.partition_point(|&s| s <= e.person_id.key());
+    let mut counts = vec![0usize; splitters.len() + 1];
+    for e in &events {
+        counts[bucket_of(e)] += 1;
+    }
+    let mut parts: Vec<Vec<Event>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+    const SLICE: usize = 1 << 18;
+    while !events.is_empty() {
+        let tail = events.split_off(events.len().saturating_sub(SLICE));
+        // Gives the moved slice's memory back (a shrink in place for a large block).
+        events.shrink_to_fit();
+        for e in tail {
+            parts[bucket_of(&e)].push(e);
+        }
+    }
+    // Moved from the end, so input order within a bucket is restored by sorting
+    // on (key, source, kind): the pair (source, kind) is unique per event.
+    parts
+        .par_iter_mut()
+        .for_each(|p| p.sort_by_cached_key(|e| (e.person_id.key(), e.source, e.kind)));
+    let mut grouped = Vec::with_capacity(n);
+    for p in parts {
+        grouped.extend(p);
+    }
     grouped
 }
 

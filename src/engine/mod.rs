@@ -401,7 +401,7 @@ pub fn analyze<'e>(
         .filter(in_force)
         .filter(|e| e.name.is_some())
         .min_by_key(|e| e.source);
-    let name = first_named.and_then(|e| e.name.clone());
+    let name: Option<Arc<str>> = first_named.and_then(|e| e.name.as_deref().map(Arc::from));
     if let Some(first) = &name
         && input
             .events

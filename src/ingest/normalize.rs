@@ -8,7 +8,7 @@ use crate::ingest::header::HeaderMap;
 use crate::ingest::schema::{ColumnSchema, EventWord, trim_spaces};
 use crate::ingest::values::{Cell, DateError, parse_date_cell, parse_money_cell};
 use crate::model::{
-    Event, EventKind, IdError, PersonId, RegionId, RegionLookup, Reject, RejectCode, Shape,
+    Event, EventKind, IdError, Name, PersonId, RegionId, RegionLookup, Reject, RejectCode, Shape,
     SourceRef,
 };
 use chrono::NaiveDate;
@@ -349,9 +349,9 @@ pub fn normalize_row<R: RowCells + ?Sized>(
     let name = if name_cell.is_blank() {
         None
     } else {
-        // Names are nearly unique per person: interning them costs more than
-        // it saves (a person's rows rarely fall in one chunk).
-        Some(Arc::from(trim_spaces(&name_cell.raw())))
+        // Names are nearly unique per person, and short: kept inline, not
+        // interned (a person's rows rarely fall in one chunk).
+        Some(Name::from(trim_spaces(&name_cell.raw())))
     };
 
     let first = Event {

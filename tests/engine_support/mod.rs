@@ -72,7 +72,7 @@ pub fn ev(
 ) -> Event {
     Event {
         person_id: pid(1),
-        name: Some(Arc::from("张三")),
+        name: Some("张三".into()),
         employer_id: Arc::from(employer),
         kind,
         date: date(day),
