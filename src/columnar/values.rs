@@ -262,7 +262,12 @@ pub(crate) fn month(cell: &Cell) -> Result<Month, CodeMsg> {
             let s = format!("{}", *f as i64);
             Month::parse(&s).ok_or_else(|| bad(&s))
         }
-        Cell::Date(d) => Ok(Month::of(*d)),
+        // Through `Month::new`, so a Parquet date far outside years 1..=9999
+        // is refused here like any other bad month, not carried into the rules.
+        Cell::Date(d) => {
+            use chrono::Datelike;
+            Month::new(d.year(), d.month()).ok_or_else(|| bad(&cell.raw()))
+        }
         other => Err(bad(&other.raw())),
     }
 }
@@ -535,6 +540,19 @@ mod tests {
         assert!(money(&Cell::Int(-50_000_000_000)).is_err());
         assert_eq!(money(&Cell::Decimal(Decimal::new(94_700, 2))), Ok(94_700));
         assert!(money(&Cell::Decimal(Decimal::new(947_001, 3))).is_err());
+    }
+
+    #[test]
+    fn a_date_cell_month_outside_years_1_to_9999_is_a_bad_month() {
+        assert_eq!(
+            month(&Cell::Date(d(2025, 3, 31))),
+            Ok(Month::new(2025, 3).unwrap())
+        );
+        let far = NaiveDate::MAX;
+        assert_eq!(
+            month(&Cell::Date(far)).map_err(|e| e.0),
+            Err(RejectCode::BadMonth)
+        );
     }
 
     #[test]
