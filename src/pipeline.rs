@@ -138,12 +138,7 @@ pub fn load(
     rejects.sort_by_key(|r| r.source);
 
     timings.time("group", || {
-        // Group by person, keeping source order within a person: a stable sort on
-        // a cached numeric key, once events are in (source, kind) order (they
-        // arrive so from ingest; sorted here only if not).
-        if !events.is_sorted_by_key(|e| (e.source, e.kind)) {
-            events.par_sort_unstable_by_key(|e| (e.source, e.kind));
-        }
+        // Group by person, in source order within a person.
         events = group_by_person(std::mem::take(&mut events));
         ui.par_sort_unstable_by_key(|s| (s.person_id, s.from, s.to));
     });
@@ -166,15 +161,16 @@ pub fn load(
     })
 }
 
-/// Reorders events by person (the ID's numeric key), keeping their input
-/// order — (source, kind) order — within a person, without ever holding two
+/// Orders events by person (the ID's numeric key), then source order —
+/// (source, kind), unique per event — within a person, without ever holding two
 /// copies of the events: a counting sort into person-key ranges (bucket
 /// sizes counted first), the events moved from the end of the input, which
 /// shrinks as it goes, straight to their bucket's place in the output; then
 /// each bucket is sorted on its own, in parallel.
 fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
     let n = events.len();
-    if events.is_sorted_by_key(|e| e.person_id.key()) {
+    let order = |e: &Event| (e.person_id.key(), e.source, e.kind);
+    if events.is_sorted_by_key(order) {
         return events;
     }
     // Bucket boundaries: quantiles of a sample of the keys.
@@ -226,8 +222,7 @@ fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
     }
     // SAFETY: see above — all `n` places hold an event moved in, none twice.
     let mut grouped = unsafe { out.assume_init() }.into_vec();
-    // Each bucket in person order, input order within a person: (source, kind)
-    // is unique per event and orders the input.
+    // Each bucket in person order, source order within a person.
     let mut rest: &mut [Event] = &mut grouped;
     let mut regions = Vec::with_capacity(counts.len());
     for &c in &counts {
@@ -237,7 +232,7 @@ fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
     }
     regions
         .par_iter_mut()
-        .for_each(|r| r.sort_by_cached_key(|e| (e.person_id.key(), e.source, e.kind)));
+        .for_each(|r| r.sort_by_cached_key(order));
     grouped
 }
 

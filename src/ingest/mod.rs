@@ -155,12 +155,7 @@ fn load_file(path: &Path) -> Result<Loaded, IngestError> {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// Rows normalized from one sheet (or CSV file), in row order.

@@ -12,8 +12,7 @@
 
 use super::ReportError;
 use super::progress::RowProgress;
-use super::table::{Column, Table, Value, looks_like_formula, round_money};
-use chrono::Datelike;
+use super::table::{Column, Table, Value, looks_like_formula};
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::Write;
@@ -62,68 +61,12 @@ fn push_text(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-/// Two ASCII digits of `n` (0..=99).
-fn push2(n: u32, out: &mut Vec<u8>) {
-    out.push(b'0' + (n / 10 % 10) as u8);
-    out.push(b'0' + (n % 10) as u8);
-}
-
-/// `YYYY-MM` / `YYYY-MM-DD` for years 0..=9999 (all a run can hold; others
-/// fall back to the formatter).
-fn push_ym(year: i32, month: u32, out: &mut Vec<u8>) -> bool {
-    if !(0..=9999).contains(&year) {
-        return false;
-    }
-    let y = year as u32;
-    push2(y / 100, out);
-    push2(y % 100, out);
-    out.push(b'-');
-    push2(month, out);
-    true
-}
-
-/// Money with exactly two decimals, rounded half-up, no thousands separator:
-/// the same text as `format!("{:.2}", round_money(d))`, without the formatter.
-fn push_money(d: rust_decimal::Decimal, out: &mut Vec<u8>) {
-    let r = round_money(d);
-    let scale = r.scale();
-    let m = r.mantissa();
-    if m == 0 || scale > 2 {
-        // Zero keeps the formatter's sign handling; scale > 2 cannot follow rounding.
-        let _ = write!(out, "{r:.2}");
-        return;
-    }
-    let cents = m.unsigned_abs() * 10u128.pow(2 - scale);
-    if m < 0 {
-        out.push(b'-');
-    }
-    let mut ibuf = itoa::Buffer::new();
-    out.extend_from_slice(ibuf.format(cents / 100).as_bytes());
-    out.push(b'.');
-    push2((cents % 100) as u32, out);
-}
-
-/// Appends one cell's CSV text to `out`.
+/// Appends one cell's CSV text to `out`: text quoted and neutralised, every
+/// other value in its SPEC form ([`Value::push_text`]).
 fn push_cell(value: &Value, out: &mut Vec<u8>) {
     match value {
-        Value::Null => {}
         Value::Text(s) => push_text(s, out),
-        Value::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
-        Value::Money(d) => push_money(*d, out),
-        Value::Month(m) => {
-            if !push_ym(m.year(), m.month(), out) {
-                let _ = write!(out, "{m}");
-            }
-        }
-        Value::Date(d) => {
-            if push_ym(d.year(), d.month(), out) {
-                out.push(b'-');
-                push2(d.day(), out);
-            } else {
-                let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
-            }
-        }
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        other => other.push_text(out),
     }
 }
 
@@ -180,7 +123,7 @@ impl HashingFile {
             .map_err(|e| ReportError::io(&self.path, e))?;
         Ok(Written {
             bytes: self.bytes,
-            sha256: super::hex(&self.hasher.finalize()),
+            sha256: format!("{:x}", self.hasher.finalize()),
         })
     }
 }
@@ -257,6 +200,7 @@ pub fn write_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::table::round_money;
     use rust_decimal::Decimal;
 
     #[test]

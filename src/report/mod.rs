@@ -444,18 +444,7 @@ pub fn hash_file(path: &Path) -> Result<(u64, String), ReportError> {
         hasher.update(&buf[..n]);
         total += n as u64;
     }
-    Ok((total, hex(&hasher.finalize())))
-}
-
-/// Lower-case hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
+    Ok((total, format!("{:x}", hasher.finalize())))
 }
 
 /// The staging folder of one run inside the output folder. Removed when

@@ -79,29 +79,78 @@ impl Value<'_> {
     /// `YYYY-MM-DD`, money with two decimals, `true`/`false`, blank for Null.
     /// Text is returned as is (formula neutralisation is the writer's job).
     pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        self.write_text(&mut s);
-        s
+        let mut out = Vec::new();
+        self.push_text(&mut out);
+        // Every byte pushed comes from a `str` or is an ASCII digit or sign.
+        String::from_utf8(out).unwrap_or_default()
     }
 
-    /// Appends [`to_text`](Value::to_text) to `buf` (no allocation per cell).
-    pub fn write_text(&self, buf: &mut String) {
-        use std::fmt::Write;
-        // Writing into a String cannot fail.
-        let _ = match self {
-            Value::Null => Ok(()),
-            Value::Text(s) => {
-                buf.push_str(s);
-                Ok(())
+    /// Appends [`to_text`](Value::to_text)'s bytes to `out` without the
+    /// formatter (the CSV writer's hot path): digits written directly.
+    pub fn push_text(&self, out: &mut Vec<u8>) {
+        use std::io::Write;
+        match self {
+            Value::Null => {}
+            Value::Text(s) => out.extend_from_slice(s.as_bytes()),
+            Value::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
+            Value::Money(d) => push_money(*d, out),
+            Value::Month(m) => {
+                if !push_ym(m.year(), m.month(), out) {
+                    let _ = write!(out, "{m}");
+                }
             }
-            Value::Int(n) => write!(buf, "{n}"),
-            Value::Money(d) => write!(buf, "{:.2}", round_money(*d)),
-            Value::Month(m) => write!(buf, "{m}"),
-            // Plain integer formatting: chrono's strftime parser is slow per cell.
-            Value::Date(d) => write!(buf, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
-            Value::Bool(b) => write!(buf, "{b}"),
-        };
+            Value::Date(d) => {
+                if push_ym(d.year(), d.month(), out) {
+                    out.push(b'-');
+                    push2(d.day(), out);
+                } else {
+                    let _ = write!(out, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+                }
+            }
+            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        }
     }
+}
+
+/// Two ASCII digits of `n` (0..=99).
+fn push2(n: u32, out: &mut Vec<u8>) {
+    out.push(b'0' + (n / 10 % 10) as u8);
+    out.push(b'0' + (n % 10) as u8);
+}
+
+/// `YYYY-MM` / `YYYY-MM-DD` for years 0..=9999 (all a run can hold; others
+/// fall back to the formatter).
+fn push_ym(year: i32, month: u32, out: &mut Vec<u8>) -> bool {
+    if !(0..=9999).contains(&year) {
+        return false;
+    }
+    let y = year as u32;
+    push2(y / 100, out);
+    push2(y % 100, out);
+    out.push(b'-');
+    push2(month, out);
+    true
+}
+
+/// Money with exactly two decimals, rounded half-up, no thousands separator:
+/// the same text as `format!("{:.2}", round_money(d))`, without the formatter.
+fn push_money(d: rust_decimal::Decimal, out: &mut Vec<u8>) {
+    let r = round_money(d);
+    let scale = r.scale();
+    let m = r.mantissa();
+    if m == 0 || scale > 2 {
+        // Zero keeps the formatter's sign handling; scale > 2 cannot follow rounding.
+        let _ = std::io::Write::write_fmt(out, format_args!("{r:.2}"));
+        return;
+    }
+    let cents = m.unsigned_abs() * 10u128.pow(2 - scale);
+    if m < 0 {
+        out.push(b'-');
+    }
+    let mut ibuf = itoa::Buffer::new();
+    out.extend_from_slice(ibuf.format(cents / 100).as_bytes());
+    out.push(b'.');
+    push2((cents % 100) as u32, out);
 }
 
 #[cfg(test)]
