@@ -7,7 +7,7 @@ use crate::columnar::{self, LedgerBatch, LedgerOptions};
 use crate::engine::{self, EngineContext, PersonInput};
 use crate::ingest::{self, EventBatch, IngestOptions, UiBatch};
 use crate::model::{
-    EmployerRow, Event, EventKind, Flag, GapKind, InputReport, LedgerEntry, Month, PersonId,
+    Code, EmployerRow, Event, EventKind, Flag, GapKind, InputReport, LedgerEntry, Month, PersonId,
     PersonResult, Reject, UiSpan,
 };
 use crate::policy::{PolicyError, PolicySet};
@@ -331,19 +331,18 @@ pub fn evaluate(loaded: &Loaded, quiet: bool) -> Result<Evaluated> {
     let ctx = loaded.context();
     let persons = loaded.person_inputs();
     let bar = progress_bar(persons.len() as u64, "persons", quiet);
-    let evaluated = evaluate_persons(&persons, &ctx, &bar, true);
+    let evaluated = evaluate_persons(&persons, &ctx, &bar);
     bar.finish_and_clear();
     evaluated
 }
 
-/// The engine over some persons, in parallel, results in their order.
-/// `keep`: the results will be held to the end of the run, so their lists
-/// give back their spare capacity (not worth it for a batch written at once).
+/// The engine over some persons, in parallel, results in their order. The
+/// results are held to the end of the run, so their lists give back their
+/// spare capacity.
 pub fn evaluate_persons(
     persons: &[PersonInput<'_>],
     ctx: &EngineContext<'_>,
     bar: &ProgressBar,
-    keep: bool,
 ) -> Result<Evaluated> {
     let outcomes: Vec<Result<PersonResult, PolicyError>> = persons
         .par_chunks(4096)
@@ -352,9 +351,7 @@ pub fn evaluate_persons(
                 .iter()
                 .map(|p| {
                     engine::evaluate(p, ctx).map(|mut r| {
-                        if keep {
-                            r.shrink_to_fit();
-                        }
+                        r.shrink_to_fit();
                         r
                     })
                 })
@@ -433,24 +430,24 @@ pub fn summarize_employers(loaded: &Loaded, results: &[PersonResult]) -> Vec<Emp
 /// millions of lookups), summed from events and from batches of results.
 #[derive(Default)]
 pub struct EmployerRows {
-    index: std::collections::HashMap<std::sync::Arc<str>, usize, crate::ingest::dedupe::FxBuild>,
+    index: std::collections::HashMap<Code, usize, crate::ingest::dedupe::FxBuild>,
     rows: Vec<EmployerRow>,
 }
 
 impl EmployerRows {
-    fn index(&mut self, id: &std::sync::Arc<str>) -> usize {
-        if let Some(&i) = self.index.get(&**id) {
+    fn index(&mut self, id: &Code) -> usize {
+        if let Some(&i) = self.index.get(id) {
             return i;
         }
         self.rows.push(EmployerRow {
             employer_id: id.to_string(),
             ..EmployerRow::default()
         });
-        self.index.insert(id.clone(), self.rows.len() - 1);
+        self.index.insert(*id, self.rows.len() - 1);
         self.rows.len() - 1
     }
 
-    fn get(&mut self, id: &std::sync::Arc<str>) -> &mut EmployerRow {
+    fn get(&mut self, id: &Code) -> &mut EmployerRow {
         let i = self.index(id);
         &mut self.rows[i]
     }
@@ -504,6 +501,35 @@ impl EmployerRows {
             for o in &r.overpaid {
                 self.get(&o.employer_id).overpaid_total += o.paid;
             }
+        }
+    }
+
+    /// Adds another part's figures (other persons' results or events).
+    pub fn merge(&mut self, mut other: EmployerRows) {
+        for (code, i) in other.index {
+            // Every field named: one added to the row cannot be missed here.
+            let EmployerRow {
+                employer_id: _,
+                persons,
+                hires,
+                separations,
+                late_stops,
+                overlaps,
+                long_gaps,
+                arrears_total,
+                late_fee_total,
+                overpaid_total,
+            } = std::mem::take(&mut other.rows[i]);
+            let row = self.get(&code);
+            row.persons += persons;
+            row.hires += hires;
+            row.separations += separations;
+            row.late_stops += late_stops;
+            row.overlaps += overlaps;
+            row.long_gaps += long_gaps;
+            row.arrears_total += arrears_total;
+            row.late_fee_total += late_fee_total;
+            row.overpaid_total += overpaid_total;
         }
     }
 
@@ -571,30 +597,48 @@ pub fn run(
         let ctx = loaded.context();
         let persons = loaded.person_inputs();
         let bar = progress_bar(persons.len() as u64, "persons", args.quiet);
-        let keep = stream.is_none();
-        // While one batch is written, the next is evaluated (both on the pool).
-        let mut to_write: Option<Evaluated> = None;
-        for batch in persons.chunks(batch_persons()) {
-            let (evaluated, wrote) = rayon::join(
-                || evaluate_persons(batch, &ctx, &bar, keep),
-                || {
-                    write_batch(
-                        &mut stream,
-                        to_write.take(),
-                        &mut employer_rows,
-                        &mut unpriced,
-                    )
-                },
-            );
-            results.extend(wrote?);
-            to_write = Some(evaluated?);
+        match stream.as_mut() {
+            // Streaming: each batch's persons are evaluated and their rows
+            // formatted in parallel pieces (results dropped there), while the
+            // previous batch's pieces are written.
+            Some(stream) => {
+                let format = stream.piece_format();
+                let mut to_write: Option<StreamedBatch> = None;
+                for batch in persons.chunks(batch_persons()) {
+                    let (formatted, wrote) = rayon::join(
+                        || evaluate_and_format(batch, &ctx, &bar, &format),
+                        || {
+                            write_streamed(
+                                stream,
+                                to_write.take(),
+                                &mut employer_rows,
+                                &mut unpriced,
+                            )
+                        },
+                    );
+                    wrote?;
+                    to_write = Some(formatted?);
+                }
+                write_streamed(stream, to_write.take(), &mut employer_rows, &mut unpriced)?;
+            }
+            None => {
+                // While one batch is taken in, the next is evaluated.
+                let mut to_keep: Option<Evaluated> = None;
+                for batch in persons.chunks(batch_persons()) {
+                    let (evaluated, kept) = rayon::join(
+                        || evaluate_persons(batch, &ctx, &bar),
+                        || keep_batch(to_keep.take(), &mut employer_rows, &mut unpriced),
+                    );
+                    results.extend(kept);
+                    to_keep = Some(evaluated?);
+                }
+                results.extend(keep_batch(
+                    to_keep.take(),
+                    &mut employer_rows,
+                    &mut unpriced,
+                ));
+            }
         }
-        results.extend(write_batch(
-            &mut stream,
-            to_write.take(),
-            &mut employer_rows,
-            &mut unpriced,
-        )?);
         bar.finish_and_clear();
     }
     loaded.reject_unpriced(&unpriced);
@@ -671,27 +715,95 @@ pub fn run(
     })
 }
 
-/// Takes in a batch of results: sums its employer figures, keeps its unpriced
-/// persons, and writes it to the stream (then drops it) or hands it back to
-/// be kept for the workbook and Parquet.
-fn write_batch(
-    stream: &mut Option<crate::report::CsvStream>,
+/// Takes in a batch of results to keep for the workbook and Parquet: sums
+/// its employer figures, keeps its unpriced persons, hands the results back.
+fn keep_batch(
     evaluated: Option<Evaluated>,
     employer_rows: &mut EmployerRows,
     unpriced: &mut Vec<(PersonId, PolicyError)>,
-) -> Result<Vec<PersonResult>> {
+) -> Vec<PersonResult> {
     let Some(evaluated) = evaluated else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
     employer_rows.add_results(&evaluated.results);
     unpriced.extend(evaluated.unpriced);
-    match stream {
-        Some(stream) => {
-            stream.write_batch(&evaluated.results)?;
-            Ok(Vec::new())
-        }
-        None => Ok(evaluated.results),
+    evaluated.results
+}
+
+/// A batch of persons evaluated for a streamed run: their report rows
+/// formatted in pieces, their employer figures and their unpriced persons
+/// (the results themselves are already dropped).
+struct StreamedBatch {
+    pieces: Vec<crate::report::CsvPiece>,
+    employers: EmployerRows,
+    unpriced: Vec<(PersonId, PolicyError)>,
+}
+
+/// Persons per piece: enough to amortise a piece's tables and buffers, small
+/// enough that a batch splits into many pieces for the pool.
+const PIECE_PERSONS: usize = 1024;
+
+/// The engine over a batch of persons, in parallel pieces, each formatting
+/// its persons' report rows and summing their employer figures. The first
+/// policy error (in person order) other than an unpriced person stops the run.
+fn evaluate_and_format(
+    persons: &[PersonInput<'_>],
+    ctx: &EngineContext<'_>,
+    bar: &ProgressBar,
+    format: &crate::report::PieceFormat,
+) -> Result<StreamedBatch> {
+    type Piece = (
+        crate::report::CsvPiece,
+        EmployerRows,
+        Vec<(PersonId, PolicyError)>,
+    );
+    let pieces: Vec<Result<Piece, PolicyError>> = persons
+        .par_chunks(PIECE_PERSONS)
+        .map(|chunk| {
+            let mut results = Vec::with_capacity(chunk.len());
+            let mut unpriced = Vec::new();
+            for p in chunk {
+                match engine::evaluate(p, ctx) {
+                    Ok(r) => results.push(r),
+                    Err(e @ PolicyError::NotCovered { .. }) => unpriced.push((p.person_id, e)),
+                    Err(e) => return Err(e),
+                }
+            }
+            let mut employers = EmployerRows::default();
+            employers.add_results(&results);
+            let piece = format.format(&results);
+            bar.inc(chunk.len() as u64);
+            Ok((piece, employers, unpriced))
+        })
+        .collect();
+    let mut out = StreamedBatch {
+        pieces: Vec::with_capacity(pieces.len()),
+        employers: EmployerRows::default(),
+        unpriced: Vec::new(),
+    };
+    for p in pieces {
+        let (piece, employers, unpriced) = p?;
+        out.pieces.push(piece);
+        out.employers.merge(employers);
+        out.unpriced.extend(unpriced);
     }
+    Ok(out)
+}
+
+/// Writes a streamed batch's pieces and adds its figures to the run's.
+fn write_streamed(
+    stream: &mut crate::report::CsvStream,
+    batch: Option<StreamedBatch>,
+    employer_rows: &mut EmployerRows,
+    unpriced: &mut Vec<(PersonId, PolicyError)>,
+) -> Result<()> {
+    let Some(batch) = batch else {
+        return Ok(());
+    };
+    employer_rows.merge(batch.employers);
+    unpriced.extend(batch.unpriced);
+    stream.write_pieces(batch.pieces)?;
+    Ok(())
 }
 
 /// Persons evaluated and written per batch when reports stream; the
@@ -710,7 +822,6 @@ fn batch_persons() -> usize {
 mod tests {
     use super::*;
     use crate::model::{RegionId, SourceRef};
-    use std::sync::Arc;
 
     fn event(person: u64, row: u32, kind: EventKind) -> Event {
         let digits = format!("110105{:011}", 19_900_101_000 + person % 1_000_000);
@@ -718,7 +829,7 @@ mod tests {
         Event {
             person_id: PersonId::from_first17(&first17).unwrap(),
             name: None,
-            employer_id: Arc::from("E"),
+            employer_id: Code::new("E"),
             kind,
             date: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
             region: RegionId(0),

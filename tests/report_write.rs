@@ -27,7 +27,6 @@ use rust_decimal::Decimal;
 use std::fs;
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
 
 const ID_A: &str = "11010519491231002X";
 const ID_B: &str = "110101199003071233";
@@ -47,8 +46,8 @@ fn d(y: i32, mo: u32, day: u32) -> NaiveDate {
 fn money(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
-fn e(s: &str) -> Arc<str> {
-    Arc::from(s)
+fn e(s: &str) -> Code {
+    Code::new(s)
 }
 
 struct Fixture {
@@ -74,7 +73,7 @@ impl Fixture {
 fn person(pid: &str, name: &str, employers: &[&str]) -> PersonRow {
     PersonRow {
         person_id: id(pid),
-        name: Some(Arc::from(name)),
+        name: Some(Name::from(name)),
         employers: employers.iter().map(|s| e(s)).collect(),
         first_covered_month: None,
         last_covered_month: None,

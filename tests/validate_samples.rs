@@ -67,7 +67,7 @@ fn samples_balance_and_hold_the_planted_bad_rows() {
         ]
     );
     let persons: BTreeSet<_> = b.events.iter().map(|e| e.person_id).collect();
-    let employers: BTreeSet<_> = b.events.iter().map(|e| e.employer_id.clone()).collect();
+    let employers: BTreeSet<_> = b.events.iter().map(|e| e.employer_id).collect();
     assert!(persons.len() >= 30, "{}", persons.len());
     assert!(employers.len() >= 2);
 }

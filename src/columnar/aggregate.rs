@@ -16,11 +16,10 @@
 
 use super::schema::Layout;
 use super::values::{self, Cell, CellError, NO_PAID_DATE, RowValues};
-use crate::model::{LedgerEntry, Month, PersonId, Reject, RejectCode, SourceRef};
+use crate::model::{Code, LedgerEntry, Month, PersonId, Reject, RejectCode, SourceRef};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Rows per key range aggregated at once (bounds the working set). At 32
 /// bytes a row a range is 64 MiB: above glibc's largest mmap threshold
@@ -174,8 +173,8 @@ struct Rec {
 #[derive(Default, Debug)]
 pub(crate) struct LedgerStore {
     recs: Vec<Rec>,
-    employers: Vec<Arc<str>>,
-    employer_index: HashMap<Arc<str>, u32>,
+    employers: Vec<Code>,
+    employer_index: HashMap<Code, u32>,
 }
 
 /// A point to roll the store back to (a CSV re-read in another encoding).
@@ -196,8 +195,8 @@ impl LedgerStore {
             return id;
         }
         let id = self.employers.len() as u32;
-        let name: Arc<str> = Arc::from(name);
-        self.employers.push(name.clone());
+        let name = Code::new(name);
+        self.employers.push(name);
         self.employer_index.insert(name, id);
         id
     }
@@ -254,10 +253,7 @@ impl LedgerStore {
         for (r, &e) in order.iter().enumerate() {
             rank[e as usize] = r as u64;
         }
-        let names_by_rank: Vec<Arc<str>> = order
-            .iter()
-            .map(|&e| self.employers[e as usize].clone())
-            .collect();
+        let names_by_rank: Vec<Code> = order.iter().map(|&e| self.employers[e as usize]).collect();
 
         let ranges = split_by_person_ranges(self.recs, &rank, range_rows);
         // Untouched capacity costs address space, not memory.
@@ -312,7 +308,7 @@ fn split_by_person_ranges(mut recs: Vec<Rec>, rank: &[u64], range_rows: usize) -
 /// and appends its entries in order; returns the merged-row count.
 fn aggregate_range(
     mut range: Vec<Rec>,
-    employers: &[Arc<str>],
+    employers: &[Code],
     entries: &mut Vec<LedgerEntry>,
 ) -> anyhow::Result<u64> {
     range.par_sort_unstable_by_key(|r| (r.person_key, r.employer_month));
@@ -347,10 +343,9 @@ fn aggregate_range(
             }
         };
         let em = first.employer_month;
-        let employer = employers
+        let employer = *employers
             .get((em >> 32) as usize)
-            .ok_or_else(|| anyhow::anyhow!("internal: employer rank out of range"))?
-            .clone();
+            .ok_or_else(|| anyhow::anyhow!("internal: employer rank out of range"))?;
         merged += rows as u64 - 1;
         entries.push(LedgerEntry {
             person_id,
@@ -452,6 +447,9 @@ mod tests {
             }
         }
         // One shared allocation per employer name.
-        assert!(Arc::ptr_eq(&small[0].employer_id, &small[4].employer_id));
+        assert!(std::ptr::eq(
+            small[0].employer_id.as_str(),
+            small[4].employer_id.as_str()
+        ));
     }
 }

@@ -33,7 +33,6 @@ use crate::model::{ArrearsRow, LedgerEntry, Month, OverpaidRow, PersonId};
 use crate::policy::PolicyError;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::sync::Arc;
 
 /// The ledger of one person, sorted by (employer, month) for binary search.
 pub struct PersonLedger<'l> {
@@ -97,7 +96,7 @@ pub fn judge_month(
     }
     let version = ctx.version(spell.region, month)?;
     let due = due_month(version, spell.wage);
-    let (paid, paid_date) = ledger.paid(spell.employer, month);
+    let (paid, paid_date) = ledger.paid(&spell.employer, month);
     let shortfall = (due - paid).max(Decimal::ZERO);
     let (paid_late, days_paid) = match paid_date {
         Some(pd) if pd > due_date => (
@@ -149,7 +148,7 @@ pub fn arrears_rows(
             if let Some(j) = judge_month(ctx, spell, ledger, month)? {
                 out.push(ArrearsRow {
                     person_id,
-                    employer_id: Arc::clone(spell.employer),
+                    employer_id: spell.employer,
                     month,
                     due: j.due,
                     paid: j.paid,
@@ -181,11 +180,11 @@ pub fn overpaid_rows(
     for e in ledger.entries() {
         let inside = spells
             .iter()
-            .any(|s| *s.employer == e.employer_id && s.covers(e.month));
+            .any(|s| s.employer == e.employer_id && s.covers(e.month));
         if no_events || !inside {
             out.push(OverpaidRow {
                 person_id,
-                employer_id: Arc::clone(&e.employer_id),
+                employer_id: e.employer_id,
                 month: e.month,
                 paid: e.paid,
                 reason: if no_events {

@@ -6,10 +6,9 @@
 use super::EngineContext;
 use super::money::catch_up_month;
 use super::spells::Spell;
-use crate::model::{Month, RegionId};
+use crate::model::{Code, Month, RegionId};
 use crate::policy::PolicyError;
 use rust_decimal::Decimal;
-use std::sync::Arc;
 
 /// Sorts and merges month ranges; touching ranges (`..03` and `04..`) merge.
 /// Empty ranges (`start > end`) are dropped.
@@ -56,7 +55,7 @@ pub fn spell_after(spells: &[Spell<'_>], resume: Month) -> Option<usize> {
         .iter()
         .enumerate()
         .filter(|(_, s)| s.covers_any() && s.start == resume)
-        .min_by(|(_, a), (_, b)| a.employer.cmp(b.employer))
+        .min_by(|(_, a), (_, b)| a.employer.cmp(&b.employer))
         .map(|(i, _)| i)
 }
 
@@ -80,17 +79,17 @@ pub fn catch_up(
 
 /// A maximal run of months covered by spells of two or more employers at once.
 #[derive(Debug, Clone)]
-pub struct Overlap<'e> {
+pub struct Overlap {
     pub from: Month,
     pub to: Month,
     /// The employers involved, sorted, distinct.
-    pub employers: Vec<&'e Arc<str>>,
+    pub employers: Vec<Code>,
 }
 
 /// Runs of months covered by two employers at once (rule 8): the union of the
 /// pairwise intersections of spells, merged into maximal runs.
-pub fn overlaps<'e>(spells: &[Spell<'e>]) -> Vec<Overlap<'e>> {
-    let mut parts: Vec<(Month, Month, &'e Arc<str>, &'e Arc<str>)> = Vec::new();
+pub fn overlaps(spells: &[Spell<'_>]) -> Vec<Overlap> {
+    let mut parts: Vec<(Month, Month, Code, Code)> = Vec::new();
     for (i, a) in spells.iter().enumerate() {
         if !a.covers_any() {
             continue;
@@ -110,7 +109,7 @@ pub fn overlaps<'e>(spells: &[Spell<'e>]) -> Vec<Overlap<'e>> {
         return Vec::new();
     }
     parts.sort_unstable_by_key(|p| (p.0, p.1));
-    let mut out: Vec<Overlap<'e>> = Vec::new();
+    let mut out: Vec<Overlap> = Vec::new();
     for (from, to, a, b) in parts {
         match out.last_mut() {
             Some(last) if from <= last.to.next() => {

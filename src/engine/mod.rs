@@ -34,15 +34,14 @@ pub mod money;
 pub mod spells;
 
 use crate::model::{
-    Event, Flag, FlagRow, GapKind, GapRow, LedgerEntry, Month, PersonId, PersonResult, PersonRow,
-    RegionId, Status, StopRow, UiSpan,
+    Code, Event, Flag, FlagRow, GapKind, GapRow, LedgerEntry, Month, Name, PersonId, PersonResult,
+    PersonRow, RegionId, Status, StopRow, UiSpan,
 };
 use crate::policy::{PolicyError, PolicySet, PolicyVersion};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use spells::{Spells, build_spells};
-use std::sync::Arc;
 
 /// Run-wide facts the rules need.
 #[derive(Debug, Clone, Copy)]
@@ -102,7 +101,7 @@ pub struct Analysis<'e> {
     /// Merged covered months (spells and UI).
     pub coverage: Vec<(Month, Month)>,
     pub gaps: Vec<GapInfo>,
-    pub overlaps: Vec<gaps::Overlap<'e>>,
+    pub overlaps: Vec<gaps::Overlap>,
     pub result: PersonResult,
 }
 
@@ -130,7 +129,7 @@ pub fn evaluate_all(
 fn flag(
     person_id: PersonId,
     flag: Flag,
-    employer: Option<&Arc<str>>,
+    employer: Option<Code>,
     month: Option<Month>,
     date: Option<NaiveDate>,
     detail: String,
@@ -138,7 +137,7 @@ fn flag(
     FlagRow {
         person_id,
         flag,
-        employer_id: employer.cloned(),
+        employer_id: employer,
         month,
         date,
         detail,
@@ -176,7 +175,7 @@ pub fn analyze<'e>(
         flags.push(flag(
             pid,
             Flag::Conflict,
-            Some(&c.event.employer_id),
+            Some(c.event.employer_id),
             None,
             Some(c.event.date),
             format!("{} (ignored)", c.reason),
@@ -219,7 +218,7 @@ pub fn analyze<'e>(
         }
         stops.push(StopRow {
             person_id: pid,
-            employer_id: Arc::clone(s.employer),
+            employer_id: s.employer,
             separation_date: sep.date,
             last_paid_month: last_paid,
             stop_month: s.end.next(),
@@ -276,15 +275,15 @@ pub fn analyze<'e>(
             } else {
                 resume.add(v.long_gap_wait_months as i32).first_day()
             }),
-            employer_before: before.map(|i| Arc::clone(list[i].employer)),
-            employer_after: after.map(|i| Arc::clone(list[i].employer)),
+            employer_before: before.map(|i| list[i].employer),
+            employer_after: after.map(|i| list[i].employer),
             region: ctx.policies.code_shared(region),
         };
         if !short {
             flags.push(flag(
                 pid,
                 Flag::GapOver3m,
-                row.employer_before.as_ref(),
+                row.employer_before,
                 Some(from),
                 None,
                 format!(
@@ -327,7 +326,7 @@ pub fn analyze<'e>(
         } else {
             Status::Lapsed
         });
-        let employer_before = before.map(|i| Arc::clone(list[i].employer));
+        let employer_before = before.map(|i| list[i].employer);
         flags.push(flag(
             pid,
             if within {
@@ -335,7 +334,7 @@ pub fn analyze<'e>(
             } else {
                 Flag::GapOver3m
             },
-            employer_before.as_ref(),
+            employer_before,
             Some(from),
             resume_by,
             if within {
@@ -375,7 +374,7 @@ pub fn analyze<'e>(
     // Rule 8: overlaps.
     let overlaps = gaps::overlaps(list);
     for o in &overlaps {
-        let names: Vec<&str> = o.employers.iter().map(|e| &***e).collect();
+        let names: Vec<&str> = o.employers.iter().map(|e| e.as_str()).collect();
         let mut row = flag(
             pid,
             Flag::Overlap,
@@ -389,7 +388,7 @@ pub fn analyze<'e>(
                 names.join(" and ")
             ),
         );
-        row.other_employers = o.employers.iter().skip(1).map(|e| Arc::clone(e)).collect();
+        row.other_employers = o.employers.iter().skip(1).copied().collect();
         flags.push(row);
     }
 
@@ -401,7 +400,7 @@ pub fn analyze<'e>(
         .filter(in_force)
         .filter(|e| e.name.is_some())
         .min_by_key(|e| e.source);
-    let name: Option<Arc<str>> = first_named.and_then(|e| e.name.as_deref().map(Arc::from));
+    let name: Option<Name> = first_named.and_then(|e| e.name.clone());
     if let Some(first) = &name
         && input
             .events
@@ -455,7 +454,7 @@ pub fn analyze<'e>(
                 flags.push(flag(
                     pid,
                     Flag::Overpaid,
-                    Some(&o.employer_id),
+                    Some(o.employer_id),
                     Some(o.month),
                     None,
                     format!(
@@ -469,7 +468,7 @@ pub fn analyze<'e>(
             flags.push(flag(
                 pid,
                 Flag::Arrears,
-                Some(&a.employer_id),
+                Some(a.employer_id),
                 Some(a.month),
                 None,
                 format!(
@@ -506,16 +505,16 @@ pub fn analyze<'e>(
     } else {
         Status::Lapsed
     };
-    let mut employers: Vec<Arc<str>> = input
+    let mut employers: Vec<Code> = input
         .events
         .iter()
         .filter(|e| e.date <= ctx.as_of)
-        .map(|e| Arc::clone(&e.employer_id))
+        .map(|e| e.employer_id)
         .chain(
             input
                 .events
                 .is_empty()
-                .then(|| input.ledger.iter().map(|l| Arc::clone(&l.employer_id)))
+                .then(|| input.ledger.iter().map(|l| l.employer_id))
                 .into_iter()
                 .flatten(),
         )

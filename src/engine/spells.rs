@@ -3,16 +3,15 @@
 //! their covered months; orphan separations, conflicts and exact duplicates.
 
 use super::EngineContext;
-use crate::model::{Event, EventKind, Month, RegionId};
+use crate::model::{Code, Event, EventKind, Month, RegionId};
 use crate::policy::PolicyError;
 use chrono::Datelike;
 use rust_decimal::Decimal;
-use std::sync::Arc;
 
 /// One employment spell at one employer.
 #[derive(Debug, Clone)]
 pub struct Spell<'e> {
-    pub employer: &'e Arc<str>,
+    pub employer: Code,
     /// Region of the hire row, else of the separation row.
     pub region: RegionId,
     /// Wage of the hire row, else of the separation row (`None`: base is the floor).
@@ -60,9 +59,9 @@ pub struct Spells<'e> {
     pub duplicates: u32,
 }
 
-/// Same employer: by pointer first (ingest shares one string per employer).
-pub fn same_employer(a: &Arc<str>, b: &Arc<str>) -> bool {
-    Arc::ptr_eq(a, b) || a == b
+/// Same employer (codes compare by address).
+pub fn same_employer(a: &Code, b: &Code) -> bool {
+    a == b
 }
 
 fn same_event(a: &Event, b: &Event) -> bool {
@@ -84,12 +83,8 @@ pub fn build_spells<'e>(
 ) -> Result<Spells<'e>, PolicyError> {
     let mut order: Vec<&Event> = events.iter().filter(|e| e.date <= ctx.as_of).collect();
     order.sort_by(|a, b| {
-        let employer = if Arc::ptr_eq(&a.employer_id, &b.employer_id) {
-            std::cmp::Ordering::Equal
-        } else {
-            a.employer_id.cmp(&b.employer_id)
-        };
-        employer
+        a.employer_id
+            .cmp(&b.employer_id)
             .then(a.date.cmp(&b.date))
             .then(a.kind.cmp(&b.kind))
             .then(a.source.cmp(&b.source))
@@ -176,7 +171,7 @@ fn make_spell<'e>(
         None => Month::of(ctx.as_of),
     };
     Ok(Spell {
-        employer: &first.employer_id,
+        employer: first.employer_id,
         region,
         wage,
         hire,

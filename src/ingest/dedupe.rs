@@ -51,8 +51,7 @@ pub fn same_content(a: &Event, b: &Event) -> bool {
     a.person_id == b.person_id
         && a.kind == b.kind
         && a.date == b.date
-        && (std::sync::Arc::ptr_eq(&a.employer_id, &b.employer_id)
-            || a.employer_id == b.employer_id)
+        && a.employer_id == b.employer_id
         && a.name == b.name
         && a.region == b.region
         && a.wage.map(|w| w.normalize()) == b.wage.map(|w| w.normalize())

@@ -21,7 +21,7 @@ pub mod ui;
 pub mod values;
 
 use crate::model::{
-    Event, InputFormat, InputReport, InputRole, RegionId, RegionLookup, Reject, RejectCode,
+    Code, Event, InputFormat, InputReport, InputRole, RegionId, RegionLookup, Reject, RejectCode,
     SheetReport, SourceRef, UiSpan,
 };
 use normalize::{EventColumns, Interner, RowCells, RowOutcome, SheetContext};
@@ -30,7 +30,6 @@ use schema::ColumnSchema;
 use sha2::{Digest, Sha256};
 use sniff::FileKind;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// How to fill values a file does not carry.
 #[derive(Clone, Debug)]
@@ -296,14 +295,14 @@ struct EventsContext<'a> {
     opts: &'a IngestOptions,
 }
 
-fn default_employer(opts: &IngestOptions, path: &Path) -> Arc<str> {
+fn default_employer(opts: &IngestOptions, path: &Path) -> Code {
     match &opts.default_employer {
-        Some(e) => Arc::from(e.as_str()),
-        None => Arc::from(
-            path.file_stem()
+        Some(e) => Code::new(e),
+        None => Code::new(
+            &path
+                .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .as_str(),
+                .unwrap_or_default(),
         ),
     }
 }
@@ -582,35 +581,8 @@ pub fn read_events(
     for p in event_parts {
         batch.events.extend(p);
     }
-    share_employers(&mut batch.events);
     dedupe::collapse_duplicates(&mut batch.events, &mut batch.inputs);
     Ok(batch)
-}
-
-/// Gives every event of one employer code the same shared string (each
-/// parallel chunk interned its own), so later stages can compare employers by
-/// pointer before comparing their text.
-fn share_employers(events: &mut [Event]) {
-    let mut shared: std::collections::HashSet<Arc<str>, dedupe::FxBuild> = Default::default();
-    // Consecutive rows mostly carry the same chunk-local string: skip the lookup.
-    let mut last: Option<(Arc<str>, Arc<str>)> = None;
-    for e in events.iter_mut() {
-        if let Some((local, global)) = &last
-            && Arc::ptr_eq(local, &e.employer_id)
-        {
-            e.employer_id = global.clone();
-            continue;
-        }
-        let global = match shared.get(&*e.employer_id) {
-            Some(g) => g.clone(),
-            None => {
-                shared.insert(e.employer_id.clone());
-                e.employer_id.clone()
-            }
-        };
-        let local = std::mem::replace(&mut e.employer_id, global.clone());
-        last = Some((local, global));
-    }
 }
 
 /// Reads unemployment-benefit month files (`--ui`).

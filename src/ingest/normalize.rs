@@ -8,13 +8,12 @@ use crate::ingest::header::HeaderMap;
 use crate::ingest::schema::{ColumnSchema, EventWord, trim_spaces};
 use crate::ingest::values::{Cell, DateError, parse_date_cell, parse_money_cell};
 use crate::model::{
-    Event, EventKind, IdError, Name, PersonId, RegionId, RegionLookup, Reject, RejectCode, Shape,
-    SourceRef,
+    Code, Event, EventKind, IdError, Name, PersonId, RegionId, RegionLookup, Reject, RejectCode,
+    Shape, SourceRef,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::HashMap;
 
 /// A data row of any format: cells by column index.
 pub trait RowCells {
@@ -83,7 +82,7 @@ pub struct SheetContext<'a> {
     pub regions: &'a dyn RegionLookup,
     pub default_region: RegionId,
     /// `--employer`, else the file stem.
-    pub default_employer: Arc<str>,
+    pub default_employer: Code,
     /// The workbook uses the 1904 date system (numbers in date columns).
     pub is_1904: bool,
     pub input: u32,
@@ -93,18 +92,20 @@ pub struct SheetContext<'a> {
 /// Per-worker caches so repeated employers, names and regions allocate once.
 #[derive(Default)]
 pub struct Interner {
-    strings: HashSet<Arc<str>, FxBuild>,
+    strings: HashMap<Box<str>, Code, FxBuild>,
     regions: HashMap<Box<str>, Option<RegionId>, FxBuild>,
 }
 
 impl Interner {
-    pub fn intern(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.strings.get(s) {
-            return a.clone();
+    /// The run-wide [`Code`] of `s`, looked up here first so the shared
+    /// table is locked once per distinct code and chunk.
+    pub fn intern(&mut self, s: &str) -> Code {
+        if let Some(&c) = self.strings.get(s) {
+            return c;
         }
-        let a: Arc<str> = Arc::from(s);
-        self.strings.insert(a.clone());
-        a
+        let c = Code::new(s);
+        self.strings.insert(s.into(), c);
+        c
     }
     fn region(&mut self, regions: &dyn RegionLookup, raw: &str) -> Option<RegionId> {
         if let Some(r) = self.regions.get(raw) {
@@ -287,7 +288,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
     // 单位
     let emp_cell = cell(c.employer_id);
     let employer_id = if emp_cell.is_blank() {
-        ctx.default_employer.clone()
+        ctx.default_employer
     } else {
         interner.intern(&emp_cell.raw())
     };
@@ -357,7 +358,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
     let first = Event {
         person_id,
         name: name.clone(),
-        employer_id: employer_id.clone(),
+        employer_id,
         kind: first_kind,
         date: first_date,
         region,
@@ -433,7 +434,7 @@ mod tests {
             schema: &schema,
             regions: &Regions,
             default_region: RegionId(0),
-            default_employer: Arc::from("file_stem"),
+            default_employer: Code::new("file_stem"),
             is_1904: false,
             input: 2,
             sheet: 1,

@@ -171,7 +171,7 @@ pub struct PolicySet {
     /// Normalized lookup key → pack index.
     keys: HashMap<String, u16>,
     /// Each pack's code, shared by every report row that names it.
-    codes: Vec<std::sync::Arc<str>>,
+    codes: Vec<crate::model::Code>,
 }
 
 impl PolicySet {
@@ -239,7 +239,10 @@ impl PolicySet {
                 add(d);
             }
         }
-        let codes = packs.iter().map(|p| p.code.as_str().into()).collect();
+        let codes = packs
+            .iter()
+            .map(|p| crate::model::Code::new(&p.code))
+            .collect();
         Ok(PolicySet {
             packs,
             national,
@@ -256,12 +259,12 @@ impl PolicySet {
             .get(region.0 as usize)
             .map_or("national", |p| p.code.as_str())
     }
-    /// [`code`](Self::code) as a shared string (no allocation per use).
-    pub fn code_shared(&self, region: RegionId) -> std::sync::Arc<str> {
+    /// [`code`](Self::code) as a [`Code`](crate::model::Code) (no allocation per use).
+    pub fn code_shared(&self, region: RegionId) -> crate::model::Code {
         self.codes
             .get(region.0 as usize)
-            .cloned()
-            .unwrap_or_else(|| "national".into())
+            .copied()
+            .unwrap_or_else(|| crate::model::Code::new("national"))
     }
     pub fn pack(&self, region: RegionId) -> Option<&PolicyPack> {
         self.packs.get(region.0 as usize)

@@ -70,6 +70,31 @@ fn push_cell(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
+/// One record: cells separated by commas, then `\n`.
+fn push_row(values: &[Value], out: &mut Vec<u8>) {
+    for (j, v) in values.iter().enumerate() {
+        if j > 0 {
+            out.push(b',');
+        }
+        push_cell(v, out);
+    }
+    if values.len() == 1 && matches!(values[0], Value::Null) {
+        // A record of one empty field is written `""` so it is not a blank line.
+        out.extend_from_slice(b"\"\"");
+    }
+    out.push(b'\n');
+}
+
+/// Appends every row of `table` to `out` exactly as [`CsvSink::append`]
+/// writes it, so rows can be formatted in parallel and written in order.
+pub fn format_rows(table: &dyn Table, out: &mut Vec<u8>) {
+    let mut values = Vec::with_capacity(table.columns().len());
+    for i in 0..table.len() {
+        table.row(i, &mut values);
+        push_row(&values, out);
+    }
+}
+
 /// What a written report file is: its size and SHA-256, computed from the
 /// bytes as they were written (no second read of the file).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,23 +183,34 @@ impl CsvSink {
         let mut values = Vec::with_capacity(table.columns().len());
         for i in 0..table.len() {
             table.row(i, &mut values);
-            for (j, v) in values.iter().enumerate() {
-                if j > 0 {
-                    f.buf.push(b',');
-                }
-                push_cell(v, &mut f.buf);
-            }
-            if values.len() == 1 && matches!(values[0], Value::Null) {
-                // A record of one empty field is written `""` so it is not a blank line.
-                f.buf.extend_from_slice(b"\"\"");
-            }
-            f.buf.push(b'\n');
+            push_row(&values, &mut f.buf);
             f.flush_if_full()?;
             if i % 4096 == 4095 {
                 progress.inc(4096);
             }
         }
         progress.inc((table.len() % 4096) as u64);
+        Ok(())
+    }
+
+    /// Appends rows already formatted by [`format_rows`] (on another thread).
+    pub fn append_formatted(&mut self, rows: &[u8]) -> Result<(), ReportError> {
+        let f = &mut self.f;
+        if f.buf.len() + rows.len() <= FLUSH_AT {
+            f.buf.extend_from_slice(rows);
+            return Ok(());
+        }
+        f.flush()?;
+        if rows.len() < FLUSH_AT {
+            f.buf.extend_from_slice(rows);
+            return Ok(());
+        }
+        // A large block goes out as it is: hashed and written, not copied.
+        f.hasher.update(rows);
+        f.file
+            .write_all(rows)
+            .map_err(|e| ReportError::io(&f.path, e))?;
+        f.bytes += rows.len() as u64;
         Ok(())
     }
 

@@ -347,6 +347,53 @@ pub struct CsvStream {
     bar: progress::RowProgress,
 }
 
+/// Formats the per-person files' rows of some results without writing them:
+/// used from many threads at once, each on its own persons, while the stream
+/// writes earlier pieces; [`CsvStream::write_pieces`] then writes them in
+/// order. The bytes are those the all-at-once writer gives the same rows.
+#[derive(Clone, Debug)]
+pub struct PieceFormat {
+    names: Vec<&'static str>,
+    mask: bool,
+}
+
+impl PieceFormat {
+    pub fn format(&self, results: &[PersonResult]) -> CsvPiece {
+        let mut summary = summary::SummaryParts::default();
+        summary.add(results);
+        let tables = ReportTables::new(results, &[], &[], &[], self.mask);
+        let all = tables.all();
+        let mut rows = 0;
+        let files = self
+            .names
+            .iter()
+            .map(|name| match all.iter().find(|t| t.name() == *name) {
+                Some(t) => {
+                    rows += t.len() as u64;
+                    let mut out = Vec::new();
+                    csv::format_rows(*t, &mut out);
+                    out
+                }
+                None => Vec::new(),
+            })
+            .collect();
+        CsvPiece {
+            files,
+            rows,
+            summary,
+        }
+    }
+}
+
+/// The per-person files' rows for some persons, formatted off the writing
+/// thread by [`CsvStream::format_piece`].
+pub struct CsvPiece {
+    /// One block per per-person file, in the stream's file order.
+    files: Vec<Vec<u8>>,
+    rows: u64,
+    summary: summary::SummaryParts,
+}
+
 /// The tables filled from results, person by person.
 const PER_PERSON_TABLES: [&str; 6] = ["persons", "gaps", "stops", "arrears", "overpaid", "flags"];
 
@@ -377,20 +424,37 @@ impl CsvStream {
         })
     }
 
-    /// Appends the rows of a batch of results (in person order, after the
-    /// previous batch's persons), the files side by side.
-    pub fn write_batch(&mut self, results: &[PersonResult]) -> Result<(), ReportError> {
+    /// How to format pieces for this stream, away from it: see [`PieceFormat`].
+    pub fn piece_format(&self) -> PieceFormat {
+        PieceFormat {
+            names: self.sinks.iter().map(|(name, _)| *name).collect(),
+            mask: self.opts.mask,
+        }
+    }
+
+    /// Appends formatted pieces, in the order given, the files side by side.
+    pub fn write_pieces(&mut self, pieces: Vec<CsvPiece>) -> Result<(), ReportError> {
         use rayon::prelude::*;
-        self.summary.add(results);
-        let tables = ReportTables::new(results, &[], &[], &[], self.opts.mask);
-        let all = tables.all();
-        let bar = &self.bar;
-        self.sinks.par_iter_mut().try_for_each(|(name, sink)| {
-            match all.iter().find(|t| t.name() == *name) {
-                Some(t) => sink.append(*t, bar),
-                None => Ok(()),
-            }
-        })
+        let mut rows = 0;
+        for p in &pieces {
+            rows += p.rows;
+        }
+        self.sinks
+            .par_iter_mut()
+            .enumerate()
+            .try_for_each(|(i, (_, sink))| {
+                for p in &pieces {
+                    if let Some(bytes) = p.files.get(i) {
+                        sink.append_formatted(bytes)?;
+                    }
+                }
+                Ok::<_, ReportError>(())
+            })?;
+        for p in pieces {
+            self.summary.merge(p.summary);
+        }
+        self.bar.inc(rows);
+        Ok(())
     }
 
     /// Writes the employer and reject tables and `manifest.json`, then moves

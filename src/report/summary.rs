@@ -133,6 +133,55 @@ impl SummaryParts {
         }
     }
 
+    /// Adds the counts and sums of another part (other persons).
+    pub fn merge(&mut self, other: SummaryParts) {
+        // Every field named: one added to the summary cannot be missed here.
+        let RunSummary {
+            persons,
+            covered,
+            open_gap,
+            lapsed,
+            retired,
+            gaps,
+            long_gaps,
+            stops,
+            late_stops,
+            arrears_rows,
+            overpaid_rows,
+            flag_rows,
+            catch_up_total,
+            arrears_total,
+            late_fee_total,
+            overpaid_total,
+            // Set by `finish`, not summed over persons.
+            rejects: _,
+            flags: _,
+            top_employers: _,
+        } = other.s;
+        let s = &mut self.s;
+        s.persons += persons;
+        s.covered += covered;
+        s.open_gap += open_gap;
+        s.lapsed += lapsed;
+        s.retired += retired;
+        s.gaps += gaps;
+        s.long_gaps += long_gaps;
+        s.stops += stops;
+        s.late_stops += late_stops;
+        s.arrears_rows += arrears_rows;
+        s.overpaid_rows += overpaid_rows;
+        s.flag_rows += flag_rows;
+        s.catch_up_total += catch_up_total;
+        s.arrears_total += arrears_total;
+        s.late_fee_total += late_fee_total;
+        s.overpaid_total += overpaid_total;
+        for (flag, (occurrences, persons)) in other.flags {
+            let e = self.flags.entry(flag).or_default();
+            e.0 += occurrences;
+            e.1 += persons;
+        }
+    }
+
     /// The summary: totals rounded half-up once, flags counted, the employers
     /// owing most listed.
     pub fn finish(self, employers: &[EmployerRow], rejects: usize) -> RunSummary {

@@ -4,13 +4,12 @@
 use chrono::NaiveDate;
 use medrecon::engine::{EngineContext, PersonInput, evaluate};
 use medrecon::model::{
-    Event, EventKind, LedgerEntry, Month, PersonId, PersonResult, RegionId, RegionLookup,
+    Code, Event, EventKind, LedgerEntry, Month, PersonId, PersonResult, RegionId, RegionLookup,
     SourceRef, UiSpan,
 };
 use medrecon::policy::PolicySet;
 use rust_decimal::Decimal;
 use std::str::FromStr;
-use std::sync::Arc;
 
 pub fn pid(n: u32) -> PersonId {
     let s = format!("11010519900101{:03}", n % 1000);
@@ -73,7 +72,7 @@ pub fn ev(
     Event {
         person_id: pid(1),
         name: Some("张三".into()),
-        employer_id: Arc::from(employer),
+        employer_id: Code::new(employer),
         kind,
         date: date(day),
         region,
@@ -97,7 +96,7 @@ pub fn sep(employer: &str, day: &str, region: RegionId, row: u32) -> Event {
 pub fn paid(employer: &str, month: &str, amount: &str, paid_date: Option<&str>) -> LedgerEntry {
     LedgerEntry {
         person_id: pid(1),
-        employer_id: Arc::from(employer),
+        employer_id: Code::new(employer),
         month: m(month),
         paid: d(amount),
         paid_date: paid_date.map(date),
