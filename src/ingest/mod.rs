@@ -576,16 +576,72 @@ pub fn read_events(
         }
         batch.inputs.push(report);
     }
-    // One move of every event into the batch, into a vector of the exact size.
-    batch.events = Vec::with_capacity(event_parts.iter().map(Vec::len).sum());
-    for p in event_parts {
-        batch.events.extend(p);
-    }
+    batch.events = concat_parallel(event_parts);
     dedupe::collapse_duplicates(&mut batch.events, &mut batch.inputs);
     Ok(batch)
+}
+
+/// The parts joined in order into one vector of the exact size, each part
+/// moved into its place by a worker of its own (a million-person file's
+/// events are ~300 MiB: one thread copying them was a fifth of the read).
+fn concat_parallel<T: Send>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let mut out: Vec<T> = Vec::with_capacity(total);
+    let written: usize = {
+        // Each part's place: a slice of the spare capacity of its exact length.
+        let mut places = Vec::with_capacity(parts.len());
+        let mut rest = &mut out.spare_capacity_mut()[..total];
+        for p in &parts {
+            let (place, tail) = rest.split_at_mut(p.len());
+            places.push(place);
+            rest = tail;
+        }
+        places
+            .into_par_iter()
+            .zip(parts.into_par_iter())
+            .map(|(place, part)| {
+                let mut n = 0;
+                for (slot, item) in place.iter_mut().zip(part) {
+                    slot.write(item);
+                    n += 1;
+                }
+                n
+            })
+            .sum()
+    };
+    // Checked, not assumed: if fewer items were moved than the length set
+    // below, stop here (what was moved is leaked, never read).
+    assert_eq!(written, total, "concatenation: not every place was filled");
+    // SAFETY: the places tile `out[..total]` without overlap, each exactly as
+    // long as its part, and `written == total` items were moved in, so every
+    // place up to `total` is initialised.
+    unsafe { out.set_len(total) };
+    out
 }
 
 /// Reads unemployment-benefit month files (`--ui`).
 pub fn read_ui(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
     ui::read_ui_files(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::concat_parallel;
+
+    #[test]
+    fn parts_are_joined_in_order_with_nothing_lost() {
+        let parts: Vec<Vec<String>> = vec![
+            (0..1000).map(|i| format!("a{i}")).collect(),
+            Vec::new(),
+            vec!["b".to_string()],
+            (0..5000).map(|i| format!("c{i}")).collect(),
+            Vec::new(),
+        ];
+        let expected: Vec<String> = parts.iter().flatten().cloned().collect();
+        let joined = concat_parallel(parts);
+        assert_eq!(joined.len(), 6001);
+        assert_eq!(joined, expected);
+        assert_eq!(joined.capacity(), 6001);
+        assert!(concat_parallel(Vec::<Vec<u8>>::new()).is_empty());
+    }
 }

@@ -94,6 +94,8 @@ pub struct SheetContext<'a> {
 pub struct Interner {
     strings: HashMap<Box<str>, Code, FxBuild>,
     regions: HashMap<Box<str>, Option<RegionId>, FxBuild>,
+    /// Event and reason cells seen (a handful of distinct words per file).
+    words: Vec<(Box<str>, Option<EventWord>)>,
 }
 
 impl Interner {
@@ -107,6 +109,18 @@ impl Interner {
         self.strings.insert(s.into(), c);
         c
     }
+    /// [`ColumnSchema::event_word`], remembered for the first distinct cells.
+    fn event_word(&mut self, schema: &ColumnSchema, raw: &str) -> Option<EventWord> {
+        if let Some((_, w)) = self.words.iter().find(|(k, _)| **k == *raw) {
+            return *w;
+        }
+        let w = schema.event_word(raw);
+        if self.words.len() < 32 {
+            self.words.push((raw.into(), w));
+        }
+        w
+    }
+
     fn region(&mut self, regions: &dyn RegionLookup, raw: &str) -> Option<RegionId> {
         if let Some(r) = self.regions.get(raw) {
             return *r;
@@ -248,7 +262,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                 );
             }
             let raw = ec.raw();
-            let kind = match ctx.schema.event_word(&raw) {
+            let kind = match interner.event_word(ctx.schema, &raw) {
                 Some(EventWord::Hire) => EventKind::Hire,
                 Some(EventWord::Separation) => EventKind::Separation,
                 Some(EventWord::Retirement) => {
@@ -341,7 +355,9 @@ pub fn normalize_row<R: RowCells + ?Sized>(
     let reason_cell = cell(c.reason);
     if !reason_cell.is_blank() {
         let raw = reason_cell.raw();
-        if ctx.schema.event_word(&raw) == Some(EventWord::Retirement) || raw.contains("退休") {
+        if interner.event_word(ctx.schema, &raw) == Some(EventWord::Retirement)
+            || raw.contains("退休")
+        {
             retirement = true;
         }
     }

@@ -267,17 +267,29 @@ fn ascii_fold(s: &str) -> Option<String> {
 /// Reads a money amount (元): `8000`, `8,000.00`, `¥8000`, `8000元`, `８０００`.
 /// Negative amounts, several decimal points and anything else are errors.
 pub fn parse_money_text(raw: &str) -> Result<Decimal, String> {
-    // Fast path: plain digits with at most one decimal point (`8000`, `8000.50`).
+    // Fast path: plain digits with at most one decimal point (`8000`,
+    // `8000.50`), up to 18 digits: the mantissa and scale read directly,
+    // as `Decimal::from_str` would give them.
     let b = raw.as_bytes();
-    if !b.is_empty()
-        && b.len() <= 20
-        && b[0].is_ascii_digit()
-        && b[b.len() - 1].is_ascii_digit()
-        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-        && b.iter().filter(|c| **c == b'.').count() <= 1
-        && let Ok(d) = raw.parse::<Decimal>()
-    {
-        return Ok(d);
+    if !b.is_empty() && b.len() <= 19 && b[0].is_ascii_digit() && b[b.len() - 1].is_ascii_digit() {
+        let mut mantissa: i64 = 0;
+        let mut point: Option<usize> = None;
+        let mut plain = true;
+        for (i, &c) in b.iter().enumerate() {
+            match c {
+                b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(c - b'0'),
+                b'.' if point.is_none() => point = Some(i),
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
+        let digits = b.len() - usize::from(point.is_some());
+        if plain && digits <= 18 {
+            let scale = point.map_or(0, |p| b.len() - p - 1) as u32;
+            return Ok(Decimal::new(mantissa, scale));
+        }
     }
     let trimmed = trim_spaces(raw);
     let folded = ascii_fold(trimmed);
@@ -476,6 +488,28 @@ mod tests {
             assert_eq!(parse_money_text(s), Ok(dec("8000")), "{s}");
         }
         assert_eq!(parse_money_text("12,345.67"), Ok(dec("12345.67")));
+        // The fast path gives exactly what `Decimal::from_str` gives, scale too.
+        for t in [
+            "0",
+            "7",
+            "8000",
+            "8000.5",
+            "8000.50",
+            "0012.50",
+            "0.001",
+            "123456789012345678",
+            "12345678901234567.8",
+            "99999999999999999.9",
+        ] {
+            let got = parse_money_text(t).unwrap();
+            let want = dec(t);
+            assert_eq!((got, got.scale()), (want, want.scale()), "{t}");
+        }
+        // Past 18 digits the general parser decides.
+        assert_eq!(
+            parse_money_text("1234567890123456789"),
+            Ok(dec("1234567890123456789"))
+        );
         assert_eq!(parse_money_cell(Cell::Float(8000.5)), Ok(dec("8000.5")));
         assert_eq!(parse_money_cell(Cell::Int(9000)), Ok(dec("9000")));
         for bad in [
