@@ -255,14 +255,43 @@ impl LedgerStore {
         }
         let names_by_rank: Vec<Code> = order.iter().map(|&e| self.employers[e as usize]).collect();
 
-        let ranges = split_by_person_ranges(self.recs, &rank, range_rows);
-        // Untouched capacity costs address space, not memory.
-        entries.reserve_exact(n);
+        let mut ranges = split_by_person_ranges(self.recs, &rank, range_rows);
+        // Each range sorted, then its distinct keys counted: the entries'
+        // places are known before any is built, so ranges fill side by side.
+        ranges
+            .par_iter_mut()
+            .for_each(|r| r.par_sort_unstable_by_key(|r| (r.person_key, r.employer_month)));
+        let counts: Vec<usize> = ranges.par_iter().map(|r| distinct_keys(r)).collect();
+        let total: usize = counts.iter().sum();
+        entries.reserve_exact(total);
+        let filled: Vec<anyhow::Result<(u64, usize)>> = {
+            let mut places = Vec::with_capacity(ranges.len());
+            let mut rest = &mut entries.spare_capacity_mut()[..total];
+            for &c in &counts {
+                let (place, tail) = rest.split_at_mut(c);
+                places.push(place);
+                rest = tail;
+            }
+            places
+                .into_par_iter()
+                .zip(ranges.into_par_iter())
+                .map(|(place, range)| aggregate_range(range, &names_by_rank, place))
+                .collect()
+        };
         let mut merged_rows = 0u64;
-        for range in ranges {
-            merged_rows += aggregate_range(range, &names_by_rank, &mut entries)?;
+        for (f, &c) in filled.into_iter().zip(&counts) {
+            let (merged, written) = f?;
+            // Checked, not assumed: a range that filled fewer places than it
+            // counted stops here (its entries hold no heap memory to leak).
+            anyhow::ensure!(
+                written == c,
+                "internal: a ledger range filled {written} of {c} entries"
+            );
+            merged_rows += merged;
         }
-        entries.shrink_to_fit();
+        // SAFETY: the places tile `entries[..total]` without overlap, and
+        // each was filled in full (`written == count` for every range).
+        unsafe { entries.set_len(total) };
         Ok((entries, merged_rows))
     }
 }
@@ -304,15 +333,23 @@ fn split_by_person_ranges(mut recs: Vec<Rec>, rank: &[u64], range_rows: usize) -
     out
 }
 
-/// Sums one key range (sorted in parallel, then one pass over equal keys)
-/// and appends its entries in order; returns the merged-row count.
+/// How many distinct (person, employer, month) keys a sorted range holds.
+fn distinct_keys(range: &[Rec]) -> usize {
+    range
+        .chunk_by(|a, b| a.person_key == b.person_key && a.employer_month == b.employer_month)
+        .count()
+}
+
+/// Sums one sorted key range (one pass over equal keys) into `place`, which
+/// has room for exactly its distinct keys; returns the merged-row count and
+/// the number of entries written.
 fn aggregate_range(
-    mut range: Vec<Rec>,
+    range: Vec<Rec>,
     employers: &[Code],
-    entries: &mut Vec<LedgerEntry>,
-) -> anyhow::Result<u64> {
-    range.par_sort_unstable_by_key(|r| (r.person_key, r.employer_month));
+    place: &mut [std::mem::MaybeUninit<LedgerEntry>],
+) -> anyhow::Result<(u64, usize)> {
     let mut merged = 0u64;
+    let mut written = 0usize;
     let mut person: Option<(u64, PersonId)> = None;
     let mut i = 0;
     while i < range.len() {
@@ -347,7 +384,11 @@ fn aggregate_range(
             .get((em >> 32) as usize)
             .ok_or_else(|| anyhow::anyhow!("internal: employer rank out of range"))?;
         merged += rows as u64 - 1;
-        entries.push(LedgerEntry {
+        let slot = place.get_mut(written).ok_or_else(|| {
+            anyhow::anyhow!("internal: a ledger range has more keys than counted")
+        })?;
+        written += 1;
+        slot.write(LedgerEntry {
             person_id,
             employer_id: employer,
             month: Month::from_index((em & 0xffff_ffff) as u32 as i32),
@@ -360,7 +401,7 @@ fn aggregate_range(
             rows,
         });
     }
-    Ok(merged)
+    Ok((merged, written))
 }
 
 #[cfg(test)]
