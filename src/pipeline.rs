@@ -186,10 +186,15 @@ fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
         .map(|i| sample[i * sample.len() / buckets])
         .collect();
     splitters.dedup();
-    let bucket_of = |e: &Event| splitters.partition_point(|&s| s <= e.person_id.key());
+    // Each event's bucket, found once and in parallel (the moves below are
+    // one thread's work: they only read it).
+    let bucket_of: Vec<u16> = events
+        .par_iter()
+        .map(|e| splitters.partition_point(|&s| s <= e.person_id.key()) as u16)
+        .collect();
     let mut counts = vec![0usize; splitters.len() + 1];
-    for e in &events {
-        counts[bucket_of(e)] += 1;
+    for &b in &bucket_of {
+        counts[usize::from(b)] += 1;
     }
     // Where each bucket starts, and the next free place in it.
     let mut next = Vec::with_capacity(counts.len());
@@ -201,9 +206,10 @@ fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
     let mut out: Box<[std::mem::MaybeUninit<Event>]> = Box::new_uninit_slice(n);
     const SLICE: usize = 1 << 18;
     while !events.is_empty() {
-        let from = events.len().saturating_sub(SLICE);
-        for e in events.drain(from..) {
-            let b = bucket_of(&e);
+        let to = events.len();
+        let from = to.saturating_sub(SLICE);
+        for (e, &b) in events.drain(from..).zip(&bucket_of[from..to]) {
+            let b = usize::from(b);
             // Indexing is checked: a place past the end panics (never UB).
             out[next[b]].write(e);
             next[b] += 1;
@@ -417,6 +423,23 @@ impl Loaded {
     }
 }
 
+/// Events grouped by person cut into pieces of about `size` events, never
+/// between two events of one person.
+fn person_pieces(events: &[Event], size: usize) -> Vec<&[Event]> {
+    let mut pieces = Vec::new();
+    let mut rest = events;
+    while !rest.is_empty() {
+        let mut end = size.min(rest.len());
+        while end < rest.len() && rest[end].person_id == rest[end - 1].person_id {
+            end += 1;
+        }
+        let (piece, tail) = rest.split_at(end);
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces
+}
+
 /// Per employer: persons, hires, separations, late stops, overlaps, long gaps,
 /// arrears, late fees and overpaid, from the events in force and the results.
 pub fn summarize_employers(loaded: &Loaded, results: &[PersonResult]) -> Vec<EmployerRow> {
@@ -454,12 +477,27 @@ impl EmployerRows {
 
     /// Persons, hires and separations from the events in force.
     pub fn add_events(&mut self, loaded: &Loaded) {
+        // Pieces of whole persons, counted in parallel and merged.
+        let parts: Vec<EmployerRows> = person_pieces(&loaded.events, 1 << 16)
+            .par_iter()
+            .map(|events| {
+                let mut part = EmployerRows::default();
+                part.add_person_events(events, loaded.as_of);
+                part
+            })
+            .collect();
+        for p in parts {
+            self.merge(p);
+        }
+    }
+
+    fn add_person_events(&mut self, events: &[Event], as_of: NaiveDate) {
         // Events are grouped by person: count each person once per employer by
         // de-duplicating the employers of one person's events.
         let mut seen: Vec<usize> = Vec::new();
-        for person in loaded.events.chunk_by(|a, b| a.person_id == b.person_id) {
+        for person in events.chunk_by(|a, b| a.person_id == b.person_id) {
             seen.clear();
-            for e in person.iter().filter(|e| e.date <= loaded.as_of) {
+            for e in person.iter().filter(|e| e.date <= as_of) {
                 let i = self.index(&e.employer_id);
                 let row = &mut self.rows[i];
                 match e.kind {
@@ -878,6 +916,54 @@ mod tests {
         before.sort();
         assert_eq!(before, after);
         assert!(grouped.iter().all(|e| &*e.employer_id == "E"));
+    }
+
+    #[test]
+    fn employer_counts_in_person_pieces_equal_one_pass() {
+        // 40 persons with 1-4 events at two employers, grouped by person.
+        let mut events = Vec::new();
+        for person in 0..40u64 {
+            for k in 0..(person % 4 + 1) {
+                let mut e = event(person, (person * 10 + k) as u32, EventKind::Hire);
+                if k % 2 == 1 {
+                    e.kind = EventKind::Separation;
+                }
+                e.employer_id = Code::new(if (person + k) % 3 == 0 { "E1" } else { "E2" });
+                events.push(e);
+            }
+        }
+        let events = group_by_person(events);
+        let pieces = person_pieces(&events, 3);
+        assert!(pieces.len() > 10);
+        assert_eq!(pieces.concat(), events);
+        for w in pieces.windows(2) {
+            let (a, b) = (w[0].last().unwrap(), w[1].first().unwrap());
+            assert_ne!(a.person_id, b.person_id, "a person split across pieces");
+        }
+        let as_of = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let mut one = EmployerRows::default();
+        one.add_person_events(&events, as_of);
+        let mut merged = EmployerRows::default();
+        for p in pieces {
+            let mut part = EmployerRows::default();
+            part.add_person_events(p, as_of);
+            merged.merge(part);
+        }
+        let (one, merged) = (one.finish(), merged.finish());
+        assert_eq!(one, merged);
+        // Every person counted once per employer they have events with.
+        let persons: u64 = one.iter().map(|r| r.persons).sum();
+        let mut pairs: Vec<(PersonId, Code)> = events
+            .iter()
+            .map(|e| (e.person_id, e.employer_id))
+            .collect();
+        pairs.sort();
+        pairs.dedup();
+        assert_eq!(persons, pairs.len() as u64);
+        assert_eq!(
+            one.iter().map(|r| r.hires + r.separations).sum::<u64>(),
+            100
+        );
     }
 
     #[test]
