@@ -515,9 +515,14 @@ impl Name {
 
     pub fn as_str(&self) -> &str {
         match &self.0 {
-            // Built from a `&str` cut at its end, so always valid; never empty-cut.
             NameRepr::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or("")
+                let bytes = &bytes[..usize::from(*len)];
+                debug_assert!(std::str::from_utf8(bytes).is_ok());
+                // SAFETY: the variant is private and built only by `From<&str>`,
+                // which copies a whole `&str` (valid UTF-8) and records its
+                // length; names are compared for every event of a person, so
+                // they are not re-validated on each read.
+                unsafe { std::str::from_utf8_unchecked(bytes) }
             }
             NameRepr::Shared(s) => s,
         }

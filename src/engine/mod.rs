@@ -402,11 +402,11 @@ pub fn analyze<'e>(
         .min_by_key(|e| e.source);
     let name: Option<Name> = first_named.and_then(|e| e.name.clone());
     if let Some(first) = &name
-        && input
-            .events
-            .iter()
-            .filter(in_force)
-            .any(|e| e.name.as_deref().is_some_and(|n| n.trim() != first.trim()))
+        && input.events.iter().filter(in_force).any(|e| {
+            e.name
+                .as_deref()
+                .is_some_and(|n| n != &**first && n.trim() != first.trim())
+        })
     {
         let mut others: Vec<&str> = input
             .events

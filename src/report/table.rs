@@ -138,6 +138,11 @@ fn push_money(d: rust_decimal::Decimal, out: &mut Vec<u8>) {
     let r = round_money(d);
     let scale = r.scale();
     let m = r.mantissa();
+    if m == 0 && !r.is_sign_negative() {
+        // Every person's totals are mostly zero.
+        out.extend_from_slice(b"0.00");
+        return;
+    }
     if m == 0 || scale > 2 {
         // Zero keeps the formatter's sign handling; scale > 2 cannot follow rounding.
         let _ = std::io::Write::write_fmt(out, format_args!("{r:.2}"));
