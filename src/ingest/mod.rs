@@ -133,7 +133,7 @@ struct Loaded {
 }
 
 fn load_file(path: &Path) -> Result<Loaded, IngestError> {
-    let bytes = std::fs::read(path).map_err(|e| IngestError::Io {
+    let bytes = read_whole(path).map_err(|e| IngestError::Io {
         path: path.display().to_string(),
         source: e,
     })?;
@@ -151,6 +151,48 @@ fn load_file(path: &Path) -> Result<Loaded, IngestError> {
         _ => {}
     }
     Ok(Loaded { bytes, kind })
+}
+
+/// Files from this size up are read in pieces side by side.
+const PARALLEL_READ_BYTES: u64 = 64 << 20;
+
+/// Reads a whole file. A large one is read in pieces by the pool, each
+/// piece straight into its place (the copy from the page cache and the first
+/// touch of the buffer's pages were one thread's work for a whole file).
+fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    if len < PARALLEL_READ_BYTES || cfg!(not(unix)) {
+        let mut bytes = Vec::with_capacity(len as usize + 1);
+        std::io::Read::read_to_end(&mut file, &mut bytes)?;
+        return Ok(bytes);
+    }
+    read_whole_parallel(&file, len, 16 << 20)
+}
+
+#[cfg(unix)]
+fn read_whole_parallel(file: &std::fs::File, len: u64, piece: usize) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut bytes = vec![0u8; len as usize];
+    bytes
+        .par_chunks_mut(piece)
+        .enumerate()
+        .try_for_each(|(i, p)| file.read_exact_at(p, (i * piece) as u64))?;
+    // A file that grew while being read: the rest is read as it is now.
+    let mut rest = Vec::new();
+    let mut f = file;
+    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(len))?;
+    std::io::Read::read_to_end(&mut f, &mut rest)?;
+    bytes.extend_from_slice(&rest);
+    Ok(bytes)
+}
+
+#[cfg(not(unix))]
+fn read_whole_parallel(file: &std::fs::File, _len: u64, _piece: usize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let mut f = file;
+    std::io::Read::read_to_end(&mut f, &mut bytes)?;
+    Ok(bytes)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -627,6 +669,28 @@ pub fn read_ui(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
 #[cfg(test)]
 mod tests {
     use super::concat_parallel;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_read_in_pieces_is_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.csv");
+        let text: Vec<u8> = (0..10_007u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        // Pieces of 1,000 bytes (the last one short), and a length smaller
+        // than the file (it grew after its size was taken).
+        assert_eq!(
+            super::read_whole_parallel(&file, 10_007, 1000).unwrap(),
+            text
+        );
+        assert_eq!(
+            super::read_whole_parallel(&file, 5_000, 1000).unwrap(),
+            text
+        );
+        // A file shorter than its announced length is an error, not a panic.
+        assert!(super::read_whole_parallel(&file, 20_000, 1000).is_err());
+    }
 
     #[test]
     fn parts_are_joined_in_order_with_nothing_lost() {
