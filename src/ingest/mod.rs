@@ -154,7 +154,7 @@ fn load_file(path: &Path) -> Result<Loaded, IngestError> {
 }
 
 /// Files from this size up are read in pieces side by side.
-const PARALLEL_READ_BYTES: u64 = 64 << 20;
+const PARALLEL_READ_BYTES: u64 = 8 << 20;
 
 /// Reads a whole file. A large one is read in pieces by the pool, each
 /// piece straight into its place (the copy from the page cache and the first
@@ -167,7 +167,9 @@ fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
         std::io::Read::read_to_end(&mut file, &mut bytes)?;
         return Ok(bytes);
     }
-    read_whole_parallel(&file, len, 16 << 20)
+    // Two pieces per worker at least, 1 to 16 MiB each.
+    let piece = (len as usize / (2 * rayon::current_num_threads())).clamp(1 << 20, 16 << 20);
+    read_whole_parallel(&file, len, piece)
 }
 
 #[cfg(unix)]
