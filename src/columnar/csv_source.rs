@@ -191,6 +191,8 @@ fn read_as(
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut raw = vec![0u8; sizes.block.max(64)];
+    // The next block is read into this one while the current one is parsed.
+    let mut next_raw = vec![0u8; raw.len()];
     let mut pending: Vec<u8> = Vec::new();
     let mut encoding = forced;
     let mut decoder: Option<encoding_rs::Decoder> = None;
@@ -216,8 +218,8 @@ fn read_as(
             duplicates: 0,
         },
     };
+    let mut n = read_full(&mut file, &mut raw)?;
     loop {
-        let n = read_full(&mut file, &mut raw)?;
         let eof = n < raw.len();
         bytes += n as u64;
         let mut chunk = &raw[..n];
@@ -272,19 +274,45 @@ fn read_as(
             Some(_) if eof => pending.len(),
             Some(h) => last_record_end(&pending, h.delimiter).unwrap_or(0),
         };
+        // Hashes this block's raw bytes and reads the next block (none after
+        // the last): done beside the parse of this block's text.
+        fn hash_and_read_next(
+            hasher: &mut Sha256,
+            block: &[u8],
+            eof: bool,
+            file: &mut std::fs::File,
+            next_raw: &mut [u8],
+        ) -> std::io::Result<usize> {
+            hasher.update(block);
+            if eof {
+                Ok(0)
+            } else {
+                read_full(file, next_raw)
+            }
+        }
+        let next_n;
         if cut > 0 {
-            // Hash this block's raw bytes while its text is parsed.
             let block = &pending[..cut];
             let parsed = match state.header.as_ref() {
                 Some(header) => {
-                    rayon::join(
-                        || hasher.update(&raw[..n]),
+                    let (read, parsed) = rayon::join(
+                        || {
+                            hash_and_read_next(
+                                &mut hasher,
+                                &raw[..n],
+                                eof,
+                                &mut file,
+                                &mut next_raw,
+                            )
+                        },
                         || parse_pieces(block, header, sizes.piece),
-                    )
-                    .1
+                    );
+                    next_n = read?;
+                    parsed
                 }
                 None => {
-                    hasher.update(&raw[..n]);
+                    next_n =
+                        hash_and_read_next(&mut hasher, &raw[..n], eof, &mut file, &mut next_raw)?;
                     Ok(Vec::new())
                 }
             };
@@ -301,7 +329,7 @@ fn read_as(
             }
             pending.drain(..cut);
         } else {
-            hasher.update(&raw[..n]);
+            next_n = hash_and_read_next(&mut hasher, &raw[..n], eof, &mut file, &mut next_raw)?;
             if pending.len() > MAX_PENDING {
                 return Err(Failure::Error(anyhow::anyhow!(
                     "a row runs past {} MiB: a quoted field (\") is never closed",
@@ -312,6 +340,8 @@ fn read_as(
         if eof {
             break;
         }
+        std::mem::swap(&mut raw, &mut next_raw);
+        n = next_n;
     }
     if state.header.is_none() {
         return Err(Failure::Error(anyhow::anyhow!(
