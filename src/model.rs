@@ -396,46 +396,54 @@ pub struct SourceRef {
 /// The texts are kept until the process ends: a run holds as many as it has
 /// distinct employer and region codes (hundreds to tens of thousands of short
 /// strings), and a later run in the same process reuses them.
+// `&Box<str>` on purpose: a thin pointer to the text (see `CodeTable`).
+#[allow(clippy::borrowed_box)]
 #[derive(Copy, Clone)]
-pub struct Code(&'static str);
+pub struct Code(&'static Box<str>);
 
-static CODES: std::sync::LazyLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+/// Every code's text, by text. A code is the address of its boxed text: one
+/// word (a `&'static str` would be two), so events and rows stay small.
+type CodeTable = std::collections::HashMap<&'static str, Code>;
+static CODES: std::sync::LazyLock<std::sync::Mutex<CodeTable>> =
     std::sync::LazyLock::new(Default::default);
 
+#[allow(clippy::borrowed_box)]
 impl Code {
     /// The code with this text (the existing copy, or a new one).
     pub fn new(s: &str) -> Code {
         // A poisoned lock still guards a consistent set (inserts are atomic).
         let mut set = CODES.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(&t) = set.get(s) {
-            return Code(t);
+        if let Some(&c) = set.get(s) {
+            return c;
         }
-        let t: &'static str = Box::leak(Box::from(s));
-        set.insert(t);
-        Code(t)
+        let boxed: &'static Box<str> = Box::leak(Box::new(Box::from(s)));
+        let c = Code(boxed);
+        set.insert(&**boxed, c);
+        c
     }
 
     pub fn as_str(&self) -> &'static str {
-        self.0
+        let boxed: &'static Box<str> = self.0;
+        boxed
     }
 }
 
 impl std::ops::Deref for Code {
     type Target = str;
     fn deref(&self) -> &str {
-        self.0
+        self.as_str()
     }
 }
 
 impl AsRef<str> for Code {
     fn as_ref(&self) -> &str {
-        self.0
+        self.as_str()
     }
 }
 
 impl std::borrow::Borrow<str> for Code {
     fn borrow(&self) -> &str {
-        self.0
+        self.as_str()
     }
 }
 
@@ -458,7 +466,7 @@ impl std::hash::Hash for Code {
     /// Hashes the text (as `str` does), so maps iterate in the same order in
     /// every run and can be searched with a `&str`.
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
+        self.as_str().hash(state);
     }
 }
 
@@ -474,26 +482,26 @@ impl Ord for Code {
         if self == other {
             std::cmp::Ordering::Equal
         } else {
-            self.0.cmp(other.0)
+            self.as_str().cmp(other.as_str())
         }
     }
 }
 
 impl fmt::Debug for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.0, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
