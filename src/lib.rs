@@ -5,7 +5,8 @@
 //!
 //! Stages, each a module with one job:
 //! `ingest` → `engine` (pure, per person, rayon) → `report`; `columnar` is the one
-//! place polars is used (ledger aggregation, Parquet); `pipeline` runs them in order.
+//! place polars is used (ledger aggregation, Parquet); `pipeline` runs them in order;
+//! `partition` holds the parallel key-range and buffer-filling steps they share.
 
 pub mod cli;
 pub mod columnar;
@@ -14,6 +15,7 @@ pub mod engine;
 pub mod generate;
 pub mod ingest;
 pub mod model;
+pub mod partition;
 pub mod pipeline;
 pub mod policy;
 pub mod report;

@@ -10,6 +10,7 @@ use crate::model::{
     Code, EmployerRow, Event, EventKind, Flag, GapKind, InputReport, LedgerEntry, Month, PersonId,
     PersonResult, Reject, UiSpan,
 };
+use crate::partition;
 use crate::policy::{PolicyError, PolicySet};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -176,21 +177,19 @@ fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
     // Bucket boundaries: quantiles of a sample of the keys.
     let buckets = (n / (32 << 10)).clamp(1, 512);
     let step = (n / (buckets * 32)).max(1);
-    let mut sample: Vec<u64> = events
-        .iter()
-        .step_by(step)
-        .map(|e| e.person_id.key())
-        .collect();
-    sample.sort_unstable();
-    let mut splitters: Vec<u64> = (1..buckets)
-        .map(|i| sample[i * sample.len() / buckets])
-        .collect();
-    splitters.dedup();
+    let splitters = partition::sample_bounds(
+        events
+            .iter()
+            .step_by(step)
+            .map(|e| e.person_id.key())
+            .collect(),
+        buckets,
+    );
     // Each event's bucket, found once and in parallel (the moves below are
     // one thread's work: they only read it).
     let bucket_of: Vec<u16> = events
         .par_iter()
-        .map(|e| splitters.partition_point(|&s| s <= e.person_id.key()) as u16)
+        .map(|e| partition::range_of(&splitters, e.person_id.key()))
         .collect();
     let mut counts = vec![0usize; splitters.len() + 1];
     for &b in &bucket_of {
@@ -229,15 +228,8 @@ fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
     // SAFETY: see above — all `n` places hold an event moved in, none twice.
     let mut grouped = unsafe { out.assume_init() }.into_vec();
     // Each bucket in person order, source order within a person.
-    let mut rest: &mut [Event] = &mut grouped;
-    let mut regions = Vec::with_capacity(counts.len());
-    for &c in &counts {
-        let (region, tail) = rest.split_at_mut(c);
-        regions.push(region);
-        rest = tail;
-    }
-    regions
-        .par_iter_mut()
+    partition::split_lengths(&mut grouped, &counts)
+        .into_par_iter()
         .for_each(|r| r.sort_by_cached_key(order));
     grouped
 }

@@ -17,6 +17,7 @@
 use super::schema::Layout;
 use super::values::{self, Cell, CellError, NO_PAID_DATE, RowValues};
 use crate::model::{Code, LedgerEntry, Month, PersonId, Reject, RejectCode, SourceRef};
+use crate::partition;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -262,37 +263,11 @@ impl LedgerStore {
             .par_iter_mut()
             .for_each(|r| r.par_sort_unstable_by_key(|r| (r.person_key, r.employer_month)));
         let counts: Vec<usize> = ranges.par_iter().map(|r| distinct_keys(r)).collect();
-        let total: usize = counts.iter().sum();
-        entries.reserve_exact(total);
-        let filled: Vec<anyhow::Result<(u64, usize)>> = {
-            let mut places = Vec::with_capacity(ranges.len());
-            let mut rest = &mut entries.spare_capacity_mut()[..total];
-            for &c in &counts {
-                let (place, tail) = rest.split_at_mut(c);
-                places.push(place);
-                rest = tail;
-            }
-            places
-                .into_par_iter()
-                .zip(ranges.into_par_iter())
-                .map(|(place, range)| aggregate_range(range, &names_by_rank, place))
-                .collect()
-        };
-        let mut merged_rows = 0u64;
-        for (f, &c) in filled.into_iter().zip(&counts) {
-            let (merged, written) = f?;
-            // Checked, not assumed: a range that filled fewer places than it
-            // counted stops here (its entries hold no heap memory to leak).
-            anyhow::ensure!(
-                written == c,
-                "internal: a ledger range filled {written} of {c} entries"
-            );
-            merged_rows += merged;
-        }
-        // SAFETY: the places tile `entries[..total]` without overlap, and
-        // each was filled in full (`written == count` for every range).
-        unsafe { entries.set_len(total) };
-        Ok((entries, merged_rows))
+        entries.reserve_exact(counts.iter().sum());
+        let merged = partition::fill_in_order(&mut entries, &counts, ranges, |place, range| {
+            aggregate_range(range, &names_by_rank, place)
+        })?;
+        Ok((entries, merged.iter().sum()))
     }
 }
 
@@ -309,15 +284,13 @@ fn split_by_person_ranges(mut recs: Vec<Rec>, rank: &[u64], range_rows: usize) -
     }
     // Range bounds from an evenly strided sample of the keys.
     let step = (n / 65_536).max(1);
-    let mut sample: Vec<u64> = recs.iter().step_by(step).map(|r| r.person_key).collect();
-    sample.sort_unstable();
-    let mut bounds: Vec<u64> = (1..parts)
-        .map(|i| sample[i * sample.len() / parts])
-        .collect();
-    bounds.dedup();
+    let bounds = partition::sample_bounds(
+        recs.iter().step_by(step).map(|r| r.person_key).collect(),
+        parts,
+    );
     let range_of: Vec<u16> = recs
         .par_iter()
-        .map(|r| bounds.partition_point(|b| *b <= r.person_key) as u16)
+        .map(|r| partition::range_of(&bounds, r.person_key))
         .collect();
     let mut counts = vec![0usize; bounds.len() + 1];
     for &r in &range_of {
@@ -341,13 +314,13 @@ fn distinct_keys(range: &[Rec]) -> usize {
 }
 
 /// Sums one sorted key range (one pass over equal keys) into `place`, which
-/// has room for exactly its distinct keys; returns the merged-row count and
-/// the number of entries written.
+/// has room for exactly its distinct keys; returns the number of entries
+/// written and the merged-row count.
 fn aggregate_range(
     range: Vec<Rec>,
     employers: &[Code],
     place: &mut [std::mem::MaybeUninit<LedgerEntry>],
-) -> anyhow::Result<(u64, usize)> {
+) -> anyhow::Result<(usize, u64)> {
     let mut merged = 0u64;
     let mut written = 0usize;
     let mut person: Option<(u64, PersonId)> = None;
@@ -401,7 +374,7 @@ fn aggregate_range(
             rows,
         });
     }
-    Ok((merged, written))
+    Ok((written, merged))
 }
 
 #[cfg(test)]

@@ -162,14 +162,15 @@ const PARALLEL_READ_BYTES: u64 = 8 << 20;
 fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
-    if len < PARALLEL_READ_BYTES || cfg!(not(unix)) {
-        let mut bytes = Vec::with_capacity(len as usize + 1);
-        std::io::Read::read_to_end(&mut file, &mut bytes)?;
-        return Ok(bytes);
+    #[cfg(unix)]
+    if len >= PARALLEL_READ_BYTES {
+        // Two pieces per worker at least, 1 to 16 MiB each.
+        let piece = (len as usize / (2 * rayon::current_num_threads())).clamp(1 << 20, 16 << 20);
+        return read_whole_parallel(&file, len, piece);
     }
-    // Two pieces per worker at least, 1 to 16 MiB each.
-    let piece = (len as usize / (2 * rayon::current_num_threads())).clamp(1 << 20, 16 << 20);
-    read_whole_parallel(&file, len, piece)
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    std::io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
 }
 
 #[cfg(unix)]
@@ -181,18 +182,8 @@ fn read_whole_parallel(file: &std::fs::File, len: u64, piece: usize) -> std::io:
         .enumerate()
         .try_for_each(|(i, p)| file.read_exact_at(p, (i * piece) as u64))?;
     // A file that grew while being read: the rest is read as it is now.
-    let mut rest = Vec::new();
     let mut f = file;
     std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(len))?;
-    std::io::Read::read_to_end(&mut f, &mut rest)?;
-    bytes.extend_from_slice(&rest);
-    Ok(bytes)
-}
-
-#[cfg(not(unix))]
-fn read_whole_parallel(file: &std::fs::File, _len: u64, _piece: usize) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    let mut f = file;
     std::io::Read::read_to_end(&mut f, &mut bytes)?;
     Ok(bytes)
 }
@@ -629,38 +620,20 @@ pub fn read_events(
 /// moved into its place by a worker of its own (a million-person file's
 /// events are ~300 MiB: one thread copying them was a fifth of the read).
 fn concat_parallel<T: Send>(parts: Vec<Vec<T>>) -> Vec<T> {
-    let total: usize = parts.iter().map(Vec::len).sum();
-    let mut out: Vec<T> = Vec::with_capacity(total);
-    let written: usize = {
-        // Each part's place: a slice of the spare capacity of its exact length.
-        let mut places = Vec::with_capacity(parts.len());
-        let mut rest = &mut out.spare_capacity_mut()[..total];
-        for p in &parts {
-            let (place, tail) = rest.split_at_mut(p.len());
-            places.push(place);
-            rest = tail;
+    let lens: Vec<usize> = parts.iter().map(Vec::len).collect();
+    let mut out = Vec::new();
+    let moved = crate::partition::fill_in_order(&mut out, &lens, parts, |place, part| {
+        let mut n = 0;
+        for (slot, item) in place.iter_mut().zip(part) {
+            slot.write(item);
+            n += 1;
         }
-        places
-            .into_par_iter()
-            .zip(parts.into_par_iter())
-            .map(|(place, part)| {
-                let mut n = 0;
-                for (slot, item) in place.iter_mut().zip(part) {
-                    slot.write(item);
-                    n += 1;
-                }
-                n
-            })
-            .sum()
-    };
-    // Checked, not assumed: if fewer items were moved than the length set
-    // below, stop here (what was moved is leaked, never read).
-    assert_eq!(written, total, "concatenation: not every place was filled");
-    // SAFETY: the places tile `out[..total]` without overlap, each exactly as
-    // long as its part, and `written == total` items were moved in, so every
-    // place up to `total` is initialised.
-    unsafe { out.set_len(total) };
-    out
+        Ok::<_, std::convert::Infallible>((n, ()))
+    });
+    match moved {
+        Ok(_) => out,
+        Err(never) => match never {},
+    }
 }
 
 /// Reads unemployment-benefit month files (`--ui`).
