@@ -1,8 +1,7 @@
 //! Splitting large in-memory work by key ranges and filling one buffer from
-//! parallel workers: the mechanism the event grouping (`pipeline`), the
-//! joining of parsed chunks (`ingest`) and the ledger aggregation
-//! (`columnar`) share. The one `unsafe` step (`set_len` after parallel
-//! writes) lives here, checked, instead of in each of them.
+//! parallel workers: the mechanism the event grouping (`ingest::group`) and
+//! the ledger aggregation (`columnar`) share. The `unsafe` steps (`set_len` after parallel
+//! writes) live here, checked, instead of in each of them.
 
 use rayon::prelude::*;
 use std::mem::MaybeUninit;
@@ -85,6 +84,76 @@ where
     Ok(values)
 }
 
+/// Moves the items of `parts` into one buffer grouped by key range: range
+/// `r` (`range_of(bounds, key)`) holds its items in part order, and in order
+/// within a part. Returns the buffer and each range's length. One worker per
+/// part moves its items straight to their places (no joined copy of the
+/// parts first); each part is freed as soon as it is moved.
+pub fn scatter_by_range<T, K>(parts: Vec<Vec<T>>, bounds: &[u64], key: K) -> (Vec<T>, Vec<usize>)
+where
+    T: Send + Sync,
+    K: Fn(&T) -> u64 + Sync,
+{
+    let ranges = bounds.len() + 1;
+    // Each item's range, found once, and each part's count per range.
+    let found: Vec<(Vec<u16>, Vec<usize>)> = parts
+        .par_iter()
+        .map(|part| {
+            let mut counts = vec![0usize; ranges];
+            let of: Vec<u16> = part
+                .iter()
+                .map(|t| {
+                    let r = range_of(bounds, key(t));
+                    counts[usize::from(r)] += 1;
+                    r
+                })
+                .collect();
+            (of, counts)
+        })
+        .collect();
+    let totals: Vec<usize> = (0..ranges)
+        .map(|r| found.iter().map(|(_, c)| c[r]).sum())
+        .collect();
+    let n: usize = totals.iter().sum();
+    let mut out: Vec<T> = Vec::with_capacity(n);
+    {
+        // places[p][r]: where part p's items of range r go, in order.
+        let mut places: Vec<Vec<&mut [MaybeUninit<T>]>> = (0..parts.len())
+            .map(|_| Vec::with_capacity(ranges))
+            .collect();
+        let spare = &mut out.spare_capacity_mut()[..n];
+        for (r, range) in split_lengths(spare, &totals).into_iter().enumerate() {
+            let lens: Vec<usize> = found.iter().map(|(_, c)| c[r]).collect();
+            for (p, place) in split_lengths(range, &lens).into_iter().enumerate() {
+                places[p].push(place);
+            }
+        }
+        parts
+            .into_par_iter()
+            .zip(found.into_par_iter())
+            .zip(places.into_par_iter())
+            .for_each(|((part, (of, _)), mut places)| {
+                let mut at = vec![0usize; ranges];
+                for (t, r) in part.into_iter().zip(of) {
+                    let r = usize::from(r);
+                    // Indexing is checked: a place past the end panics (never UB).
+                    places[r][at[r]].write(t);
+                    at[r] += 1;
+                }
+                for (place, &written) in places.iter().zip(&at) {
+                    assert_eq!(written, place.len(), "a place was not filled exactly");
+                }
+            });
+    }
+    // SAFETY: the places tile `out[..n]` without overlap (split from it by
+    // the counts), and every part wrote each of its places from its start to
+    // exactly its end (checked above; a failed check panics before this line,
+    // leaving `out` empty and the moved items leaked, never read), so all `n`
+    // items are initialised.
+    unsafe { out.set_len(n) };
+    (out, totals)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +184,39 @@ mod tests {
         .unwrap();
         assert_eq!(out, ["start", "a", "b", "c", "d", "e"]);
         assert_eq!(sums, [20, 0, 30]);
+    }
+
+    #[test]
+    fn scattered_items_keep_their_order_within_a_range() {
+        // Keys 0..50 in three parts (odd ones descending, none, even ones
+        // ascending), ranges [0,10), [10,30), [30,..).
+        let parts: Vec<Vec<(u64, String)>> = vec![
+            (0..50)
+                .rev()
+                .step_by(2)
+                .map(|k| (k, format!("a{k}")))
+                .collect(),
+            Vec::new(),
+            (0..50).step_by(2).map(|k| (k, format!("c{k}"))).collect(),
+        ];
+        let (out, lens) = scatter_by_range(parts, &[10, 30], |t| t.0);
+        assert_eq!(lens, [10, 20, 20]);
+        let names: Vec<&str> = out.iter().map(|t| t.1.as_str()).collect();
+        // Range 0: part a's in its order, then part c's.
+        assert_eq!(
+            &names[..10],
+            ["a9", "a7", "a5", "a3", "a1", "c0", "c2", "c4", "c6", "c8"]
+        );
+        assert_eq!(names[10], "a29");
+        assert_eq!(names[29], "c28");
+        assert_eq!(names[30], "a49");
+        assert_eq!(names[49], "c48");
+        assert!(out[..10].iter().all(|t| t.0 < 10));
+        assert!(out[10..30].iter().all(|t| (10..30).contains(&t.0)));
+        assert!(out[30..].iter().all(|t| t.0 >= 30));
+        let (none, lens) = scatter_by_range(Vec::<Vec<(u64, String)>>::new(), &[], |t| t.0);
+        assert!(none.is_empty());
+        assert_eq!(lens, [0]);
     }
 
     #[test]

@@ -10,7 +10,6 @@ use crate::model::{
     Code, EmployerRow, Event, EventKind, Flag, GapKind, InputReport, LedgerEntry, Month, PersonId,
     PersonResult, Reject, UiSpan,
 };
-use crate::partition;
 use crate::policy::{PolicyError, PolicySet};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -138,9 +137,8 @@ pub fn load(
     }
     rejects.sort_by_key(|r| r.source);
 
+    // Events come grouped by person from ingest.
     timings.time("group", || {
-        // Group by person, in source order within a person.
-        events = group_by_person(std::mem::take(&mut events));
         ui.par_sort_unstable_by_key(|s| (s.person_id, s.from, s.to));
     });
     // Rule 1: events after the as-of date are accepted and counted, never applied.
@@ -160,78 +158,6 @@ pub fn load(
         future_events,
         carry_forward: rules.carry_forward,
     })
-}
-
-/// Orders events by person (the ID's numeric key), then source order —
-/// (source, kind), unique per event — within a person, without ever holding two
-/// copies of the events: a counting sort into person-key ranges (bucket
-/// sizes counted first), the events moved from the end of the input, which
-/// shrinks as it goes, straight to their bucket's place in the output; then
-/// each bucket is sorted on its own, in parallel.
-fn group_by_person(mut events: Vec<Event>) -> Vec<Event> {
-    let n = events.len();
-    let order = |e: &Event| (e.person_id.key(), e.source, e.kind);
-    if events.is_sorted_by_key(order) {
-        return events;
-    }
-    // Bucket boundaries: quantiles of a sample of the keys.
-    let buckets = (n / (32 << 10)).clamp(1, 512);
-    let step = (n / (buckets * 32)).max(1);
-    let splitters = partition::sample_bounds(
-        events
-            .iter()
-            .step_by(step)
-            .map(|e| e.person_id.key())
-            .collect(),
-        buckets,
-    );
-    // Each event's bucket, found once and in parallel (the moves below are
-    // one thread's work: they only read it).
-    let bucket_of: Vec<u16> = events
-        .par_iter()
-        .map(|e| partition::range_of(&splitters, e.person_id.key()))
-        .collect();
-    let mut counts = vec![0usize; splitters.len() + 1];
-    for &b in &bucket_of {
-        counts[usize::from(b)] += 1;
-    }
-    // Where each bucket starts, and the next free place in it.
-    let mut next = Vec::with_capacity(counts.len());
-    let mut at = 0;
-    for c in &counts {
-        next.push(at);
-        at += c;
-    }
-    let mut out: Box<[std::mem::MaybeUninit<Event>]> = Box::new_uninit_slice(n);
-    const SLICE: usize = 1 << 18;
-    while !events.is_empty() {
-        let to = events.len();
-        let from = to.saturating_sub(SLICE);
-        for (e, &b) in events.drain(from..).zip(&bucket_of[from..to]) {
-            let b = usize::from(b);
-            // Indexing is checked: a place past the end panics (never UB).
-            out[next[b]].write(e);
-            next[b] += 1;
-        }
-        // Gives the moved slice's memory back (a shrink in place for a large block).
-        events.shrink_to_fit();
-    }
-    // Every place was written exactly once: each bucket's cursor moved from its
-    // start to exactly the next bucket's start (the counts came from the same
-    // events). Checked, not assumed: a mismatch stops here, before any
-    // unwritten place is read (the moved events are then leaked, never read).
-    let mut end = 0;
-    for (b, c) in counts.iter().enumerate() {
-        end += c;
-        assert_eq!(next[b], end, "grouping: bucket {b} was not filled exactly");
-    }
-    // SAFETY: see above — all `n` places hold an event moved in, none twice.
-    let mut grouped = unsafe { out.assume_init() }.into_vec();
-    // Each bucket in person order, source order within a person.
-    partition::split_lengths(&mut grouped, &counts)
-        .into_par_iter()
-        .for_each(|r| r.sort_by_cached_key(order));
-    grouped
 }
 
 impl Loaded {
@@ -875,42 +801,6 @@ mod tests {
     }
 
     #[test]
-    fn grouping_by_person_keeps_input_order_within_a_person() {
-        // 200,000 events of 30,000 persons in a scrambled order: several
-        // buckets, persons spread over the whole input, roster-like pairs.
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut events = Vec::new();
-        for row in 0..100_000u32 {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            let person = (x >> 33) % 30_000;
-            events.push(event(person, row, EventKind::Hire));
-            if row % 3 == 0 {
-                events.push(event(person, row, EventKind::Separation));
-            }
-        }
-        let mut before: Vec<(u64, SourceRef, EventKind)> = events
-            .iter()
-            .map(|e| (e.person_id.key(), e.source, e.kind))
-            .collect();
-        let grouped = group_by_person(events);
-        let after: Vec<(u64, SourceRef, EventKind)> = grouped
-            .iter()
-            .map(|e| (e.person_id.key(), e.source, e.kind))
-            .collect();
-        // By person, then input order (rows ascending, hire before separation).
-        assert!(
-            after.windows(2).all(|w| w[0] < w[1]),
-            "not grouped in order"
-        );
-        // Nothing lost, nothing doubled.
-        before.sort();
-        assert_eq!(before, after);
-        assert!(grouped.iter().all(|e| &*e.employer_id == "E"));
-    }
-
-    #[test]
     fn employer_counts_in_person_pieces_equal_one_pass() {
         // 40 persons with 1-4 events at two employers, grouped by person.
         let mut events = Vec::new();
@@ -924,7 +814,7 @@ mod tests {
                 events.push(e);
             }
         }
-        let events = group_by_person(events);
+        events.sort_by_key(|e| (e.person_id.key(), e.source, e.kind));
         let pieces = person_pieces(&events, 3);
         assert!(pieces.len() > 10);
         assert_eq!(pieces.concat(), events);
@@ -956,15 +846,5 @@ mod tests {
             one.iter().map(|r| r.hires + r.separations).sum::<u64>(),
             100
         );
-    }
-
-    #[test]
-    fn grouping_sorted_or_tiny_inputs_changes_nothing() {
-        assert!(group_by_person(Vec::new()).is_empty());
-        let one = vec![event(7, 2, EventKind::Hire)];
-        assert_eq!(group_by_person(one.clone()), one);
-        let two = vec![event(9, 1, EventKind::Hire), event(3, 2, EventKind::Hire)];
-        let grouped = group_by_person(two.clone());
-        assert_eq!(grouped, vec![two[1].clone(), two[0].clone()]);
     }
 }

@@ -3,7 +3,7 @@
 //! A row counts as a duplicate in its sheet's report when every event it gave
 //! was a duplicate; a row that still contributes an event counts as accepted.
 
-use crate::model::{Event, InputReport};
+use crate::model::Event;
 use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
 
@@ -90,36 +90,4 @@ pub fn duplicate_mask(events: &[Event]) -> Vec<bool> {
         start = end;
     }
     dup
-}
-
-/// Removes duplicate events and fills each sheet's `accepted` and `duplicates`
-/// (`rejected` and `rows_read` are already set by the readers).
-pub fn collapse_duplicates(events: &mut Vec<Event>, inputs: &mut [InputReport]) {
-    let dup = duplicate_mask(events);
-    let mut i = 0;
-    while i < events.len() {
-        let src = events[i].source;
-        let mut j = i + 1;
-        while j < events.len() && events[j].source == src {
-            j += 1;
-        }
-        let all_dup = dup[i..j].iter().all(|&d| d);
-        if let Some(sheet) = inputs
-            .get_mut(src.input as usize)
-            .and_then(|r| r.sheets.get_mut(src.sheet as usize))
-        {
-            if all_dup {
-                sheet.duplicates += 1;
-            } else {
-                sheet.accepted += 1;
-            }
-        }
-        i = j;
-    }
-    let mut k = 0;
-    events.retain(|_| {
-        let keep = !dup[k];
-        k += 1;
-        keep
-    });
 }

@@ -13,6 +13,7 @@
 pub mod csv;
 pub mod dedupe;
 pub mod excel;
+pub mod group;
 pub mod header;
 pub mod normalize;
 pub mod schema;
@@ -45,7 +46,8 @@ pub struct IngestOptions {
 /// Everything read from the event inputs.
 #[derive(Debug, Default)]
 pub struct EventBatch {
-    /// Accepted, de-duplicated events, in input order (file, sheet, row).
+    /// Accepted, de-duplicated events grouped by person (the ID's numeric
+    /// key), in input order (file, sheet, row) within a person.
     pub events: Vec<Event>,
     pub rejects: Vec<Reject>,
     /// One per input file, in the order read; `SourceRef::input` indexes this.
@@ -611,29 +613,8 @@ pub fn read_events(
         }
         batch.inputs.push(report);
     }
-    batch.events = concat_parallel(event_parts);
-    dedupe::collapse_duplicates(&mut batch.events, &mut batch.inputs);
+    batch.events = group::group_events(event_parts, &mut batch.inputs);
     Ok(batch)
-}
-
-/// The parts joined in order into one vector of the exact size, each part
-/// moved into its place by a worker of its own (a million-person file's
-/// events are ~300 MiB: one thread copying them was a fifth of the read).
-fn concat_parallel<T: Send>(parts: Vec<Vec<T>>) -> Vec<T> {
-    let lens: Vec<usize> = parts.iter().map(Vec::len).collect();
-    let mut out = Vec::new();
-    let moved = crate::partition::fill_in_order(&mut out, &lens, parts, |place, part| {
-        let mut n = 0;
-        for (slot, item) in place.iter_mut().zip(part) {
-            slot.write(item);
-            n += 1;
-        }
-        Ok::<_, std::convert::Infallible>((n, ()))
-    });
-    match moved {
-        Ok(_) => out,
-        Err(never) => match never {},
-    }
 }
 
 /// Reads unemployment-benefit month files (`--ui`).
@@ -643,8 +624,6 @@ pub fn read_ui(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
 
 #[cfg(test)]
 mod tests {
-    use super::concat_parallel;
-
     #[cfg(unix)]
     #[test]
     fn a_file_read_in_pieces_is_the_file() {
@@ -665,22 +644,5 @@ mod tests {
         );
         // A file shorter than its announced length is an error, not a panic.
         assert!(super::read_whole_parallel(&file, 20_000, 1000).is_err());
-    }
-
-    #[test]
-    fn parts_are_joined_in_order_with_nothing_lost() {
-        let parts: Vec<Vec<String>> = vec![
-            (0..1000).map(|i| format!("a{i}")).collect(),
-            Vec::new(),
-            vec!["b".to_string()],
-            (0..5000).map(|i| format!("c{i}")).collect(),
-            Vec::new(),
-        ];
-        let expected: Vec<String> = parts.iter().flatten().cloned().collect();
-        let joined = concat_parallel(parts);
-        assert_eq!(joined.len(), 6001);
-        assert_eq!(joined, expected);
-        assert_eq!(joined.capacity(), 6001);
-        assert!(concat_parallel(Vec::<Vec<u8>>::new()).is_empty());
     }
 }

@@ -49,6 +49,22 @@ pub fn read_fixture(name: &str) -> EventBatch {
     }
 }
 
+/// The batch's events in input order (file, sheet, row; a row's hire before
+/// its separation), after checking they came grouped by person as promised.
+pub fn in_input_order(batch: &EventBatch) -> Vec<&Event> {
+    assert!(
+        batch
+            .events
+            .windows(2)
+            .all(|w| (w[0].person_id.key(), w[0].source, w[0].kind)
+                < (w[1].person_id.key(), w[1].source, w[1].kind)),
+        "events not grouped by person in source order"
+    );
+    let mut events: Vec<&Event> = batch.events.iter().collect();
+    events.sort_by_key(|e| (e.source, e.kind));
+    events
+}
+
 /// The reject on `row` of the only input.
 pub fn reject_at(batch: &EventBatch, row: u32) -> &Reject {
     batch
