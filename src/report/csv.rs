@@ -110,9 +110,14 @@ struct HashingFile {
     buf: Vec<u8>,
     hasher: Sha256,
     bytes: u64,
+    /// Bytes handed to the disk so far (see [`HashingFile::start_writeback`]).
+    writeback_from: u64,
 }
 
 const FLUSH_AT: usize = 1 << 20;
+
+/// Written bytes are handed to the disk in steps of this size.
+const WRITEBACK_STEP: u64 = 8 << 20;
 
 impl HashingFile {
     fn create(path: &Path) -> Result<Self, ReportError> {
@@ -123,7 +128,37 @@ impl HashingFile {
             buf: Vec::with_capacity(FLUSH_AT + (64 << 10)),
             hasher: Sha256::new(),
             bytes: 0,
+            writeback_from: 0,
         })
+    }
+    /// Counts `n` bytes just written, and asks the kernel to start writing
+    /// them to disk once a step has gathered: a large report then reaches the
+    /// disk while the run goes on, and the fsync at the end only waits for
+    /// the rest (it was ~0.2 s of a million-person run). Advisory: an error
+    /// here is ignored, the fsync in [`finish`](Self::finish) reports any.
+    fn wrote(&mut self, n: usize) {
+        self.bytes += n as u64;
+        if self.bytes - self.writeback_from < WRITEBACK_STEP {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            let (from, len) = (self.writeback_from, self.bytes - self.writeback_from);
+            if let (Ok(from), Ok(len)) = (i64::try_from(from), i64::try_from(len)) {
+                // SAFETY: a plain system call on a file descriptor this value
+                // owns; it reads no memory of ours.
+                unsafe {
+                    libc::sync_file_range(
+                        self.file.as_raw_fd(),
+                        from,
+                        len,
+                        libc::SYNC_FILE_RANGE_WRITE,
+                    );
+                }
+            }
+        }
+        self.writeback_from = self.bytes;
     }
     fn flush_if_full(&mut self) -> Result<(), ReportError> {
         if self.buf.len() >= FLUSH_AT {
@@ -136,7 +171,7 @@ impl HashingFile {
         self.file
             .write_all(&self.buf)
             .map_err(|e| ReportError::io(&self.path, e))?;
-        self.bytes += self.buf.len() as u64;
+        self.wrote(self.buf.len());
         self.buf.clear();
         Ok(())
     }
@@ -210,7 +245,7 @@ impl CsvSink {
         f.file
             .write_all(rows)
             .map_err(|e| ReportError::io(&f.path, e))?;
-        f.bytes += rows.len() as u64;
+        f.wrote(rows.len());
         Ok(())
     }
 
