@@ -47,7 +47,7 @@ pub fn group_events(parts: Vec<Vec<Event>>, inputs: &mut [InputReport]) -> Vec<E
         .into_par_iter()
         .zip(partition::split_lengths(&mut dup, &lens).into_par_iter())
         .map(|(range, dup)| {
-            range.sort_by_cached_key(|e| (e.person_id.key(), e.source, e.kind));
+            sort_range(range);
             mark_duplicates(range, dup);
             count_rows(range, dup, &first_sheet, sheets)
         })
@@ -68,6 +68,39 @@ pub fn group_events(parts: Vec<Vec<Event>>, inputs: &mut [InputReport]) -> Vec<E
         });
     }
     events
+}
+
+/// Sorts a range by person, then source order. The scatter leaves a range's
+/// events in input order, so sorting by person key alone (ties kept in place)
+/// gives that order: small (key, place) pairs are sorted and the events moved
+/// once into place. The result is checked; should the events not have been in
+/// input order, the range is sorted again on the full key.
+fn sort_range(range: &mut [Event]) {
+    let mut keyed: Vec<(u64, u32)> = range
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.person_id.key(), i as u32))
+        .collect();
+    // (key, place) pairs are distinct: an unstable sort keeps ties in place.
+    keyed.sort_unstable();
+    // Moves the event for each place in by following the permutation's
+    // cycles: place `i` takes the event that `keyed[i]` names, which an
+    // earlier swap may have moved away (then it is where that swap put it).
+    for i in 0..keyed.len() {
+        let mut from = keyed[i].1 as usize;
+        while from < i {
+            from = keyed[from].1 as usize;
+        }
+        keyed[i].1 = from as u32;
+        range.swap(i, from);
+    }
+    let in_order = range
+        .windows(2)
+        .zip(keyed.windows(2))
+        .all(|(e, k)| k[0].0 < k[1].0 || (e[0].source, e[0].kind) < (e[1].source, e[1].kind));
+    if !in_order {
+        range.sort_by_cached_key(|e| (e.person_id.key(), e.source, e.kind));
+    }
 }
 
 /// Marks, person by person, each event that repeats an earlier one of the
@@ -274,6 +307,44 @@ mod tests {
             assert_eq!(inputs[0].sheets[0].accepted, u64::from(dates));
             assert_eq!(inputs[0].sheets[0].duplicates, u64::from(rows - dates));
         }
+    }
+
+    #[test]
+    fn a_range_out_of_input_order_is_still_sorted_in_full() {
+        // Persons 3, 1, 3, 1, 2 with rows given out of order for person 1.
+        let mut range = vec![
+            event(3, 10, EventKind::Hire),
+            event(1, 9, EventKind::Separation),
+            event(3, 11, EventKind::Separation),
+            event(1, 4, EventKind::Hire),
+            event(2, 5, EventKind::Hire),
+        ];
+        sort_range(&mut range);
+        let got: Vec<(u64, u32)> = range
+            .iter()
+            .map(|e| (e.person_id.key(), e.source.row))
+            .collect();
+        let key = |p| event(p, 0, EventKind::Hire).person_id.key();
+        assert_eq!(
+            got,
+            [
+                (key(1), 4),
+                (key(1), 9),
+                (key(2), 5),
+                (key(3), 10),
+                (key(3), 11)
+            ]
+        );
+        // In input order already: the key sort alone, same result.
+        let mut ordered = vec![
+            event(3, 2, EventKind::Hire),
+            event(1, 3, EventKind::Hire),
+            event(3, 4, EventKind::Separation),
+            event(1, 5, EventKind::Separation),
+        ];
+        sort_range(&mut ordered);
+        let rows: Vec<u32> = ordered.iter().map(|e| e.source.row).collect();
+        assert_eq!(rows, [3, 5, 2, 4]);
     }
 
     #[test]
