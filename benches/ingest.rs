@@ -3,13 +3,16 @@
 //! xlsx read, calamine's bare load of the same sheets (open_workbook +
 //! worksheet_range), the floor ingest is measured against (issue 6: ≤ 1.3×).
 //! Then normalization alone: rows already split into text cells, turned into
-//! typed events or rejects (`ingest::normalize::normalize_row`).
+//! typed events or rejects (`ingest::normalize::normalize_row`); and the
+//! grouping of those events by person with duplicates collapsed
+//! (`ingest::group::group_events`, from parts the size of the parser's chunks).
 
 mod common;
 
 use calamine::{Reader, Xlsx, open_workbook};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use medrecon::cli::GenerateFormat;
+use medrecon::ingest::group::group_events;
 use medrecon::ingest::header::find_header;
 use medrecon::ingest::normalize::{
     EventColumns, Interner, RowCells, RowOutcome, SheetContext, normalize_row,
@@ -17,6 +20,7 @@ use medrecon::ingest::normalize::{
 use medrecon::ingest::schema::ColumnSchema;
 use medrecon::ingest::values::Cell;
 use medrecon::ingest::{IngestOptions, read_events};
+use medrecon::model::{Event, InputFormat, InputReport, InputRole, SheetReport};
 use medrecon::policy::PolicySet;
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -137,6 +141,43 @@ fn normalize(c: &mut Criterion) {
             }
             black_box(rejected)
         })
+    });
+    // The accepted events, in parts of ~20,000 (a 2 MiB chunk's worth).
+    let mut interner = Interner::default();
+    let mut events = Vec::new();
+    for (i, row) in body.iter().enumerate() {
+        match normalize_row(&ctx, &mut interner, row, i as u32 + 2) {
+            RowOutcome::One(e) => events.push(e),
+            RowOutcome::Two(a, b) => events.extend([a, b]),
+            RowOutcome::Rejected(_) => {}
+        }
+    }
+    let parts: Vec<Vec<Event>> = events.chunks(20_000).map(<[Event]>::to_vec).collect();
+    let inputs = vec![InputReport {
+        path: "events.csv".into(),
+        role: InputRole::Events,
+        format: InputFormat::Csv,
+        sha256: String::new(),
+        bytes: 0,
+        encoding: None,
+        sheets: vec![SheetReport {
+            name: "events".into(),
+            shape: None,
+            skipped: None,
+            header_row: None,
+            rows_read: 0,
+            accepted: 0,
+            rejected: 0,
+            duplicates: 0,
+        }],
+    }];
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("group_events", |b| {
+        b.iter_batched(
+            || (parts.clone(), inputs.clone()),
+            |(parts, mut inputs)| black_box(group_events(parts, &mut inputs).len()),
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 }

@@ -137,7 +137,8 @@ pub fn load(
     }
     rejects.sort_by_key(|r| r.source);
 
-    // Events come grouped by person from ingest.
+    // Events come grouped by person from ingest (timed in `read_events`);
+    // this stage now orders the unemployment-benefit months.
     timings.time("group", || {
         ui.par_sort_unstable_by_key(|s| (s.person_id, s.from, s.to));
     });
