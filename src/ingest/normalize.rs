@@ -96,17 +96,63 @@ pub struct Interner {
     regions: HashMap<Box<str>, Option<RegionId>, FxBuild>,
     /// Event and reason cells seen (a handful of distinct words per file).
     words: Vec<(Box<str>, Option<EventWord>)>,
+    /// The last code and region looked up: an export's rows mostly repeat
+    /// the row before (one employer per file, one region per employer).
+    last_code: Option<Code>,
+    last_region: LastText<Option<RegionId>>,
+    last_date: LastText<(bool, NaiveDate)>,
+}
+
+/// A value remembered with the short text it came from, inline (no allocation).
+struct LastText<T> {
+    len: usize,
+    text: [u8; 32],
+    value: Option<T>,
+}
+
+impl<T> Default for LastText<T> {
+    fn default() -> Self {
+        LastText {
+            len: 0,
+            text: [0; 32],
+            value: None,
+        }
+    }
+}
+
+impl<T: Copy> LastText<T> {
+    fn get(&self, raw: &str) -> Option<T> {
+        self.value
+            .filter(|_| self.text.get(..self.len) == Some(raw.as_bytes()))
+    }
+    fn set(&mut self, raw: &str, value: T) {
+        match self.text.get_mut(..raw.len()) {
+            Some(place) => {
+                place.copy_from_slice(raw.as_bytes());
+                self.len = raw.len();
+                self.value = Some(value);
+            }
+            None => self.value = None,
+        }
+    }
 }
 
 impl Interner {
     /// The run-wide [`Code`] of `s`, looked up here first so the shared
     /// table is locked once per distinct code and chunk.
     pub fn intern(&mut self, s: &str) -> Code {
-        if let Some(&c) = self.strings.get(s) {
+        if let Some(c) = self.last_code.filter(|c| c.as_str() == s) {
             return c;
         }
-        let c = Code::new(s);
-        self.strings.insert(s.into(), c);
+        let c = match self.strings.get(s) {
+            Some(&c) => c,
+            None => {
+                let c = Code::new(s);
+                self.strings.insert(s.into(), c);
+                c
+            }
+        };
+        self.last_code = Some(c);
         c
     }
     /// [`ColumnSchema::event_word`], remembered for the first distinct cells.
@@ -122,12 +168,35 @@ impl Interner {
     }
 
     fn region(&mut self, regions: &dyn RegionLookup, raw: &str) -> Option<RegionId> {
-        if let Some(r) = self.regions.get(raw) {
-            return *r;
+        if let Some(r) = self.last_region.get(raw) {
+            return r;
         }
-        let r = regions.lookup(raw);
-        self.regions.insert(raw.into(), r);
+        let r = match self.regions.get(raw) {
+            Some(r) => *r,
+            None => {
+                let r = regions.lookup(raw);
+                self.regions.insert(raw.into(), r);
+                r
+            }
+        };
+        self.last_region.set(raw, r);
         r
+    }
+
+    /// [`parse_date_cell`], with the last text date remembered (an export's
+    /// rows come in runs of the same date).
+    fn date(&mut self, cell: Cell<'_>, is_1904: bool) -> Result<NaiveDate, DateError> {
+        let Cell::Text(raw) = cell else {
+            return parse_date_cell(cell, is_1904);
+        };
+        if let Some((flag, d)) = self.last_date.get(raw)
+            && flag == is_1904
+        {
+            return Ok(d);
+        }
+        let d = parse_date_cell(cell, is_1904)?;
+        self.last_date.set(raw, (is_1904, d));
+        Ok(d)
     }
 }
 
@@ -291,7 +360,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                     "the event date (变动日期) is empty".into(),
                 );
             }
-            let date = match parse_date_cell(dc, ctx.is_1904) {
+            let date = match interner.date(dc, ctx.is_1904) {
                 Ok(d) => d,
                 Err(e) => return date_reject(src, col(c.date), &dc.raw(), e),
             };
@@ -420,6 +489,36 @@ mod tests {
                 _ => None,
             }
         }
+    }
+
+    #[test]
+    fn remembered_lookups_follow_the_text() {
+        let mut i = Interner::default();
+        // Codes: alternating texts, each the run-wide code of its text.
+        for text in ["E1", "E2", "E2", "E1"] {
+            assert_eq!(i.intern(text).as_str(), text);
+        }
+        assert_eq!(i.intern("E1"), Code::new("E1"));
+        // Regions: a known one, an unknown one, the known one again; a text
+        // too long to remember is looked up every time.
+        let long = "beijing-but-written-out-at-great-length";
+        let looked: Vec<Option<RegionId>> = ["北京", "nowhere", "北京", "北京", long, long]
+            .iter()
+            .map(|r| i.region(&Regions, r))
+            .collect();
+        let b = Some(RegionId(1));
+        assert_eq!(looked, [b, None, b, b, None, None]);
+        // Dates: the same text gives the same date, a new text its own, and
+        // a bad text is an error even right after a good one.
+        let d = |t: &'static str, i: &mut Interner| i.date(Cell::Text(t), false).ok();
+        let jan1 = NaiveDate::from_ymd_opt(2024, 1, 1);
+        let jan2 = NaiveDate::from_ymd_opt(2024, 1, 2);
+        assert_eq!(d("2024年1月1日", &mut i), jan1);
+        assert_eq!(d("2024年1月1日", &mut i), jan1);
+        assert_eq!(d("2024年1月2日", &mut i), jan2);
+        assert_eq!(d("2024年13月2日", &mut i), None);
+        assert_eq!(d("2024年1月1日", &mut i), jan1);
+        assert_eq!(d("2024年1月2日", &mut i), jan2);
     }
 
     struct Row(Vec<Cell<'static>>);
