@@ -160,16 +160,7 @@ fn normalize(c: &mut Criterion) {
         sha256: String::new(),
         bytes: 0,
         encoding: None,
-        sheets: vec![SheetReport {
-            name: "events".into(),
-            shape: None,
-            skipped: None,
-            header_row: None,
-            rows_read: 0,
-            accepted: 0,
-            rejected: 0,
-            duplicates: 0,
-        }],
+        sheets: vec![SheetReport::new("events", None)],
     }];
     group.throughput(Throughput::Elements(events.len() as u64));
     group.bench_function("group_events", |b| {

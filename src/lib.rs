@@ -19,3 +19,5 @@ pub mod partition;
 pub mod pipeline;
 pub mod policy;
 pub mod report;
+#[cfg(test)]
+mod test_events;

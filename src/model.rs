@@ -764,6 +764,22 @@ pub struct SheetReport {
     pub duplicates: u64,
 }
 
+impl SheetReport {
+    /// A sheet named `name` of this shape, nothing read or counted yet.
+    pub fn new(name: impl Into<String>, shape: Option<Shape>) -> Self {
+        SheetReport {
+            name: name.into(),
+            shape,
+            skipped: None,
+            header_row: None,
+            rows_read: 0,
+            accepted: 0,
+            rejected: 0,
+            duplicates: 0,
+        }
+    }
+}
+
 /// Accounting for one input file.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct InputReport {

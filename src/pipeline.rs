@@ -778,28 +778,7 @@ fn batch_persons() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{RegionId, SourceRef};
-
-    fn event(person: u64, row: u32, kind: EventKind) -> Event {
-        let digits = format!("110105{:011}", 19_900_101_000 + person % 1_000_000);
-        let first17: [u8; 17] = digits.as_bytes().try_into().unwrap();
-        Event {
-            person_id: PersonId::from_first17(&first17).unwrap(),
-            name: None,
-            employer_id: Code::new("E"),
-            kind,
-            date: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
-            region: RegionId(0),
-            wage: None,
-            retirement: false,
-            filed_date: None,
-            source: SourceRef {
-                input: 0,
-                sheet: 0,
-                row,
-            },
-        }
-    }
+    use crate::test_events::event;
 
     #[test]
     fn employer_counts_in_person_pieces_equal_one_pass() {

@@ -207,16 +207,7 @@ fn read_as(
         input,
         header: None,
         records: 0,
-        sheet: SheetReport {
-            name,
-            shape: Some(Shape::Ledger),
-            skipped: None,
-            header_row: None,
-            rows_read: 0,
-            accepted: 0,
-            rejected: 0,
-            duplicates: 0,
-        },
+        sheet: SheetReport::new(name, Some(Shape::Ledger)),
     };
     let mut n = read_full(&mut file, &mut raw)?;
     loop {

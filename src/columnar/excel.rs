@@ -51,16 +51,7 @@ pub(crate) fn read_workbook(
     let names = workbook.sheet_names();
     let mut sheets = Vec::with_capacity(names.len());
     for (sheet_index, name) in names.iter().enumerate() {
-        let mut report = SheetReport {
-            name: name.clone(),
-            shape: None,
-            skipped: None,
-            header_row: None,
-            rows_read: 0,
-            accepted: 0,
-            rejected: 0,
-            duplicates: 0,
-        };
+        let mut report = SheetReport::new(name.clone(), None);
         let range = match workbook.worksheet_range(name) {
             Ok(r) => r,
             Err(e) => {

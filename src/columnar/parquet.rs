@@ -178,19 +178,11 @@ pub(crate) fn read_ledger_parquet(
 ) -> anyhow::Result<SheetReport> {
     let open = || std::fs::File::open(path).with_context(|| format!("{}", path.display()));
     let total = ParquetReader::new(open()?).num_rows()?;
-    let mut report = SheetReport {
-        name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        shape: Some(Shape::Ledger),
-        skipped: None,
-        header_row: None,
-        rows_read: 0,
-        accepted: 0,
-        rejected: 0,
-        duplicates: 0,
-    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut report = SheetReport::new(name, Some(Shape::Ledger));
     let mut layout = None;
     let mut offset = 0usize;
     loop {

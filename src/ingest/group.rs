@@ -159,44 +159,13 @@ fn count_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        Code, EventKind, InputFormat, InputRole, PersonId, RegionId, SheetReport, SourceRef,
-    };
+    use crate::model::{EventKind, InputFormat, InputRole, SheetReport, SourceRef};
+    use crate::test_events::event;
     use chrono::NaiveDate;
-
-    fn event(person: u64, row: u32, kind: EventKind) -> Event {
-        let digits = format!("110105{:011}", 19_900_101_000 + person % 1_000_000);
-        let first17: [u8; 17] = digits.as_bytes().try_into().unwrap();
-        Event {
-            person_id: PersonId::from_first17(&first17).unwrap(),
-            name: None,
-            employer_id: Code::new("E"),
-            kind,
-            date: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
-            region: RegionId(0),
-            wage: None,
-            retirement: false,
-            filed_date: None,
-            source: SourceRef {
-                input: 0,
-                sheet: 0,
-                row,
-            },
-        }
-    }
 
     fn one_sheet() -> Vec<InputReport> {
         vec![InputReport {
-            sheets: vec![SheetReport {
-                name: "s".into(),
-                shape: None,
-                skipped: None,
-                header_row: None,
-                rows_read: 0,
-                accepted: 0,
-                rejected: 0,
-                duplicates: 0,
-            }],
+            sheets: vec![SheetReport::new("s", None)],
             path: "in.csv".into(),
             role: InputRole::Events,
             format: InputFormat::Csv,
