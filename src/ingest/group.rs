@@ -107,23 +107,16 @@ fn sort_range(range: &mut [Event]) {
 /// same person (`events` sorted by person, then source).
 fn mark_duplicates(events: &[Event], dup: &mut [bool]) {
     let mut start = 0;
-    while start < events.len() {
-        let id = events[start].person_id;
-        let end = start
-            + events[start..]
-                .iter()
-                .position(|e| e.person_id != id)
-                .unwrap_or(events.len() - start);
-        let person = &events[start..end];
+    for person in events.chunk_by(|a, b| a.person_id == b.person_id) {
+        let marks = &mut dup[start..start + person.len()];
         if person.len() > SMALL_PERSON {
-            dup[start..end].copy_from_slice(&duplicate_mask(person));
+            marks.copy_from_slice(&duplicate_mask(person));
         } else {
             for j in 1..person.len() {
-                dup[start + j] =
-                    (0..j).any(|k| !dup[start + k] && same_content(&person[k], &person[j]));
+                marks[j] = (0..j).any(|k| !marks[k] && same_content(&person[k], &person[j]));
             }
         }
-        start = end;
+        start += person.len();
     }
 }
 
@@ -137,21 +130,17 @@ fn count_rows(
     sheets: usize,
 ) -> Vec<[u64; 2]> {
     let mut counts = vec![[0u64; 2]; sheets];
-    let mut i = 0;
-    while i < events.len() {
-        let src = events[i].source;
-        let mut j = i + 1;
-        while j < events.len() && events[j].source == src {
-            j += 1;
-        }
+    let mut start = 0;
+    for row in events.chunk_by(|a, b| a.source == b.source) {
+        let src = row[0].source;
         let sheet = first_sheet
             .get(src.input as usize)
             .map(|first| first + src.sheet as usize);
         if let Some(c) = sheet.and_then(|s| counts.get_mut(s)) {
-            let all_dup = dup[i..j].iter().all(|&d| d);
+            let all_dup = dup[start..start + row.len()].iter().all(|&d| d);
             c[usize::from(all_dup)] += 1;
         }
-        i = j;
+        start += row.len();
     }
     counts
 }

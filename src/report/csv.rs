@@ -110,7 +110,7 @@ struct HashingFile {
     buf: Vec<u8>,
     hasher: Sha256,
     bytes: u64,
-    /// Bytes handed to the disk so far (see [`HashingFile::start_writeback`]).
+    /// Bytes handed to the disk so far (see [`HashingFile::wrote`]).
     writeback_from: u64,
 }
 
@@ -169,14 +169,21 @@ impl HashingFile {
         }
         Ok(())
     }
-    fn flush(&mut self) -> Result<(), ReportError> {
-        self.hasher.update(&self.buf);
+    /// Hashes and writes `bytes` (after anything already written).
+    fn write_out(&mut self, bytes: &[u8]) -> Result<(), ReportError> {
+        self.hasher.update(bytes);
         self.file
-            .write_all(&self.buf)
+            .write_all(bytes)
             .map_err(|e| ReportError::io(&self.path, e))?;
-        self.wrote(self.buf.len());
-        self.buf.clear();
+        self.wrote(bytes.len());
         Ok(())
+    }
+    fn flush(&mut self) -> Result<(), ReportError> {
+        let buf = std::mem::take(&mut self.buf);
+        let written = self.write_out(&buf);
+        self.buf = buf;
+        self.buf.clear();
+        written
     }
     /// Flushes, fsyncs and returns the file's size and hash.
     fn finish(mut self) -> Result<Written, ReportError> {
@@ -245,12 +252,7 @@ impl CsvSink {
         // and written, not copied (a piece of 1,024 persons' rows is ~100 KiB
         // a file; copying them all was a pass over every report byte).
         f.flush()?;
-        f.hasher.update(rows);
-        f.file
-            .write_all(rows)
-            .map_err(|e| ReportError::io(&f.path, e))?;
-        f.wrote(rows.len());
-        Ok(())
+        f.write_out(rows)
     }
 
     /// Writes what is buffered, fsyncs, and returns the file's size and SHA-256.

@@ -386,7 +386,7 @@ impl PieceFormat {
 }
 
 /// The per-person files' rows for some persons, formatted off the writing
-/// thread by [`CsvStream::format_piece`].
+/// thread by [`PieceFormat::format`].
 pub struct CsvPiece {
     /// One block per per-person file, in the stream's file order.
     files: Vec<Vec<u8>>,
@@ -435,10 +435,7 @@ impl CsvStream {
     /// Appends formatted pieces, in the order given, the files side by side.
     pub fn write_pieces(&mut self, pieces: Vec<CsvPiece>) -> Result<(), ReportError> {
         use rayon::prelude::*;
-        let mut rows = 0;
-        for p in &pieces {
-            rows += p.rows;
-        }
+        let rows: u64 = pieces.iter().map(|p| p.rows).sum();
         self.sinks
             .par_iter_mut()
             .enumerate()
