@@ -94,9 +94,72 @@ where
     T: Send + Sync,
     K: Fn(&T) -> u64 + Sync,
 {
+    let found = locate(&parts, bounds, key);
+    let totals = found.totals();
+    let n: usize = totals.iter().sum();
+    let mut out: Vec<T> = Vec::with_capacity(n);
+    move_to_places(
+        parts,
+        found,
+        split_lengths(&mut out.spare_capacity_mut()[..n], &totals),
+    );
+    // SAFETY: the places tile `out[..n]` without overlap (split from it by
+    // the counts) and `move_to_places` returned, so each was filled from its
+    // start to exactly its end (it panics otherwise, leaving `out` empty and
+    // the moved items leaked, never read): all `n` items are initialised.
+    unsafe { out.set_len(n) };
+    (out, totals)
+}
+
+/// [`scatter_by_range`] into one buffer per range instead of one for all, so
+/// that each range can be freed on its own once it has been used.
+pub fn scatter_to_ranges<T, K>(parts: Vec<Vec<T>>, bounds: &[u64], key: K) -> Vec<Vec<T>>
+where
+    T: Send + Sync,
+    K: Fn(&T) -> u64 + Sync,
+{
+    let found = locate(&parts, bounds, key);
+    let totals = found.totals();
+    let mut out: Vec<Vec<T>> = totals.iter().map(|&t| Vec::with_capacity(t)).collect();
+    move_to_places(
+        parts,
+        found,
+        out.iter_mut()
+            .zip(&totals)
+            .map(|(range, &t)| &mut range.spare_capacity_mut()[..t])
+            .collect(),
+    );
+    for (range, &t) in out.iter_mut().zip(&totals) {
+        // SAFETY: as in `scatter_by_range`: the range's place was exactly
+        // its first `t` items, and `move_to_places` returned, so each of
+        // them was written.
+        unsafe { range.set_len(t) };
+    }
+    out
+}
+
+/// Each part's items' ranges, found once, and its count per range.
+struct Located {
+    ranges: usize,
+    parts: Vec<(Vec<u16>, Vec<usize>)>,
+}
+
+impl Located {
+    /// Items per range over all parts.
+    fn totals(&self) -> Vec<usize> {
+        (0..self.ranges)
+            .map(|r| self.parts.iter().map(|(_, c)| c[r]).sum())
+            .collect()
+    }
+}
+
+fn locate<T, K>(parts: &[Vec<T>], bounds: &[u64], key: K) -> Located
+where
+    T: Sync,
+    K: Fn(&T) -> u64 + Sync,
+{
     let ranges = bounds.len() + 1;
-    // Each item's range, found once, and each part's count per range.
-    let found: Vec<(Vec<u16>, Vec<usize>)> = parts
+    let parts = parts
         .par_iter()
         .map(|part| {
             let mut counts = vec![0usize; ranges];
@@ -111,47 +174,44 @@ where
             (of, counts)
         })
         .collect();
-    let totals: Vec<usize> = (0..ranges)
-        .map(|r| found.iter().map(|(_, c)| c[r]).sum())
+    Located { ranges, parts }
+}
+
+/// Moves every part's items into `ranges[r]` (one place per range, exactly
+/// as long as the range's total), part after part within a range, one worker
+/// per part. Panics, before returning, if a place is not filled exactly.
+fn move_to_places<T: Send>(parts: Vec<Vec<T>>, found: Located, ranges: Vec<&mut [MaybeUninit<T>]>) {
+    // places[p][r]: where part p's items of range r go, in order.
+    let mut places: Vec<Vec<&mut [MaybeUninit<T>]>> = (0..parts.len())
+        .map(|_| Vec::with_capacity(found.ranges))
         .collect();
-    let n: usize = totals.iter().sum();
-    let mut out: Vec<T> = Vec::with_capacity(n);
-    {
-        // places[p][r]: where part p's items of range r go, in order.
-        let mut places: Vec<Vec<&mut [MaybeUninit<T>]>> = (0..parts.len())
-            .map(|_| Vec::with_capacity(ranges))
-            .collect();
-        let spare = &mut out.spare_capacity_mut()[..n];
-        for (r, range) in split_lengths(spare, &totals).into_iter().enumerate() {
-            let lens: Vec<usize> = found.iter().map(|(_, c)| c[r]).collect();
-            for (p, place) in split_lengths(range, &lens).into_iter().enumerate() {
-                places[p].push(place);
-            }
+    for (r, range) in ranges.into_iter().enumerate() {
+        let lens: Vec<usize> = found.parts.iter().map(|(_, c)| c[r]).collect();
+        assert_eq!(
+            range.len(),
+            lens.iter().sum::<usize>(),
+            "a range's place is not its total"
+        );
+        for (p, place) in split_lengths(range, &lens).into_iter().enumerate() {
+            places[p].push(place);
         }
-        parts
-            .into_par_iter()
-            .zip(found.into_par_iter())
-            .zip(places.into_par_iter())
-            .for_each(|((part, (of, _)), mut places)| {
-                let mut at = vec![0usize; ranges];
-                for (t, r) in part.into_iter().zip(of) {
-                    let r = usize::from(r);
-                    // Indexing is checked: a place past the end panics (never UB).
-                    places[r][at[r]].write(t);
-                    at[r] += 1;
-                }
-                for (place, &written) in places.iter().zip(&at) {
-                    assert_eq!(written, place.len(), "a place was not filled exactly");
-                }
-            });
     }
-    // SAFETY: the places tile `out[..n]` without overlap (split from it by
-    // the counts), and every part wrote each of its places from its start to
-    // exactly its end (checked above; a failed check panics before this line,
-    // leaving `out` empty and the moved items leaked, never read), so all `n`
-    // items are initialised.
-    unsafe { out.set_len(n) };
-    (out, totals)
+    parts
+        .into_par_iter()
+        .zip(found.parts.into_par_iter())
+        .zip(places.into_par_iter())
+        .for_each(|((part, (of, _)), mut places)| {
+            let mut at = vec![0usize; places.len()];
+            for (t, r) in part.into_iter().zip(of) {
+                let r = usize::from(r);
+                // Indexing is checked: a place past the end panics (never UB).
+                places[r][at[r]].write(t);
+                at[r] += 1;
+            }
+            for (place, &written) in places.iter().zip(&at) {
+                assert_eq!(written, place.len(), "a place was not filled exactly");
+            }
+        });
 }
 
 #[cfg(test)]
@@ -217,6 +277,31 @@ mod tests {
         let (none, lens) = scatter_by_range(Vec::<Vec<(u64, String)>>::new(), &[], |t| t.0);
         assert!(none.is_empty());
         assert_eq!(lens, [0]);
+    }
+
+    #[test]
+    fn ranges_scattered_apart_equal_the_one_buffer_cut() {
+        let parts = || -> Vec<Vec<(u64, String)>> {
+            vec![
+                (0..50)
+                    .rev()
+                    .map(|k| (k * 7 % 50, format!("a{k}")))
+                    .collect(),
+                Vec::new(),
+                (0..30).map(|k| (k, format!("c{k}"))).collect(),
+            ]
+        };
+        let (joined, lens) = scatter_by_range(parts(), &[10, 30, 45], |t| t.0);
+        let apart = scatter_to_ranges(parts(), &[10, 30, 45], |t| t.0);
+        assert_eq!(apart.iter().map(Vec::len).collect::<Vec<_>>(), lens);
+        assert_eq!(lens, [20, 40, 15, 5]);
+        assert_eq!(apart.concat(), joined);
+        assert_eq!(apart[3][0], (45, "a35".to_string()));
+        assert!(
+            scatter_to_ranges(Vec::<Vec<(u64, String)>>::new(), &[5], |t| t.0)
+                .iter()
+                .all(Vec::is_empty)
+        );
     }
 
     #[test]

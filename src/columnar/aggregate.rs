@@ -1,11 +1,11 @@
 //! Accepted ledger rows held packed (32 bytes each), then summed by
 //! person·employer·month: Σ amount in 分, latest paid date, row count.
 //!
-//! Rows are split by ranges of the person key (bounds from a sample); each
-//! range is sorted (rayon) and summed in one pass, then turned into
-//! `LedgerEntry`s before the next range is touched. Ranges are disjoint and
-//! in key order, so appending their results gives the whole sorted output,
-//! and only one range's working set is alive next to the output.
+//! The rows stay in the pieces that read them until they are summed; then
+//! they are moved, a worker per piece, into ranges of the person key (bounds
+//! from a sample); each range is sorted (rayon) and summed in one pass into
+//! its place among the `LedgerEntry`s, and freed. Ranges are disjoint and in
+//! key order, so their results side by side are the whole sorted output.
 //!
 //! Why not polars here: its eager `group_by` on the two keys plus the sort of
 //! the result took 8.4 s of the 14.3 s total for a 12M-row ledger CSV on this
@@ -40,11 +40,8 @@ pub(crate) enum EmployerSource {
 /// slice), with employers numbered locally; merged into the store in order.
 #[derive(Default, Debug)]
 pub(crate) struct RowBatch {
-    pub person_key: Vec<u64>,
-    pub employer: Vec<u32>,
-    pub month: Vec<i32>,
-    pub cents: Vec<i64>,
-    pub paid: Vec<i32>,
+    /// Accepted rows, their employer numbered in `employers`.
+    recs: Vec<Rec>,
     pub employers: Vec<String>,
     employer_index: HashMap<String, u32>,
     last_employer: Option<u32>,
@@ -58,11 +55,7 @@ impl RowBatch {
     /// A batch with room for about `rows` rows.
     pub(crate) fn with_capacity(rows: usize) -> RowBatch {
         RowBatch {
-            person_key: Vec::with_capacity(rows),
-            employer: Vec::with_capacity(rows),
-            month: Vec::with_capacity(rows),
-            cents: Vec::with_capacity(rows),
-            paid: Vec::with_capacity(rows),
+            recs: Vec::with_capacity(rows),
             ..RowBatch::default()
         }
     }
@@ -147,15 +140,16 @@ impl RowBatch {
     }
 
     fn push_values(&mut self, v: RowValues, employer: u32) {
-        self.person_key.push(v.person_key);
-        self.employer.push(employer);
-        self.month.push(v.month.index());
-        self.cents.push(v.cents);
-        self.paid.push(v.paid);
+        self.recs.push(Rec {
+            person_key: v.person_key,
+            employer_month: (u64::from(employer) << 32) | u64::from(v.month.index() as u32),
+            cents: v.cents,
+            paid: v.paid,
+        });
     }
 
     pub(crate) fn accepted(&self) -> u64 {
-        self.person_key.len() as u64
+        self.recs.len() as u64
     }
 }
 
@@ -170,10 +164,11 @@ struct Rec {
     paid: i32,
 }
 
-/// All accepted rows of the run.
+/// All accepted rows of the run, as the pieces that read them: each piece's
+/// rows with its own employer numbers and what they are in the store.
 #[derive(Default, Debug)]
 pub(crate) struct LedgerStore {
-    recs: Vec<Rec>,
+    parts: Vec<(Vec<Rec>, Vec<u32>)>,
     employers: Vec<Code>,
     employer_index: HashMap<Code, u32>,
 }
@@ -184,11 +179,11 @@ pub(crate) struct Checkpoint(usize);
 
 impl LedgerStore {
     pub(crate) fn checkpoint(&self) -> Checkpoint {
-        Checkpoint(self.recs.len())
+        Checkpoint(self.parts.len())
     }
 
     pub(crate) fn rollback(&mut self, to: Checkpoint) {
-        self.recs.truncate(to.0);
+        self.parts.truncate(to.0);
     }
 
     fn employer_id(&mut self, name: &str) -> u32 {
@@ -202,8 +197,9 @@ impl LedgerStore {
         id
     }
 
-    /// Appends a batch's rows; its rejects become `Reject`s located at
-    /// `source_of(local row)`, with the column named from `layout`.
+    /// Appends a batch's rows (kept as they are; their employer numbers are
+    /// mapped when the rows are summed); its rejects become `Reject`s located
+    /// at `source_of(local row)`, with the column named from `layout`.
     pub(crate) fn append(
         &mut self,
         batch: RowBatch,
@@ -211,19 +207,13 @@ impl LedgerStore {
         source_of: impl Fn(u32) -> SourceRef,
         rejects: &mut Vec<Reject>,
     ) {
-        let global: Vec<u64> = batch
+        let global: Vec<u32> = batch
             .employers
             .iter()
-            .map(|name| (self.employer_id(name) as u64) << 32)
+            .map(|name| self.employer_id(name))
             .collect();
-        self.recs.reserve(batch.person_key.len());
-        for i in 0..batch.person_key.len() {
-            self.recs.push(Rec {
-                person_key: batch.person_key[i],
-                employer_month: global[batch.employer[i] as usize] | batch.month[i] as u32 as u64,
-                cents: batch.cents[i],
-                paid: batch.paid[i],
-            });
+        if !batch.recs.is_empty() {
+            self.parts.push((batch.recs, global));
         }
         rejects.extend(batch.rejects.into_iter().map(|(row, e)| Reject {
             source: source_of(row),
@@ -242,7 +232,7 @@ impl LedgerStore {
     }
 
     fn aggregate_in_ranges(self, range_rows: usize) -> anyhow::Result<(Vec<LedgerEntry>, u64)> {
-        let n = self.recs.len();
+        let n: usize = self.parts.iter().map(|(recs, _)| recs.len()).sum();
         let mut entries: Vec<LedgerEntry> = Vec::new();
         if n == 0 {
             return Ok((entries, 0));
@@ -250,15 +240,16 @@ impl LedgerStore {
         // Employer ids numbered in text order, so sorting numbers sorts names.
         let mut order: Vec<u32> = (0..self.employers.len() as u32).collect();
         order.sort_by(|&a, &b| self.employers[a as usize].cmp(&self.employers[b as usize]));
-        let mut rank = vec![0u64; order.len()];
+        let mut rank = vec![0u32; order.len()];
         for (r, &e) in order.iter().enumerate() {
-            rank[e as usize] = r as u64;
+            rank[e as usize] = r as u32;
         }
         let names_by_rank: Vec<Code> = order.iter().map(|&e| self.employers[e as usize]).collect();
 
-        let mut ranges = split_by_person_ranges(self.recs, &rank, range_rows);
+        let mut ranges = split_by_person_ranges(self.parts, &rank, n, range_rows)?;
         // Each range sorted, then its distinct keys counted: the entries'
-        // places are known before any is built, so ranges fill side by side.
+        // places are known before any is built, so ranges fill side by side
+        // (each range is freed once it is summed).
         ranges
             .par_iter_mut()
             .for_each(|r| r.par_sort_unstable_by_key(|r| (r.person_key, r.employer_month)));
@@ -271,39 +262,47 @@ impl LedgerStore {
     }
 }
 
-/// Splits rows into ranges of the person key (in key order), replacing each
-/// employer number by its text-order rank.
-fn split_by_person_ranges(mut recs: Vec<Rec>, rank: &[u64], range_rows: usize) -> Vec<Vec<Rec>> {
-    let n = recs.len();
-    let ranked = |em: u64| (rank[(em >> 32) as usize] << 32) | (em & 0xffff_ffff);
-    let parts = n.div_ceil(range_rows.max(1)).min(u16::MAX as usize);
-    if parts <= 1 {
-        recs.par_iter_mut()
-            .for_each(|r| r.employer_month = ranked(r.employer_month));
-        return vec![recs];
-    }
+/// Splits the pieces' rows (`n` in all) into ranges of the person key, in key
+/// order, each piece's employer numbers replaced first by their text-order
+/// rank. Both steps run a worker per piece; each piece is freed as it is moved.
+fn split_by_person_ranges(
+    mut parts: Vec<(Vec<Rec>, Vec<u32>)>,
+    rank: &[u32],
+    n: usize,
+    range_rows: usize,
+) -> anyhow::Result<Vec<Vec<Rec>>> {
+    parts.par_iter_mut().try_for_each(|(recs, global)| {
+        let ranked: Vec<u64> = global
+            .iter()
+            .map(|&g| rank.get(g as usize).map(|&r| u64::from(r) << 32))
+            .collect::<Option<_>>()
+            .ok_or_else(|| anyhow::anyhow!("internal: a ledger employer has no rank"))?;
+        for r in recs.iter_mut() {
+            let local = ranked
+                .get((r.employer_month >> 32) as usize)
+                .ok_or_else(|| anyhow::anyhow!("internal: a ledger row's employer is unknown"))?;
+            r.employer_month = local | (r.employer_month & 0xffff_ffff);
+        }
+        Ok::<_, anyhow::Error>(())
+    })?;
+    let recs: Vec<Vec<Rec>> = parts.into_iter().map(|(recs, _)| recs).collect();
+    let ranges = n.div_ceil(range_rows.max(1)).min(u16::MAX as usize);
     // Range bounds from an evenly strided sample of the keys.
     let step = (n / 65_536).max(1);
-    let bounds = partition::sample_bounds(
-        recs.iter().step_by(step).map(|r| r.person_key).collect(),
-        parts,
-    );
-    let range_of: Vec<u16> = recs
-        .par_iter()
-        .map(|r| partition::range_of(&bounds, r.person_key))
-        .collect();
-    let mut counts = vec![0usize; bounds.len() + 1];
-    for &r in &range_of {
-        counts[r as usize] += 1;
-    }
-    let mut out: Vec<Vec<Rec>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
-    for (rec, &r) in recs.iter().zip(&range_of) {
-        out[r as usize].push(Rec {
-            employer_month: ranked(rec.employer_month),
-            ..*rec
-        });
-    }
-    out
+    let bounds = if ranges <= 1 {
+        Vec::new()
+    } else {
+        partition::sample_bounds(
+            recs.iter()
+                .flat_map(|part| part.iter().step_by(step))
+                .map(|r| r.person_key)
+                .collect(),
+            ranges,
+        )
+    };
+    Ok(partition::scatter_to_ranges(recs, &bounds, |r| {
+        r.person_key
+    }))
 }
 
 /// How many distinct (person, employer, month) keys a sorted range holds.
