@@ -143,8 +143,10 @@ pub fn load(
         ui.par_sort_unstable_by_key(|s| (s.person_id, s.from, s.to));
     });
     // Rule 1: events after the as-of date are accepted and counted, never applied.
-    let future_events = events.iter().filter(|e| e.date > as_of).count() as u64;
-    events.retain(|e| e.date <= as_of);
+    let future_events = events.par_iter().filter(|e| e.date > as_of).count() as u64;
+    if future_events > 0 {
+        events.retain(|e| e.date <= as_of);
+    }
 
     Ok(Loaded {
         policies,
@@ -165,7 +167,7 @@ impl Loaded {
     /// The earliest month of an event in force (opens orphan separations' spells).
     pub fn batch_first_month(&self) -> Month {
         self.events
-            .iter()
+            .par_iter()
             .filter(|e| e.date <= self.as_of)
             .map(|e| Month::of(e.date))
             .min()
@@ -185,8 +187,17 @@ impl Loaded {
     /// Run-level warnings: regions whose last policy version is carried forward
     /// (`--carry-forward`) to reach the as-of month.
     pub fn warnings(&self) -> Vec<String> {
-        let regions: BTreeSet<crate::model::RegionId> =
-            self.events.iter().map(|e| e.region).collect();
+        let regions: BTreeSet<crate::model::RegionId> = self
+            .events
+            .par_iter()
+            .fold(BTreeSet::new, |mut set, e| {
+                set.insert(e.region);
+                set
+            })
+            .reduce(BTreeSet::new, |mut a, b| {
+                a.extend(b);
+                a
+            });
         let as_of_month = Month::of(self.as_of);
         regions
             .into_iter()
@@ -201,44 +212,93 @@ impl Loaded {
             .collect()
     }
 
-    /// Every person with events or ledger entries, in person order, with their slices.
+    /// Every person with events or ledger entries, in person order, with their
+    /// slices.
+    ///
+    /// The events are cut into pieces of whole persons; each piece takes the
+    /// UI months and ledger entries of its persons' key range (the first
+    /// piece from the start, the last to the end) and lists its persons on
+    /// its own, the pieces side by side.
     pub fn person_inputs(&self) -> Vec<PersonInput<'_>> {
-        let mut out = Vec::new();
-        let (ev, ui, led) = (&self.events[..], &self.ui[..], &self.ledger[..]);
-        let (mut i, mut j, mut k) = (0, 0, 0);
-        loop {
-            let next = [
-                ev.get(i).map(|e| e.person_id),
-                ui.get(j).map(|s| s.person_id),
-                led.get(k).map(|l| l.person_id),
-            ]
-            .into_iter()
-            .flatten()
-            .min();
-            let Some(pid) = next else { break };
-            let take = |start: usize, len: usize, key: &dyn Fn(usize) -> PersonId| {
-                let mut end = start;
-                while end < len && key(end) == pid {
-                    end += 1;
-                }
-                end
-            };
-            let ie = take(i, ev.len(), &|x| ev[x].person_id);
-            let je = take(j, ui.len(), &|x| ui[x].person_id);
-            let ke = take(k, led.len(), &|x| led[x].person_id);
-            // A person known only from UI months has no timeline to compute.
-            if ie > i || ke > k {
-                out.push(PersonInput {
-                    person_id: pid,
-                    events: &ev[i..ie],
-                    ui: &ui[j..je],
-                    ledger: &led[k..ke],
-                });
-            }
-            (i, j, k) = (ie, je, ke);
-        }
-        out
+        person_inputs_in_pieces(&self.events, &self.ui, &self.ledger, 1 << 15)
     }
+}
+
+/// [`Loaded::person_inputs`] with pieces of about `size` events.
+fn person_inputs_in_pieces<'a>(
+    ev: &'a [Event],
+    ui: &'a [UiSpan],
+    led: &'a [LedgerEntry],
+    size: usize,
+) -> Vec<PersonInput<'a>> {
+    let pieces = person_pieces(ev, size);
+    // Piece i holds the persons from starts[i] up to starts[i + 1].
+    let starts: Vec<PersonId> = pieces.iter().skip(1).map(|p| p[0].person_id).collect();
+    // Where each piece's persons start and end in a list.
+    let cut = |len: usize, below: &dyn Fn(PersonId) -> usize| -> Vec<usize> {
+        let mut at = vec![0];
+        at.extend(starts.iter().map(|&s| below(s)));
+        at.push(len);
+        at
+    };
+    let ui_at = cut(ui.len(), &|s| ui.partition_point(|u| u.person_id < s));
+    let led_at = cut(led.len(), &|s| led.partition_point(|l| l.person_id < s));
+    let count = pieces.len().max(1);
+    let lists: Vec<Vec<PersonInput<'a>>> = (0..count)
+        .into_par_iter()
+        .map(|i| {
+            merge_persons(
+                pieces.get(i).copied().unwrap_or_default(),
+                &ui[ui_at[i]..ui_at[i + 1]],
+                &led[led_at[i]..led_at[i + 1]],
+            )
+        })
+        .collect();
+    lists.concat()
+}
+
+/// The persons of events, UI months and ledger entries (each grouped by
+/// person in person order) with their slices: a person known only from UI
+/// months has no timeline to compute and is left out.
+fn merge_persons<'a>(
+    ev: &'a [Event],
+    ui: &'a [UiSpan],
+    led: &'a [LedgerEntry],
+) -> Vec<PersonInput<'a>> {
+    /// Where the run of `pid` starting at `start` ends.
+    fn run_end<T>(items: &[T], start: usize, pid: PersonId, key: fn(&T) -> PersonId) -> usize {
+        let mut end = start;
+        while end < items.len() && key(&items[end]) == pid {
+            end += 1;
+        }
+        end
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j, mut k) = (0, 0, 0);
+    loop {
+        let next = [
+            ev.get(i).map(|e| e.person_id),
+            ui.get(j).map(|s| s.person_id),
+            led.get(k).map(|l| l.person_id),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let Some(pid) = next else { break };
+        let ie = run_end(ev, i, pid, |e| e.person_id);
+        let je = run_end(ui, j, pid, |s| s.person_id);
+        let ke = run_end(led, k, pid, |l| l.person_id);
+        if ie > i || ke > k {
+            out.push(PersonInput {
+                person_id: pid,
+                events: &ev[i..ie],
+                ui: &ui[j..je],
+                ledger: &led[k..ke],
+            });
+        }
+        (i, j, k) = (ie, je, ke);
+    }
+    out
 }
 
 /// The engine's output for a run.
@@ -779,6 +839,83 @@ fn batch_persons() -> usize {
 mod tests {
     use super::*;
     use crate::test_events::event;
+
+    #[test]
+    fn persons_listed_in_pieces_equal_one_pass() {
+        // Persons 0..30: events for the even ones (1-3 each), UI months for
+        // every third, ledger entries for every fifth, so some persons have
+        // only UI months (left out) or only ledger entries (kept), before,
+        // between and after the persons with events.
+        let pid = |p: u64| event(p, 0, EventKind::Hire).person_id;
+        let mut events = Vec::new();
+        for p in (0..30u64).filter(|p| p % 2 == 0 && *p > 2 && *p < 26) {
+            for k in 0..(p % 3 + 1) {
+                events.push(event(p, (p * 10 + k) as u32, EventKind::Hire));
+            }
+        }
+        let month = Month::new(2025, 1).unwrap();
+        let ui: Vec<UiSpan> = (0..30u64)
+            .filter(|p| p % 3 == 0)
+            .map(|p| UiSpan {
+                person_id: pid(p),
+                from: month,
+                to: month,
+            })
+            .collect();
+        let ledger: Vec<LedgerEntry> = (0..30u64)
+            .filter(|p| p % 5 == 0)
+            .flat_map(|p| {
+                (0..2).map(move |k| LedgerEntry {
+                    person_id: pid(p),
+                    employer_id: Code::new("E"),
+                    month: month.add(k),
+                    paid: Decimal::new(100, 0),
+                    paid_date: None,
+                    rows: 1,
+                })
+            })
+            .collect();
+        let key = |list: &[PersonInput<'_>]| -> Vec<(PersonId, [usize; 6])> {
+            list.iter()
+                .map(|p| {
+                    (
+                        p.person_id,
+                        [
+                            p.events.as_ptr() as usize,
+                            p.events.len(),
+                            p.ui.as_ptr() as usize,
+                            p.ui.len(),
+                            p.ledger.as_ptr() as usize,
+                            p.ledger.len(),
+                        ],
+                    )
+                })
+                .collect()
+        };
+        let whole = merge_persons(&events, &ui, &ledger);
+        let persons: Vec<PersonId> = whole.iter().map(|p| p.person_id).collect();
+        // Events: 4..=24 even; ledger: 0, 5, 10, 15, 20, 25; UI alone: none kept.
+        let mut want: Vec<PersonId> = (4..=24).step_by(2).chain([0, 5, 15, 25]).map(pid).collect();
+        want.sort();
+        assert_eq!(persons, want);
+        let p15 = whole.iter().find(|p| p.person_id == pid(15)).unwrap();
+        assert_eq!(
+            (p15.events.len(), p15.ui.len(), p15.ledger.len()),
+            (0, 1, 2)
+        );
+        let p12 = whole.iter().find(|p| p.person_id == pid(12)).unwrap();
+        assert_eq!(
+            (p12.events.len(), p12.ui.len(), p12.ledger.len()),
+            (1, 1, 0)
+        );
+        for size in [1, 2, 3, 5, 1000] {
+            let pieces = person_inputs_in_pieces(&events, &ui, &ledger, size);
+            assert_eq!(key(&pieces), key(&whole), "pieces of {size} events");
+        }
+        // No events at all: one piece holds the ledger-only persons.
+        let alone = person_inputs_in_pieces(&[], &ui, &ledger, 2);
+        assert_eq!(alone.len(), 6);
+    }
 
     #[test]
     fn employer_counts_in_person_pieces_equal_one_pass() {
