@@ -12,6 +12,8 @@
 #        BENCH_SIZES="100000" scripts/bench.sh      (one size)
 #        BENCH_XLSX=0 BENCH_LEDGER=0 scripts/bench.sh
 #        BENCH_REGENERATE=1 scripts/bench.sh        (rewrite the data)
+#        BENCH_BASELINE=1 BENCH_LEDGER=0 BENCH_XLSX=0 scripts/bench.sh
+#            (also the DuckDB and polars scripts of scripts/baseline)
 # Needs bash, cargo and /usr/bin/time (Debian/Ubuntu: apt-get install time).
 set -euo pipefail
 
@@ -133,4 +135,22 @@ if [[ ${BENCH_XLSX:-1} == 1 ]]; then
     if timed "xlsx: calamine, then ingest" "$dir/time-xlsx.txt" "$PROBE" xlsx "$dir/events.xlsx"; then
         sed 's/^/   /' "$dir/time-xlsx.txt.stdout"
     fi
+fi
+
+# Opt-in: the DuckDB and polars scripts of scripts/baseline on the same events
+# file, right after medrecon on it again (pip install duckdb==2.0.1 polars==2.1.0).
+if [[ ${BENCH_BASELINE:-0} == 1 ]]; then
+    big=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+    dir=$DATA/p$big
+    echo "== baseline scripts on $big persons (medrecon first, for the same minutes)"
+    rm -rf "$dir/out"
+    timed "medrecon run" "$dir/time-run-again.txt" \
+        "$BIN" run "$dir/events.csv" --as-of "$AS_OF" --out "$dir/out" --format csv --no-mask --quiet || true
+    for script in duckdb polars; do
+        rm -rf "$dir/out-$script"
+        if timed "$script script" "$dir/time-$script.txt" \
+            python3 "$ROOT/scripts/baseline/${script}_baseline.py" "$dir/events.csv" "$dir/out-$script" --as-of "$AS_OF"; then
+            sed 's/^/   /' "$dir/time-$script.txt.stdout"
+        fi
+    done
 fi
