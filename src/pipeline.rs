@@ -332,10 +332,11 @@ pub fn evaluate_persons(
     let outcomes: Vec<Result<PersonResult, PolicyError>> = persons
         .par_chunks(4096)
         .flat_map_iter(|chunk| {
+            let mut evaluator = engine::Evaluator::default();
             let out: Vec<_> = chunk
                 .iter()
                 .map(|p| {
-                    engine::evaluate(p, ctx).map(|mut r| {
+                    evaluator.evaluate(p, ctx).map(|mut r| {
                         r.shrink_to_fit();
                         r
                     })
@@ -779,8 +780,9 @@ fn evaluate_and_format(
         .map(|chunk| {
             let mut results = Vec::with_capacity(chunk.len());
             let mut unpriced = Vec::new();
+            let mut evaluator = engine::Evaluator::default();
             for p in chunk {
-                match engine::evaluate(p, ctx) {
+                match evaluator.evaluate(p, ctx) {
                     Ok(r) => results.push(r),
                     Err(e @ PolicyError::NotCovered { .. }) => unpriced.push((p.person_id, e)),
                     Err(e) => return Err(e),

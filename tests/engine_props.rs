@@ -134,3 +134,106 @@ fn results_do_not_depend_on_thread_count() {
     let serial: Vec<_> = inputs.iter().map(|i| evaluate(i, &c).unwrap()).collect();
     assert_eq!(one, serial);
 }
+
+/// One `Evaluator` reused across persons of different shapes (UI months,
+/// conflicts, duplicate rows, overlaps, long gaps, nothing in force) gives
+/// each the result a fresh evaluation gives, in either order: nothing of one
+/// person's analysis is left over for the next.
+#[test]
+fn a_reused_evaluator_leaves_nothing_behind() {
+    let set = policies();
+    let bj = region(&set, "beijing");
+    let with_pid = |i: u32, mut events: Vec<Event>| {
+        for e in &mut events {
+            e.person_id = pid(i);
+        }
+        events
+    };
+    let people: Vec<Vec<Event>> = vec![
+        // overlap of E1 and E2 in 2024-03..05, then a long gap
+        with_pid(
+            0,
+            vec![
+                hire("E1", "2024-01-03", bj, "9000", 2),
+                hire("E2", "2024-03-03", bj, "7000", 3),
+                sep("E1", "2024-05-20", bj, 4),
+                sep("E2", "2024-05-25", bj, 5),
+            ],
+        ),
+        // a second hire while open (conflict) and an exact duplicate row
+        with_pid(
+            1,
+            vec![
+                hire("E1", "2024-02-01", bj, "8000", 2),
+                hire("E1", "2024-02-01", bj, "8000", 3),
+                hire("E1", "2024-06-01", bj, "8000", 4),
+                sep("E1", "2025-03-31", bj, 5),
+            ],
+        ),
+        // a short gap between two employers
+        with_pid(
+            2,
+            vec![
+                hire("E1", "2024-01-02", bj, "6000", 2),
+                sep("E1", "2024-08-31", bj, 3),
+                hire("E3", "2024-11-01", bj, "6500", 4),
+            ],
+        ),
+        // only an event after the as-of date
+        with_pid(3, vec![hire("E2", "2026-06-01", bj, "6000", 2)]),
+    ];
+    let ui = [UiSpan {
+        person_id: pid(2),
+        from: m("2024-09"),
+        to: m("2024-09"),
+    }];
+    let inputs: Vec<PersonInput<'_>> = people
+        .iter()
+        .map(|events| PersonInput {
+            person_id: events[0].person_id,
+            events,
+            ui: if events[0].person_id == pid(2) {
+                &ui
+            } else {
+                &[]
+            },
+            ledger: &[],
+        })
+        .collect();
+    let c = ctx(&set, "2026-01-15", "2024-01", false);
+    let fresh: Vec<_> = inputs.iter().map(|i| evaluate(i, &c).unwrap()).collect();
+    // The shapes are really different (else the test proves little).
+    assert_eq!(
+        fresh[0]
+            .flags
+            .iter()
+            .filter(|f| f.flag == medrecon::model::Flag::Overlap)
+            .count(),
+        1
+    );
+    assert_eq!(
+        fresh[1]
+            .flags
+            .iter()
+            .filter(|f| f.flag == medrecon::model::Flag::Conflict)
+            .count(),
+        1
+    );
+    assert_eq!(fresh[2].gaps.len(), 1);
+    assert_eq!(fresh[2].gaps[0].months, 1);
+    assert!(fresh[3].gaps.is_empty() && fresh[3].stops.is_empty());
+    let mut evaluator = medrecon::engine::Evaluator::default();
+    for order in [[0, 1, 2, 3], [3, 2, 1, 0], [1, 0, 3, 2]] {
+        for i in order {
+            assert_eq!(
+                evaluator.evaluate(&inputs[i], &c).unwrap(),
+                fresh[i],
+                "person {i} after others"
+            );
+        }
+    }
+    let analysis = medrecon::engine::analyze(&inputs[1], &c).unwrap();
+    assert_eq!(analysis.result, fresh[1]);
+    assert_eq!(analysis.spells.conflicts.len(), 1);
+    assert_eq!(analysis.spells.duplicates, 1);
+}

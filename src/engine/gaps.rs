@@ -13,16 +13,23 @@ use rust_decimal::Decimal;
 /// Sorts and merges month ranges; touching ranges (`..03` and `04..`) merge.
 /// Empty ranges (`start > end`) are dropped.
 pub fn merge(mut ranges: Vec<(Month, Month)>) -> Vec<(Month, Month)> {
+    let mut out = Vec::with_capacity(ranges.len());
+    merge_into(&mut ranges, &mut out);
+    out
+}
+
+/// [`merge`] into `out` (cleared first); `ranges` is left sorted, empty
+/// ranges dropped. Both buffers can be reused from person to person.
+pub fn merge_into(ranges: &mut Vec<(Month, Month)>, out: &mut Vec<(Month, Month)>) {
     ranges.retain(|(a, b)| a <= b);
     ranges.sort_unstable();
-    let mut out: Vec<(Month, Month)> = Vec::with_capacity(ranges.len());
-    for (a, b) in ranges {
+    out.clear();
+    for &(a, b) in ranges.iter() {
         match out.last_mut() {
             Some(last) if a <= last.1.next() => last.1 = last.1.max(b),
             _ => out.push((a, b)),
         }
     }
-    out
 }
 
 /// The spell before a gap starting at `from` (SPEC rule 5): the spell whose

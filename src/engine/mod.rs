@@ -41,7 +41,7 @@ use crate::policy::{PolicyError, PolicySet, PolicyVersion};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use spells::{Spells, build_spells};
+use spells::{Spells, build_spells_into};
 
 /// Run-wide facts the rules need.
 #[derive(Debug, Clone, Copy)]
@@ -105,24 +105,58 @@ pub struct Analysis<'e> {
     pub result: PersonResult,
 }
 
+/// The intermediate facts of one person's analysis (what [`Analysis`] shows
+/// beside the result) and the buffers they are built in.
+#[derive(Debug, Default)]
+struct Workings<'e> {
+    spells: Spells<'e>,
+    ui: Vec<(Month, Month)>,
+    coverage: Vec<(Month, Month)>,
+    gaps: Vec<GapInfo>,
+    overlaps: Vec<gaps::Overlap>,
+    /// The events in force, sorted by employer and date.
+    order: Vec<&'e Event>,
+    /// Covered ranges before they are merged.
+    ranges: Vec<(Month, Month)>,
+}
+
+/// Evaluates persons one after another, building each one's analysis in the
+/// buffers of the one before (one evaluator per worker): a person's
+/// intermediate lists are not allocated anew for every person.
+#[derive(Debug, Default)]
+pub struct Evaluator<'e> {
+    work: Workings<'e>,
+}
+
+impl<'e> Evaluator<'e> {
+    /// Applies SPEC §3 to one person.
+    pub fn evaluate(
+        &mut self,
+        input: &PersonInput<'e>,
+        ctx: &EngineContext<'_>,
+    ) -> Result<PersonResult, PolicyError> {
+        analyze_into(input, ctx, &mut self.work)
+    }
+}
+
 /// Applies SPEC §3 to one person.
 pub fn evaluate(
     input: &PersonInput<'_>,
     ctx: &EngineContext<'_>,
 ) -> Result<PersonResult, PolicyError> {
-    analyze(input, ctx).map(|a| a.result)
+    Evaluator::default().evaluate(input, ctx)
 }
 
 /// [`evaluate`] over many persons with rayon; results in input order. The first
 /// policy error (in input order) stops the run.
-pub fn evaluate_all(
-    inputs: &[PersonInput<'_>],
+pub fn evaluate_all<'e>(
+    inputs: &[PersonInput<'e>],
     ctx: &EngineContext<'_>,
 ) -> Result<Vec<PersonResult>, PolicyError> {
     inputs
         .par_iter()
         .with_min_len(256)
-        .map(|input| evaluate(input, ctx))
+        .map_init(Evaluator::default, |ev, input| ev.evaluate(input, ctx))
         .collect()
 }
 
@@ -150,9 +184,37 @@ pub fn analyze<'e>(
     input: &PersonInput<'e>,
     ctx: &EngineContext<'_>,
 ) -> Result<Analysis<'e>, PolicyError> {
+    let mut w = Workings::default();
+    let result = analyze_into(input, ctx, &mut w)?;
+    Ok(Analysis {
+        spells: w.spells,
+        ui: w.ui,
+        coverage: w.coverage,
+        gaps: w.gaps,
+        overlaps: w.overlaps,
+        result,
+    })
+}
+
+/// The rules for one person: the result, and the intermediate facts in `w`
+/// (its lists cleared first).
+fn analyze_into<'e>(
+    input: &PersonInput<'e>,
+    ctx: &EngineContext<'_>,
+    w: &mut Workings<'e>,
+) -> Result<PersonResult, PolicyError> {
+    let Workings {
+        spells,
+        ui,
+        coverage,
+        gaps: gap_infos,
+        overlaps,
+        order,
+        ranges,
+    } = w;
     let pid = input.person_id;
     let as_of_month = ctx.as_of_month();
-    let spells = build_spells(input.events, ctx)?;
+    build_spells_into(input.events, ctx, spells, order)?;
     let list = &spells.spells;
     let mut flags: Vec<FlagRow> = Vec::new();
 
@@ -183,17 +245,19 @@ pub fn analyze<'e>(
     }
 
     // Rule 2: covered months (spells and unemployment-fund months).
-    let ui: Vec<(Month, Month)> = input
-        .ui
-        .iter()
-        .filter(|u| u.from <= as_of_month)
-        .map(|u| (u.from, u.to.min(as_of_month)))
-        .filter(|(a, b)| a <= b)
-        .collect();
-    let mut ranges: Vec<(Month, Month)> = Vec::with_capacity(list.len() + ui.len());
+    ui.clear();
+    ui.extend(
+        input
+            .ui
+            .iter()
+            .filter(|u| u.from <= as_of_month)
+            .map(|u| (u.from, u.to.min(as_of_month)))
+            .filter(|(a, b)| a <= b),
+    );
+    ranges.clear();
     ranges.extend(list.iter().map(|s| (s.start, s.end)));
     ranges.extend(ui.iter().copied());
-    let coverage = gaps::merge(ranges);
+    gaps::merge_into(ranges, coverage);
 
     // Rule 3: stops.
     let mut stops: Vec<StopRow> = Vec::new();
@@ -244,7 +308,7 @@ pub fn analyze<'e>(
 
     // Rules 4–7: gaps.
     let national = ctx.policies.national();
-    let mut gap_infos: Vec<GapInfo> = Vec::new();
+    gap_infos.clear();
     let mut gap_rows: Vec<GapRow> = Vec::new();
     let gap_params = |from: Month| -> Result<GapParams<'_>, PolicyError> {
         let before = gaps::spell_before(list, from);
@@ -372,8 +436,8 @@ pub fn analyze<'e>(
     }
 
     // Rule 8: overlaps.
-    let overlaps = gaps::overlaps(list);
-    for o in &overlaps {
+    *overlaps = gaps::overlaps(list);
+    for o in overlaps.iter() {
         let names: Vec<&str> = o.employers.iter().map(|e| e.as_str()).collect();
         let mut row = flag(
             pid,
@@ -548,19 +612,12 @@ pub fn analyze<'e>(
         late_fee_total: arrears_rows.iter().map(|a| a.late_fee).sum(),
         flags: flag_set,
     };
-    Ok(Analysis {
-        spells,
-        ui,
-        coverage,
-        gaps: gap_infos,
-        overlaps,
-        result: PersonResult {
-            person,
-            gaps: gap_rows,
-            stops,
-            arrears: arrears_rows,
-            overpaid,
-            flags,
-        },
+    Ok(PersonResult {
+        person,
+        gaps: gap_rows,
+        stops,
+        arrears: arrears_rows,
+        overpaid,
+        flags,
     })
 }

@@ -81,7 +81,24 @@ pub fn build_spells<'e>(
     events: &'e [Event],
     ctx: &EngineContext<'_>,
 ) -> Result<Spells<'e>, PolicyError> {
-    let mut order: Vec<&Event> = events.iter().filter(|e| e.date <= ctx.as_of).collect();
+    let mut out = Spells::default();
+    build_spells_into(events, ctx, &mut out, &mut Vec::new())?;
+    Ok(out)
+}
+
+/// [`build_spells`] into `out` (cleared first), with `order` as the buffer
+/// the events are sorted in: both can be reused from person to person.
+pub fn build_spells_into<'e>(
+    events: &'e [Event],
+    ctx: &EngineContext<'_>,
+    out: &mut Spells<'e>,
+    order: &mut Vec<&'e Event>,
+) -> Result<(), PolicyError> {
+    out.spells.clear();
+    out.conflicts.clear();
+    out.duplicates = 0;
+    order.clear();
+    order.extend(events.iter().filter(|e| e.date <= ctx.as_of));
     order.sort_by(|a, b| {
         a.employer_id
             .cmp(&b.employer_id)
@@ -89,7 +106,6 @@ pub fn build_spells<'e>(
             .then(a.kind.cmp(&b.kind))
             .then(a.source.cmp(&b.source))
     });
-    let mut out = Spells::default();
     for group in order.chunk_by(|a, b| same_employer(&a.employer_id, &b.employer_id)) {
         let mut open: Option<&Event> = None;
         let mut had_spell = false;
@@ -134,7 +150,7 @@ pub fn build_spells<'e>(
             out.spells.push(make_spell(hire, Some(hire), None, ctx)?);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn make_spell<'e>(
