@@ -11,63 +11,21 @@ import datetime as dt
 import os
 import sys
 import time
-import tomllib
 
 import polars as pl
 
-# The policy packs shipped with medrecon (scripts/baseline/../../schemas/policies).
-POLICY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schemas", "policies")
+import packs
+
 WS = " \u3000\t"
 
 
-def dec4(s):  # "0.0635" -> 635 (units of 1e-4)
-    return int(round(float(s) * 10000))
-
-
-def cents(s):  # "6821" / "9502.42" -> cents, exact for <= 2 decimals
-    whole, _, frac = str(s).partition(".")
-    return int(whole) * 100 + int((frac + "00")[:2])
-
-
 def load_policies(pdir, last_month):
-    """One row per (region, month index) with the parameters in force; plus an alias map."""
-    rows, aliases = [], {}
-    for fn in sorted(os.listdir(pdir)):
-        if not fn.endswith(".toml"):
-            continue
-        with open(os.path.join(pdir, fn), "rb") as f:
-            p = tomllib.load(f)
-        code = p["code"]
-        for n in {code, p["name"], p["name"].removesuffix("市"), p["division"], *p.get("aliases", [])}:
-            aliases[n] = code
-        cur = {}
-        vers = p["versions"]
-        for i, v in enumerate(vers):
-            cur.update({k: (x["value"] if isinstance(x, dict) else x) for k, x in v.items()})
-            y, m = map(int, v["from"].split("-"))
-            start = y * 12 + m - 1
-            if i + 1 < len(vers):
-                y2, m2 = map(int, vers[i + 1]["from"].split("-"))
-                end = y2 * 12 + m2 - 2
-            elif "to" in v:
-                y2, m2 = map(int, v["to"].split("-"))
-                end = y2 * 12 + m2 - 1
-            else:
-                end = last_month
-            if "avg_wage" in cur and "floor" not in v:  # national: 60% / 300% of avg wage, half-up to fen
-                a = cents(cur["avg_wage"])
-                floor_c, cap_c = (a * 60 + 50) // 100, a * 3
-            else:
-                floor_c, cap_c = cents(cur["floor"]), cents(cur["cap"])
-            rate = dec4(cur["flexible_rate"]) if "flexible_rate" in cur else dec4(cur["employer_rate"]) + dec4(cur["employee_rate"])
-            for mi in range(start, end + 1):
-                rows.append((code, mi, floor_c, cap_c, rate, cents(cur.get("fixed_monthly", "0")),
-                             int(cur.get("short_gap_max_months", 3)), int(cur.get("long_gap_wait_months", 6)),
-                             bool(cur.get("separation_month_paid", True)), int(cur.get("hire_cutoff_day", 99))))
+    """The packs' months as a frame, and region names to codes."""
+    rows, aliases = packs.load_policies(pdir, last_month)
     pol = pl.DataFrame(rows, orient="row", schema={
         "region": pl.String, "m": pl.Int32, "floor_c": pl.Int64, "cap_c": pl.Int64, "rate": pl.Int64,
         "fixed_c": pl.Int64, "short_max": pl.Int32, "wait": pl.Int32, "sep_paid": pl.Boolean, "cutoff": pl.Int32})
-    return pol, aliases
+    return pol, dict(aliases)
 
 
 def ym(e):
@@ -83,7 +41,7 @@ def main():
     ap.add_argument("events")
     ap.add_argument("outdir")
     ap.add_argument("--as-of", default="2026-11-22")
-    ap.add_argument("--policies", default=POLICY_DIR)
+    ap.add_argument("--policies", default=packs.POLICY_DIR)
     a = ap.parse_args()
     t0 = time.time()
     asof = dt.date.fromisoformat(a.as_of)
