@@ -426,6 +426,12 @@ impl Code {
         let boxed: &'static Box<str> = self.0;
         boxed
     }
+
+    /// The code's identity in this process: equal texts, equal addresses (a
+    /// key for maps that never leave the run; its order is not the text's).
+    pub fn addr(&self) -> usize {
+        std::ptr::from_ref::<Box<str>>(self.0) as usize
+    }
 }
 
 impl std::ops::Deref for Code {
@@ -1166,6 +1172,10 @@ mod tests {
         let c = Code::new("E002");
         let d = Code::new("E010");
         assert_ne!(c, d);
+        // The address is the identity: one per text.
+        assert_eq!(a.addr(), b.addr());
+        assert_ne!(c.addr(), d.addr());
+        assert_eq!(Code::new("E010").addr(), d.addr());
         let mut v = [a, d, c];
         v.sort();
         let texts: Vec<&str> = v.iter().map(|c| c.as_str()).collect();

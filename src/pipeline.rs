@@ -429,24 +429,28 @@ pub fn summarize_employers(loaded: &Loaded, results: &[PersonResult]) -> Vec<Emp
     rows.finish()
 }
 
-/// Employer rows by employer code, found by hash (a few hundred employers,
-/// millions of lookups), summed from events and from batches of results.
+/// Employer rows by employer code, found by the code's address (a few
+/// hundred employers, millions of lookups: no hashing of the text), summed
+/// from events and from batches of results.
 #[derive(Default)]
 pub struct EmployerRows {
-    index: std::collections::HashMap<Code, usize, crate::ingest::dedupe::FxBuild>,
+    index: std::collections::HashMap<usize, usize, crate::ingest::dedupe::FxBuild>,
+    /// The code of each row.
+    codes: Vec<Code>,
     rows: Vec<EmployerRow>,
 }
 
 impl EmployerRows {
     fn index(&mut self, id: &Code) -> usize {
-        if let Some(&i) = self.index.get(id) {
+        if let Some(&i) = self.index.get(&id.addr()) {
             return i;
         }
         self.rows.push(EmployerRow {
             employer_id: id.to_string(),
             ..EmployerRow::default()
         });
-        self.index.insert(*id, self.rows.len() - 1);
+        self.codes.push(*id);
+        self.index.insert(id.addr(), self.rows.len() - 1);
         self.rows.len() - 1
     }
 
@@ -524,7 +528,7 @@ impl EmployerRows {
 
     /// Adds another part's figures (other persons' results or events).
     pub fn merge(&mut self, mut other: EmployerRows) {
-        for (code, i) in other.index {
+        for (i, code) in other.codes.iter().enumerate() {
             // Every field named: one added to the row cannot be missed here.
             let EmployerRow {
                 employer_id: _,
@@ -538,7 +542,7 @@ impl EmployerRows {
                 late_fee_total,
                 overpaid_total,
             } = std::mem::take(&mut other.rows[i]);
-            let row = self.get(&code);
+            let row = self.get(code);
             row.persons += persons;
             row.hires += hires;
             row.separations += separations;
