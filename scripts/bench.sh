@@ -75,10 +75,14 @@ stages() {
 }
 
 # timed NAME LOG CMD...: run under /usr/bin/time -v, print wall and RSS.
+# Dirty pages are written out first (sync), so that the write-back of data
+# just generated (1.1 GB at 1M persons) or of the last run's reports does
+# not land inside the timed run.
 timed() {
     local name=$1 log=$2
     shift 2
     local status=0
+    sync
     /usr/bin/time -v -o "$log" "$@" >"$log.stdout" 2>"$log.stderr" || status=$?
     # exit code 3 would be --strict only; rejects alone exit 0.
     if [[ $status -ne 0 ]]; then
