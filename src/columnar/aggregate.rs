@@ -278,10 +278,10 @@ fn split_by_person_ranges(
             .collect::<Option<_>>()
             .ok_or_else(|| anyhow::anyhow!("internal: a ledger employer has no rank"))?;
         for r in recs.iter_mut() {
-            let local = ranked
+            let employer = ranked
                 .get((r.employer_month >> 32) as usize)
                 .ok_or_else(|| anyhow::anyhow!("internal: a ledger row's employer is unknown"))?;
-            r.employer_month = local | (r.employer_month & 0xffff_ffff);
+            r.employer_month = employer | (r.employer_month & 0xffff_ffff);
         }
         Ok::<_, anyhow::Error>(())
     })?;
