@@ -57,7 +57,7 @@ fn report(c: &mut Criterion) {
                 || tempfile::tempdir().expect("a temporary folder"),
                 |out| {
                     let written = write_reports(out.path(), &report_data, &opts);
-                    black_box(written.map(|paths| paths.len()).unwrap_or(0));
+                    black_box(written.map(|(paths, _)| paths.len()).unwrap_or(0));
                     out
                 },
                 BatchSize::PerIteration,

@@ -598,9 +598,7 @@ pub fn run(
     as_of: NaiveDate,
     timings: &mut Timings,
 ) -> Result<RunOutcome> {
-    use crate::report::{
-        self, CsvStream, Manifest, ReportData, ReportOptions, RunCounts, RunSummary,
-    };
+    use crate::report::{self, CsvStream, Manifest, ReportData, ReportOptions, RunCounts};
     let mut loaded = load(&args.input, &args.rules, as_of, timings)?;
     let opts = ReportOptions::from_run_args(args);
     // CSV alone is written while the engine runs, batch by batch, and each
@@ -722,8 +720,7 @@ pub fn run(
                 inputs: &loaded.inputs,
                 manifest: &manifest,
             };
-            report::write_reports(&args.out, &data, &opts)?;
-            RunSummary::compute(&results, &employers, loaded.rejects.len())
+            report::write_reports(&args.out, &data, &opts)?.1
         }
     };
     timings

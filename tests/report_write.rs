@@ -385,7 +385,13 @@ fn read(dir: &Path, name: &str) -> String {
 fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     let f = fixture();
     let out = tempfile::tempdir().unwrap();
-    let written = write_reports(out.path(), &f.data(), &opts(true)).unwrap();
+    let (written, summary) = write_reports(out.path(), &f.data(), &opts(true)).unwrap();
+    // The summary handed back is the run's (the one the manifest shows).
+    assert_eq!(
+        summary,
+        medrecon::report::RunSummary::compute(&f.results, &f.employers, f.rejects.len())
+    );
+    assert_eq!(summary.persons, f.results.len() as u64);
     let names: Vec<String> = written
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -697,7 +703,7 @@ fn reruns_are_byte_identical() {
         formats: vec![OutputFormat::Csv, OutputFormat::Xlsx],
         ..ReportOptions::default()
     };
-    let first = write_reports(one.path(), &f.data(), &o).unwrap();
+    let (first, _) = write_reports(one.path(), &f.data(), &o).unwrap();
     // The second run in its own folder, a moment later, and a rewrite of the first.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     write_reports(two.path(), &f.data(), &o).unwrap();
@@ -916,7 +922,7 @@ fn parquet_copies_are_written_listed_and_deterministic() {
         formats: vec![OutputFormat::Parquet],
         ..opts(true)
     };
-    let written = write_reports(one.path(), &f.data(), &o).unwrap();
+    let (written, _) = write_reports(one.path(), &f.data(), &o).unwrap();
     write_reports(two.path(), &f.data(), &o).unwrap();
     assert_eq!(written.len(), 9, "8 tables + manifest");
     for p in &written[..8] {

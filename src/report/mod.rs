@@ -19,9 +19,9 @@
 //! manifest.counts = RunCounts { events_accepted, future_events, duplicates, ..Default::default() };
 //! let data = ReportData { results: &results, employers: &employers, rejects: &rejects,
 //!                         inputs: &inputs, manifest: &manifest };
-//! let written = report::write_reports(&args.out, &data, &ReportOptions::from_run_args(args))?;
+//! let (written, summary) = report::write_reports(&args.out, &data, &ReportOptions::from_run_args(args))?;
 //! if !args.quiet {
-//!     eprint!("{}", RunSummary::compute(&results, &employers, rejects.len()).to_text(&args.out));
+//!     eprint!("{}", summary.to_text(&args.out));
 //! }
 //! report::write_timings(&args.out, &timings)?; // Vec<(String, f64)>, seconds per stage
 //! ```
@@ -171,19 +171,20 @@ pub fn check_balanced(inputs: &[InputReport], mask: bool) -> Result<(), ReportEr
 }
 
 /// Writes every report of a run into `out_dir` (created if missing) and returns
-/// the paths written, `manifest.json` last. Atomic: on any error nothing in
-/// `out_dir` changes.
+/// the paths written, `manifest.json` last, and the run's summary (the one the
+/// workbook and the manifest show). Atomic: on any error nothing in `out_dir`
+/// changes.
 pub fn write_reports(
     out_dir: &Path,
     data: &ReportData,
     opts: &ReportOptions,
-) -> Result<Vec<PathBuf>, ReportError> {
+) -> Result<(Vec<PathBuf>, RunSummary), ReportError> {
     check_balanced(data.inputs, opts.mask)?;
     fs::create_dir_all(out_dir).map_err(|e| ReportError::io(out_dir, e))?;
     let staging = Staging::create(out_dir)?;
-    let names = write_all(&staging.new_dir, data, opts)?;
+    let (names, summary) = write_all(&staging.new_dir, data, opts)?;
     staging.commit(out_dir, &names)?;
-    Ok(names.iter().map(|n| out_dir.join(n)).collect())
+    Ok((names.iter().map(|n| out_dir.join(n)).collect(), summary))
 }
 
 /// Writes `timings.json` (seconds per stage, in order) atomically into
@@ -207,12 +208,13 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     f.sync_all().map_err(|e| ReportError::io(path, e))
 }
 
-/// Writes every file into `dir`; returns their names in the order written.
+/// Writes every file into `dir`; returns their names in the order written and
+/// the run's summary.
 fn write_all(
     dir: &Path,
     data: &ReportData,
     opts: &ReportOptions,
-) -> Result<Vec<String>, ReportError> {
+) -> Result<(Vec<String>, RunSummary), ReportError> {
     let tables = ReportTables::new(
         data.results,
         data.employers,
@@ -286,7 +288,7 @@ fn write_all(
         &summary,
         opts,
     )?;
-    Ok(names)
+    Ok((names, summary))
 }
 
 /// Lists every file written (size and SHA-256: from `hashed` when known, else
