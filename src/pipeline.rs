@@ -435,7 +435,7 @@ pub fn summarize_employers(loaded: &Loaded, results: &[PersonResult]) -> Vec<Emp
 #[derive(Default)]
 pub struct EmployerRows {
     index: std::collections::HashMap<usize, usize, crate::ingest::dedupe::FxBuild>,
-    /// The code of each row.
+    /// The code of each row (its `employer_id` text is filled in by `finish`).
     codes: Vec<Code>,
     rows: Vec<EmployerRow>,
 }
@@ -445,10 +445,7 @@ impl EmployerRows {
         if let Some(&i) = self.index.get(&id.addr()) {
             return i;
         }
-        self.rows.push(EmployerRow {
-            employer_id: id.to_string(),
-            ..EmployerRow::default()
-        });
+        self.rows.push(EmployerRow::default());
         self.codes.push(*id);
         self.index.insert(id.addr(), self.rows.len() - 1);
         self.rows.len() - 1
@@ -559,6 +556,9 @@ impl EmployerRows {
     /// rounding needed here.
     pub fn finish(self) -> Vec<EmployerRow> {
         let mut out = self.rows;
+        for (row, code) in out.iter_mut().zip(&self.codes) {
+            row.employer_id = code.to_string();
+        }
         out.sort_unstable_by(|a, b| a.employer_id.cmp(&b.employer_id));
         out
     }

@@ -10,17 +10,11 @@ use crate::model::{Code, Month, RegionId};
 use crate::policy::PolicyError;
 use rust_decimal::Decimal;
 
-/// Sorts and merges month ranges; touching ranges (`..03` and `04..`) merge.
-/// Empty ranges (`start > end`) are dropped.
-pub fn merge(mut ranges: Vec<(Month, Month)>) -> Vec<(Month, Month)> {
-    let mut out = Vec::with_capacity(ranges.len());
-    merge_into(&mut ranges, &mut out);
-    out
-}
-
-/// [`merge`] into `out` (cleared first); `ranges` is left sorted, empty
-/// ranges dropped. Both buffers can be reused from person to person.
-pub fn merge_into(ranges: &mut Vec<(Month, Month)>, out: &mut Vec<(Month, Month)>) {
+/// Sorts and merges month ranges into `out` (cleared first); touching ranges
+/// (`..03` and `04..`) merge. Empty ranges (`start > end`) are dropped from
+/// `ranges`, which is left sorted. Both buffers can be reused from person to
+/// person.
+pub fn merge(ranges: &mut Vec<(Month, Month)>, out: &mut Vec<(Month, Month)>) {
     ranges.retain(|(a, b)| a <= b);
     ranges.sort_unstable();
     out.clear();
@@ -148,13 +142,17 @@ mod tests {
 
     #[test]
     fn merge_joins_touching_and_overlapping_ranges() {
-        let merged = merge(vec![
-            (m("2025-04"), m("2025-06")),
-            (m("2025-01"), m("2025-03")),
-            (m("2025-09"), m("2025-08")), // empty: dropped
-            (m("2025-05"), m("2025-07")),
-            (m("2025-10"), m("2025-10")),
-        ]);
+        let mut merged = vec![(m("2024-01"), m("2024-01"))]; // cleared first
+        merge(
+            &mut vec![
+                (m("2025-04"), m("2025-06")),
+                (m("2025-01"), m("2025-03")),
+                (m("2025-09"), m("2025-08")), // empty: dropped
+                (m("2025-05"), m("2025-07")),
+                (m("2025-10"), m("2025-10")),
+            ],
+            &mut merged,
+        );
         assert_eq!(
             merged,
             vec![(m("2025-01"), m("2025-07")), (m("2025-10"), m("2025-10"))]

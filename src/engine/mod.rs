@@ -41,7 +41,7 @@ use crate::policy::{PolicyError, PolicySet, PolicyVersion};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use spells::{Spells, build_spells_into};
+use spells::{Spells, build_spells};
 
 /// Run-wide facts the rules need.
 #[derive(Debug, Clone, Copy)]
@@ -214,7 +214,7 @@ fn analyze_into<'e>(
     } = w;
     let pid = input.person_id;
     let as_of_month = ctx.as_of_month();
-    build_spells_into(input.events, ctx, spells, order)?;
+    build_spells(input.events, ctx, spells, order)?;
     let list = &spells.spells;
     let mut flags: Vec<FlagRow> = Vec::new();
 
@@ -257,7 +257,7 @@ fn analyze_into<'e>(
     ranges.clear();
     ranges.extend(list.iter().map(|s| (s.start, s.end)));
     ranges.extend(ui.iter().copied());
-    gaps::merge_into(ranges, coverage);
+    gaps::merge(ranges, coverage);
 
     // Rule 3: stops.
     let mut stops: Vec<StopRow> = Vec::new();

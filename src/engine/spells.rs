@@ -77,18 +77,10 @@ fn same_event(a: &Event, b: &Event) -> bool {
 
 /// Builds the spells of one person from events in any order. Events after
 /// `as_of` are ignored (rule 1).
+///
+/// The spells go into `out` (cleared first); `order` is the buffer the events
+/// are sorted in. Both can be reused from person to person.
 pub fn build_spells<'e>(
-    events: &'e [Event],
-    ctx: &EngineContext<'_>,
-) -> Result<Spells<'e>, PolicyError> {
-    let mut out = Spells::default();
-    build_spells_into(events, ctx, &mut out, &mut Vec::new())?;
-    Ok(out)
-}
-
-/// [`build_spells`] into `out` (cleared first), with `order` as the buffer
-/// the events are sorted in: both can be reused from person to person.
-pub fn build_spells_into<'e>(
     events: &'e [Event],
     ctx: &EngineContext<'_>,
     out: &mut Spells<'e>,
