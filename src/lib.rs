@@ -8,6 +8,7 @@
 //! place polars is used (ledger aggregation, Parquet); `pipeline` runs them in order;
 //! `partition` holds the parallel key-range and buffer-filling steps they share.
 
+pub mod calendar;
 pub mod cli;
 pub mod columnar;
 pub mod commands;
