@@ -85,11 +85,19 @@ pub struct RuleArgs {
     /// Contribution ledger (实缴记录): CSV, Excel or Parquet; may be repeated.
     #[arg(long = "ledger", value_name = "PATH")]
     pub ledgers: Vec<PathBuf>,
+    /// The first month the ledger is complete for (YYYY-MM): arrears are judged
+    /// from it on. Default: the first month any ledger row is for (a ledger of
+    /// 2024 on says nothing of what was paid in 2015).
+    ///
+    /// Example: --ledger-from 2024-01
+    #[arg(long, value_name = "MONTH", value_parser = parse_month_arg)]
+    pub ledger_from: Option<crate::model::Month>,
     /// Unemployment-benefit months (失业保险金期间): person_id, from_month, to_month.
     #[arg(long = "ui", value_name = "PATH")]
     pub ui: Vec<PathBuf>,
-    /// For a month no policy version covers, use the last version (with a warning)
-    /// instead of failing.
+    /// For a month after a pack's last money version, use that last version (with
+    /// a warning) instead of leaving the month's figures unpriced. Months before a
+    /// pack's first version, or in a hole between versions, stay unpriced.
     #[arg(long)]
     pub carry_forward: bool,
 }
@@ -159,11 +167,15 @@ pub struct PolicyArgs {
 pub enum PolicyAction {
     /// Every pack: code, names, division code, versions.
     List,
-    /// One region's versions with every value and its source.
+    /// One region's rules and money versions with every value, its grade and source.
     Show {
         /// Pack code, Chinese name or division code.
         region: String,
     },
+    /// Every value below `official` (secondary, provisional, ungraded), one a line.
+    ///
+    /// Example: medrecon policy check
+    Check,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -202,4 +214,10 @@ pub struct GenerateArgs {
     /// One file per employer instead of one file.
     #[arg(long)]
     pub split: bool,
+}
+
+fn parse_month_arg(raw: &str) -> Result<crate::model::Month, String> {
+    crate::model::Month::parse(raw)
+        .filter(|m| (1990..=2100).contains(&m.year()))
+        .ok_or_else(|| format!("`{raw}` is not a month (YYYY-MM, 1990..2100)"))
 }

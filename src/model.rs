@@ -315,6 +315,13 @@ impl PersonId {
         )
     }
 
+    /// The sex the ID encodes (17th digit: odd = male, GB 11643); `None` when
+    /// the ID carries none.
+    pub fn is_male(&self) -> Option<bool> {
+        let d = self.0[16];
+        d.is_ascii_digit().then_some((d - b'0') % 2 == 1)
+    }
+
     /// `110101********123X`: region code and last four kept.
     pub fn masked(&self) -> String {
         let s = self.as_str();
@@ -621,8 +628,11 @@ pub struct Event {
     pub wage: Option<Decimal>,
     /// 离职原因 is retirement (退休).
     pub retirement: bool,
-    /// 减员日期 / 办理日期: when the stop was filed.
+    /// When the event was filed: a separation's 减员日期 / 办理日期, a hire's
+    /// 参保登记日期 / 办理日期.
     pub filed_date: Option<NaiveDate>,
+    /// 视同缴费月数 (deemed months before the scheme), when the export gives it.
+    pub deemed_months: Option<u16>,
     pub source: SourceRef,
 }
 
@@ -678,9 +688,6 @@ pub enum RejectCode {
     DateOrder,
     /// A row the reader could not split into fields (e.g. a ragged CSV line).
     BadRow,
-    /// The person's timeline needs a month no policy version of the region covers:
-    /// all of that person's rows are set aside, the rest of the run goes on.
-    PolicyNotCovered,
 }
 
 impl RejectCode {
@@ -698,7 +705,6 @@ impl RejectCode {
             RejectCode::UnknownRegion => "UNKNOWN_REGION",
             RejectCode::DateOrder => "DATE_ORDER",
             RejectCode::BadRow => "BAD_ROW",
-            RejectCode::PolicyNotCovered => "POLICY_NOT_COVERED",
         }
     }
 }
@@ -828,6 +834,10 @@ pub enum Flag {
     Arrears,
     /// Ledger rows for a person with no events at all.
     LedgerOnly,
+    /// A money figure needs values no policy version gives: left blank.
+    Unpriced,
+    /// The new employer registered the hire after `hire_filing_days`.
+    LateHireFiling,
 }
 
 impl Flag {
@@ -843,6 +853,8 @@ impl Flag {
             Flag::Overpaid => "OVERPAID",
             Flag::Arrears => "ARREARS",
             Flag::LedgerOnly => "LEDGER_ONLY",
+            Flag::Unpriced => "UNPRICED",
+            Flag::LateHireFiling => "LATE_HIRE_FILING",
         }
     }
 }
@@ -911,6 +923,40 @@ pub struct PersonRow {
     pub late_fee_total: Decimal,
     /// Distinct flags, sorted.
     pub flags: Vec<Flag>,
+    /// Months actually contributed (实际缴费): the covered months.
+    pub actual_months: u32,
+    /// Deemed months (视同缴费) the export gives.
+    pub deemed_months: u32,
+    /// 终身医保待遇: months still missing (0 when met); blank when the sex is
+    /// unknown (not a resident ID).
+    pub lifetime_months_needed: Option<u32>,
+    /// Switching to 居民医保 during an open gap: the wait in days, and why.
+    pub resident_wait_days: Option<u32>,
+    pub resident_wait_reason: Option<String>,
+    /// Which totals leave out figures no policy version prices.
+    pub unpriced: Unpriced,
+}
+
+/// Which of a person's totals sum only the priced part (SPEC §3 rule 11).
+#[derive(Copy, Clone, PartialEq, Eq, Debug, Default)]
+pub enum Unpriced {
+    #[default]
+    None,
+    CatchUp,
+    Arrears,
+    Both,
+}
+
+impl Unpriced {
+    /// The `unpriced` column: the totals that are partial.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unpriced::None => "",
+            Unpriced::CatchUp => "catch_up_total",
+            Unpriced::Arrears => "arrears_total",
+            Unpriced::Both => "catch_up_total;arrears_total",
+        }
+    }
 }
 
 /// One row of `gaps.csv`.
@@ -1036,8 +1082,10 @@ pub struct PolicyManifestEntry {
     pub region: String,
     pub file: String,
     pub sha256: String,
-    /// Effective months of its versions, `YYYY-MM`.
+    /// Spans of its money versions, `YYYY-MM..YYYY-MM` (open-ended: `YYYY-MM..`).
     pub versions: Vec<String>,
+    /// Spans of its rules tables.
+    pub rules: Vec<String>,
 }
 
 #[cfg(test)]

@@ -10,13 +10,13 @@ use crate::model::{
     Code, EmployerRow, Event, EventKind, Flag, GapKind, InputReport, LedgerEntry, Month, PersonId,
     PersonResult, Reject, UiSpan,
 };
-use crate::policy::{PolicyError, PolicySet};
+use crate::policy::PolicySet;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -51,6 +51,8 @@ pub struct Loaded {
     /// Events dated after the as-of date (accepted, ignored by the rules).
     pub future_events: u64,
     pub carry_forward: bool,
+    /// `--ledger-from`: arrears are judged from this month (default: the ledger's first).
+    pub ledger_from: Option<Month>,
 }
 
 /// A progress bar on stderr, drawn only on a terminal and when not quiet.
@@ -160,6 +162,7 @@ pub fn load(
         rejects,
         future_events,
         carry_forward: rules.carry_forward,
+        ledger_from: rules.ledger_from,
     })
 }
 
@@ -181,6 +184,9 @@ impl Loaded {
             batch_first_month: self.batch_first_month(),
             carry_forward: self.carry_forward,
             has_ledger: self.has_ledger,
+            ledger_from: self
+                .ledger_from
+                .or_else(|| self.ledger.par_iter().map(|l| l.month).min()),
         }
     }
 
@@ -201,11 +207,11 @@ impl Loaded {
         let as_of_month = Month::of(self.as_of);
         regions
             .into_iter()
-            .filter_map(|region| match self.policies.resolve(region, as_of_month, self.carry_forward) {
-                Ok(r) if r.carried => Some(format!(
-                    "policy {}: no version covers {as_of_month}; the version from {} is carried forward (--carry-forward)",
+            .filter_map(|region| match self.policies.money(region, as_of_month, None, self.carry_forward) {
+                Some(p) if p.carried => Some(format!(
+                    "policy {}: no money version covers {as_of_month}; the version from {} is carried forward (--carry-forward)",
                     self.policies.code(region),
-                    r.version.from
+                    p.money.from
                 )),
                 _ => None,
             })
@@ -306,9 +312,6 @@ fn merge_persons<'a>(
 pub struct Evaluated {
     /// One per person, in person order.
     pub results: Vec<PersonResult>,
-    /// Persons whose timeline needs a month no policy version covers: their rows
-    /// become rejects (`POLICY_NOT_COVERED`) instead of stopping the run.
-    pub unpriced: Vec<(PersonId, PolicyError)>,
 }
 
 /// Runs the engine over every person, in parallel, results in person order.
@@ -329,78 +332,23 @@ pub fn evaluate_persons(
     ctx: &EngineContext<'_>,
     bar: &ProgressBar,
 ) -> Result<Evaluated> {
-    let outcomes: Vec<Result<PersonResult, PolicyError>> = persons
+    let results: Vec<PersonResult> = persons
         .par_chunks(4096)
         .flat_map_iter(|chunk| {
             let mut evaluator = engine::Evaluator::default();
             let out: Vec<_> = chunk
                 .iter()
                 .map(|p| {
-                    evaluator.evaluate(p, ctx).map(|mut r| {
-                        r.shrink_to_fit();
-                        r
-                    })
+                    let mut r = evaluator.evaluate(p, ctx);
+                    r.shrink_to_fit();
+                    r
                 })
                 .collect();
             bar.inc(chunk.len() as u64);
             out
         })
         .collect();
-    let mut evaluated = Evaluated::default();
-    evaluated.results.reserve(outcomes.len());
-    for (person, outcome) in persons.iter().zip(outcomes) {
-        match outcome {
-            Ok(r) => evaluated.results.push(r),
-            Err(e @ PolicyError::NotCovered { .. }) => {
-                evaluated.unpriced.push((person.person_id, e))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(evaluated)
-}
-
-impl Loaded {
-    /// Sets aside every row of the persons the policies could not price: each
-    /// becomes a `POLICY_NOT_COVERED` reject (moved from accepted to rejected in
-    /// its sheet's accounting) and its events leave the batch.
-    pub fn reject_unpriced(&mut self, unpriced: &[(PersonId, PolicyError)]) {
-        if unpriced.is_empty() {
-            return;
-        }
-        let why: std::collections::HashMap<PersonId, &PolicyError> =
-            unpriced.iter().map(|(p, e)| (*p, e)).collect();
-        let mut rows: BTreeMap<crate::model::SourceRef, PersonId> = BTreeMap::new();
-        for e in self
-            .events
-            .iter()
-            .filter(|e| why.contains_key(&e.person_id))
-        {
-            rows.insert(e.source, e.person_id);
-        }
-        for (source, person) in rows {
-            let err = why[&person];
-            self.rejects.push(Reject {
-                source,
-                column: String::new(),
-                value: person.to_string(),
-                code: crate::model::RejectCode::PolicyNotCovered,
-                message: format!(
-                    "{err}: this person's rows are set aside; add a policy version for that month (--policy FILE), or --carry-forward when the month is after the pack's last version"
-                ),
-            });
-            if let Some(sheet) = self
-                .inputs
-                .get_mut(source.input as usize)
-                .and_then(|i| i.sheets.get_mut(source.sheet as usize))
-            {
-                sheet.accepted = sheet.accepted.saturating_sub(1);
-                sheet.rejected += 1;
-            }
-        }
-        self.rejects.sort_by_key(|r| r.source);
-        self.events.retain(|e| !why.contains_key(&e.person_id));
-    }
+    Ok(Evaluated { results })
 }
 
 /// Events grouped by person cut into pieces of about `size` events, never
@@ -599,7 +547,7 @@ pub fn run(
     timings: &mut Timings,
 ) -> Result<RunOutcome> {
     use crate::report::{self, CsvStream, Manifest, ReportData, ReportOptions, RunCounts};
-    let mut loaded = load(&args.input, &args.rules, as_of, timings)?;
+    let loaded = load(&args.input, &args.rules, as_of, timings)?;
     let opts = ReportOptions::from_run_args(args);
     // CSV alone is written while the engine runs, batch by batch, and each
     // batch's results are dropped once written: memory follows the events.
@@ -610,7 +558,6 @@ pub fn run(
         None
     };
     let mut results: Vec<PersonResult> = Vec::new();
-    let mut unpriced = Vec::new();
     let mut employer_rows = EmployerRows::default();
     let start = Instant::now();
     {
@@ -627,19 +574,12 @@ pub fn run(
                 for batch in persons.chunks(batch_persons()) {
                     let (formatted, wrote) = rayon::join(
                         || evaluate_and_format(batch, &ctx, &bar, &format),
-                        || {
-                            write_streamed(
-                                stream,
-                                to_write.take(),
-                                &mut employer_rows,
-                                &mut unpriced,
-                            )
-                        },
+                        || write_streamed(stream, to_write.take(), &mut employer_rows),
                     );
                     wrote?;
                     to_write = Some(formatted?);
                 }
-                write_streamed(stream, to_write.take(), &mut employer_rows, &mut unpriced)?;
+                write_streamed(stream, to_write.take(), &mut employer_rows)?;
             }
             None => {
                 // While one batch is taken in, the next is evaluated.
@@ -647,21 +587,16 @@ pub fn run(
                 for batch in persons.chunks(batch_persons()) {
                     let (evaluated, kept) = rayon::join(
                         || evaluate_persons(batch, &ctx, &bar),
-                        || keep_batch(to_keep.take(), &mut employer_rows, &mut unpriced),
+                        || keep_batch(to_keep.take(), &mut employer_rows),
                     );
                     results.extend(kept);
                     to_keep = Some(evaluated?);
                 }
-                results.extend(keep_batch(
-                    to_keep.take(),
-                    &mut employer_rows,
-                    &mut unpriced,
-                ));
+                results.extend(keep_batch(to_keep.take(), &mut employer_rows));
             }
         }
         bar.finish_and_clear();
     }
-    loaded.reject_unpriced(&unpriced);
     // Streaming, the engine and the writing of the per-person reports overlap.
     let stage = if stream.is_some() {
         "engine+reports"
@@ -735,27 +670,21 @@ pub fn run(
 }
 
 /// Takes in a batch of results to keep for the workbook and Parquet: sums
-/// its employer figures, keeps its unpriced persons, hands the results back.
-fn keep_batch(
-    evaluated: Option<Evaluated>,
-    employer_rows: &mut EmployerRows,
-    unpriced: &mut Vec<(PersonId, PolicyError)>,
-) -> Vec<PersonResult> {
+/// its employer figures, hands the results back.
+fn keep_batch(evaluated: Option<Evaluated>, employer_rows: &mut EmployerRows) -> Vec<PersonResult> {
     let Some(evaluated) = evaluated else {
         return Vec::new();
     };
     employer_rows.add_results(&evaluated.results);
-    unpriced.extend(evaluated.unpriced);
     evaluated.results
 }
 
 /// A batch of persons evaluated for a streamed run: their report rows
-/// formatted in pieces, their employer figures and their unpriced persons
-/// (the results themselves are already dropped).
+/// formatted in pieces and their employer figures (the results themselves are
+/// already dropped).
 struct StreamedBatch {
     pieces: Vec<crate::report::CsvPiece>,
     employers: EmployerRows,
-    unpriced: Vec<(PersonId, PolicyError)>,
 }
 
 /// Persons per piece: enough to amortise a piece's tables and buffers, small
@@ -763,49 +692,33 @@ struct StreamedBatch {
 const PIECE_PERSONS: usize = 1024;
 
 /// The engine over a batch of persons, in parallel pieces, each formatting
-/// its persons' report rows and summing their employer figures. The first
-/// policy error (in person order) other than an unpriced person stops the run.
+/// its persons' report rows and summing their employer figures.
 fn evaluate_and_format(
     persons: &[PersonInput<'_>],
     ctx: &EngineContext<'_>,
     bar: &ProgressBar,
     format: &crate::report::PieceFormat,
 ) -> Result<StreamedBatch> {
-    type Piece = (
-        crate::report::CsvPiece,
-        EmployerRows,
-        Vec<(PersonId, PolicyError)>,
-    );
-    let pieces: Vec<Result<Piece, PolicyError>> = persons
+    let pieces: Vec<(crate::report::CsvPiece, EmployerRows)> = persons
         .par_chunks(PIECE_PERSONS)
         .map(|chunk| {
-            let mut results = Vec::with_capacity(chunk.len());
-            let mut unpriced = Vec::new();
             let mut evaluator = engine::Evaluator::default();
-            for p in chunk {
-                match evaluator.evaluate(p, ctx) {
-                    Ok(r) => results.push(r),
-                    Err(e @ PolicyError::NotCovered { .. }) => unpriced.push((p.person_id, e)),
-                    Err(e) => return Err(e),
-                }
-            }
+            let results: Vec<PersonResult> =
+                chunk.iter().map(|p| evaluator.evaluate(p, ctx)).collect();
             let mut employers = EmployerRows::default();
             employers.add_results(&results);
             let piece = format.format(&results);
             bar.inc(chunk.len() as u64);
-            Ok((piece, employers, unpriced))
+            (piece, employers)
         })
         .collect();
     let mut out = StreamedBatch {
         pieces: Vec::with_capacity(pieces.len()),
         employers: EmployerRows::default(),
-        unpriced: Vec::new(),
     };
-    for p in pieces {
-        let (piece, employers, unpriced) = p?;
+    for (piece, employers) in pieces {
         out.pieces.push(piece);
         out.employers.merge(employers);
-        out.unpriced.extend(unpriced);
     }
     Ok(out)
 }
@@ -815,13 +728,11 @@ fn write_streamed(
     stream: &mut crate::report::CsvStream,
     batch: Option<StreamedBatch>,
     employer_rows: &mut EmployerRows,
-    unpriced: &mut Vec<(PersonId, PolicyError)>,
 ) -> Result<()> {
     let Some(batch) = batch else {
         return Ok(());
     };
     employer_rows.merge(batch.employers);
-    unpriced.extend(batch.unpriced);
     stream.write_pieces(batch.pieces)?;
     Ok(())
 }

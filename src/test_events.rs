@@ -19,6 +19,7 @@ pub fn event(person: u64, row: u32, kind: EventKind) -> Event {
         wage: None,
         retirement: false,
         filed_date: None,
+        deemed_months: None,
         source: SourceRef {
             input: 0,
             sheet: 0,

@@ -81,8 +81,7 @@ fn spec_short_gap_across_the_july_switch_2504_12() {
         },
         &c,
         &|s| format!("events.csv:{}", s.row),
-    )
-    .unwrap();
+    );
     assert!(
         text.contains(
             "2025-06 gap (short 2025-06..2025-08): base 6821 × 0.118 = 804.88 + 3 = 807.88"
@@ -96,7 +95,7 @@ fn spec_short_gap_across_the_july_switch_2504_12() {
         "{text}"
     );
     assert!(text.contains("events.csv:3"), "{text}");
-    assert!(text.contains("beijing version from 2025-07"), "{text}");
+    assert!(text.contains("beijing money from 2025-07"), "{text}");
 }
 
 #[test]
@@ -258,8 +257,7 @@ fn orphan_separation_opens_at_batch_first_month() {
             ledger: &[],
         },
         &c,
-    )
-    .unwrap();
+    );
     assert_eq!(flags_of(&r, Flag::OrphanSeparation), 1);
     assert_eq!(r.person.first_covered_month, Some(m("2025-01")));
     assert_eq!(r.stops[0].last_paid_month, Some(m("2025-03")));
@@ -403,16 +401,17 @@ fn move_between_regions_prices_gap_with_the_region_before() {
     assert_eq!(&*g.region, "beijing");
     // June 807.88 (floor 6821) + July 848.12 (floor 7162) = 1656.00
     assert_eq!(g.catch_up, Some(d("1656.00")));
-    // the reverse move is priced with Shanghai's rates (12%, no fixed add-on):
+    // the reverse move is priced with Shanghai's flexible rate (10%, official for
+    // the 2024-07 base year; no fixed add-on):
     let back = [
         hire("E1", "2025-01-02", sh, "8000", 2),
         sep("E1", "2025-05-20", sh, 3),
         hire("E2", "2025-07-01", bj, "8000", 4),
     ];
     let r = run(&set, "2025-08-20", &back, &[], &[]);
-    // June 2025: base 8000 (Shanghai floor 7384 in force) × 0.12 = 960.00
+    // June 2025: base 8000 (Shanghai floor 7384 in force) × 0.10 = 800.00
     assert_eq!(&*r.gaps[0].region, "shanghai");
-    assert_eq!(r.gaps[0].catch_up, Some(d("960.00")));
+    assert_eq!(r.gaps[0].catch_up, Some(d("800.00")));
 }
 
 #[test]
@@ -521,7 +520,7 @@ fn evaluate_all_keeps_input_order() {
         })
         .collect();
     let c = ctx(&set, "2025-03-01", "2025-01", false);
-    let out = evaluate_all(&inputs, &c).unwrap();
+    let out = evaluate_all(&inputs, &c);
     assert_eq!(out.len(), 50);
     for (i, r) in out.iter().enumerate() {
         assert_eq!(r.person.person_id, pid(i as u32));
@@ -529,7 +528,7 @@ fn evaluate_all_keeps_input_order() {
 }
 
 #[test]
-fn not_covered_month_is_an_error_and_carry_forward_resolves_it() {
+fn a_month_after_the_last_version_is_unpriced_and_carry_forward_prices_it() {
     let set = policies_with("to = \"2024-12\"");
     let tc = region(&set, "testcity");
     let events = [
@@ -542,16 +541,22 @@ fn not_covered_month_is_an_error_and_carry_forward_resolves_it() {
         ui: &[],
         ledger: &[],
     };
+    // The stop needs only rules: reported whatever the money.
     let c = ctx(&set, "2025-02-01", "2024-11", false);
-    let err = medrecon::engine::evaluate(&input, &c).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "no policy version of region testcity covers 2025-01"
-    );
+    let r = medrecon::engine::evaluate(&input, &c);
+    assert_eq!(r.stops[0].last_paid_month, Some(m("2025-01")));
+    // Open gap 2025-02: its catch-up needs 2025-02 money, which no version has.
+    assert_eq!(r.gaps[0].kind, GapKind::Open);
+    assert_eq!(r.gaps[0].catch_up, None);
+    assert_eq!(r.person.unpriced, medrecon::model::Unpriced::CatchUp);
+    assert!(r.flags.iter().any(|f| f.flag == Flag::Unpriced
+        && f.detail == "catch-up of open gap 2025-02..2025-02: no base for testcity 2025-02"));
     let mut c = c;
     c.carry_forward = true;
-    let r = medrecon::engine::evaluate(&input, &c).unwrap();
-    assert_eq!(r.stops[0].last_paid_month, Some(m("2025-01")));
+    let r = medrecon::engine::evaluate(&input, &c);
+    // Carried: 6000 × (0.08 + 0.02) = 600.00.
+    assert_eq!(r.gaps[0].catch_up, Some(d("600.00")));
+    assert_eq!(r.person.unpriced, medrecon::model::Unpriced::None);
     let warnings = set.carry_forward_warnings(m("2025-02"));
     assert!(
         warnings.iter().any(|w| w.contains("testcity")),

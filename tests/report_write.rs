@@ -89,6 +89,12 @@ fn person(pid: &str, name: &str, employers: &[&str]) -> PersonRow {
         arrears_total: Decimal::ZERO,
         late_fee_total: Decimal::ZERO,
         flags: vec![],
+        actual_months: 0,
+        deemed_months: 0,
+        lifetime_months_needed: None,
+        resident_wait_days: None,
+        resident_wait_reason: None,
+        unpriced: medrecon::model::Unpriced::None,
     }
 }
 
@@ -146,6 +152,12 @@ fn fixture() -> Fixture {
     b.continuous_months = 3;
     b.cumulative_months = 3;
     b.flags = vec![Flag::GapOver3m, Flag::LateStop];
+    // 17th digit 3: a man; 360 − 3 = 357 months to lifetime benefits; 3
+    // continuous months < 24: 180 days to switch to 居民医保.
+    b.actual_months = 3;
+    b.lifetime_months_needed = Some(357);
+    b.resident_wait_days = Some(180);
+    b.resident_wait_reason = Some("continuous 3 months < 24: 180 days after payment".into());
     let b = PersonResult {
         person: b,
         gaps: vec![GapRow {
@@ -356,7 +368,8 @@ fn fixture() -> Fixture {
         region: "beijing".into(),
         file: "schemas/policies/beijing.toml".into(),
         sha256: "ab".repeat(32),
-        versions: vec!["2024-07".into(), "2025-07".into()],
+        versions: vec!["2024-07..2025-06".into(), "2025-07..".into()],
+        rules: vec!["1998-12..".into()],
     }];
     manifest.counts.events_accepted = 13;
 
@@ -418,19 +431,19 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     let lines: Vec<&str> = persons.lines().collect();
     assert_eq!(
         lines[0],
-        "person_id,name,employers,first_covered_month,last_covered_month,status,open_months,resume_by,gaps,long_gaps,max_gap_months,catch_up_total,continuous_months,cumulative_months,arrears_total,late_fee_total,flags"
+        "person_id,name,employers,first_covered_month,last_covered_month,status,open_months,resume_by,gaps,long_gaps,max_gap_months,catch_up_total,continuous_months,cumulative_months,arrears_total,late_fee_total,flags,actual_months,deemed_months,lifetime_months_needed,resident_wait_days,resident_wait_reason,unpriced"
     );
     assert_eq!(
         lines[1],
-        "110101********1233,欧***,E3,2025-01,2025-03,lapsed,5,,1,1,5,0.00,3,3,0.00,0.00,GAP_OVER_3M;LATE_STOP"
+        "110101********1233,欧***,E3,2025-01,2025-03,lapsed,5,,1,1,5,0.00,3,3,0.00,0.00,GAP_OVER_3M;LATE_STOP,3,0,357,180,continuous 3 months < 24: 180 days after payment,"
     );
     assert_eq!(
         lines[2],
-        "110105********002X,张*,E1;E2,2024-03,2025-08,covered,0,,1,0,2,2366.00,16,16,0.00,0.00,"
+        "110105********002X,张*,E1;E2,2024-03,2025-08,covered,0,,1,0,2,2366.00,16,16,0.00,0.00,,0,0,,,,"
     );
     assert_eq!(
         lines[3],
-        "440304********4567,李*,E3,2025-01,2025-08,covered,0,,0,0,0,0.00,8,8,994.00,37.07,OVERPAID;ARREARS"
+        "440304********4567,李*,E3,2025-01,2025-08,covered,0,,0,0,0,0.00,8,8,994.00,37.07,OVERPAID;ARREARS,0,0,,,,"
     );
     assert_eq!(lines.len(), 4);
 
@@ -674,7 +687,8 @@ fn manifest_records_inputs_counts_totals_and_output_hashes() {
     assert_eq!(v["command_line"][3], "exports/110105********0021.xlsx");
     assert_eq!(v["inputs"][0]["sheets"][0]["rows_read"], 10);
     assert_eq!(v["inputs"][1]["path"], "exports/110105********0021.xlsx");
-    assert_eq!(v["policies"][0]["versions"][1], "2025-07");
+    assert_eq!(v["policies"][0]["versions"][1], "2025-07..");
+    assert_eq!(v["policies"][0]["rules"][0], "1998-12..");
     assert_eq!(v["counts"]["events_accepted"], 13);
     assert_eq!(v["counts"]["persons"], 3);
     assert_eq!(v["counts"]["gaps"], 2);

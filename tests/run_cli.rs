@@ -39,13 +39,20 @@ fn header_index(dir: &Path, name: &str, column: &str) -> usize {
         .unwrap_or_else(|| panic!("{name} has no column {column}"))
 }
 
+/// The SPEC §5 test pack (code `beijing`: it replaces the shipped pack, whose
+/// figures follow the notices and differ from the worked examples).
+fn spec_pack() -> PathBuf {
+    root().join("tests/fixtures/policies/spec_beijing.toml")
+}
+
 fn run_on(input: &Path, as_of: &str, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     medrecon()
         .arg("run")
         .arg(input)
         .args(["--as-of", as_of, "--out"])
         .arg(out)
-        .args(["--quiet", "--no-mask"])
+        .args(["--quiet", "--no-mask", "--policy"])
+        .arg(spec_pack())
         .args(extra)
         .assert()
 }
@@ -465,7 +472,8 @@ fn explain_prints_months_and_rules() {
     let out = medrecon()
         .args(["explain", P1])
         .arg(tmp.path().join("events.csv"))
-        .args(["--as-of", "2025-08-15"])
+        .args(["--as-of", "2025-08-15", "--policy"])
+        .arg(spec_pack())
         .assert()
         .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
@@ -510,7 +518,13 @@ fn late_and_partial_payments_with_paid_dates() {
         &input,
         "2025-08-15",
         &out,
-        &["--ledger", ledger.to_str().unwrap()],
+        &[
+            "--ledger",
+            ledger.to_str().unwrap(),
+            // The ledger's first row is for 2025-06; it is complete from 2025-05.
+            "--ledger-from",
+            "2025-05",
+        ],
     )
     .success();
     let arrears = rows_of(&out, "arrears.csv", P1);
@@ -579,11 +593,14 @@ fn future_events_are_ignored_and_overlaps_count_for_each_employer() {
     assert!(manifest.contains("\"future_events\": 1"), "{manifest}");
 }
 
-/// A month no policy version covers (every shipped pack starts 2023-07) sets that
-/// person's rows aside as POLICY_NOT_COVERED rejects; the run and everyone else go on,
-/// and the rows still balance (read = accepted + rejected + duplicates).
+/// Rule 11: a person hired in 2015 (no pack has money values before 2023-07 in
+/// the test pack) is reported with every figure that needs only rules; the
+/// figures that need money are blank with the reason. No row is set aside.
+/// P1: Beijing 2015-03-10..2024-03-20 (wage 8000), back 2024-05-06: gap
+/// 2024-04 (1 month, short, priced: 8000 × 0.118 + 3 = 947.00). P3: 2015-03-10
+/// ..2015-12-20, back 2016-02-01: gap 2016-01, short, unpriced.
 #[test]
-fn unpriced_person_is_rejected_not_the_run() {
+fn an_old_hire_is_reported_and_unpriced_figures_are_blank() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     fs::create_dir(&input).unwrap();
@@ -593,28 +610,41 @@ fn unpriced_person_is_rejected_not_the_run() {
         &[
             &format!("{P1},张三,E1,入职,2015-03-10,北京,8000,,"),
             &format!("{P1},张三,E1,离职,2024-03-20,北京,8000,,"),
+            &format!("{P1},张三,E2,入职,2024-05-06,北京,8000,,"),
             &format!("{P2},李四,E1,入职,2025-01-05,北京,8000,,"),
+            &format!("{P3},王五,E1,入职,2015-03-10,北京,8000,,"),
+            &format!("{P3},王五,E1,离职,2015-12-20,北京,8000,,"),
+            &format!("{P3},王五,E2,入职,2016-02-01,北京,8000,,"),
         ],
     );
     let out = tmp.path().join("out");
     run_on(&input, "2025-08-15", &out, &[]).success();
-    assert!(rows_of(&out, "persons.csv", P1).is_empty());
-    assert_eq!(rows_of(&out, "persons.csv", P2).len(), 1);
-    let rejects = read_csv(&out, "rejects.csv");
-    let mine: Vec<&str> = rejects
-        .lines()
-        .filter(|l| l.contains("POLICY_NOT_COVERED"))
-        .collect();
-    assert_eq!(mine.len(), 2, "{rejects}");
+    let p1 = rows_of(&out, "persons.csv", P1);
+    assert_eq!(p1.len(), 1);
+    let col = |name: &str| header_index(&out, "persons.csv", name);
+    // 2015-03..2024-03 = 109 months + 2024-05..2025-08 = 16: 125.
+    assert_eq!(p1[0][col("cumulative_months")], "125");
+    assert_eq!(p1[0][col("first_covered_month")], "2015-03");
+    assert_eq!(p1[0][col("catch_up_total")], "947.00");
+    assert_eq!(p1[0][col("unpriced")], "");
+    let gaps = rows_of(&out, "gaps.csv", P3);
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0][1..6], ["2016-01", "2016-01", "1", "short", ""]);
+    let p3 = rows_of(&out, "persons.csv", P3);
+    assert_eq!(p3[0][col("unpriced")], "catch_up_total");
+    assert!(p3[0][col("flags")].contains("UNPRICED"));
+    let flags = read_csv(&out, "flags.csv");
     assert!(
-        mine[0].contains(",2,") && mine[1].contains(",3,"),
-        "rows 2 and 3: {rejects}"
+        flags.contains("catch-up of gap 2016-01..2016-01: no base for beijing 2016-01"),
+        "{flags}"
     );
-    assert!(mine[0].contains("2015-03"), "names the month: {rejects}");
+    let rejects = read_csv(&out, "rejects.csv");
+    assert_eq!(rejects.lines().count(), 1, "no rejects: {rejects}");
+    assert!(!rejects.contains("POLICY_NOT_COVERED"));
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let sheet = &manifest["inputs"][0]["sheets"][0];
-    assert_eq!(sheet["rows_read"], 3);
-    assert_eq!(sheet["accepted"], 1);
-    assert_eq!(sheet["rejected"], 2);
+    assert_eq!(sheet["rows_read"], 7);
+    assert_eq!(sheet["accepted"], 7);
+    assert_eq!(sheet["rejected"], 0);
 }

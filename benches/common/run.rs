@@ -24,6 +24,7 @@ pub fn load_run(events: PathBuf, ledger: Option<PathBuf>) -> anyhow::Result<Load
         ledgers: ledger.into_iter().collect(),
         ui: Vec::new(),
         carry_forward: false,
+        ledger_from: None,
     };
     load(&input, &rules, as_of(), &mut Timings::default())
 }

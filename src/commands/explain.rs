@@ -49,7 +49,7 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             format!("{file}[{sheet}]:{}", s.row)
         }
     };
-    let text = engine::explain::explain_person(input, &ctx, &name_of)?;
+    let text = engine::explain::explain_person(input, &ctx, &name_of);
     print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

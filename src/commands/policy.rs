@@ -1,5 +1,6 @@
-//! `medrecon policy`: list the policy packs (shipped and `--policy FILE`s), or
-//! show one region's dated values with the source of each.
+//! `medrecon policy`: list the policy packs (shipped and `--policy FILE`s),
+//! show one region's dated values with the source and grade of each, or check
+//! which values are below `official`.
 
 use crate::cli::{PolicyAction, PolicyArgs};
 use crate::model::RegionLookup;
@@ -20,6 +21,20 @@ pub fn execute(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
                 );
             };
             set.render_show(id)
+        }
+        PolicyAction::Check => {
+            let lines = set.below_official();
+            let mut text = String::new();
+            for l in &lines {
+                text.push_str(l);
+                text.push('\n');
+            }
+            text.push_str(&format!(
+                "{} value(s) below official in {} pack(s)\n",
+                lines.len(),
+                set.packs().len()
+            ));
+            text
         }
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;

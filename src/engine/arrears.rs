@@ -27,10 +27,10 @@
 //!   principal (shortfall + amount paid late).
 
 use super::EngineContext;
-use super::money::{due_month, round_half_up};
+use super::money::round_half_up;
 use super::spells::Spell;
-use crate::model::{ArrearsRow, LedgerEntry, Month, OverpaidRow, PersonId};
-use crate::policy::PolicyError;
+use crate::model::{ArrearsRow, Code, LedgerEntry, Month, OverpaidRow, PersonId, RegionId};
+use crate::policy::Missing;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -83,21 +83,29 @@ pub struct MonthDue {
     pub late_fee: Decimal,
 }
 
-/// Judges one covered month; `None` when it is not yet due or was paid on time.
+/// Judges one covered month; `Ok(None)` when it is not yet due, is before the
+/// ledger's first month, or was paid on time; `Err` when no money values price
+/// its due.
 pub fn judge_month(
     ctx: &EngineContext<'_>,
     spell: &Spell<'_>,
     ledger: &PersonLedger<'_>,
     month: Month,
-) -> Result<Option<MonthDue>, PolicyError> {
+) -> Result<Option<MonthDue>, Missing> {
     let due_date = month.last_day();
-    if due_date >= ctx.as_of {
+    if due_date >= ctx.as_of || ctx.ledger_from.is_some_and(|from| month < from) {
         return Ok(None);
     }
-    let version = ctx.version(spell.region, month)?;
-    let due = due_month(version, spell.wage);
+    let priced = ctx.money(spell.region, month).ok_or(Missing::Version)?;
+    let due = priced.params.due(spell.wage)?;
+    let version = ctx.rules(spell.region, month);
     let (paid, paid_date) = ledger.paid(&spell.employer, month);
-    let shortfall = (due - paid).max(Decimal::ZERO);
+    // Nothing owed is 0.00, in the due's scale (also when more than due was paid).
+    let shortfall = if due > paid {
+        due - paid
+    } else {
+        Decimal::new(0, 2)
+    };
     let (paid_late, days_paid) = match paid_date {
         Some(pd) if pd > due_date => (
             paid.min(due).max(Decimal::ZERO),
@@ -132,20 +140,51 @@ pub fn judge_month(
     }))
 }
 
-/// Arrears rows of every covered, due month of every spell.
+/// The due months of one spell that no money values price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnpricedDues {
+    pub employer: Code,
+    pub region: RegionId,
+    pub from: Month,
+    pub to: Month,
+    pub months: Vec<Month>,
+    /// What is missing for the first of them.
+    pub missing: Missing,
+}
+
+/// Arrears rows of every covered, due month of every spell; returns the due
+/// months left unpriced, per spell.
 pub fn arrears_rows(
     person_id: PersonId,
     ctx: &EngineContext<'_>,
     spells: &[Spell<'_>],
     ledger: &PersonLedger<'_>,
     out: &mut Vec<ArrearsRow>,
-) -> Result<(), PolicyError> {
+) -> Vec<UnpricedDues> {
     let last_due = Month::of(ctx.as_of).prev();
+    let mut unpriced: Vec<UnpricedDues> = Vec::new();
     for spell in spells {
-        let mut month = spell.start;
+        let mut month = spell.start.max(ctx.ledger_from.unwrap_or(spell.start));
         let end = spell.end.min(last_due.next());
+        let mut missed: Option<UnpricedDues> = None;
         while month <= end {
-            if let Some(j) = judge_month(ctx, spell, ledger, month)? {
+            let judged = match judge_month(ctx, spell, ledger, month) {
+                Ok(j) => j,
+                Err(missing) => {
+                    let u = missed.get_or_insert(UnpricedDues {
+                        employer: spell.employer,
+                        region: spell.region,
+                        from: month,
+                        to: month,
+                        months: Vec::new(),
+                        missing,
+                    });
+                    u.to = month;
+                    u.months.push(month);
+                    None
+                }
+            };
+            if let Some(j) = judged {
                 out.push(ArrearsRow {
                     person_id,
                     employer_id: spell.employer,
@@ -159,13 +198,14 @@ pub fn arrears_rows(
             }
             month = month.next();
         }
+        unpriced.extend(missed);
     }
     out.sort_by(|a, b| {
         a.month
             .cmp(&b.month)
             .then(a.employer_id.cmp(&b.employer_id))
     });
-    Ok(())
+    unpriced
 }
 
 /// Payments for months outside every spell of that employer (`OUTSIDE_SPELL`),

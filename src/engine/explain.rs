@@ -5,10 +5,11 @@
 //! every flag. What an auditor asks for when a figure looks wrong.
 
 use super::arrears::{PersonLedger, judge_month};
-use super::money::{catch_up_month, due_month, round_half_up};
+use super::money::round_half_up;
 use super::{EngineContext, PersonInput, analyze};
-use crate::model::{Event, Flag, GapKind, SourceRef};
-use crate::policy::{PolicyError, PolicyVersion};
+use crate::model::{Event, Flag, GapKind, Month, RegionId, SourceRef};
+use crate::policy::{Flexible, Missing, Priced};
+use rust_decimal::Decimal;
 use std::fmt::Write as _;
 
 /// The SPEC rule behind a flag.
@@ -38,6 +39,12 @@ pub fn flag_rule(flag: Flag) -> &'static str {
             "SPEC §3 rule 9: a due month paid short, with its late fee on the shortfall"
         }
         Flag::LedgerOnly => "SPEC §3 rule 9: ledger rows for a person with no events at all",
+        Flag::Unpriced => {
+            "SPEC §3 rule 11: a figure needs money values no policy version gives; left blank, totals sum what is priced"
+        }
+        Flag::LateHireFiling => {
+            "SPEC §3 rule 14: the hire was registered after hire date + hire_filing_days"
+        }
     }
 }
 
@@ -56,8 +63,91 @@ fn rows(e: Option<&Event>, names: &dyn Fn(SourceRef) -> String) -> String {
     }
 }
 
-fn version_label(ctx: &EngineContext<'_>, v: &PolicyVersion) -> String {
-    format!("{} version from {}", ctx.policies.code(v.region), v.from)
+fn version_label(ctx: &EngineContext<'_>, p: &Priced<'_>) -> String {
+    format!(
+        "{} money from {}{}{}",
+        ctx.policies.code(p.money.region),
+        p.money.from,
+        p.tier.map_or(String::new(), |t| format!(" tier {t}")),
+        if p.carried {
+            " carried forward (--carry-forward)"
+        } else {
+            ""
+        }
+    )
+}
+
+fn unpriced_text(ctx: &EngineContext<'_>, region: RegionId, missing: Missing) -> String {
+    format!(
+        "unpriced: no {} for {} (SPEC §3 rule 11)",
+        missing.as_str(),
+        ctx.policies.code(region)
+    )
+}
+
+/// `base 10000 × 0.118 = 1180.00 + 3 = due 1183.00 [beijing money from 2025-07]`,
+/// or why it is unpriced.
+fn due_text(
+    ctx: &EngineContext<'_>,
+    region: RegionId,
+    month: Month,
+    wage: Option<Decimal>,
+) -> String {
+    let Some(p) = ctx.money(region, month) else {
+        return format!("due {}", unpriced_text(ctx, region, Missing::Version));
+    };
+    match (
+        p.params.base(wage),
+        p.params.total_rate(),
+        p.params.due(wage),
+    ) {
+        (Ok(base), Ok(rate), Ok(due)) => format!(
+            "base {base} × {rate} = {} + {} = due {due} [{}]",
+            round_half_up(base * rate),
+            p.params.fixed_monthly,
+            version_label(ctx, &p)
+        ),
+        (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => {
+            format!("due {}", unpriced_text(ctx, region, m))
+        }
+    }
+}
+
+/// One gap month's back-pay and how it is computed, or why it is unpriced.
+fn catch_up_text(
+    ctx: &EngineContext<'_>,
+    region: RegionId,
+    month: Month,
+    wage: Option<Decimal>,
+) -> String {
+    let Some(p) = ctx.money(region, month) else {
+        return unpriced_text(ctx, region, Missing::Version);
+    };
+    let amount = match p.params.catch_up(wage) {
+        Ok(a) => a,
+        Err(m) => return unpriced_text(ctx, region, m),
+    };
+    let how = match p.params.flexible {
+        Some(Flexible::Rate(rate)) => match p.params.base(wage) {
+            Ok(base) => format!(
+                "base {base} × {rate} = {} + {}",
+                round_half_up(base * rate),
+                p.params.fixed_monthly
+            ),
+            Err(_) => String::new(),
+        },
+        Some(Flexible::Monthly(m)) => format!("flexible premium {m} a month"),
+        Some(Flexible::Formula {
+            avg_wage,
+            share,
+            base_round_dp,
+            rate,
+        }) => format!(
+            "flexible premium round(round({avg_wage} × {share}, {base_round_dp}) × {rate}, 2)"
+        ),
+        None => String::new(),
+    };
+    format!("{how} = {amount} [{}]", version_label(ctx, &p))
 }
 
 /// Renders one person's analysis. `names` turns a source row into text such as
@@ -66,8 +156,8 @@ pub fn explain_person(
     input: &PersonInput<'_>,
     ctx: &EngineContext<'_>,
     names: &dyn Fn(SourceRef) -> String,
-) -> Result<String, PolicyError> {
-    let a = analyze(input, ctx)?;
+) -> String {
+    let a = analyze(input, ctx);
     let r = &a.result;
     let p = &r.person;
     let mut out = String::new();
@@ -164,27 +254,25 @@ pub fn explain_person(
             let by_ui = a.ui.iter().any(|(f, t)| *f <= month && month <= *t);
             if !covering.is_empty() {
                 for (i, s) in &covering {
-                    let v = ctx.version(s.region, month)?;
-                    let base = v.base(s.wage);
                     let _ = write!(
                         w,
-                        "  {month} covered by {} (spell #{}): base {} × {} = {} + {} = due {} [{}]",
+                        "  {month} covered by {} (spell #{}): {}",
                         s.employer,
                         i + 1,
-                        base,
-                        v.total_rate(),
-                        round_half_up(base * v.total_rate()),
-                        v.fixed_monthly,
-                        due_month(v, s.wage),
-                        version_label(ctx, v)
+                        due_text(ctx, s.region, month, s.wage),
                     );
                     if ctx.has_ledger
-                        && let Some(j) = judge_month(ctx, s, &ledger, month)?
+                        && let Ok(Some(j)) = judge_month(ctx, s, &ledger, month)
                     {
                         let _ = write!(
                             w,
                             "; paid {:.2}, shortfall {:.2}, {} days × {} on {:.2} → late fee {:.2}",
-                            j.paid, j.shortfall, j.days, v.late_fee_daily, j.principal, j.late_fee
+                            j.paid,
+                            j.shortfall,
+                            j.days,
+                            ctx.rules(s.region, month).late_fee_daily,
+                            j.principal,
+                            j.late_fee
                         );
                     }
                     let _ = writeln!(w);
@@ -204,26 +292,20 @@ pub fn explain_person(
                 .zip(&r.gaps)
                 .find(|(_, row)| row.from_month <= month && month <= row.to_month)
             {
-                let v = ctx.version(g.region, month)?;
-                let base = v.base(g.wage);
-                let priced = row.catch_up.is_some();
+                let payable = row.kind == GapKind::Short
+                    || (row.kind == GapKind::Open && p.resume_by.is_some());
                 let _ = writeln!(
                     w,
-                    "  {month} gap ({} {}..{}): base {} × {} = {} + {} = {}{} [{}]",
+                    "  {month} gap ({} {}..{}): {}{}",
                     row.kind.as_str(),
                     row.from_month,
                     row.to_month,
-                    base,
-                    v.flexible_rate,
-                    round_half_up(base * v.flexible_rate),
-                    v.fixed_monthly,
-                    catch_up_month(v, g.wage),
-                    if priced {
+                    catch_up_text(ctx, g.region, month, g.wage),
+                    if payable {
                         ""
                     } else {
                         " (not payable: past the limit)"
                     },
-                    version_label(ctx, v)
                 );
             } else {
                 let _ = writeln!(w, "  {month} not covered");
@@ -280,6 +362,48 @@ pub fn explain_person(
         p.arrears_total,
         p.late_fee_total
     );
+    if !p.unpriced.as_str().is_empty() {
+        let _ = writeln!(
+            w,
+            "  unpriced figures (no money values in the pack) are left out of: {} (SPEC §3 rule 11)",
+            p.unpriced.as_str().replace(';', ", ")
+        );
+    }
+    let rules = ctx.rules(
+        a.spells
+            .spells
+            .iter()
+            .max_by_key(|s| {
+                (
+                    s.end,
+                    s.separation.map(|e| e.date),
+                    std::cmp::Reverse(s.employer),
+                )
+            })
+            .map_or(ctx.policies.national(), |s| s.region),
+        ctx.as_of_month(),
+    );
+    let _ = writeln!(
+        w,
+        "\nlifetime benefits (SPEC §3 rule 12): actual {} months + deemed {} months; needed {} (men {} / women {} cumulative months, {} of them actual, {} rules from {})",
+        p.actual_months,
+        p.deemed_months,
+        p.lifetime_months_needed
+            .map_or("- (no sex in the ID)".to_string(), |n| format!(
+                "{n} more months"
+            )),
+        rules.lifetime_months_male,
+        rules.lifetime_months_female,
+        rules.lifetime_months_actual,
+        ctx.policies.code(rules.region),
+        rules.from
+    );
+    if let (Some(days), Some(why)) = (p.resident_wait_days, &p.resident_wait_reason) {
+        let _ = writeln!(
+            w,
+            "switching to 居民医保 (SPEC §3 rule 13): wait {days} days — {why}"
+        );
+    }
     let _ = writeln!(w, "\nflags:");
     for f in &r.flags {
         let _ = writeln!(
@@ -300,5 +424,5 @@ pub fn explain_person(
             o.employer_id, o.month, o.paid, o.reason
         );
     }
-    Ok(out)
+    out
 }

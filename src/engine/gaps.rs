@@ -4,10 +4,9 @@
 //! (重复参保). Works on month intervals, never on per-month vectors.
 
 use super::EngineContext;
-use super::money::catch_up_month;
 use super::spells::Spell;
 use crate::model::{Code, Month, RegionId};
-use crate::policy::PolicyError;
+use crate::policy::Missing;
 use rust_decimal::Decimal;
 
 /// Sorts and merges month ranges into `out` (cleared first); touching ranges
@@ -60,22 +59,86 @@ pub fn spell_after(spells: &[Spell<'_>], resume: Month) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
-/// Σ over `from..=to` of `round_half_up(base × flexible_rate, 2) + fixed_monthly`,
-/// each month with its own version (floor, cap, rate) of `region`.
+/// A gap's back-pay: the sum over its priced months, and the months no money
+/// version prices (with what is missing for the first of them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatchUp {
+    pub priced: Decimal,
+    pub unpriced: Vec<Month>,
+    pub missing: Option<Missing>,
+}
+
+impl CatchUp {
+    /// The gap's figure: blank when any month is unpriced (a part of a back-pay
+    /// is not what the person would pay).
+    pub fn total(&self) -> Option<Decimal> {
+        self.unpriced.is_empty().then_some(self.priced)
+    }
+    /// `no base for beijing 2016-01..2016-03` when months are unpriced.
+    pub fn unpriced_detail(&self, region: &str) -> Option<String> {
+        let missing = self.missing?;
+        Some(format!(
+            "no {} for {region} {}",
+            missing.as_str(),
+            month_runs(&self.unpriced)
+        ))
+    }
+}
+
+/// Σ over `from..=to` of each month's back-pay at the flexible premium
+/// (`round_half_up(base × flexible_rate, 2) + fixed_monthly`, a fixed monthly
+/// sum, or the pack's formula), each month with its own money values of `region`.
 pub fn catch_up(
     ctx: &EngineContext<'_>,
     region: RegionId,
     wage: Option<Decimal>,
     from: Month,
     to: Month,
-) -> Result<Decimal, PolicyError> {
-    let mut total = Decimal::ZERO;
+) -> CatchUp {
+    let mut out = CatchUp {
+        priced: Decimal::ZERO,
+        unpriced: Vec::new(),
+        missing: None,
+    };
     let mut month = from;
     while month <= to {
-        total += catch_up_month(ctx.version(region, month)?, wage);
+        match ctx
+            .money(region, month)
+            .map_or(Err(Missing::Version), |p| p.params.catch_up(wage))
+        {
+            Ok(amount) => out.priced += amount,
+            Err(missing) => {
+                out.missing.get_or_insert(missing);
+                out.unpriced.push(month);
+            }
+        }
         month = month.next();
     }
-    Ok(total)
+    out
+}
+
+/// Months as runs: `2016-01..2016-03, 2016-05`.
+pub fn month_runs(months: &[Month]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < months.len() {
+        let start = months[i];
+        let mut end = start;
+        while i + 1 < months.len() && months[i + 1] == end.next() {
+            i += 1;
+            end = months[i];
+        }
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        if start == end {
+            out.push_str(&start.to_string());
+        } else {
+            out.push_str(&format!("{start}..{end}"));
+        }
+        i += 1;
+    }
+    out
 }
 
 /// A maximal run of months covered by spells of two or more employers at once.

@@ -28,6 +28,7 @@
 //!   [`PolicySet::carry_forward_warnings`](crate::policy::PolicySet::carry_forward_warnings).
 
 pub mod arrears;
+pub mod deadline;
 pub mod explain;
 pub mod gaps;
 pub mod money;
@@ -35,9 +36,9 @@ pub mod spells;
 
 use crate::model::{
     Code, Event, Flag, FlagRow, GapKind, GapRow, LedgerEntry, Month, Name, PersonId, PersonResult,
-    PersonRow, RegionId, Status, StopRow, UiSpan,
+    PersonRow, RegionId, Status, StopRow, UiSpan, Unpriced,
 };
-use crate::policy::{PolicyError, PolicySet, PolicyVersion};
+use crate::policy::{PolicySet, Priced, Rules};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -55,12 +56,21 @@ pub struct EngineContext<'a> {
     /// The run has a contribution ledger (`--ledger`): arrears and overpayments
     /// are computed only then (without one, every month would look unpaid).
     pub has_ledger: bool,
+    /// The first month the run's ledger has any payment for: arrears are judged
+    /// from that month on, since earlier months are outside what the ledger shows
+    /// (a ledger of 2024 on says nothing of a hire in 2015). `None`: every month.
+    pub ledger_from: Option<Month>,
 }
 
 impl EngineContext<'_> {
-    /// The policy version of `region` in force in `month`.
-    pub fn version(&self, region: RegionId, month: Month) -> Result<&PolicyVersion, PolicyError> {
-        self.policies.version(region, month, self.carry_forward)
+    /// The rules of `region` in force in `month` (always some: rules reach back
+    /// to the scheme's start).
+    pub fn rules(&self, region: RegionId, month: Month) -> &Rules {
+        self.policies.rules(region, month)
+    }
+    /// The money values of `region` in force in `month`; `None`: unpriced.
+    pub fn money(&self, region: RegionId, month: Month) -> Option<Priced<'_>> {
+        self.policies.money(region, month, None, self.carry_forward)
     }
     pub fn as_of_month(&self) -> Month {
         Month::of(self.as_of)
@@ -87,9 +97,9 @@ pub struct GapInfo {
     pub wage: Option<Decimal>,
 }
 
-/// What prices a gap: the spell before it, its region and wage, and the policy
-/// version in force in the gap's first month.
-type GapParams<'v> = (Option<usize>, RegionId, Option<Decimal>, &'v PolicyVersion);
+/// What prices a gap: the spell before it, its region and wage, and the rules
+/// in force in the gap's first month.
+type GapParams<'v> = (Option<usize>, RegionId, Option<Decimal>, &'v Rules);
 
 /// Everything the rules found for one person: the result rows plus the
 /// intermediate facts `explain` shows.
@@ -130,29 +140,18 @@ pub struct Evaluator<'e> {
 
 impl<'e> Evaluator<'e> {
     /// Applies SPEC §3 to one person.
-    pub fn evaluate(
-        &mut self,
-        input: &PersonInput<'e>,
-        ctx: &EngineContext<'_>,
-    ) -> Result<PersonResult, PolicyError> {
+    pub fn evaluate(&mut self, input: &PersonInput<'e>, ctx: &EngineContext<'_>) -> PersonResult {
         analyze_into(input, ctx, &mut self.work)
     }
 }
 
 /// Applies SPEC §3 to one person.
-pub fn evaluate(
-    input: &PersonInput<'_>,
-    ctx: &EngineContext<'_>,
-) -> Result<PersonResult, PolicyError> {
+pub fn evaluate(input: &PersonInput<'_>, ctx: &EngineContext<'_>) -> PersonResult {
     Evaluator::default().evaluate(input, ctx)
 }
 
-/// [`evaluate`] over many persons with rayon; results in input order. The first
-/// policy error (in input order) stops the run.
-pub fn evaluate_all<'e>(
-    inputs: &[PersonInput<'e>],
-    ctx: &EngineContext<'_>,
-) -> Result<Vec<PersonResult>, PolicyError> {
+/// [`evaluate`] over many persons with rayon; results in input order.
+pub fn evaluate_all<'e>(inputs: &[PersonInput<'e>], ctx: &EngineContext<'_>) -> Vec<PersonResult> {
     inputs
         .par_iter()
         .with_min_len(256)
@@ -180,20 +179,17 @@ fn flag(
 }
 
 /// The analysis behind [`evaluate`] and [`explain::explain_person`].
-pub fn analyze<'e>(
-    input: &PersonInput<'e>,
-    ctx: &EngineContext<'_>,
-) -> Result<Analysis<'e>, PolicyError> {
+pub fn analyze<'e>(input: &PersonInput<'e>, ctx: &EngineContext<'_>) -> Analysis<'e> {
     let mut w = Workings::default();
-    let result = analyze_into(input, ctx, &mut w)?;
-    Ok(Analysis {
+    let result = analyze_into(input, ctx, &mut w);
+    Analysis {
         spells: w.spells,
         ui: w.ui,
         coverage: w.coverage,
         gaps: w.gaps,
         overlaps: w.overlaps,
         result,
-    })
+    }
 }
 
 /// The rules for one person: the result, and the intermediate facts in `w`
@@ -202,7 +198,7 @@ fn analyze_into<'e>(
     input: &PersonInput<'e>,
     ctx: &EngineContext<'_>,
     w: &mut Workings<'e>,
-) -> Result<PersonResult, PolicyError> {
+) -> PersonResult {
     let Workings {
         spells,
         ui,
@@ -214,7 +210,7 @@ fn analyze_into<'e>(
     } = w;
     let pid = input.person_id;
     let as_of_month = ctx.as_of_month();
-    build_spells(input.events, ctx, spells, order)?;
+    build_spells(input.events, ctx, spells, order);
     let list = &spells.spells;
     let mut flags: Vec<FlagRow> = Vec::new();
 
@@ -263,10 +259,11 @@ fn analyze_into<'e>(
     let mut stops: Vec<StopRow> = Vec::new();
     for s in list {
         let Some(sep) = s.separation else { continue };
-        let v = ctx.version(s.region, Month::of(sep.date))?;
-        let deadline = sep.date + chrono::Days::new(u64::from(v.stop_filing_days));
-        let late = sep.filed_date.is_some_and(|f| f > deadline);
+        let v = ctx.rules(s.region, Month::of(sep.date));
+        let deadline = deadline::after(v, sep.date, v.stop_filing_days);
+        let late = sep.filed_date.is_some_and(|f| f > deadline.date);
         let last_paid = s.covers_any().then_some(s.end);
+        let deadline = deadline.date;
         if late {
             flags.push(flag(
                 pid,
@@ -275,8 +272,10 @@ fn analyze_into<'e>(
                 None,
                 sep.filed_date,
                 format!(
-                    "stop filed after the deadline {deadline} (separation {} + {} days)",
-                    sep.date, v.stop_filing_days
+                    "stop filed after the deadline {deadline} (separation {} + {} {})",
+                    sep.date,
+                    v.stop_filing_days,
+                    deadline::unit(v)
                 ),
             ));
         }
@@ -291,6 +290,30 @@ fn analyze_into<'e>(
             filed_date: sep.filed_date,
             late_stop: late,
         });
+    }
+    // Rule 14: the new employer's registration of each hire.
+    for s in list {
+        let Some(hire) = s.hire else { continue };
+        let Some(filed) = hire.filed_date else {
+            continue;
+        };
+        let v = ctx.rules(s.region, Month::of(hire.date));
+        let due = deadline::after(v, hire.date, v.hire_filing_days).date;
+        if filed > due {
+            flags.push(flag(
+                pid,
+                Flag::LateHireFiling,
+                Some(s.employer),
+                None,
+                Some(filed),
+                format!(
+                    "hire registered {filed}, after the deadline {due} (hire {} + {} {})",
+                    hire.date,
+                    v.hire_filing_days,
+                    deadline::unit(v)
+                ),
+            ));
+        }
     }
     stops.sort_by(|a, b| {
         a.separation_date
@@ -310,29 +333,45 @@ fn analyze_into<'e>(
     let national = ctx.policies.national();
     gap_infos.clear();
     let mut gap_rows: Vec<GapRow> = Vec::new();
-    let gap_params = |from: Month| -> Result<GapParams<'_>, PolicyError> {
+    let gap_params = |from: Month| -> GapParams<'_> {
         let before = gaps::spell_before(list, from);
         let (region, wage) = before.map_or((national, None), |i| (list[i].region, list[i].wage));
-        Ok((before, region, wage, ctx.version(region, from)?))
+        (before, region, wage, ctx.rules(region, from))
     };
+    // Which totals leave out unpriced figures.
+    let mut unpriced_catch_up = false;
+    let mut unpriced_arrears = false;
     for w in coverage.windows(2) {
         let (from, to) = (w[0].1.next(), w[1].0.prev());
         let months = from.months_through(to);
-        let (before, region, wage, v) = gap_params(from)?;
+        let (before, region, wage, v) = gap_params(from);
         let after = gaps::spell_after(list, w[1].0);
         let resume = w[1].0;
         let short = months <= v.short_gap_max_months;
+        let catch_up = if short {
+            let priced = gaps::catch_up(ctx, region, wage, from, to);
+            if let Some(detail) = priced.unpriced_detail(ctx.policies.code(region)) {
+                unpriced_catch_up = true;
+                flags.push(flag(
+                    pid,
+                    Flag::Unpriced,
+                    before.map(|i| list[i].employer),
+                    Some(from),
+                    None,
+                    format!("catch-up of gap {from}..{to}: {detail}"),
+                ));
+            }
+            priced.total()
+        } else {
+            None
+        };
         let row = GapRow {
             person_id: pid,
             from_month: from,
             to_month: to,
             months,
             kind: if short { GapKind::Short } else { GapKind::Long },
-            catch_up: if short {
-                Some(gaps::catch_up(ctx, region, wage, from, to)?)
-            } else {
-                None
-            },
+            catch_up,
             waiting_months: Some(if short { 0 } else { v.long_gap_wait_months }),
             benefits_resume: Some(if short {
                 resume.first_day()
@@ -376,12 +415,24 @@ fn analyze_into<'e>(
     {
         let from = last.next();
         let months = from.months_through(as_of_month);
-        let (before, region, wage, v) = gap_params(from)?;
+        let (before, region, wage, v) = gap_params(from);
         let within = months <= v.short_gap_max_months;
         open_months = months;
         let catch_up = if within {
             resume_by = Some(last.add(v.short_gap_max_months as i32 + 1).last_day());
-            Some(gaps::catch_up(ctx, region, wage, from, as_of_month)?)
+            let priced = gaps::catch_up(ctx, region, wage, from, as_of_month);
+            if let Some(detail) = priced.unpriced_detail(ctx.policies.code(region)) {
+                unpriced_catch_up = true;
+                flags.push(flag(
+                    pid,
+                    Flag::Unpriced,
+                    before.map(|i| list[i].employer),
+                    Some(from),
+                    None,
+                    format!("catch-up of open gap {from}..{as_of_month}: {detail}"),
+                ));
+            }
+            priced.total()
         } else {
             None
         };
@@ -499,7 +550,25 @@ fn analyze_into<'e>(
     if ctx.has_ledger {
         let ledger = arrears::PersonLedger::new(input.ledger);
         let no_events = input.events.is_empty() && !input.ledger.is_empty();
-        arrears::arrears_rows(pid, ctx, list, &ledger, &mut arrears_rows)?;
+        let unpriced_dues = arrears::arrears_rows(pid, ctx, list, &ledger, &mut arrears_rows);
+        for u in unpriced_dues {
+            unpriced_arrears = true;
+            flags.push(flag(
+                pid,
+                Flag::Unpriced,
+                Some(u.employer),
+                Some(u.from),
+                None,
+                format!(
+                    "due of {}..{} at this employer: no {} for {} {}",
+                    u.from,
+                    u.to,
+                    u.missing.as_str(),
+                    ctx.policies.code(u.region),
+                    gaps::month_runs(&u.months)
+                ),
+            ));
+        }
         arrears::overpaid_rows(pid, list, &ledger, no_events, &mut overpaid);
         if no_events {
             flags.push(flag(
@@ -585,6 +654,70 @@ fn analyze_into<'e>(
         .collect();
     employers.sort_unstable();
     employers.dedup();
+    // Rule 12: lifetime benefits (终身医保待遇), with the rules of the region of
+    // the person's latest spell.
+    let latest = list.iter().max_by_key(|s| {
+        (
+            s.end,
+            s.separation.map(|e| e.date),
+            std::cmp::Reverse(s.employer),
+        )
+    });
+    let person_region = latest.map_or(national, |s| s.region);
+    let person_rules = ctx.rules(person_region, as_of_month);
+    let deemed: u32 = input
+        .events
+        .iter()
+        .filter(|e| e.date <= ctx.as_of)
+        .filter_map(|e| e.deemed_months)
+        .max()
+        .map_or(0, u32::from);
+    let actual_months = cumulative;
+    let lifetime_months_needed = pid.is_male().map(|male| {
+        let total = if male {
+            person_rules.lifetime_months_male
+        } else {
+            person_rules.lifetime_months_female
+        };
+        total.saturating_sub(actual_months + deemed).max(
+            person_rules
+                .lifetime_months_actual
+                .saturating_sub(actual_months),
+        )
+    });
+    // Rule 13: switching to 居民医保 during an open gap, with the rules of the
+    // region of the spell before the gap.
+    let resident = open_status.map(|_| {
+        let v = gap_params(last_covered.map_or(as_of_month, Month::next)).3;
+        let enough = continuous >= v.resident_switch_continuous_months;
+        if enough && open_months <= v.resident_switch_gap_months {
+            (
+                v.resident_wait_days_short,
+                format!(
+                    "continuous {continuous} months ≥ {} and gap {open_months} months ≤ {}: benefits the day after payment",
+                    v.resident_switch_continuous_months, v.resident_switch_gap_months
+                ),
+            )
+        } else if enough {
+            (
+                v.resident_wait_days_long,
+                format!(
+                    "continuous {continuous} months ≥ {} but gap {open_months} months > {}: {} days after payment",
+                    v.resident_switch_continuous_months,
+                    v.resident_switch_gap_months,
+                    v.resident_wait_days_long
+                ),
+            )
+        } else {
+            (
+                v.resident_wait_days_new,
+                format!(
+                    "continuous {continuous} months < {}: {} days after payment",
+                    v.resident_switch_continuous_months, v.resident_wait_days_new
+                ),
+            )
+        }
+    });
     let mut flag_set: Vec<Flag> = flags.iter().map(|f| f.flag).collect();
     flag_set.sort_unstable();
     flag_set.dedup();
@@ -611,13 +744,24 @@ fn analyze_into<'e>(
         arrears_total: arrears_rows.iter().map(|a| a.shortfall).sum(),
         late_fee_total: arrears_rows.iter().map(|a| a.late_fee).sum(),
         flags: flag_set,
+        actual_months,
+        deemed_months: deemed,
+        lifetime_months_needed,
+        resident_wait_days: resident.as_ref().map(|r| r.0),
+        resident_wait_reason: resident.map(|r| r.1),
+        unpriced: match (unpriced_catch_up, unpriced_arrears) {
+            (false, false) => Unpriced::None,
+            (true, false) => Unpriced::CatchUp,
+            (false, true) => Unpriced::Arrears,
+            (true, true) => Unpriced::Both,
+        },
     };
-    Ok(PersonResult {
+    PersonResult {
         person,
         gaps: gap_rows,
         stops,
         arrears: arrears_rows,
         overpaid,
         flags,
-    })
+    }
 }

@@ -1,8 +1,11 @@
 //! Money arithmetic of the rules (SPEC §3): a monthly amount is
 //! `round_half_up(base × rate, 2) + fixed_monthly` (四舍五入 to the fen), and
 //! `base = clamp(wage, floor, cap)` with the parameters in force that month.
+//!
+//! The monthly figures themselves are methods of the money values in force
+//! ([`MoneyParams::due`](crate::policy::MoneyParams::due),
+//! [`MoneyParams::catch_up`](crate::policy::MoneyParams::catch_up)).
 
-use crate::policy::PolicyVersion;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Half-up (away from zero) to the fen: 35.985 → 35.99, never banker's rounding.
@@ -13,24 +16,6 @@ pub fn round_half_up(d: Decimal) -> Decimal {
 /// One month's line: `round_half_up(base × rate, 2) + fixed`.
 pub fn monthly_amount(base: Decimal, rate: Decimal, fixed: Decimal) -> Decimal {
     round_half_up(base * rate) + fixed
-}
-
-/// One month of back-pay (补缴) at the flexible rate under `version`.
-pub fn catch_up_month(version: &PolicyVersion, wage: Option<Decimal>) -> Decimal {
-    monthly_amount(
-        version.base(wage),
-        version.flexible_rate,
-        version.fixed_monthly,
-    )
-}
-
-/// One month due from the employer (应缴) at employer + employee rate under `version`.
-pub fn due_month(version: &PolicyVersion, wage: Option<Decimal>) -> Decimal {
-    monthly_amount(
-        version.base(wage),
-        version.total_rate(),
-        version.fixed_monthly,
-    )
 }
 
 #[cfg(test)]

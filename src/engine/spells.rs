@@ -4,7 +4,6 @@
 
 use super::EngineContext;
 use crate::model::{Code, Event, EventKind, Month, RegionId};
-use crate::policy::PolicyError;
 use chrono::Datelike;
 use rust_decimal::Decimal;
 
@@ -85,7 +84,7 @@ pub fn build_spells<'e>(
     ctx: &EngineContext<'_>,
     out: &mut Spells<'e>,
     order: &mut Vec<&'e Event>,
-) -> Result<(), PolicyError> {
+) {
     out.spells.clear();
     out.conflicts.clear();
     out.duplicates = 0;
@@ -122,13 +121,13 @@ pub fn build_spells<'e>(
                 EventKind::Separation => match open.take() {
                     Some(hire) => {
                         out.spells
-                            .push(make_spell(hire, Some(hire), Some(event), ctx)?);
+                            .push(make_spell(hire, Some(hire), Some(event), ctx));
                         had_spell = true;
                     }
                     // Only the first spell at an employer can be an orphan: once a
                     // spell is known, a separation without a hire is a conflict.
                     None if !had_spell => {
-                        out.spells.push(make_spell(event, None, Some(event), ctx)?);
+                        out.spells.push(make_spell(event, None, Some(event), ctx));
                         had_spell = true;
                     }
                     None => out.conflicts.push(Conflict {
@@ -139,10 +138,9 @@ pub fn build_spells<'e>(
             }
         }
         if let Some(hire) = open {
-            out.spells.push(make_spell(hire, Some(hire), None, ctx)?);
+            out.spells.push(make_spell(hire, Some(hire), None, ctx));
         }
     }
-    Ok(())
 }
 
 fn make_spell<'e>(
@@ -150,7 +148,7 @@ fn make_spell<'e>(
     hire: Option<&'e Event>,
     separation: Option<&'e Event>,
     ctx: &EngineContext<'_>,
-) -> Result<Spell<'e>, PolicyError> {
+) -> Spell<'e> {
     let region = first.region;
     let wage = hire
         .and_then(|h| h.wage)
@@ -158,7 +156,7 @@ fn make_spell<'e>(
     let start = match hire {
         Some(h) => {
             let month = Month::of(h.date);
-            let v = ctx.version(region, month)?;
+            let v = ctx.rules(region, month);
             if v.hire_cutoff_day.is_some_and(|cut| h.date.day() > cut) {
                 month.next()
             } else {
@@ -170,7 +168,7 @@ fn make_spell<'e>(
     let end = match separation {
         Some(s) => {
             let month = Month::of(s.date);
-            if ctx.version(region, month)?.separation_month_paid {
+            if ctx.rules(region, month).separation_month_paid {
                 month
             } else {
                 month.prev()
@@ -178,7 +176,7 @@ fn make_spell<'e>(
         }
         None => Month::of(ctx.as_of),
     };
-    Ok(Spell {
+    Spell {
         employer: first.employer_id,
         region,
         wage,
@@ -187,5 +185,5 @@ fn make_spell<'e>(
         start,
         end,
         orphan: hire.is_none(),
-    })
+    }
 }

@@ -59,14 +59,15 @@ impl DueTable {
     pub fn from_policies(policies: &PolicySet) -> DueTable {
         DueTable::build(|region, month| {
             let id = policies.lookup(REGIONS[region].code)?;
-            let v = policies.version(id, month, true).ok()?;
+            let rules = policies.rules(id, month);
+            let money = policies.money(id, month, None, true)?.params;
             Some(MonthRule {
-                floor: v.floor,
-                cap: v.cap,
-                rate: v.total_rate(),
-                fixed: v.fixed_monthly,
-                hire_cutoff_day: v.hire_cutoff_day,
-                separation_month_paid: v.separation_month_paid,
+                floor: money.floor?,
+                cap: money.cap?,
+                rate: money.total_rate().ok()?,
+                fixed: money.fixed_monthly,
+                hire_cutoff_day: rules.hire_cutoff_day,
+                separation_month_paid: rules.separation_month_paid,
             })
         })
     }

@@ -46,6 +46,7 @@ fn content_hash(e: &Event) -> u64 {
     e.wage.map(|w| w.normalize()).hash(&mut h);
     e.retirement.hash(&mut h);
     e.filed_date.hash(&mut h);
+    e.deemed_months.hash(&mut h);
     h.finish()
 }
 
@@ -60,6 +61,7 @@ pub fn same_content(a: &Event, b: &Event) -> bool {
         && a.wage.map(|w| w.normalize()) == b.wage.map(|w| w.normalize())
         && a.retirement == b.retirement
         && a.filed_date == b.filed_date
+        && a.deemed_months == b.deemed_months
 }
 
 /// Which events repeat an earlier one (by position in `events`).

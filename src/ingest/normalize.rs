@@ -48,6 +48,10 @@ pub struct EventColumns {
     pub wage: Option<usize>,
     pub reason: Option<usize>,
     pub filed_date: Option<usize>,
+    /// When the hire was registered (参保登记日期): the hire's filed date.
+    pub hire_filed_date: Option<usize>,
+    /// 视同缴费月数: deemed contribution months before the scheme.
+    pub deemed_months: Option<usize>,
     /// Header texts as found, for the reject's `column`.
     pub headers: Vec<String>,
 }
@@ -67,6 +71,8 @@ impl EventColumns {
             wage: h.get("wage"),
             reason: h.get("reason"),
             filed_date: h.get("filed_date"),
+            hire_filed_date: h.get("hire_filed_date"),
+            deemed_months: h.get("deemed_months"),
             headers: h.headers.clone(),
         })
     }
@@ -420,6 +426,39 @@ pub fn normalize_row<R: RowCells + ?Sized>(
         }
     };
 
+    // 参保登记日期 (the hire's filing)
+    let hire_filed_cell = cell(c.hire_filed_date);
+    let hire_filed: Option<NaiveDate> = if hire_filed_cell.is_blank() {
+        None
+    } else {
+        match parse_date_cell(hire_filed_cell, ctx.is_1904) {
+            Ok(d) => Some(d),
+            Err(e) => return date_reject(src, col(c.hire_filed_date), &hire_filed_cell.raw(), e),
+        }
+    };
+
+    // 视同缴费月数
+    let deemed_cell = cell(c.deemed_months);
+    let deemed_months: Option<u16> = if deemed_cell.is_blank() {
+        None
+    } else {
+        let raw = deemed_cell.raw();
+        match trim_spaces(&raw).parse::<u16>() {
+            Ok(n) if n <= 1200 => Some(n),
+            _ => {
+                return reject(
+                    src,
+                    col(c.deemed_months),
+                    &raw,
+                    RejectCode::BadRow,
+                    format!(
+                        "{raw} is not a number of deemed contribution months (视同缴费月数, 0..=1200)"
+                    ),
+                );
+            }
+        }
+    };
+
     // 离职原因
     let reason_cell = cell(c.reason);
     if !reason_cell.is_blank() {
@@ -449,11 +488,12 @@ pub fn normalize_row<R: RowCells + ?Sized>(
         region,
         wage,
         retirement: retirement && first_kind == EventKind::Separation,
-        filed_date: if c.shape == Shape::Roster {
-            None
-        } else {
-            filed_date
+        filed_date: match (first_kind, c.shape) {
+            (EventKind::Hire, _) if hire_filed.is_some() => hire_filed,
+            (_, Shape::Roster) => None,
+            _ => filed_date,
         },
+        deemed_months,
         source: src,
     };
     match second_date {
@@ -469,6 +509,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                 wage,
                 retirement,
                 filed_date,
+                deemed_months,
                 source: src,
             };
             RowOutcome::Two(first, second)

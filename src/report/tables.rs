@@ -71,6 +71,12 @@ pub const PERSON_COLUMNS: &[Column] = &[
     col("arrears_total", "欠缴金额合计", Money),
     col("late_fee_total", "滞纳金合计", Money),
     col("flags", "标记", Text),
+    col("actual_months", "实际缴费月数", Int),
+    col("deemed_months", "视同缴费月数", Int),
+    col("lifetime_months_needed", "终身待遇尚缺月数", Int),
+    col("resident_wait_days", "转居民医保等待天数", Int),
+    col("resident_wait_reason", "转居民医保等待原因", Text),
+    col("unpriced", "未计价合计项", Text),
 ];
 
 /// One row per person (`persons.csv`, 人员).
@@ -134,6 +140,12 @@ impl Table for PersonsTable<'_> {
         out.push(Value::Money(p.late_fee_total));
         let flags: Vec<&str> = p.flags.iter().map(|f| f.as_str()).collect();
         out.push(Value::Text(Cow::Owned(flags.join(";"))));
+        out.push(Value::Int(p.actual_months.into()));
+        out.push(Value::Int(p.deemed_months.into()));
+        out.push(opt(p.lifetime_months_needed, |n| Value::Int(n.into())));
+        out.push(opt(p.resident_wait_days, |n| Value::Int(n.into())));
+        out.push(text_or_null(p.resident_wait_reason.as_deref()));
+        out.push(Value::Text(Cow::Borrowed(p.unpriced.as_str())));
     }
 }
 
