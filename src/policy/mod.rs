@@ -36,6 +36,8 @@
 //! Shipped packs are embedded in the binary (`include_str!`); `--policy FILE` adds a
 //! pack, or replaces a shipped pack with the same `code`.
 
+pub mod divisions;
+
 use crate::model::{Month, PolicyManifestEntry, RegionId, RegionLookup};
 use rust_decimal::{Decimal, RoundingStrategy};
 use sha2::{Digest, Sha256};
