@@ -178,7 +178,7 @@ impl Table {
             }
         }
         // A parent chain longer than the three levels means a cycle or a bad parent.
-        for start in 0..divisions.len() {
+        for (start, d) in divisions.iter().enumerate() {
             let mut at = start;
             let mut steps = 0;
             while let Some(p) = parent[at] {
@@ -187,7 +187,7 @@ impl Table {
                 if steps >= MAX_LEVELS {
                     return Err(format!(
                         "divisions table: {} sits more than three levels deep",
-                        divisions[start].code
+                        d.code
                     ));
                 }
             }
