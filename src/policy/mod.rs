@@ -71,6 +71,8 @@
 //! Shipped packs are embedded in the binary (`include_str!`); `--policy FILE` adds a
 //! pack, or replaces a shipped pack with the same `code`.
 
+pub mod divisions;
+
 use crate::model::{Month, PolicyManifestEntry, RegionId, RegionLookup};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
