@@ -521,3 +521,31 @@ fn a_pack_that_is_not_a_regular_file_is_refused() {
     assert!(err.to_string().contains("/dev/zero"), "{err}");
     assert!(err.to_string().contains("not a regular file"), "{err}");
 }
+
+#[test]
+fn districts_map_to_their_city_pack() {
+    let set = PolicySet::load(&[]).unwrap();
+    let code = |raw: &str| set.lookup(raw).map(|r| set.code(r).to_string());
+    for (raw, pack) in [
+        ("110105", "beijing"),
+        ("北京市朝阳区", "beijing"),
+        ("上海市浦东新区", "shanghai"),
+        ("浦东新区", "shanghai"),
+        ("广州市天河区", "guangzhou"),
+        ("440106", "guangzhou"),
+        ("440304", "shenzhen"),
+        ("深圳市南山区", "shenzhen"),
+        ("四川省成都市武侯区", "chengdu"),
+        ("500243", "chongqing"),
+        ("１１０１０５", "beijing"),
+        // A former district (崇文区, merged into 东城区 in 2010).
+        ("崇文区", "beijing"),
+    ] {
+        assert_eq!(code(raw).as_deref(), Some(pack), "{raw}");
+    }
+    // Still rejects: a place no pack knows, a province without a city pack, an
+    // ambiguous bare district name (朝阳区: Beijing and Changchun).
+    assert_eq!(code("火星市"), None);
+    assert_eq!(code("441900"), None);
+    assert_eq!(code("朝阳区"), None);
+}

@@ -648,3 +648,29 @@ fn an_old_hire_is_reported_and_unpriced_figures_are_blank() {
     assert_eq!(sheet["accepted"], 7);
     assert_eq!(sheet["rejected"], 0);
 }
+
+/// SPEC §2.5: district and county values map to their city's pack; a value no
+/// pack knows is still a row reject naming it.
+#[test]
+fn district_regions_are_read_and_unknown_ones_rejected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[
+            &format!("{P1},张三,E1,入职,2025-01-06,110105,8000,,"),
+            &format!("{P2},李四,E1,入职,2025-01-06,上海市浦东新区,8000,,"),
+            &format!("{P3},王五,E1,入职,2025-01-06,火星市,8000,,"),
+        ],
+    );
+    let out = tmp.path().join("out");
+    run_on(&input, "2025-08-15", &out, &[]).success();
+    assert_eq!(rows_of(&out, "persons.csv", P1).len(), 1);
+    assert_eq!(rows_of(&out, "persons.csv", P2).len(), 1);
+    assert!(rows_of(&out, "persons.csv", P3).is_empty());
+    let rejects = read_csv(&out, "rejects.csv");
+    assert!(rejects.contains("火星市,UNKNOWN_REGION"), "{rejects}");
+    assert_eq!(rejects.lines().count(), 2, "{rejects}");
+}

@@ -827,8 +827,17 @@ pub fn normalize_region(raw: &str) -> String {
 }
 
 impl RegionLookup for PolicySet {
+    /// A pack's code, name, alias or division code; else a district or county
+    /// below a pack's city, by its GB/T 2260 code (`110105` → `110000`) or its
+    /// full name (`北京市朝阳区`), through [`divisions::candidates`].
     fn lookup(&self, raw: &str) -> Option<RegionId> {
-        self.keys.get(&normalize_region(raw)).map(|&i| RegionId(i))
+        if let Some(&i) = self.keys.get(&normalize_region(raw)) {
+            return Some(RegionId(i));
+        }
+        divisions::candidates(raw)
+            .iter()
+            .find_map(|k| self.keys.get(&normalize_region(k)))
+            .map(|&i| RegionId(i))
     }
 }
 
