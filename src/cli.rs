@@ -92,6 +92,13 @@ pub struct RuleArgs {
     /// Example: --ledger-from 2024-01
     #[arg(long, value_name = "MONTH", value_parser = parse_month_arg)]
     pub ledger_from: Option<crate::model::Month>,
+    /// The contribution tier (医疗缴费档次) for rows that name none, where a pack
+    /// defines tiers (Shenzhen 一档/二档); default: each pack's default tier. A
+    /// `医疗缴费档次` column overrides it row by row.
+    ///
+    /// Example: --tier 二档
+    #[arg(long, value_name = "TIER")]
+    pub tier: Option<String>,
     /// Unemployment-benefit months (失业保险金期间): person_id, from_month, to_month.
     #[arg(long = "ui", value_name = "PATH")]
     pub ui: Vec<PathBuf>,

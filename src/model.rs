@@ -613,6 +613,11 @@ pub struct RegionId(pub u16);
 /// Resolves a raw region value (`beijing`, `北京`, `北京市`, `110000`) to a region.
 pub trait RegionLookup: Sync {
     fn lookup(&self, raw: &str) -> Option<RegionId>;
+    /// A contribution tier (医疗缴费档次, `一档`/`二档`) some pack defines, as its
+    /// number (1-based; 0 is "no tier"); `None` when no pack knows the name.
+    fn tier(&self, _raw: &str) -> Option<u8> {
+        None
+    }
 }
 
 /// One hire or separation, normalized and typed.
@@ -628,6 +633,8 @@ pub struct Event {
     pub wage: Option<Decimal>,
     /// 离职原因 is retirement (退休).
     pub retirement: bool,
+    /// 医疗缴费档次: the tier's number in the run's policy set (0: none given).
+    pub tier: u8,
     /// When the event was filed: a separation's 减员日期 / 办理日期, a hire's
     /// 参保登记日期 / 办理日期.
     pub filed_date: Option<NaiveDate>,
@@ -684,6 +691,8 @@ pub enum RejectCode {
     BadMoney,
     BadMonth,
     UnknownRegion,
+    /// A 医疗缴费档次 no policy pack defines.
+    UnknownTier,
     /// A roster row whose separation date is before its hire date.
     DateOrder,
     /// A row the reader could not split into fields (e.g. a ragged CSV line).
@@ -703,6 +712,7 @@ impl RejectCode {
             RejectCode::BadMoney => "BAD_MONEY",
             RejectCode::BadMonth => "BAD_MONTH",
             RejectCode::UnknownRegion => "UNKNOWN_REGION",
+            RejectCode::UnknownTier => "UNKNOWN_TIER",
             RejectCode::DateOrder => "DATE_ORDER",
             RejectCode::BadRow => "BAD_ROW",
         }
@@ -1005,6 +1015,10 @@ pub struct ArrearsRow {
     pub shortfall: Decimal,
     pub days: u32,
     pub late_fee: Decimal,
+    /// The pack's dated late-fee waiver that took part of the fee off (its name).
+    pub late_fee_waiver: Option<Code>,
+    /// The region whose money priced the due (for the grades a run used).
+    pub region: RegionId,
 }
 
 /// A payment for a month outside every spell of that employer (`overpaid.csv`).

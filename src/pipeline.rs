@@ -11,6 +11,7 @@ use crate::model::{
     PersonResult, Reject, UiSpan,
 };
 use crate::policy::PolicySet;
+use crate::policy::usage::PolicyUse;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -53,6 +54,8 @@ pub struct Loaded {
     pub carry_forward: bool,
     /// `--ledger-from`: arrears are judged from this month (default: the ledger's first).
     pub ledger_from: Option<Month>,
+    /// `--tier` as a tier number (0: each pack's default tier).
+    pub default_tier: u8,
 }
 
 /// A progress bar on stderr, drawn only on a terminal and when not quiet.
@@ -82,6 +85,14 @@ pub fn load(
         None => policies.national(),
         Some(raw) => crate::model::RegionLookup::lookup(&policies, raw).with_context(|| {
             format!("--region {raw}: no policy pack knows this region (see `medrecon policy list`)")
+        })?,
+    };
+    let default_tier = match &rules.tier {
+        None => 0,
+        Some(raw) => crate::model::RegionLookup::tier(&policies, raw).with_context(|| {
+            format!(
+                "--tier {raw}: no policy pack defines this tier (see `medrecon policy show REGION`)"
+            )
         })?,
     };
     let opts = IngestOptions {
@@ -163,6 +174,7 @@ pub fn load(
         future_events,
         carry_forward: rules.carry_forward,
         ledger_from: rules.ledger_from,
+        default_tier,
     })
 }
 
@@ -184,6 +196,7 @@ impl Loaded {
             batch_first_month: self.batch_first_month(),
             carry_forward: self.carry_forward,
             has_ledger: self.has_ledger,
+            default_tier: self.default_tier,
             ledger_from: self
                 .ledger_from
                 .or_else(|| self.ledger.par_iter().map(|l| l.month).min()),
@@ -559,6 +572,7 @@ pub fn run(
     };
     let mut results: Vec<PersonResult> = Vec::new();
     let mut employer_rows = EmployerRows::default();
+    let mut policy_use = PolicyUse::default();
     let start = Instant::now();
     {
         let ctx = loaded.context();
@@ -574,12 +588,19 @@ pub fn run(
                 for batch in persons.chunks(batch_persons()) {
                     let (formatted, wrote) = rayon::join(
                         || evaluate_and_format(batch, &ctx, &bar, &format),
-                        || write_streamed(stream, to_write.take(), &mut employer_rows),
+                        || {
+                            write_streamed(
+                                stream,
+                                to_write.take(),
+                                &mut employer_rows,
+                                &mut policy_use,
+                            )
+                        },
                     );
                     wrote?;
                     to_write = Some(formatted?);
                 }
-                write_streamed(stream, to_write.take(), &mut employer_rows)?;
+                write_streamed(stream, to_write.take(), &mut employer_rows, &mut policy_use)?;
             }
             None => {
                 // While one batch is taken in, the next is evaluated.
@@ -587,12 +608,24 @@ pub fn run(
                 for batch in persons.chunks(batch_persons()) {
                     let (evaluated, kept) = rayon::join(
                         || evaluate_persons(batch, &ctx, &bar),
-                        || keep_batch(to_keep.take(), &mut employer_rows),
+                        || {
+                            keep_batch(
+                                to_keep.take(),
+                                &loaded.policies,
+                                &mut employer_rows,
+                                &mut policy_use,
+                            )
+                        },
                     );
                     results.extend(kept);
                     to_keep = Some(evaluated?);
                 }
-                results.extend(keep_batch(to_keep.take(), &mut employer_rows));
+                results.extend(keep_batch(
+                    to_keep.take(),
+                    &loaded.policies,
+                    &mut employer_rows,
+                    &mut policy_use,
+                ));
             }
         }
         bar.finish_and_clear();
@@ -640,6 +673,13 @@ pub fn run(
         ui_spans: loaded.ui.len() as u64,
     };
     manifest.warnings = loaded.warnings();
+    manifest.policy_grades = policy_use.below_official(&loaded.policies);
+    manifest
+        .warnings
+        .extend(crate::policy::usage::grade_warnings(
+            &manifest.policy_grades,
+        ));
+    let warnings = manifest.warnings.clone();
     let start = Instant::now();
     let summary = match stream {
         Some(stream) => {
@@ -664,18 +704,32 @@ pub fn run(
     report::write_timings(&args.out, &timings.0)?;
     Ok(RunOutcome {
         rejected: loaded.rejects.len() as u64,
-        summary: summary.to_text(&args.out),
+        summary: {
+            let mut text = summary.to_text(&args.out);
+            for w in &warnings {
+                text.push_str("warning: ");
+                text.push_str(&crate::report::mask::maybe_mask(w, opts.mask));
+                text.push('\n');
+            }
+            text
+        },
         retained: Retained(Box::new((loaded, results, employers))),
     })
 }
 
 /// Takes in a batch of results to keep for the workbook and Parquet: sums
 /// its employer figures, hands the results back.
-fn keep_batch(evaluated: Option<Evaluated>, employer_rows: &mut EmployerRows) -> Vec<PersonResult> {
+fn keep_batch(
+    evaluated: Option<Evaluated>,
+    policies: &PolicySet,
+    employer_rows: &mut EmployerRows,
+    policy_use: &mut PolicyUse,
+) -> Vec<PersonResult> {
     let Some(evaluated) = evaluated else {
         return Vec::new();
     };
     employer_rows.add_results(&evaluated.results);
+    policy_use.add_results(policies, &evaluated.results);
     evaluated.results
 }
 
@@ -685,6 +739,8 @@ fn keep_batch(evaluated: Option<Evaluated>, employer_rows: &mut EmployerRows) ->
 struct StreamedBatch {
     pieces: Vec<crate::report::CsvPiece>,
     employers: EmployerRows,
+    /// What the batch's figures priced (for the grades the run used).
+    policy_use: PolicyUse,
 }
 
 /// Persons per piece: enough to amortise a piece's tables and buffers, small
@@ -699,7 +755,7 @@ fn evaluate_and_format(
     bar: &ProgressBar,
     format: &crate::report::PieceFormat,
 ) -> Result<StreamedBatch> {
-    let pieces: Vec<(crate::report::CsvPiece, EmployerRows)> = persons
+    let pieces: Vec<(crate::report::CsvPiece, EmployerRows, PolicyUse)> = persons
         .par_chunks(PIECE_PERSONS)
         .map(|chunk| {
             let mut evaluator = engine::Evaluator::default();
@@ -707,18 +763,22 @@ fn evaluate_and_format(
                 chunk.iter().map(|p| evaluator.evaluate(p, ctx)).collect();
             let mut employers = EmployerRows::default();
             employers.add_results(&results);
+            let mut used = PolicyUse::default();
+            used.add_results(ctx.policies, &results);
             let piece = format.format(&results);
             bar.inc(chunk.len() as u64);
-            (piece, employers)
+            (piece, employers, used)
         })
         .collect();
     let mut out = StreamedBatch {
         pieces: Vec::with_capacity(pieces.len()),
         employers: EmployerRows::default(),
+        policy_use: PolicyUse::default(),
     };
-    for (piece, employers) in pieces {
+    for (piece, employers, used) in pieces {
         out.pieces.push(piece);
         out.employers.merge(employers);
+        out.policy_use.merge(used);
     }
     Ok(out)
 }
@@ -728,11 +788,13 @@ fn write_streamed(
     stream: &mut crate::report::CsvStream,
     batch: Option<StreamedBatch>,
     employer_rows: &mut EmployerRows,
+    policy_use: &mut PolicyUse,
 ) -> Result<()> {
     let Some(batch) = batch else {
         return Ok(());
     };
     employer_rows.merge(batch.employers);
+    policy_use.merge(batch.policy_use);
     stream.write_pieces(batch.pieces)?;
     Ok(())
 }

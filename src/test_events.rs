@@ -18,6 +18,7 @@ pub fn event(person: u64, row: u32, kind: EventKind) -> Event {
         region: RegionId(0),
         wage: None,
         retirement: false,
+        tier: 0,
         filed_date: None,
         deemed_months: None,
         source: SourceRef {

@@ -35,6 +35,7 @@ fn run_person(set: &PolicySet, as_of: &str, events: &[Event], n: u32) -> PersonR
         carry_forward: false,
         has_ledger: false,
         ledger_from: None,
+        default_tier: 0,
     };
     evaluate(
         &PersonInput {
@@ -204,6 +205,7 @@ fn arrears_before_the_ledger_are_not_judged_and_unpriced_dues_are_flagged() {
         carry_forward: false,
         has_ledger: true,
         ledger_from: Some(m("2023-05")),
+        default_tier: 0,
     };
     let r = evaluate(
         &PersonInput {

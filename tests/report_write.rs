@@ -233,6 +233,8 @@ fn fixture() -> Fixture {
                 shortfall: money("47.00"),
                 days: 46,
                 late_fee: money("1.08"),
+                late_fee_waiver: None,
+                region: medrecon::model::RegionId(0),
             },
             ArrearsRow {
                 person_id: id(ID_C),
@@ -243,6 +245,8 @@ fn fixture() -> Fixture {
                 shortfall: money("947.00"),
                 days: 76,
                 late_fee: money("35.99"),
+                late_fee_waiver: None,
+                region: medrecon::model::RegionId(0),
             },
         ],
         overpaid: vec![OverpaidRow {
@@ -472,9 +476,9 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     assert_eq!(
         arrears,
         [
-            "person_id,employer_id,month,due,paid,shortfall,days,late_fee",
-            "440304********4567,E3,2025-05,947.00,0.00,947.00,76,35.99",
-            "440304********4567,E3,2025-06,947.00,900.00,47.00,46,1.08",
+            "person_id,employer_id,month,due,paid,shortfall,days,late_fee,late_fee_waiver",
+            "440304********4567,E3,2025-05,947.00,0.00,947.00,76,35.99,",
+            "440304********4567,E3,2025-06,947.00,900.00,47.00,46,1.08,",
         ]
     );
 

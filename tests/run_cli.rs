@@ -223,7 +223,7 @@ fn spec_late_fee_example_end_to_end() {
     assert_eq!(arrears.len(), 1, "{arrears:?}");
     assert_eq!(
         arrears[0][1..],
-        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99"]
+        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", ""]
     );
     let employers = read_csv(&out, "employers.csv");
     let e1 = employers.lines().find(|l| l.starts_with("E1,")).unwrap();
@@ -531,15 +531,15 @@ fn late_and_partial_payments_with_paid_dates() {
     assert_eq!(arrears.len(), 3, "{arrears:?}");
     assert_eq!(
         arrears[0][1..],
-        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99"]
+        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", ""]
     );
     assert_eq!(
         arrears[1][1..],
-        ["E1", "2025-06", "947.00", "947.00", "0.00", "10", "4.74"]
+        ["E1", "2025-06", "947.00", "947.00", "0.00", "10", "4.74", ""]
     );
     assert_eq!(
         arrears[2][1..],
-        ["E1", "2025-07", "947.00", "500.00", "447.00", "15", "4.60"]
+        ["E1", "2025-07", "947.00", "500.00", "447.00", "15", "4.60", ""]
     );
     let persons = rows_of(&out, "persons.csv", P1);
     // arrears_total 947.00 + 447.00 = 1394.00; late fees 35.99 + 4.74 + 4.60 = 45.33
@@ -673,4 +673,90 @@ fn district_regions_are_read_and_unknown_ones_rejected() {
     let rejects = read_csv(&out, "rejects.csv");
     assert!(rejects.contains("火星市,UNKNOWN_REGION"), "{rejects}");
     assert_eq!(rejects.lines().count(), 2, "{rejects}");
+}
+
+/// SPEC §2.4 grades: a run whose figures used a `provisional` value says so in
+/// the console summary, in the manifest (which value, which months) and on the
+/// workbook's summary sheet. The pack: 2025-07 on carries the 2024 floor
+/// provisionally; P1's due months 2025-05..2025-07 use the official floor for
+/// May and June and the provisional one for July.
+#[test]
+fn a_run_over_a_provisional_month_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pack = tmp.path().join("prov.toml");
+    fs::write(
+        &pack,
+        r#"
+code = "provcity"
+name = "暂定市"
+division = "990100"
+[[rules]]
+from = "1998-12"
+source = "test rules"
+grade = "official"
+[[money]]
+from = "2024-07"
+source = "test notice 2024"
+grade = "official"
+floor = "6000"
+cap = "30000"
+employer_rate = "0.08"
+employee_rate = "0.02"
+[[money]]
+from = "2025-07"
+floor = { value = "6000", grade = "provisional", source = "2024 floor carried until the 2025 notice" }
+cap = { value = "30000", grade = "provisional", source = "2024 cap carried until the 2025 notice" }
+"#,
+    )
+    .unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    write_events(
+        &input,
+        "events.csv",
+        &[&format!("{P1},张三,E1,入职,2025-05-06,暂定市,8000,,")],
+    );
+    let ledger = tmp.path().join("ledger.csv");
+    fs::write(
+        &ledger,
+        format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n{P1},E1,202505,800.00,2025-05-20\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let assert = medrecon()
+        .arg("run")
+        .arg(&input)
+        .args(["--as-of", "2025-08-15", "--out"])
+        .arg(&out)
+        .args(["--no-mask", "--format", "csv,xlsx", "--policy"])
+        .arg(&pack)
+        .args(["--ledger", ledger.to_str().unwrap()])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("warning: policy provcity: figures priced with 2 provisional value(s)"),
+        "{stderr}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let grades = manifest["policy_grades"].as_array().unwrap();
+    assert_eq!(grades.len(), 2, "{grades:?}");
+    let floor = grades.iter().find(|g| g["param"] == "floor").unwrap();
+    assert_eq!(floor["grade"], "provisional");
+    assert_eq!(floor["months"], "2025-07");
+    assert_eq!(floor["used_for"], "due");
+    assert_eq!(floor["value"], "6000");
+    // The summary sheet carries the same warning.
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).unwrap();
+    let found = range
+        .rows()
+        .flat_map(|r| r.iter())
+        .any(|c| c.to_string().contains("2 provisional value(s)"));
+    assert!(found, "no grade warning on the summary sheet {first}");
 }

@@ -81,6 +81,35 @@ pub struct MonthDue {
     pub principal: Decimal,
     pub days: u32,
     pub late_fee: Decimal,
+    /// The pack's dated waiver that took part of the fee off, if any.
+    pub waiver: Option<Code>,
+}
+
+/// How much of a month's due a waiver covers (the whole due, or the part from
+/// the new base year's higher base: the due minus the due under the money in
+/// force the month before this version began, same wage and tier).
+fn waivable(
+    ctx: &EngineContext<'_>,
+    spell: &Spell<'_>,
+    priced: &crate::policy::Priced<'_>,
+    due: Decimal,
+    w: &crate::policy::Waiver,
+) -> Decimal {
+    match w.applies_to {
+        crate::policy::WaiverScope::All => due,
+        crate::policy::WaiverScope::BaseDifference => {
+            let before = priced.money.from.prev();
+            match ctx
+                .policies
+                .money(spell.region, before, priced.tier, false)
+                .and_then(|p| p.params.due(spell.wage).ok())
+            {
+                Some(old) => (due - old).max(Decimal::ZERO),
+                // No due to compare with: the difference is unknown, nothing waived.
+                None => Decimal::ZERO,
+            }
+        }
+    }
 }
 
 /// Judges one covered month; `Ok(None)` when it is not yet due, is before the
@@ -96,7 +125,9 @@ pub fn judge_month(
     if due_date >= ctx.as_of || ctx.ledger_from.is_some_and(|from| month < from) {
         return Ok(None);
     }
-    let priced = ctx.money(spell.region, month).ok_or(Missing::Version)?;
+    let priced = ctx
+        .money_tier(spell.region, month, spell.tier)
+        .ok_or(Missing::Version)?;
     let due = priced.params.due(spell.wage)?;
     let version = ctx.rules(spell.region, month);
     let (paid, paid_date) = ledger.paid(&spell.employer, month);
@@ -119,8 +150,24 @@ pub fn judge_month(
     let days_owed = (ctx.as_of - due_date).num_days().max(0) as u32;
     let rate = version.late_fee_daily;
     let principal = shortfall + paid_late;
+    // A dated waiver: the part it covers carries no fee when it was paid by the
+    // deadline, or is still owed while the deadline has not passed; after the
+    // deadline what is still owed runs from the due date as usual.
+    let (mut waived_paid, mut waived_owed) = (Decimal::ZERO, Decimal::ZERO);
+    let waiver = ctx.policies.waiver(spell.region, month);
+    if let Some(w) = waiver {
+        let mut room = waivable(ctx, spell, &priced, due, w);
+        if paid_date.is_some_and(|pd| pd <= w.paid_by) {
+            waived_paid = paid_late.min(room);
+            room -= waived_paid;
+        }
+        if ctx.as_of <= w.paid_by {
+            waived_owed = shortfall.min(room);
+        }
+    }
     let mut late_fee = round_half_up(
-        shortfall * rate * Decimal::from(days_owed) + paid_late * rate * Decimal::from(days_paid),
+        (shortfall - waived_owed) * rate * Decimal::from(days_owed)
+            + (paid_late - waived_paid) * rate * Decimal::from(days_paid),
     );
     if version.late_fee_cap_at_principal {
         late_fee = late_fee.min(principal);
@@ -130,6 +177,7 @@ pub fn judge_month(
     } else {
         days_owed
     };
+    let waived = !(waived_paid + waived_owed).is_zero();
     Ok(Some(MonthDue {
         due,
         paid,
@@ -137,6 +185,7 @@ pub fn judge_month(
         principal,
         days,
         late_fee,
+        waiver: waiver.filter(|_| waived).map(|w| w.label),
     }))
 }
 
@@ -194,6 +243,8 @@ pub fn arrears_rows(
                     shortfall: j.shortfall,
                     days: j.days,
                     late_fee: j.late_fee,
+                    late_fee_waiver: j.waiver,
+                    region: spell.region,
                 });
             }
             month = month.next();

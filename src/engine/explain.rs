@@ -92,8 +92,9 @@ fn due_text(
     region: RegionId,
     month: Month,
     wage: Option<Decimal>,
+    tier: u8,
 ) -> String {
-    let Some(p) = ctx.money(region, month) else {
+    let Some(p) = ctx.money_tier(region, month, tier) else {
         return format!("due {}", unpriced_text(ctx, region, Missing::Version));
     };
     match (
@@ -119,8 +120,9 @@ fn catch_up_text(
     region: RegionId,
     month: Month,
     wage: Option<Decimal>,
+    tier: u8,
 ) -> String {
-    let Some(p) = ctx.money(region, month) else {
+    let Some(p) = ctx.money_tier(region, month, tier) else {
         return unpriced_text(ctx, region, Missing::Version);
     };
     let amount = match p.params.catch_up(wage) {
@@ -259,7 +261,7 @@ pub fn explain_person(
                         "  {month} covered by {} (spell #{}): {}",
                         s.employer,
                         i + 1,
-                        due_text(ctx, s.region, month, s.wage),
+                        due_text(ctx, s.region, month, s.wage, s.tier),
                     );
                     if ctx.has_ledger
                         && let Ok(Some(j)) = judge_month(ctx, s, &ledger, month)
@@ -274,6 +276,9 @@ pub fn explain_person(
                             j.principal,
                             j.late_fee
                         );
+                        if let Some(waiver) = j.waiver {
+                            let _ = write!(w, " (waiver: {waiver})");
+                        }
                     }
                     let _ = writeln!(w);
                 }
@@ -300,7 +305,7 @@ pub fn explain_person(
                     row.kind.as_str(),
                     row.from_month,
                     row.to_month,
-                    catch_up_text(ctx, g.region, month, g.wage),
+                    catch_up_text(ctx, g.region, month, g.wage, g.tier),
                     if payable {
                         ""
                     } else {

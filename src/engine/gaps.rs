@@ -92,6 +92,7 @@ pub fn catch_up(
     ctx: &EngineContext<'_>,
     region: RegionId,
     wage: Option<Decimal>,
+    tier: u8,
     from: Month,
     to: Month,
 ) -> CatchUp {
@@ -103,7 +104,7 @@ pub fn catch_up(
     let mut month = from;
     while month <= to {
         match ctx
-            .money(region, month)
+            .money_tier(region, month, tier)
             .map_or(Err(Missing::Version), |p| p.params.catch_up(wage))
         {
             Ok(amount) => out.priced += amount,

@@ -60,6 +60,9 @@ pub struct EngineContext<'a> {
     /// from that month on, since earlier months are outside what the ledger shows
     /// (a ledger of 2024 on says nothing of a hire in 2015). `None`: every month.
     pub ledger_from: Option<Month>,
+    /// `--tier`: the tier (医疗缴费档次) of spells whose rows name none (0: the
+    /// pack's default tier).
+    pub default_tier: u8,
 }
 
 impl EngineContext<'_> {
@@ -68,9 +71,20 @@ impl EngineContext<'_> {
     pub fn rules(&self, region: RegionId, month: Month) -> &Rules {
         self.policies.rules(region, month)
     }
-    /// The money values of `region` in force in `month`; `None`: unpriced.
+    /// The money values of `region` in force in `month` (the pack's default
+    /// tier); `None`: unpriced.
     pub fn money(&self, region: RegionId, month: Month) -> Option<Priced<'_>> {
-        self.policies.money(region, month, None, self.carry_forward)
+        self.money_tier(region, month, 0)
+    }
+    /// The same for tier number `tier` (0: `--tier`, else the pack's default).
+    pub fn money_tier(&self, region: RegionId, month: Month, tier: u8) -> Option<Priced<'_>> {
+        let tier = if tier == 0 { self.default_tier } else { tier };
+        self.policies.money(
+            region,
+            month,
+            self.policies.tier_name(tier),
+            self.carry_forward,
+        )
     }
     pub fn as_of_month(&self) -> Month {
         Month::of(self.as_of)
@@ -95,6 +109,8 @@ pub struct GapInfo {
     pub after: Option<usize>,
     pub region: RegionId,
     pub wage: Option<Decimal>,
+    /// The tier of the spell before (0: the default).
+    pub tier: u8,
 }
 
 /// What prices a gap: the spell before it, its region and wage, and the rules
@@ -349,7 +365,14 @@ fn analyze_into<'e>(
         let resume = w[1].0;
         let short = months <= v.short_gap_max_months;
         let catch_up = if short {
-            let priced = gaps::catch_up(ctx, region, wage, from, to);
+            let priced = gaps::catch_up(
+                ctx,
+                region,
+                wage,
+                before.map_or(0, |i| list[i].tier),
+                from,
+                to,
+            );
             if let Some(detail) = priced.unpriced_detail(ctx.policies.code(region)) {
                 unpriced_catch_up = true;
                 flags.push(flag(
@@ -398,6 +421,7 @@ fn analyze_into<'e>(
         }
         gap_rows.push(row);
         gap_infos.push(GapInfo {
+            tier: before.map_or(0, |i| list[i].tier),
             before,
             after,
             region,
@@ -420,7 +444,14 @@ fn analyze_into<'e>(
         open_months = months;
         let catch_up = if within {
             resume_by = Some(last.add(v.short_gap_max_months as i32 + 1).last_day());
-            let priced = gaps::catch_up(ctx, region, wage, from, as_of_month);
+            let priced = gaps::catch_up(
+                ctx,
+                region,
+                wage,
+                before.map_or(0, |i| list[i].tier),
+                from,
+                as_of_month,
+            );
             if let Some(detail) = priced.unpriced_detail(ctx.policies.code(region)) {
                 unpriced_catch_up = true;
                 flags.push(flag(
@@ -479,6 +510,7 @@ fn analyze_into<'e>(
             region: ctx.policies.code_shared(region),
         });
         gap_infos.push(GapInfo {
+            tier: before.map_or(0, |i| list[i].tier),
             before,
             after: None,
             region,

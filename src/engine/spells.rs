@@ -15,6 +15,8 @@ pub struct Spell<'e> {
     pub region: RegionId,
     /// Wage of the hire row, else of the separation row (`None`: base is the floor).
     pub wage: Option<Decimal>,
+    /// 医疗缴费档次 of the hire row, else of the separation row (0: the default).
+    pub tier: u8,
     pub hire: Option<&'e Event>,
     pub separation: Option<&'e Event>,
     /// First covered month (hire month, or the next one past `hire_cutoff_day`;
@@ -72,6 +74,8 @@ fn same_event(a: &Event, b: &Event) -> bool {
         && a.wage == b.wage
         && a.retirement == b.retirement
         && a.filed_date == b.filed_date
+        && a.deemed_months == b.deemed_months
+        && a.tier == b.tier
 }
 
 /// Builds the spells of one person from events in any order. Events after
@@ -176,10 +180,16 @@ fn make_spell<'e>(
         }
         None => Month::of(ctx.as_of),
     };
+    let tier = hire
+        .map(|h| h.tier)
+        .filter(|&t| t != 0)
+        .or(separation.map(|s| s.tier))
+        .unwrap_or(0);
     Spell {
         employer: first.employer_id,
         region,
         wage,
+        tier,
         hire,
         separation,
         start,

@@ -47,6 +47,7 @@ fn content_hash(e: &Event) -> u64 {
     e.retirement.hash(&mut h);
     e.filed_date.hash(&mut h);
     e.deemed_months.hash(&mut h);
+    e.tier.hash(&mut h);
     h.finish()
 }
 
@@ -62,6 +63,7 @@ pub fn same_content(a: &Event, b: &Event) -> bool {
         && a.retirement == b.retirement
         && a.filed_date == b.filed_date
         && a.deemed_months == b.deemed_months
+        && a.tier == b.tier
 }
 
 /// Which events repeat an earlier one (by position in `events`).

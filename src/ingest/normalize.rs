@@ -52,6 +52,8 @@ pub struct EventColumns {
     pub hire_filed_date: Option<usize>,
     /// 视同缴费月数: deemed contribution months before the scheme.
     pub deemed_months: Option<usize>,
+    /// 医疗缴费档次.
+    pub tier: Option<usize>,
     /// Header texts as found, for the reject's `column`.
     pub headers: Vec<String>,
 }
@@ -73,6 +75,7 @@ impl EventColumns {
             filed_date: h.get("filed_date"),
             hire_filed_date: h.get("hire_filed_date"),
             deemed_months: h.get("deemed_months"),
+            tier: h.get("tier"),
             headers: h.headers.clone(),
         })
     }
@@ -459,6 +462,28 @@ pub fn normalize_row<R: RowCells + ?Sized>(
         }
     };
 
+    // 医疗缴费档次
+    let tier_cell = cell(c.tier);
+    let tier: u8 = if tier_cell.is_blank() {
+        0
+    } else {
+        let raw = tier_cell.raw();
+        match ctx.regions.tier(trim_spaces(&raw)) {
+            Some(t) => t,
+            None => {
+                return reject(
+                    src,
+                    col(c.tier),
+                    &raw,
+                    RejectCode::UnknownTier,
+                    format!(
+                        "{raw} is not a contribution tier (医疗缴费档次) any policy pack defines"
+                    ),
+                );
+            }
+        }
+    };
+
     // 离职原因
     let reason_cell = cell(c.reason);
     if !reason_cell.is_blank() {
@@ -488,6 +513,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
         region,
         wage,
         retirement: retirement && first_kind == EventKind::Separation,
+        tier,
         filed_date: match (first_kind, c.shape) {
             (EventKind::Hire, _) if hire_filed.is_some() => hire_filed,
             (_, Shape::Roster) => None,
@@ -508,6 +534,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                 region,
                 wage,
                 retirement,
+                tier,
                 filed_date,
                 deemed_months,
                 source: src,

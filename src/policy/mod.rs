@@ -34,6 +34,7 @@
 //! from = "2025-07"
 //! to = "2025-12"
 //! paid_by = "2025-12-31"
+//! applies_to = "base_difference" # or "all" (the default): the part of the due
 //! source = "…"
 //! grade = "secondary"
 //! ```
@@ -72,6 +73,7 @@
 //! pack, or replaces a shipped pack with the same `code`.
 
 pub mod divisions;
+pub mod usage;
 
 use crate::model::{Month, PolicyManifestEntry, RegionId, RegionLookup};
 use chrono::NaiveDate;
@@ -405,10 +407,24 @@ impl Money {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Waiver {
     pub name: String,
+    /// The name as report rows carry it.
+    pub label: crate::model::Code,
     pub from: Month,
     pub to: Month,
     pub paid_by: NaiveDate,
+    /// What part of a month's due the waiver covers.
+    pub applies_to: WaiverScope,
     pub source: Sourced,
+}
+
+/// What part of a month's due a waiver takes the late fee off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaiverScope {
+    /// The whole due.
+    All,
+    /// The difference the new base year's base makes (补差): the due minus the
+    /// due under the money in force the month before the version began.
+    BaseDifference,
 }
 
 /// One region's pack.
@@ -460,6 +476,8 @@ pub struct PolicySet {
     keys: HashMap<String, u16>,
     /// Each pack's code, shared by every report row that names it.
     codes: Vec<crate::model::Code>,
+    /// Every tier name any pack defines; an event's tier is its index + 1.
+    tiers: Vec<String>,
 }
 
 impl PolicySet {
@@ -528,12 +546,42 @@ impl PolicySet {
             .iter()
             .map(|p| crate::model::Code::new(&p.code))
             .collect();
+        let mut tiers: Vec<String> = packs
+            .iter()
+            .flat_map(|p| p.money.iter())
+            .flat_map(|v| v.tiers.iter().map(|(n, _)| n.clone()))
+            .collect();
+        tiers.sort();
+        tiers.dedup();
+        if tiers.len() >= u8::MAX as usize {
+            return Err(PolicyError::Pack {
+                file: "(all packs)".into(),
+                message: "more than 254 tier names".into(),
+            });
+        }
         Ok(PolicySet {
             packs,
             national,
             keys,
             codes,
+            tiers,
         })
+    }
+
+    /// The name of tier number `tier` (1-based; 0 and unknown numbers: none).
+    pub fn tier_name(&self, tier: u8) -> Option<&str> {
+        (tier as usize)
+            .checked_sub(1)
+            .and_then(|i| self.tiers.get(i))
+            .map(String::as_str)
+    }
+
+    /// The region whose pack code is `code` (report rows carry the shared code).
+    pub fn region_of_code(&self, code: crate::model::Code) -> Option<RegionId> {
+        self.codes
+            .iter()
+            .position(|c| c.addr() == code.addr())
+            .map(|i| RegionId(i as u16))
     }
 
     pub fn national(&self) -> RegionId {
@@ -838,6 +886,13 @@ impl RegionLookup for PolicySet {
             .iter()
             .find_map(|k| self.keys.get(&normalize_region(k)))
             .map(|&i| RegionId(i))
+    }
+    fn tier(&self, raw: &str) -> Option<u8> {
+        let raw = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+        self.tiers
+            .iter()
+            .position(|t| t == raw)
+            .map(|i| i as u8 + 1)
     }
 }
 
@@ -1920,7 +1975,17 @@ fn parse_waivers(tables: &[&toml::Table], file: &str) -> Result<Vec<Waiver>, Pol
     for (i, t) in tables.iter().enumerate() {
         let path = format!("waivers[{i}].");
         for k in t.keys() {
-            if !["name", "from", "to", "paid_by", "source", "grade"].contains(&k.as_str()) {
+            if ![
+                "name",
+                "from",
+                "to",
+                "paid_by",
+                "applies_to",
+                "source",
+                "grade",
+            ]
+            .contains(&k.as_str())
+            {
                 return Err(pack_err(file, format!("unknown key `{path}{k}`")));
             }
         }
@@ -1936,6 +2001,18 @@ fn parse_waivers(tables: &[&toml::Table], file: &str) -> Result<Vec<Waiver>, Pol
                 format!("key `{path}paid_by`: `{paid_by_text}` is not a date (YYYY-MM-DD)"),
             )
         })?;
+        let applies_to = match str_field(t, "applies_to", file, &path, false)? {
+            None | Some("all") => WaiverScope::All,
+            Some("base_difference") => WaiverScope::BaseDifference,
+            Some(other) => {
+                return Err(pack_err(
+                    file,
+                    format!(
+                        "key `{path}applies_to`: `{other}` is not \"all\" or \"base_difference\""
+                    ),
+                ));
+            }
+        };
         let grade = grade_field(t, file, &path, Grade::Ungraded)?;
         let source = sourced(
             str_field(t, "source", file, &path, false)?,
@@ -1945,7 +2022,9 @@ fn parse_waivers(tables: &[&toml::Table], file: &str) -> Result<Vec<Waiver>, Pol
             &path,
         )?;
         out.push(Waiver {
+            label: crate::model::Code::new(&name),
             name,
+            applies_to,
             from,
             to,
             paid_by,

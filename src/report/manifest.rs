@@ -43,6 +43,8 @@ pub struct Manifest {
     pub counts: RunCounts,
     /// Run-level warnings (e.g. a policy version carried forward).
     pub warnings: Vec<String>,
+    /// Policy values below `official` that priced some figure, with their months.
+    pub policy_grades: Vec<crate::policy::usage::GradeUse>,
 }
 
 impl Manifest {
@@ -53,6 +55,7 @@ impl Manifest {
             policies: Vec::new(),
             counts: RunCounts::default(),
             warnings: Vec::new(),
+            policy_grades: Vec::new(),
         }
     }
 }
@@ -114,6 +117,7 @@ struct ManifestOut<'a> {
     flags: BTreeMap<&'static str, u64>,
     totals: TotalsOut,
     warnings: Vec<String>,
+    policy_grades: &'a [crate::policy::usage::GradeUse],
     outputs: &'a [OutputEntry],
 }
 
@@ -215,6 +219,7 @@ pub fn manifest_json(ctx: &ManifestContext) -> serde_json::Result<Vec<u8>> {
             .iter()
             .map(|w| maybe_mask(w, mask).into_owned())
             .collect(),
+        policy_grades: &m.policy_grades,
         outputs: ctx.outputs,
     };
     let mut bytes = serde_json::to_vec_pretty(&out)?;

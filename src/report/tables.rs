@@ -309,6 +309,7 @@ impl PersonPart for ArrearsRow {
         col("shortfall", "欠缴金额", Money),
         col("days", "滞纳天数", Int),
         col("late_fee", "滞纳金", Money),
+        col("late_fee_waiver", "滞纳金减免", Text),
     ];
     fn slice(result: &PersonResult) -> &[Self] {
         &result.arrears
@@ -325,6 +326,7 @@ impl PersonPart for ArrearsRow {
         out.push(Value::Money(self.shortfall));
         out.push(Value::Int(self.days.into()));
         out.push(Value::Money(self.late_fee));
+        out.push(text_or_null(self.late_fee_waiver.as_deref()));
     }
 }
 

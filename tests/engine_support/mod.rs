@@ -83,6 +83,7 @@ pub fn ev(
         region,
         wage: wage.map(d),
         retirement: false,
+        tier: 0,
         filed_date: None,
         deemed_months: None,
         source: SourceRef {
@@ -118,6 +119,7 @@ pub fn ctx<'a>(set: &'a PolicySet, as_of: &str, first: &str, ledger: bool) -> En
         carry_forward: false,
         has_ledger: ledger,
         ledger_from: None,
+        default_tier: 0,
     }
 }
 
