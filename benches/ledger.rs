@@ -1,4 +1,4 @@
-//! Ledger bench: the generated contribution ledger (实缴记录, ~13 rows a person)
+//! Ledger bench: the generated contribution ledger (实缴记录, ~14 rows a person)
 //! read and summed by person·employer·month (`medrecon::columnar::read_ledger`).
 
 mod common;

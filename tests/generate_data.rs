@@ -3,6 +3,7 @@
 //! summary), the ledger, GBK, xlsx and split layouts.
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
+use chrono::Datelike;
 use medrecon::cli::GenerateFormat;
 use medrecon::generate::{GenerateOptions, GenerateSummary, generate};
 use medrecon::model::{Month, PersonId};
@@ -95,6 +96,7 @@ fn every_id_is_valid_and_each_person_appears() {
     assert_eq!(summary.hires + summary.separations, summary.event_rows);
     assert_eq!(summary.bad_rows, 0);
     let mut persons = BTreeSet::new();
+    let mut first_hire_year = HashMap::new();
     let mut hires = 0;
     for row in &rows {
         assert_eq!(row.len(), 10);
@@ -113,8 +115,22 @@ fn every_id_is_valid_and_each_person_appears() {
         assert!(hire || SEPARATION_WORDS.contains(&&row[3]), "{}", &row[3]);
         hires += usize::from(hire);
         let date = parse_date(&row[4]).expect("a real date");
-        assert!(date >= chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+        // Rosters go back to staff hired in 2000; nothing after the export date.
+        assert!(date >= chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap());
         assert!(date <= chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
+        if hire {
+            // Hired in a month after the 16th birthday's.
+            let birth = Month::parse(&id.as_str()[6..12]).unwrap();
+            assert!(
+                Month::of(date) > birth.add(16 * 12),
+                "{} hired {date}",
+                id.as_str()
+            );
+            first_hire_year
+                .entry(id)
+                .and_modify(|y: &mut i32| *y = (*y).min(date.year()))
+                .or_insert(date.year());
+        }
         assert!(REGIONS.contains(&&row[5]), "{}", &row[5]);
         if !row[6].is_empty() {
             assert!(parse_money(&row[6]).unwrap() > Decimal::ZERO);
@@ -123,6 +139,24 @@ fn every_id_is_valid_and_each_person_appears() {
     // Every person has at least one hire row, and IDs are distinct per person.
     assert_eq!(persons.len(), 2000);
     assert_eq!(hires as u64, summary.hires);
+    // First hires: ~25% before 2016, ~35% 2016–2023, ~40% from 2024 (binomial
+    // sd at 2,000 persons ≈ 1.1 points; ±4 points is > 3.5 sd).
+    assert_eq!(first_hire_year.len(), 2000);
+    let share = |years: std::ops::RangeInclusive<i32>| {
+        first_hire_year
+            .values()
+            .filter(|y| years.contains(y))
+            .count() as f64
+            / 20.0
+    };
+    for (years, want) in [
+        (2000..=2015, 25.0),
+        (2016..=2023, 35.0),
+        (2024..=2026, 40.0),
+    ] {
+        let got = share(years.clone());
+        assert!((got - want).abs() <= 4.0, "{years:?}: {got}%");
+    }
     // ~3 rows per person on average (the 1M-person target is ≈3.0M rows).
     let per_person = rows.len() as f64 / 2000.0;
     assert!((2.6..=3.6).contains(&per_person), "{per_person}");
@@ -275,7 +309,8 @@ fn ledger_matches_the_events_with_gaps_in_payment() {
     assert!(
         ledger.months_missing > 0 && ledger.months_underpaid > 0 && ledger.months_paid_late > 0
     );
-    // About 12 covered months per person.
+    // About 14.5 covered months per person (about 13 when every hire was from 2024:
+    // tenures begun before 2024 now run on into the ledger's window).
     let per_person = ledger.months as f64 / 2000.0;
     assert!((9.0..=16.0).contains(&per_person), "{per_person}");
 }

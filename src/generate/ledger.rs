@@ -1,5 +1,7 @@
 //! The synthetic contribution ledger (实缴记录, `ledger.csv`): one row per
-//! covered month of every spell, amounts from the spell's wage clamped to a
+//! covered month of every spell from 2024-01 through 2026-10 (a bureau
+//! statement covers recent years only: earlier months of a spell, and spells
+//! that ended before 2024, have none), amounts from the spell's wage clamped to a
 //! rough floor and cap, with some months missing (欠缴), some underpaid, some
 //! paid late and some rows duplicated, as real bureau statements have them.
 
@@ -117,7 +119,9 @@ impl DueTable {
 
     /// The months a spell is paid for: from the hire month (the next one when
     /// hired after the cut-off day) through the separation month (the one
-    /// before when the separation month is not paid), at most through `last`.
+    /// before when the separation month is not paid), clipped to the ledger's
+    /// window: from the table's first month (a ledger covers recent years
+    /// only; a spell that ended before it has no rows) through `last`.
     pub fn paid_months(
         &self,
         region: usize,
@@ -141,7 +145,7 @@ impl DueTable {
                 }
             }
         };
-        (first, end.min(last))
+        (first.max(self.first), end.min(last))
     }
 }
 
@@ -336,6 +340,19 @@ mod tests {
             rough.paid_months(1, d(2026, 2, 1), None, last),
             (month(2026, 2), last)
         );
+        // Hired long before the ledger's window: from its first month, 2024-01.
+        assert_eq!(
+            rough.paid_months(0, d(2009, 6, 15), Some(d(2024, 5, 3)), last),
+            (month(2024, 1), month(2024, 5))
+        );
+        assert_eq!(
+            rough.paid_months(2, d(2003, 1, 2), None, last),
+            (month(2024, 1), last)
+        );
+        // A spell that ended before the window: nothing to pay (first > last).
+        let (first, end) = rough.paid_months(0, d(2010, 3, 1), Some(d(2019, 8, 31)), last);
+        assert_eq!(first, month(2024, 1));
+        assert!(end < first, "{end}");
         let mut cut = DueTable::rough();
         for r in &mut cut.rules[0] {
             r.hire_cutoff_day = Some(15);

@@ -1,8 +1,9 @@
 //! `medrecon generate`: realistic synthetic exports for trying medrecon and for
 //! the benches — valid resident IDs, Chinese names, skewed wages, 1–4 spells per
-//! person across employers with short, long and open gaps, retirements, late
-//! stop filings, deliberately bad rows (`--bad-rate`) and a matching
-//! contribution ledger (实缴记录, `--ledger`) with months missing, underpaid,
+//! person (first hired from 2000 to 2026, as a real roster has them) across
+//! employers with short, long and open gaps, retirements, late stop filings,
+//! deliberately bad rows (`--bad-rate`) and a matching contribution ledger
+//! (实缴记录, `--ledger`, 2024-01..2026-10) with months missing, underpaid,
 //! paid late or duplicated.
 //!
 //! Deterministic: every person is derived from `(seed, index)` alone, so the

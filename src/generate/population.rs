@@ -1,7 +1,10 @@
 //! Who is in the synthetic data: regions (统筹区) with approximate contribution
 //! figures, employers with 统一社会信用代码-style codes and export habits, and
 //! persons with valid resident IDs (公民身份号码), Chinese names, skewed wages and
-//! a plan of 1–4 employment spells (入职 → 离职) between 2024-01 and 2026-11.
+//! a plan of 1–4 employment spells (入职 → 离职) as a real roster shows them:
+//! first hired between 2000-01 and 2026-06 (about 25% before 2016, 35% in
+//! 2016–2023, 40% from 2024), never before the age of 16, retiring at the
+//! statutory age, with separations and filings up to the export date 2026-11-20.
 //!
 //! Everything is a pure function of the seed and an index, so any person can be
 //! re-derived (for the ledger, for rendering) without storing it.
@@ -25,7 +28,7 @@ pub fn export_date() -> NaiveDate {
 }
 /// The earliest hire month.
 pub fn first_hire_month() -> Month {
-    Month::new(2024, 1).expect("constant month")
+    Month::new(2000, 1).expect("constant month")
 }
 /// The latest hire month.
 pub fn last_hire_month() -> Month {
@@ -500,7 +503,8 @@ pub struct PersonPlan {
     pub index: u64,
     pub id: PersonId,
     pub male: bool,
-    pub birth_year: i32,
+    /// The birth date written in the ID.
+    pub birth: NaiveDate,
     pub spells: [SpellPlan; 4],
     pub spell_count: u8,
 }
@@ -517,19 +521,84 @@ fn date_in(month: Month, day: u32) -> NaiveDate {
         .unwrap_or_else(|| month.first_day())
 }
 
-/// Plans person `index`'s spells: 1–4 of them (28/38/24/10%), lengths from 2
-/// months to almost three years, and between them contiguous moves, short gaps
-/// (1–3 months), long gaps (4–12 months) or an overlap (重复参保); the last
-/// spell either still open or closed (an open gap, or a retirement when the
-/// person was born by 1966).
+/// Nobody is hired before this age: the first hire is in a month after the
+/// 16th birthday's.
+pub const MIN_HIRE_AGE: i32 = 16;
+/// Statutory retirement age (法定退休年龄) as the generator applies it:
+/// `[women, men]` — 55 for women (the cadre age; women workers retired at 50),
+/// 60 for men, without the few months the 2025 reform adds from 2025 on. A
+/// spell running into it ends on that birthday as a retirement, and nobody is
+/// hired in the three months before it or later.
+pub const RETIREMENT_AGE: [i32; 2] = [55, 60];
+
+/// The eras a person's first hire falls in: long-tenured staff
+/// (2000-01..2015-12), hires of 2016-01..2023-12, and recent hires
+/// (2024-01..2026-06, four months before the last hire month, as before).
+pub fn hire_eras() -> [(Month, Month); 3] {
+    let month = |y, m| Month::new(y, m).expect("constant month");
+    [
+        (first_hire_month(), month(2015, 12)),
+        (month(2016, 1), month(2023, 12)),
+        (month(2024, 1), last_hire_month().add(-4)),
+    ]
+}
+
+/// Share of first hires in each era of [`hire_eras`], percent: what an
+/// employer's roster in 2026 shows — a quarter of long-tenured staff, a third
+/// hired in the eight years before, and the churn of the last three years.
+pub const ERA_SHARES: [u32; 3] = [25, 35, 40];
+
+/// Era weights (per 10,000) by which eras a person's birth date allows. Born
+/// uniformly 1960-01-01..2003-12-31 (16,071 days, half of them men), 9.28% are
+/// born from 1999-12 on, too young to be hired before 2016 (1,492 days);
+/// 13.92% are too old to be hired from 2024 (men born before 1964-04, 1,552
+/// days, women born 1961-04..1969-03, 2,922 days) and 1.42% even from 2016
+/// (women born before 1961-04, 456 days: the weights below leave them era 0
+/// alone). The too young and too old spread over their eras in the proportions
+/// of [`ERA_SHARES`]; everyone else (75.38%) gets the weights that make the
+/// totals 25/35/40: era 0 (0.25 − 0.13919 · 25/60 − 0.01419) / 0.75378 =
+/// 23.59%, era 2 (0.40 − 0.09284 · 40/75) / 0.75378 = 46.50%, era 1 the rest.
+const ERA_WEIGHTS: [u32; 3] = [2359, 2991, 4650];
+const ERA_WEIGHTS_TOO_YOUNG: [u32; 3] = [0, 4667, 5333];
+const ERA_WEIGHTS_TOO_OLD: [u32; 3] = [4167, 5833, 0];
+
+/// Lengths in months of a spell starting from 2024 (the churn of recent
+/// hires), with their weights.
+const SPELL_MONTHS: [(i64, i64); 4] = [(2, 6), (7, 12), (13, 24), (25, 34)];
+const SPELL_WEIGHTS: [u32; 4] = [68, 24, 7, 1];
+/// Lengths in months of a spell starting before 2024: tenures of up to twenty
+/// years, many still running at the export date.
+const TENURE_MONTHS: [(i64, i64); 4] = [(2, 12), (13, 36), (37, 96), (97, 240)];
+const TENURE_WEIGHTS: [u32; 4] = [30, 30, 25, 15];
+
+/// Plans person `index`'s spells: 1–4 of them (28/38/24/10%). The first hire
+/// falls in an era of [`hire_eras`] (see [`ERA_SHARES`]), uniformly over the
+/// months of it the person's age allows. Spells starting from 2024 last 2
+/// months to almost three years; earlier ones are tenures of up to 20 years
+/// (many still open at the export date). Between spells come contiguous moves,
+/// short gaps (1–3 months), long gaps (4–12 months) or an overlap (重复参保);
+/// the last spell is still open, closed (an open gap) or ends in retirement at
+/// the statutory age ([`RETIREMENT_AGE`]).
 pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker) -> PersonPlan {
     let mut rng = Rng::stream(seed, STREAM_TIMELINE, index);
     let id = ids.person_id(index);
     let digits = id.as_str().as_bytes();
     let male = (digits[16] - b'0') % 2 == 1;
-    let birth_year = digits[6..10]
-        .iter()
-        .fold(0i32, |acc, d| acc * 10 + i32::from(d - b'0'));
+    let number = |range: std::ops::Range<usize>| {
+        digits[range]
+            .iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+    };
+    let (birth_year, birth_month, birth_day) =
+        (number(6..10) as i32, number(10..12), number(12..14));
+    let birth_month_of =
+        |age: i32| Month::new(birth_year + age, birth_month).unwrap_or_else(first_hire_month);
+    let birth = date_in(birth_month_of(0), birth_day);
+    let retirement_month = birth_month_of(RETIREMENT_AGE[usize::from(male)]);
+    let retirement = date_in(retirement_month, birth_day);
+    let earliest_hire = birth_month_of(MIN_HIRE_AGE).next();
+    let latest_hire = last_hire_month().min(retirement_month.add(-3));
+
     let wanted = 1 + rng.weighted(&[28, 38, 24, 10]);
     let base_wage = wage_cents(&mut rng);
     let name_variant_spell = if rng.chance(3) {
@@ -542,13 +611,35 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
         index,
         id,
         male,
-        birth_year,
+        birth,
         spells: [SpellPlan::default(); 4],
         spell_count: 0,
     };
-    let span = first_hire_month().months_through(last_hire_month().add(-4)) as i64;
-    let mut hire_month = first_hire_month().add(rng.below(span as u64) as i32);
+    // The months of each era this person can be first hired in.
+    let eras = hire_eras();
+    let allowed = eras.map(|(from, to)| (from.max(earliest_hire), to.min(latest_hire)));
+    let mut weights = if allowed[0].0 > allowed[0].1 {
+        ERA_WEIGHTS_TOO_YOUNG
+    } else if allowed[2].0 > allowed[2].1 {
+        ERA_WEIGHTS_TOO_OLD
+    } else {
+        ERA_WEIGHTS
+    };
+    for (w, (from, to)) in weights.iter_mut().zip(allowed) {
+        if from > to {
+            *w = 0;
+        }
+    }
+    // Every birth date of the ID space allows some era (women born before
+    // 1961-04 era 0 only); were one to allow none, era 1 as it stands.
+    let (from, to) = if weights.iter().any(|&w| w > 0) {
+        allowed[rng.weighted(&weights)]
+    } else {
+        eras[1]
+    };
+    let mut hire_month = from.add(rng.below(u64::from(from.months_through(to))) as i32);
     let mut hire = date_in(hire_month, rng.range(1, 28) as u32);
+    let recent = eras[2].0;
     let mut previous_employer = u32::MAX;
     let export = export_date();
     for k in 0..wanted {
@@ -573,12 +664,13 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
             break;
         }
         previous_employer = employer;
-        let length = match rng.weighted(&[68, 24, 7, 1]) {
-            0 => rng.range(2, 6),
-            1 => rng.range(7, 12),
-            2 => rng.range(13, 24),
-            _ => rng.range(25, 34),
-        } as i32;
+        let (weights, lengths) = if hire_month < recent {
+            (&TENURE_WEIGHTS, &TENURE_MONTHS)
+        } else {
+            (&SPELL_WEIGHTS, &SPELL_MONTHS)
+        };
+        let (shortest, longest) = lengths[rng.weighted(weights)];
+        let length = rng.range(shortest, longest) as i32;
         let separation_month = hire_month.add(length - 1);
         let day = if rng.chance(300) {
             31
@@ -590,7 +682,14 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
             separation = separation_month.last_day();
         }
         let last = k + 1 == wanted;
-        let open = (last && rng.chance(400)) || separation > export;
+        let mut open = (last && rng.chance(400)) || separation > export;
+        // Nobody works past the retirement age.
+        let retires =
+            retirement > hire && retirement <= export && (open || separation > retirement);
+        if retires {
+            separation = retirement;
+            open = false;
+        }
         let raise = 100 + rng.below(16);
         let wage = base_wage * raise / 100 / 100 * 100 + base_wage % 100;
         let mut spell = SpellPlan {
@@ -599,7 +698,7 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
             separation: None,
             wage_cents: wage,
             separation_wage_blank: rng.chance(300),
-            retirement: false,
+            retirement: retires,
             reason: rng.below(REASONS.len() as u64) as u8,
             filed: None,
             name_variant: k == name_variant_spell,
@@ -615,7 +714,7 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
         }
         plan.spells[k] = spell;
         plan.spell_count = k as u8 + 1;
-        if open {
+        if open || retires {
             break;
         }
         // The next hire: contiguous, short gap, long gap or overlapping.
@@ -626,17 +725,11 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
             _ => separation_month.add(-(rng.range(0, 1) as i32)),
         };
         let next_hire = date_in(next_month, rng.range(1, 28) as u32);
-        if last || next_month > last_hire_month() || next_hire <= hire {
+        if last || next_month > latest_hire || next_hire <= hire {
             break;
         }
         hire_month = next_month;
         hire = next_hire;
-    }
-    // A closed last spell of someone born by 1966 is usually a retirement.
-    let n = usize::from(plan.spell_count);
-    let last = &mut plan.spells[n - 1];
-    if last.separation.is_some() && birth_year <= 1966 && rng.chance(700) {
-        last.retirement = true;
     }
     plan
 }
@@ -706,6 +799,11 @@ mod tests {
         }
     }
 
+    /// The month of `birth` plus `years`.
+    fn at_age(birth: NaiveDate, years: i32) -> Month {
+        Month::of(birth).add(12 * years)
+    }
+
     #[test]
     fn plans_stay_in_the_window_and_are_ordered() {
         let ids = IdSpace::new(5);
@@ -716,8 +814,8 @@ mod tests {
             let mut prev_hire = None;
             for s in plan.spells() {
                 assert!(s.employer < 20);
-                assert!(Month::of(s.hire) >= first_hire_month());
-                assert!(Month::of(s.hire) <= last_hire_month());
+                assert!(Month::of(s.hire) >= Month::new(2000, 1).unwrap());
+                assert!(Month::of(s.hire) <= Month::new(2026, 10).unwrap());
                 if let Some(sep) = s.separation {
                     assert!(sep > s.hire && sep <= export_date());
                 }
@@ -726,6 +824,8 @@ mod tests {
                 }
                 prev_hire = Some(s.hire);
             }
+            // The first hire is at most four months before the last hire month.
+            assert!(Month::of(plan.spells()[0].hire) <= Month::new(2026, 6).unwrap());
             // No rehire at an employer inside an earlier spell there.
             for (i, a) in plan.spells().iter().enumerate() {
                 for b in &plan.spells()[i + 1..] {
@@ -734,42 +834,175 @@ mod tests {
                     }
                 }
             }
-            // Only the last spell may be open.
+            // Only the last spell may be open or a retirement.
             let n = plan.spells().len();
             assert!(
                 plan.spells()[..n - 1]
                     .iter()
-                    .all(|s| s.separation.is_some())
+                    .all(|s| s.separation.is_some() && !s.retirement)
             );
         }
+    }
+
+    #[test]
+    fn first_hires_spread_over_the_eras_from_2000() {
+        let ids = IdSpace::new(13);
+        let picker = EmployerPicker::new(50);
+        let persons = 20_000;
+        let mut eras = [0u32; 3];
+        let mut first_years = std::collections::BTreeSet::new();
+        for i in 0..persons {
+            let plan = plan_person(13, i, &ids, &picker);
+            let first = Month::of(plan.spells()[0].hire);
+            first_years.insert(first.year());
+            eras[match first.year() {
+                ..=2015 => 0,
+                2016..=2023 => 1,
+                _ => 2,
+            }] += 1;
+        }
+        // 25/35/40%: the binomial sd at 20,000 is ≤ 0.35 points, so ±1.5 is > 4 sd.
+        for (era, (&n, &want)) in eras.iter().zip(&ERA_SHARES).enumerate() {
+            let share = f64::from(n) * 100.0 / persons as f64;
+            assert!(
+                (share - f64::from(want)).abs() <= 1.5,
+                "era {era}: {share:.2}% of first hires, want {want}% ({eras:?})"
+            );
+        }
+        // Every year from 2000 to 2026 has first hires.
+        assert_eq!(
+            first_years.into_iter().collect::<Vec<_>>(),
+            (2000..=2026).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn ages_at_hire_and_retirement_make_sense() {
+        let ids = IdSpace::new(17);
+        let picker = EmployerPicker::new(50);
+        let (mut retired, mut youngest, mut oldest_open) = (0, i32::MAX, 0);
+        for i in 0..20_000 {
+            let plan = plan_person(17, i, &ids, &picker);
+            let birth = plan.birth;
+            assert_eq!(plan.id.as_str()[6..14], birth.format("%Y%m%d").to_string());
+            let age = RETIREMENT_AGE[usize::from(plan.male)];
+            let retirement = at_age(birth, age);
+            for s in plan.spells() {
+                // Hired in a month after the 16th birthday's, and not in the
+                // three months before the retirement age or later.
+                assert!(Month::of(s.hire) > at_age(birth, 16), "{birth} {}", s.hire);
+                assert!(
+                    Month::of(s.hire) <= retirement.add(-3),
+                    "{birth} {}",
+                    s.hire
+                );
+                youngest = youngest.min(Month::of(s.hire).index() - Month::of(birth).index());
+                match s.separation {
+                    // Nobody works past the retirement birthday.
+                    Some(sep) => assert!(Month::of(sep) <= retirement, "{birth} {sep}"),
+                    None => {
+                        assert!(retirement >= Month::of(export_date()), "{birth}");
+                        oldest_open = oldest_open.max(2026 - birth.year());
+                    }
+                }
+                if s.retirement {
+                    // Retirement on the birthday of the statutory age.
+                    let sep = s.separation.unwrap();
+                    assert_eq!(Month::of(sep), retirement);
+                    let leap_birthday = (birth.month(), birth.day()) == (2, 29);
+                    assert!(sep.day() == birth.day() || leap_birthday && sep.day() == 28);
+                    retired += 1;
+                }
+            }
+        }
+        // Some hires at 16 or 17; many retirements; open spells up to the retirement age.
+        assert!(youngest < 12 * 18, "{youngest}");
+        assert!(retired > 500, "{retired}");
+        assert!(oldest_open >= 59, "{oldest_open}");
     }
 
     #[test]
     fn plans_have_every_kind_of_gap() {
         let ids = IdSpace::new(8);
         let picker = EmployerPicker::new(20);
-        // [contiguous, short 1–3, long >3, overlap, open last spell, closed last, retired]
-        let mut kinds = [0u32; 7];
+        // [contiguous, short 1–3, long >3, overlap, open last spell, closed last, retired],
+        // over all plans and over the ledger window (a gap or closed last spell
+        // whose separation is from 2024-01; an open spell running into it).
+        let mut kinds = [[0u32; 7]; 2];
+        let window = Month::new(2024, 1).unwrap();
         for i in 0..5000 {
             let plan = plan_person(8, i, &ids, &picker);
             for pair in plan.spells().windows(2) {
                 let sep = Month::of(pair[0].separation.unwrap());
                 let next = Month::of(pair[1].hire);
                 let uncovered = next.index() - sep.index() - 1;
-                kinds[match uncovered {
+                let kind = match uncovered {
                     0 => 0,
                     1..=3 => 1,
                     4.. => 2,
                     _ => 3,
-                }] += 1;
+                };
+                kinds[0][kind] += 1;
+                kinds[1][kind] += u32::from(sep >= window);
             }
             let last = plan.spells().last().unwrap();
-            match (last.separation, last.retirement) {
-                (None, _) => kinds[4] += 1,
-                (Some(_), false) => kinds[5] += 1,
-                (Some(_), true) => kinds[6] += 1,
-            }
+            let (kind, in_window) = match (last.separation, last.retirement) {
+                (None, _) => (4, true),
+                (Some(sep), false) => (5, Month::of(sep) >= window),
+                (Some(sep), true) => (6, Month::of(sep) >= window),
+            };
+            kinds[0][kind] += 1;
+            kinds[1][kind] += u32::from(in_window);
         }
-        assert!(kinds.iter().all(|&n| n > 50), "{kinds:?}");
+        assert!(kinds.iter().flatten().all(|&n| n > 50), "{kinds:?}");
+    }
+
+    /// Not a test of behaviour: prints what the plans look like.
+    #[test]
+    #[ignore]
+    fn print_plan_statistics() {
+        let ids = IdSpace::new(42);
+        let picker = EmployerPicker::new(200);
+        let n = 100_000u64;
+        let (mut spells, mut open, mut retired, mut reach, mut months) = (0, 0, 0, 0, 0i64);
+        let mut by_era = [[0u64; 4]; 3];
+        let window = Month::new(2024, 1).unwrap();
+        let ledger_last = ledger_last_month();
+        for i in 0..n {
+            let plan = plan_person(42, i, &ids, &picker);
+            spells += plan.spells().len();
+            let era = match plan.spells()[0].hire.year() {
+                ..=2015 => 0,
+                2016..=2023 => 1,
+                _ => 2,
+            };
+            let mut reaches = false;
+            for s in plan.spells() {
+                let end = s.separation.map_or(ledger_last, Month::of).min(ledger_last);
+                let start = Month::of(s.hire).max(window);
+                if end >= start {
+                    reaches = true;
+                    months += i64::from(start.months_through(end));
+                }
+                open += u64::from(s.separation.is_none());
+                retired += u64::from(s.retirement);
+            }
+            reach += u64::from(reaches);
+            by_era[era][0] += 1;
+            by_era[era][1] += u64::from(reaches);
+            by_era[era][2] += u64::from(plan.spells().last().unwrap().separation.is_none());
+            by_era[era][3] += plan.spells().len() as u64;
+        }
+        println!(
+            "spells/person {:.3} open {open} retired {retired} reach window {reach} ledger months/person {:.2}",
+            spells as f64 / n as f64,
+            months as f64 / n as f64
+        );
+        for (e, v) in by_era.iter().enumerate() {
+            println!(
+                "era {e}: persons {} in window {} open {} spells {}",
+                v[0], v[1], v[2], v[3]
+            );
+        }
     }
 }
