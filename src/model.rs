@@ -638,8 +638,8 @@ pub struct Event {
     /// When the event was filed: a separation's 减员日期 / 办理日期, a hire's
     /// 参保登记日期 / 办理日期.
     pub filed_date: Option<NaiveDate>,
-    /// 视同缴费月数 (deemed months before the scheme), when the export gives it.
-    pub deemed_months: Option<u16>,
+    /// 视同缴费月数 (deemed months before the scheme) the export gives; 0: none.
+    pub deemed_months: u16,
     pub source: SourceRef,
 }
 
@@ -942,7 +942,9 @@ pub struct PersonRow {
     pub lifetime_months_needed: Option<u32>,
     /// Switching to 居民医保 during an open gap: the wait in days, and why.
     pub resident_wait_days: Option<u32>,
-    pub resident_wait_reason: Option<String>,
+    /// `CONTINUOUS_SHORT_GAP` (0 days), `CONTINUOUS_LONG_GAP` (90),
+    /// `NOT_CONTINUOUS` (180): the pack's thresholds are in `explain`.
+    pub resident_wait_reason: Option<&'static str>,
     /// Which totals leave out figures no policy version prices.
     pub unpriced: Unpriced,
 }

@@ -20,7 +20,7 @@ pub fn event(person: u64, row: u32, kind: EventKind) -> Event {
         retirement: false,
         tier: 0,
         filed_date: None,
-        deemed_months: None,
+        deemed_months: 0,
         source: SourceRef {
             input: 0,
             sheet: 0,

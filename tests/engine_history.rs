@@ -251,7 +251,7 @@ fn lifetime_months_for_a_man_at_28_years_and_a_woman_with_9_actual() {
     // months, deemed 16 years = 192: 300 cumulative (women need 300: met), but
     // actual 108 < 120: 12 more months.
     let mut h = hire("E1", "2016-12-01", bj, "6000", 2);
-    h.deemed_months = Some(192);
+    h.deemed_months = 192;
     let woman = run_person(&set, "2025-11-30", &[h], 2);
     assert_eq!(pid(2).is_male(), Some(false));
     assert_eq!(woman.person.actual_months, 108);
@@ -259,7 +259,7 @@ fn lifetime_months_for_a_man_at_28_years_and_a_woman_with_9_actual() {
     assert_eq!(woman.person.lifetime_months_needed, Some(12));
     // With 10 actual years she would need nothing: 2015-12..2025-11 = 120.
     let mut h = hire("E1", "2015-12-01", bj, "6000", 2);
-    h.deemed_months = Some(192);
+    h.deemed_months = 192;
     let met = run_person(&set, "2025-11-30", &[h], 2);
     assert_eq!(met.person.lifetime_months_needed, Some(0));
 }
@@ -280,13 +280,9 @@ fn switching_to_resident_insurance_waits_0_90_or_180_days() {
     );
     assert_eq!(short.person.status, Status::OpenGap);
     assert_eq!(short.person.resident_wait_days, Some(0));
-    assert!(
-        short
-            .person
-            .resident_wait_reason
-            .as_deref()
-            .unwrap()
-            .contains("continuous 45 months ≥ 24 and gap 2 months ≤ 3")
+    assert_eq!(
+        short.person.resident_wait_reason,
+        Some("CONTINUOUS_SHORT_GAP")
     );
     // 2019-03..2025-03 = 73 months ≥ 24, open gap 2025-04..2025-11 = 8 > 3: 90 days.
     let long = run_person(
@@ -299,6 +295,10 @@ fn switching_to_resident_insurance_waits_0_90_or_180_days() {
         1,
     );
     assert_eq!(long.person.resident_wait_days, Some(90));
+    assert_eq!(
+        long.person.resident_wait_reason,
+        Some("CONTINUOUS_LONG_GAP")
+    );
     // 2024-06..2025-04 = 11 months < 24: 180 days (gap 7 months).
     let new = run_person(
         &set,
@@ -310,13 +310,7 @@ fn switching_to_resident_insurance_waits_0_90_or_180_days() {
         1,
     );
     assert_eq!(new.person.resident_wait_days, Some(180));
-    assert!(
-        new.person
-            .resident_wait_reason
-            .as_deref()
-            .unwrap()
-            .contains("continuous 11 months < 24")
-    );
+    assert_eq!(new.person.resident_wait_reason, Some("NOT_CONTINUOUS"));
     // No open gap: no figure.
     let covered = run_person(
         &set,
@@ -403,4 +397,71 @@ fn a_calendar_deadline_on_a_holiday_rolls_only_when_the_pack_says_so() {
     ];
     let r = run_person(&plain, "2025-11-30", &events, 1);
     assert_eq!(r.stops[0].filing_deadline, date("2025-10-01"));
+}
+
+#[test]
+fn explain_shows_lifetime_and_resident_switch_with_their_pack_values() {
+    let set = policies();
+    let bj = region(&set, "beijing");
+    let events: Vec<Event> = [
+        hire("E1", "2019-03-01", bj, "8000", 2),
+        sep("E1", "2025-03-20", bj, 3),
+    ]
+    .into_iter()
+    .map(|mut e| {
+        e.person_id = pid(1);
+        e
+    })
+    .collect();
+    let ctx = EngineContext {
+        policies: &set,
+        as_of: date("2025-11-30"),
+        batch_first_month: m("2019-03"),
+        carry_forward: false,
+        has_ledger: false,
+        ledger_from: None,
+        default_tier: 0,
+    };
+    let text = medrecon::engine::explain::explain_person(
+        &PersonInput {
+            person_id: pid(1),
+            events: &events,
+            ui: &[],
+            ledger: &[],
+        },
+        &ctx,
+        &|s| format!("events.csv:{}", s.row),
+    );
+    // 73 months, a man: 360 − 73 = 287 more.
+    assert!(text.contains("actual 73 months + deemed 0 months; needed 287 more months (men 360 / women 300 cumulative months, 120 of them actual"), "{text}");
+    assert!(text.contains("wait 90 days (CONTINUOUS_LONG_GAP) — continuous 73 months ≥ 24 but gap 8 months > 3: 90 days after payment"), "{text}");
+    // An unpriced gap month says so (a 2016 gap in the test pack).
+    let events: Vec<Event> = [
+        hire("E1", "2015-01-05", bj, "8000", 2),
+        sep("E1", "2015-12-20", bj, 3),
+        hire("E2", "2016-02-01", bj, "8000", 4),
+    ]
+    .into_iter()
+    .map(|mut e| {
+        e.person_id = pid(1);
+        e
+    })
+    .collect();
+    let text = medrecon::engine::explain::explain_person(
+        &PersonInput {
+            person_id: pid(1),
+            events: &events,
+            ui: &[],
+            ledger: &[],
+        },
+        &ctx,
+        &|s| format!("events.csv:{}", s.row),
+    );
+    assert!(
+        text.contains(
+            "2016-01 gap (short 2016-01..2016-01): unpriced: no base for beijing (SPEC §3 rule 11)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("left out of: catch_up_total"), "{text}");
 }

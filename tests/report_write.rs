@@ -157,7 +157,7 @@ fn fixture() -> Fixture {
     b.actual_months = 3;
     b.lifetime_months_needed = Some(357);
     b.resident_wait_days = Some(180);
-    b.resident_wait_reason = Some("continuous 3 months < 24: 180 days after payment".into());
+    b.resident_wait_reason = Some("NOT_CONTINUOUS");
     let b = PersonResult {
         person: b,
         gaps: vec![GapRow {
@@ -439,7 +439,7 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     );
     assert_eq!(
         lines[1],
-        "110101********1233,欧***,E3,2025-01,2025-03,lapsed,5,,1,1,5,0.00,3,3,0.00,0.00,GAP_OVER_3M;LATE_STOP,3,0,357,180,continuous 3 months < 24: 180 days after payment,"
+        "110101********1233,欧***,E3,2025-01,2025-03,lapsed,5,,1,1,5,0.00,3,3,0.00,0.00,GAP_OVER_3M;LATE_STOP,3,0,357,180,NOT_CONTINUOUS,"
     );
     assert_eq!(
         lines[2],

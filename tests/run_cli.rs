@@ -223,7 +223,9 @@ fn spec_late_fee_example_end_to_end() {
     assert_eq!(arrears.len(), 1, "{arrears:?}");
     assert_eq!(
         arrears[0][1..],
-        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", ""]
+        [
+            "E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", ""
+        ]
     );
     let employers = read_csv(&out, "employers.csv");
     let e1 = employers.lines().find(|l| l.starts_with("E1,")).unwrap();
@@ -531,15 +533,21 @@ fn late_and_partial_payments_with_paid_dates() {
     assert_eq!(arrears.len(), 3, "{arrears:?}");
     assert_eq!(
         arrears[0][1..],
-        ["E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", ""]
+        [
+            "E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", ""
+        ]
     );
     assert_eq!(
         arrears[1][1..],
-        ["E1", "2025-06", "947.00", "947.00", "0.00", "10", "4.74", ""]
+        [
+            "E1", "2025-06", "947.00", "947.00", "0.00", "10", "4.74", ""
+        ]
     );
     assert_eq!(
         arrears[2][1..],
-        ["E1", "2025-07", "947.00", "500.00", "447.00", "15", "4.60", ""]
+        [
+            "E1", "2025-07", "947.00", "500.00", "447.00", "15", "4.60", ""
+        ]
     );
     let persons = rows_of(&out, "persons.csv", P1);
     // arrears_total 947.00 + 447.00 = 1394.00; late fees 35.99 + 4.74 + 4.60 = 45.33

@@ -403,10 +403,22 @@ pub fn explain_person(
         ctx.policies.code(rules.region),
         rules.from
     );
-    if let (Some(days), Some(why)) = (p.resident_wait_days, &p.resident_wait_reason) {
+    if let (Some(days), Some(code)) = (p.resident_wait_days, p.resident_wait_reason) {
+        let before = a.gaps.last().map_or(ctx.policies.national(), |g| g.region);
+        let v = ctx.rules(
+            before,
+            p.last_covered_month.map_or(ctx.as_of_month(), Month::next),
+        );
+        let why = super::resident_wait(v, p.continuous_months, p.open_months).explain(
+            v,
+            p.continuous_months,
+            p.open_months,
+        );
         let _ = writeln!(
             w,
-            "switching to 居民医保 (SPEC §3 rule 13): wait {days} days — {why}"
+            "switching to 居民医保 (SPEC §3 rule 13): wait {days} days ({code}) — {why} ({} rules from {})",
+            ctx.policies.code(v.region),
+            v.from
         );
     }
     let _ = writeln!(w, "\nflags:");

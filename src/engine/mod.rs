@@ -194,6 +194,67 @@ fn flag(
     }
 }
 
+/// Switching to 居民医保 during an open gap (SPEC §3 rule 13, seed 003): which
+/// of the three waits applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResidentWait {
+    /// Enough continuous cover and a gap within the limit: benefits the day after payment.
+    ContinuousShortGap,
+    /// Enough continuous cover but a longer gap.
+    ContinuousLongGap,
+    /// Too little continuous cover.
+    NotContinuous,
+}
+
+impl ResidentWait {
+    pub fn days(self, v: &Rules) -> u32 {
+        match self {
+            ResidentWait::ContinuousShortGap => v.resident_wait_days_short,
+            ResidentWait::ContinuousLongGap => v.resident_wait_days_long,
+            ResidentWait::NotContinuous => v.resident_wait_days_new,
+        }
+    }
+    /// The `resident_wait_reason` code of persons.csv.
+    pub fn code(self) -> &'static str {
+        match self {
+            ResidentWait::ContinuousShortGap => "CONTINUOUS_SHORT_GAP",
+            ResidentWait::ContinuousLongGap => "CONTINUOUS_LONG_GAP",
+            ResidentWait::NotContinuous => "NOT_CONTINUOUS",
+        }
+    }
+    /// Why, with the pack values behind it (for `explain`).
+    pub fn explain(self, v: &Rules, continuous: u32, gap: u32) -> String {
+        let (c, g) = (
+            v.resident_switch_continuous_months,
+            v.resident_switch_gap_months,
+        );
+        match self {
+            ResidentWait::ContinuousShortGap => format!(
+                "continuous {continuous} months ≥ {c} and gap {gap} months ≤ {g}: benefits the day after payment"
+            ),
+            ResidentWait::ContinuousLongGap => format!(
+                "continuous {continuous} months ≥ {c} but gap {gap} months > {g}: {} days after payment",
+                v.resident_wait_days_long
+            ),
+            ResidentWait::NotContinuous => format!(
+                "continuous {continuous} months < {c}: {} days after payment",
+                v.resident_wait_days_new
+            ),
+        }
+    }
+}
+
+/// Which wait applies with `continuous` months of cover and a gap of `gap` months.
+pub fn resident_wait(v: &Rules, continuous: u32, gap: u32) -> ResidentWait {
+    if continuous < v.resident_switch_continuous_months {
+        ResidentWait::NotContinuous
+    } else if gap <= v.resident_switch_gap_months {
+        ResidentWait::ContinuousShortGap
+    } else {
+        ResidentWait::ContinuousLongGap
+    }
+}
+
 /// The analysis behind [`evaluate`] and [`explain::explain_person`].
 pub fn analyze<'e>(input: &PersonInput<'e>, ctx: &EngineContext<'_>) -> Analysis<'e> {
     let mut w = Workings::default();
@@ -701,9 +762,9 @@ fn analyze_into<'e>(
         .events
         .iter()
         .filter(|e| e.date <= ctx.as_of)
-        .filter_map(|e| e.deemed_months)
+        .map(|e| u32::from(e.deemed_months))
         .max()
-        .map_or(0, u32::from);
+        .unwrap_or(0);
     let actual_months = cumulative;
     let lifetime_months_needed = pid.is_male().map(|male| {
         let total = if male {
@@ -721,34 +782,8 @@ fn analyze_into<'e>(
     // region of the spell before the gap.
     let resident = open_status.map(|_| {
         let v = gap_params(last_covered.map_or(as_of_month, Month::next)).3;
-        let enough = continuous >= v.resident_switch_continuous_months;
-        if enough && open_months <= v.resident_switch_gap_months {
-            (
-                v.resident_wait_days_short,
-                format!(
-                    "continuous {continuous} months ≥ {} and gap {open_months} months ≤ {}: benefits the day after payment",
-                    v.resident_switch_continuous_months, v.resident_switch_gap_months
-                ),
-            )
-        } else if enough {
-            (
-                v.resident_wait_days_long,
-                format!(
-                    "continuous {continuous} months ≥ {} but gap {open_months} months > {}: {} days after payment",
-                    v.resident_switch_continuous_months,
-                    v.resident_switch_gap_months,
-                    v.resident_wait_days_long
-                ),
-            )
-        } else {
-            (
-                v.resident_wait_days_new,
-                format!(
-                    "continuous {continuous} months < {}: {} days after payment",
-                    v.resident_switch_continuous_months, v.resident_wait_days_new
-                ),
-            )
-        }
+        let wait = resident_wait(v, continuous, open_months);
+        (wait.days(v), wait.code())
     });
     let mut flag_set: Vec<Flag> = flags.iter().map(|f| f.flag).collect();
     flag_set.sort_unstable();
@@ -779,7 +814,7 @@ fn analyze_into<'e>(
         actual_months,
         deemed_months: deemed,
         lifetime_months_needed,
-        resident_wait_days: resident.as_ref().map(|r| r.0),
+        resident_wait_days: resident.map(|r| r.0),
         resident_wait_reason: resident.map(|r| r.1),
         unpriced: match (unpriced_catch_up, unpriced_arrears) {
             (false, false) => Unpriced::None,

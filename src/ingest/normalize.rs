@@ -442,12 +442,12 @@ pub fn normalize_row<R: RowCells + ?Sized>(
 
     // 视同缴费月数
     let deemed_cell = cell(c.deemed_months);
-    let deemed_months: Option<u16> = if deemed_cell.is_blank() {
-        None
+    let deemed_months: u16 = if deemed_cell.is_blank() {
+        0
     } else {
         let raw = deemed_cell.raw();
         match trim_spaces(&raw).parse::<u16>() {
-            Ok(n) if n <= 1200 => Some(n),
+            Ok(n) if n <= 1200 => n,
             _ => {
                 return reject(
                     src,

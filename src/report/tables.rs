@@ -144,7 +144,7 @@ impl Table for PersonsTable<'_> {
         out.push(Value::Int(p.deemed_months.into()));
         out.push(opt(p.lifetime_months_needed, |n| Value::Int(n.into())));
         out.push(opt(p.resident_wait_days, |n| Value::Int(n.into())));
-        out.push(text_or_null(p.resident_wait_reason.as_deref()));
+        out.push(text_or_null(p.resident_wait_reason));
         out.push(Value::Text(Cow::Borrowed(p.unpriced.as_str())));
     }
 }

@@ -85,7 +85,7 @@ pub fn ev(
         retirement: false,
         tier: 0,
         filed_date: None,
-        deemed_months: None,
+        deemed_months: 0,
         source: SourceRef {
             input: 0,
             sheet: 0,
