@@ -547,6 +547,14 @@ pub fn run(
     timings: &mut Timings,
 ) -> Result<RunOutcome> {
     use crate::report::{self, CsvStream, Manifest, ReportData, ReportOptions, RunCounts};
+    let inputs: Vec<&std::path::Path> = (args.input.paths.iter())
+        .chain(&args.rules.ledgers)
+        .chain(&args.rules.ui)
+        .map(|p| p.as_path())
+        .collect();
+    report::check_out_apart(&args.out, &inputs).map_err(anyhow::Error::msg)?;
+    // Held to the end of the run: a second run into the same folder fails now.
+    let _lock = report::OutLock::acquire(&args.out)?;
     let loaded = load(&args.input, &args.rules, as_of, timings)?;
     let opts = ReportOptions::from_run_args(args);
     // CSV alone is written while the engine runs, batch by batch, and each
