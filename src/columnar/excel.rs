@@ -8,8 +8,7 @@ use super::schema::LedgerSchema;
 use super::values::Cell;
 use crate::model::{Reject, Shape, SheetReport, SourceRef};
 use anyhow::{Context, bail};
-use calamine::{Data, Reader};
-use std::io::Cursor;
+use calamine::Data;
 
 const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -46,20 +45,18 @@ pub(crate) fn read_workbook(
     store: &mut LedgerStore,
     rejects: &mut Vec<Reject>,
 ) -> anyhow::Result<Vec<SheetReport>> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+    // The same bounded reader as the event exports (sheet extent, zip sizes,
+    // shared-strings counts checked before calamine allocates).
+    let kind = crate::ingest::sniff::sniff(&bytes);
+    let loaded = crate::ingest::excel::load_workbook(&bytes, kind)
+        .map_err(|e| anyhow::anyhow!("{e}"))
         .context("not a readable workbook")?;
-    let names = workbook.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for (sheet_index, name) in names.iter().enumerate() {
+    drop(bytes);
+    let mut sheets = Vec::with_capacity(loaded.len());
+    for (sheet_index, loaded_sheet) in loaded.into_iter().enumerate() {
+        let name = &loaded_sheet.name;
+        let range = loaded_sheet.range;
         let mut report = SheetReport::new(name.clone(), None);
-        let range = match workbook.worksheet_range(name) {
-            Ok(r) => r,
-            Err(e) => {
-                report.skipped = Some(format!("sheet cannot be read: {e}"));
-                sheets.push(report);
-                continue;
-            }
-        };
         // Row numbers as the spreadsheet shows them: the range may start below row 1.
         let first_row = range.start().map_or(0, |(r, _)| r);
         let mut found = None;
