@@ -79,8 +79,8 @@ pub enum Lang {
 
 #[derive(Args, Debug, Clone)]
 pub struct RuleArgs {
-    /// The date the reports are as of (YYYY-MM-DD). Default: today.
-    #[arg(long, value_name = "DATE")]
+    /// The date the reports are as of (YYYY-MM-DD, 1990-01-01..2100-12-31). Default: today.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of_arg)]
     pub as_of: Option<NaiveDate>,
     /// Contribution ledger (实缴记录): CSV, Excel or Parquet; may be repeated.
     #[arg(long = "ledger", value_name = "PATH")]
@@ -92,6 +92,10 @@ pub struct RuleArgs {
     /// Example: --ledger-from 2024-01
     #[arg(long, value_name = "MONTH", value_parser = parse_month_arg)]
     pub ledger_from: Option<crate::model::Month>,
+    /// Accept a `--ledger` without any row (otherwise an error: an empty
+    /// ledger turns every covered month into arrears).
+    #[arg(long)]
+    pub ledger_empty_ok: bool,
     /// Unemployment-benefit months (失业保险金期间): person_id, from_month, to_month.
     #[arg(long = "ui", value_name = "PATH")]
     pub ui: Vec<PathBuf>,
@@ -220,4 +224,21 @@ fn parse_month_arg(raw: &str) -> Result<crate::model::Month, String> {
     crate::model::Month::parse(raw)
         .filter(|m| (1990..=2100).contains(&m.year()))
         .ok_or_else(|| format!("`{raw}` is not a month (YYYY-MM, 1990..2100)"))
+}
+
+/// `--as-of`: a date within 1990-01-01..2100-12-31 (months are expanded from
+/// the first event to it; a date in year 9999 would expand without end).
+fn parse_as_of_arg(raw: &str) -> Result<NaiveDate, String> {
+    let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{raw}` is not a date (YYYY-MM-DD)"))?;
+    let (lo, hi) = (
+        NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid"),
+        NaiveDate::from_ymd_opt(2100, 12, 31).expect("valid"),
+    );
+    if d < lo || d > hi {
+        return Err(format!(
+            "`{raw}` is outside the supported range 1990-01-01..2100-12-31"
+        ));
+    }
+    Ok(d)
 }

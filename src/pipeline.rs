@@ -70,6 +70,23 @@ pub fn progress_bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// Only regular files (and folders of them) are read: a FIFO would block
+/// forever and a device such as `/dev/zero` never ends. A path that does not
+/// exist is left to the reader's own message.
+pub fn check_regular(path: &std::path::Path, what: &str) -> std::result::Result<(), String> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let ft = meta.file_type();
+    if ft.is_file() || ft.is_dir() {
+        return Ok(());
+    }
+    Err(format!(
+        "{what} {} is not a regular file (a FIFO, socket or device): medrecon reads only regular files and folders",
+        path.display()
+    ))
+}
+
 /// Reads policies, events, UI months and the ledger.
 pub fn load(
     input: &InputArgs,
@@ -77,6 +94,14 @@ pub fn load(
     as_of: NaiveDate,
     timings: &mut Timings,
 ) -> Result<Loaded> {
+    let named = (input.paths.iter().map(|p| (p, "input")))
+        .chain(input.policies.iter().map(|p| (p, "--policy")))
+        .chain(input.columns.iter().map(|p| (p, "--columns")))
+        .chain(rules.ledgers.iter().map(|p| (p, "--ledger")))
+        .chain(rules.ui.iter().map(|p| (p, "--ui")));
+    for (path, what) in named {
+        check_regular(path, what).map_err(anyhow::Error::msg)?;
+    }
     let policies = timings.time("policies", || PolicySet::load(&input.policies))?;
     let default_region = match &input.region {
         None => policies.national(),
@@ -123,6 +148,15 @@ pub fn load(
     } else {
         LedgerBatch::default()
     };
+    let ledger_rows_read: u64 = (ledger_inputs.iter())
+        .flat_map(|i| &i.sheets)
+        .map(|s| s.rows_read)
+        .sum();
+    if has_ledger && ledger_rows_read == 0 && !rules.ledger_empty_ok {
+        anyhow::bail!(
+            "--ledger: the ledger has no rows (its files hold a header at most): every covered month would count as arrears; check the export, or pass --ledger-empty-ok if nothing was paid"
+        );
+    }
 
     // One numbering of inputs for the whole run: events, then UI, then ledger.
     let mut inputs = event_inputs;

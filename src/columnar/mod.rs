@@ -173,6 +173,9 @@ fn read_one(
     rejects: &mut Vec<Reject>,
 ) -> anyhow::Result<InputReport> {
     let mut head = [0u8; 128];
+    if !std::fs::metadata(path)?.file_type().is_file() {
+        anyhow::bail!("not a regular file (a FIFO, socket or device): only regular files are read");
+    }
     let n = {
         use std::io::Read;
         let mut f = std::fs::File::open(path)?;

@@ -162,6 +162,12 @@ const PARALLEL_READ_BYTES: u64 = 8 << 20;
 /// piece straight into its place (the copy from the page cache and the first
 /// touch of the buffer's pages were one thread's work for a whole file).
 fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    // A FIFO or device found in a folder is refused before it is opened.
+    if !std::fs::metadata(path)?.file_type().is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, socket or device): only regular files are read",
+        ));
+    }
     let mut file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     #[cfg(unix)]

@@ -1,0 +1,158 @@
+//! Issue 17, findings 5, 6 and 10: only regular files are read, `--as-of` is
+//! bounded, an empty `--ledger` is an error unless `--ledger-empty-ok`.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+fn medrecon() -> Command {
+    let mut c = Command::cargo_bin("medrecon").expect("binary builds");
+    c.timeout(Duration::from_secs(60));
+    c
+}
+
+const P1: &str = "11010519491231002X";
+
+fn events(dir: &Path) -> std::path::PathBuf {
+    fs::create_dir_all(dir).unwrap();
+    let path = dir.join("events.csv");
+    fs::write(
+        &path,
+        format!(
+            "身份证号,姓名,单位编号,变动类型,变动日期,参保地,缴费基数,离职原因,减员日期\n{P1},张三,E1,入职,2024-03-10,北京,10000,,\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn stderr_of(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stderr).into_owned()
+}
+
+#[test]
+fn as_of_outside_1990_2100_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = events(&tmp.path().join("in"));
+    for bad in ["9999-12-31", "1989-12-31", "2101-01-01"] {
+        let a = medrecon()
+            .arg("run")
+            .arg(&input)
+            .args(["--as-of", bad, "--quiet", "--out"])
+            .arg(tmp.path().join("out"))
+            .assert()
+            .code(2);
+        assert!(stderr_of(&a).contains("1990-01-01..2100-12-31"), "{bad}");
+    }
+    for good in ["1990-01-01", "2100-12-31"] {
+        medrecon()
+            .arg("run")
+            .arg(&input)
+            .args(["--as-of", good, "--quiet", "--out"])
+            .arg(tmp.path().join(format!("out{good}")))
+            .assert()
+            .success();
+    }
+}
+
+#[test]
+fn dev_zero_as_input_ledger_or_policy_is_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = events(&tmp.path().join("in"));
+    let out = tmp.path().join("out");
+    let cases: [(&str, Vec<&str>); 4] = [
+        ("input", vec!["/dev/zero"]),
+        ("--ledger", vec!["--ledger", "/dev/zero"]),
+        ("--policy", vec!["--policy", "/dev/zero"]),
+        ("--ui", vec!["--ui", "/dev/zero"]),
+    ];
+    for (what, extra) in cases {
+        let a = medrecon()
+            .arg("run")
+            .arg(&input)
+            .args(["--as-of", "2025-08-15", "--quiet", "--out"])
+            .arg(&out)
+            .args(&extra)
+            .assert()
+            .code(1);
+        let e = stderr_of(&a);
+        assert!(
+            e.contains(&format!("{what} /dev/zero is not a regular file")),
+            "{what}: {e}"
+        );
+    }
+    let a = medrecon().args(["validate", "/dev/zero"]).assert().code(1);
+    let e = stderr_of(&a);
+    assert!(
+        e.contains("/dev/zero") && e.contains("not a regular file"),
+        "{e}"
+    );
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn a_fifo_given_or_found_in_a_folder_is_refused_not_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe.csv");
+    mkfifo(&fifo);
+    let a = medrecon().arg("validate").arg(&fifo).assert().code(1);
+    let e = stderr_of(&a);
+    assert!(
+        e.contains("pipe.csv") && e.contains("not a regular file"),
+        "{e}"
+    );
+    let a = medrecon()
+        .arg("run")
+        .arg(events(&tmp.path().join("in")))
+        .args(["--as-of", "2025-08-15", "--quiet", "--ledger"])
+        .arg(&fifo)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .assert()
+        .code(1);
+    assert!(stderr_of(&a).contains("--ledger"), "{}", stderr_of(&a));
+    // Inside a folder of exports, next to a real one: passed over, not waited on.
+    let dir = tmp.path().join("folder");
+    events(&dir);
+    mkfifo(&dir.join("zz_pipe.csv"));
+    let a = medrecon().arg("validate").arg(&dir).assert().success();
+    let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(out.contains("total: 1 files, read 1, accepted 1"), "{out}");
+}
+
+#[test]
+fn an_empty_ledger_is_an_error_unless_ledger_empty_ok() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = events(&tmp.path().join("in"));
+    let ledger = tmp.path().join("ledger.csv");
+    fs::write(&ledger, "身份证号,费款所属期,实缴金额\n").unwrap();
+    let run = |extra: &[&str]| {
+        medrecon()
+            .arg("run")
+            .arg(&input)
+            .args(["--as-of", "2025-08-15", "--quiet", "--ledger"])
+            .arg(&ledger)
+            .arg("--out")
+            .arg(tmp.path().join("out"))
+            .args(extra)
+            .assert()
+    };
+    let a = run(&[]).code(1);
+    let e = stderr_of(&a);
+    assert!(
+        e.contains("the ledger has no rows") && e.contains("--ledger-empty-ok"),
+        "{e}"
+    );
+    assert!(!tmp.path().join("out/manifest.json").exists());
+    run(&["--ledger-empty-ok"]).success();
+    assert!(tmp.path().join("out/manifest.json").exists());
+}
