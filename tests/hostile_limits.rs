@@ -156,3 +156,106 @@ fn an_empty_ledger_is_an_error_unless_ledger_empty_ok() {
     run(&["--ledger-empty-ok"]).success();
     assert!(tmp.path().join("out/manifest.json").exists());
 }
+
+/// rejects.csv rows as (row, value, code, message).
+fn rejects(out: &Path) -> Vec<(String, String, String, String)> {
+    let text = fs::read_to_string(out.join("rejects.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            (
+                rec[2].to_string(),
+                rec[4].to_string(),
+                rec[5].to_string(),
+                rec[6].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_overlong_csv_line_or_field_costs_its_row_and_is_never_echoed_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    fs::create_dir(&dir).unwrap();
+    let huge_line = format!(
+        "{P1},{},E1,入职,2024-03-10,北京,10000,,",
+        "李".repeat(700_000)
+    );
+    let long_field = format!(
+        "110105199003070017,{},E1,入职,2024-03-10,北京,10000,,",
+        "x".repeat(70_000)
+    );
+    fs::write(
+        dir.join("events.csv"),
+        format!(
+            "身份证号,姓名,单位编号,变动类型,变动日期,参保地,缴费基数,离职原因,减员日期\n{huge_line}\n{long_field}\n110105198506150014,王五,E1,入职,2024-03-10,北京,10000,,\n"
+        ),
+    )
+    .unwrap();
+    let ledger = tmp.path().join("ledger.csv");
+    fs::write(
+        &ledger,
+        format!(
+            "身份证号,费款所属期,实缴金额\n110105198506150014,2024-03,{}\n110105198506150014,2024-04,1000\n",
+            "9".repeat(2 << 20)
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let a = medrecon()
+        .arg("run")
+        .arg(&dir)
+        .args([
+            "--as-of",
+            "2024-06-15",
+            "--no-mask",
+            "--format",
+            "csv",
+            "--ledger",
+        ])
+        .arg(&ledger)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(a.get_output().stderr.len() < 20_000);
+    let rj = rejects(&out);
+    assert_eq!(rj.len(), 3, "{rj:?}");
+    for (_, value, code, _) in &rj {
+        assert_eq!(code, "BAD_ROW");
+        assert!(
+            value.chars().count() <= 200,
+            "{} chars",
+            value.chars().count()
+        );
+    }
+    assert_eq!(rj[0].0, "2");
+    assert!(
+        rj[0]
+            .3
+            .contains("over the limit of 1048576 bytes (1 MiB) per CSV row"),
+        "{:?}",
+        rj[0]
+    );
+    assert_eq!(rj[1].0, "3");
+    assert!(
+        rj[1]
+            .3
+            .contains("a field holds 70000 bytes, over the limit of 65536"),
+        "{:?}",
+        rj[1]
+    );
+    assert!(rj[2].3.contains("per CSV row"), "{:?}", rj[2]);
+    let persons = fs::read_to_string(out.join("persons.csv")).unwrap();
+    assert!(persons.contains("110105198506150014"));
+    assert_eq!(persons.lines().count(), 2, "{persons}");
+    // validate prints no whole line either.
+    let a = medrecon()
+        .arg("validate")
+        .arg(&dir)
+        .arg("--no-mask")
+        .assert();
+    assert!(a.get_output().stdout.len() < 20_000);
+}

@@ -264,6 +264,15 @@ fn file_name(path: &Path) -> String {
 /// A BAD_ROW reject for a CSV record that does not fit the header: fewer fields
 /// than the named header columns, or text beyond them, or an unclosed quote.
 fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Option<Reject> {
+    if let Some(message) = rec.oversize() {
+        return Some(Reject {
+            source: src,
+            column: String::new(),
+            value: rec.joined(200),
+            code: RejectCode::BadRow,
+            message,
+        });
+    }
     if rec.unterminated {
         return Some(Reject {
             source: src,
