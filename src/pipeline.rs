@@ -46,6 +46,10 @@ pub struct Loaded {
     pub ledger: Vec<LedgerEntry>,
     pub has_ledger: bool,
     pub ledger_merged_rows: u64,
+    /// Ledger rows identical to another, kept once.
+    pub ledger_duplicate_rows: u64,
+    /// Ledger rows with a negative amount, kept as refunds.
+    pub refund_rows: u64,
     pub inputs: Vec<InputReport>,
     pub rejects: Vec<Reject>,
     /// Events dated after the as-of date (accepted, ignored by the rules).
@@ -138,6 +142,8 @@ pub fn load(
         rejects: ledger_rejects,
         inputs: ledger_inputs,
         merged_rows,
+        duplicate_rows: ledger_duplicate_rows,
+        refund_rows,
     } = if has_ledger {
         let opts = LedgerOptions {
             default_employer: input.employer.clone(),
@@ -192,6 +198,8 @@ pub fn load(
         ledger,
         has_ledger,
         ledger_merged_rows: merged_rows,
+        ledger_duplicate_rows,
+        refund_rows,
         inputs,
         rejects,
         future_events,
@@ -249,6 +257,18 @@ impl Loaded {
                 )),
                 _ => None,
             })
+            .chain((self.refund_rows > 0).then(|| {
+                format!(
+                    "ledger: {} rows have a negative amount; they are kept as refunds (subtracted from their month's paid total)",
+                    self.refund_rows
+                )
+            }))
+            .chain((self.ledger_duplicate_rows > 0).then(|| {
+                format!(
+                    "ledger: {} rows repeat another row exactly (person, employer, month, amount, paid date); each is counted once",
+                    self.ledger_duplicate_rows
+                )
+            }))
             .collect()
     }
 
@@ -679,6 +699,8 @@ pub fn run(
             .sum(),
         ledger_rows: sum(&ledger_inputs, |s| s.accepted),
         ledger_entries: loaded.ledger.len() as u64,
+        ledger_duplicates: loaded.ledger_duplicate_rows,
+        refund_rows: loaded.refund_rows,
         ui_spans: loaded.ui.len() as u64,
     };
     manifest.warnings = loaded.warnings();

@@ -259,3 +259,67 @@ fn an_overlong_csv_line_or_field_costs_its_row_and_is_never_echoed_whole() {
         .assert();
     assert!(a.get_output().stdout.len() < 20_000);
 }
+
+#[test]
+fn identical_ledger_rows_are_duplicates_and_negative_amounts_refunds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = events(&tmp.path().join("in"));
+    let ledger = tmp.path().join("ledger.csv");
+    let same = format!("{P1},E1,2024-04,1000,2024-05-10\n");
+    fs::write(
+        &ledger,
+        format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n{same}{same}{same}{P1},E1,2024-04,-200,2024-06-01\n{P1},E1,2024-05,1000,2024-06-10\n{P1},E1,2024-05,1000,2024-06-11\n"
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    medrecon()
+        .arg("run")
+        .arg(&input)
+        .args([
+            "--as-of",
+            "2024-06-30",
+            "--quiet",
+            "--format",
+            "csv",
+            "--ledger",
+        ])
+        .arg(&ledger)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let c = &m["counts"];
+    assert_eq!(c["ledger_duplicates"], 2);
+    assert_eq!(c["refund_rows"], 1);
+    assert_eq!(c["duplicates"], 2);
+    // 1000 + -200 for April (the repeats counted once); May's two payments
+    // differ by their paid date and are both summed.
+    assert_eq!(c["ledger_rows"], 4);
+    assert_eq!(c["ledger_entries"], 2);
+    let sheet = &m["inputs"][1]["sheets"][0];
+    assert_eq!(
+        (
+            &sheet["rows_read"],
+            &sheet["accepted"],
+            &sheet["duplicates"]
+        ),
+        (
+            &serde_json::json!(6),
+            &serde_json::json!(4),
+            &serde_json::json!(2)
+        )
+    );
+    let warnings = m["warnings"].to_string();
+    assert!(
+        warnings.contains("1 rows have a negative amount"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("2 rows repeat another row exactly"),
+        "{warnings}"
+    );
+}
