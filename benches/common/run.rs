@@ -25,6 +25,7 @@ pub fn load_run(events: PathBuf, ledger: Option<PathBuf>) -> anyhow::Result<Load
         ui: Vec::new(),
         carry_forward: false,
         ledger_from: None,
+        ledger_empty_ok: false,
     };
     load(&input, &rules, as_of(), &mut Timings::default())
 }

@@ -9,6 +9,15 @@
 //! removed and the previous reports stay exactly as they were. Report files of
 //! an earlier run that this run does not write (another `--format`) are
 //! removed in the same swap, so the folder always matches `manifest.json`.
+//! Each replaced file keeps its name throughout: the old one is hard-linked
+//! into the staging folder, then the new one renamed over it; `manifest.json`
+//! is moved last and lists every file's size and SHA-256, so a folder caught
+//! mid-swap (or left by a killed run) is detectably incomplete: readers trust
+//! a folder only when every file matches its manifest entry. A whole run holds
+//! [`OutLock`] (`OUT/.medrecon.lock`, `flock` LOCK_EX|LOCK_NB on Linux): a
+//! second run into the same folder fails at once rather than mix its files
+//! with this one's. [`check_out_apart`] refuses an output folder inside an
+//! input path, or an input inside it.
 //! Stage timings are not part of the deterministic files: the pipeline writes
 //! them last with [`write_timings`].
 //!
