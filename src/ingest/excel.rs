@@ -124,28 +124,22 @@ pub const MAX_ENTRY_BYTES: u64 = 2 << 30;
 /// be true (an entry takes at least `<si/>`, 5 bytes) and is refused.
 /// A file the zip reader cannot open is left to calamine's own message.
 pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+    let Some(entries) = super::zipscan::entries(bytes) else {
         return Ok(());
     };
     let mut total = 0u64;
-    let mut strings: Option<(usize, u64)> = None;
-    for i in 0..zip.len() {
-        let Ok(entry) = zip.by_index_raw(i) else {
-            continue;
-        };
-        let size = entry.size();
-        let entry_name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+    let mut strings = None;
+    for entry in &entries {
+        let size = entry.size;
         if size > MAX_ENTRY_BYTES {
             return Err(format!(
                 "has a part ({}) of {} bytes uncompressed, over the limit of {} bytes per part (2 GiB)",
-                entry_name, size, MAX_ENTRY_BYTES
+                entry.name, size, MAX_ENTRY_BYTES
             ));
         }
         total = total.saturating_add(size);
-        if entry_name.eq_ignore_ascii_case("xl/sharedStrings.xml")
-            || entry_name.eq_ignore_ascii_case("xl/sharedStrings.bin")
-        {
-            strings = Some((i, size));
+        if entry.name.eq_ignore_ascii_case("xl/sharedStrings.xml") {
+            strings = Some(entry);
         }
     }
     if total > MAX_UNCOMPRESSED_BYTES {
@@ -153,12 +147,9 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
             "holds {total} bytes uncompressed, over the limit of {MAX_UNCOMPRESSED_BYTES} bytes per workbook (4 GiB)"
         ));
     }
-    if let Some((i, size)) = strings {
-        let mut head = Vec::with_capacity(4096);
-        if let Ok(entry) = zip.by_index(i) {
-            use std::io::Read;
-            let _ = entry.take(4096).read_to_end(&mut head);
-        }
+    if let Some(entry) = strings {
+        let size = entry.size;
+        let head = super::zipscan::head(bytes, entry, 4096).unwrap_or_default();
         let head = String::from_utf8_lossy(&head);
         if let Some(start) = head.find("<sst") {
             let tag = &head[start..];

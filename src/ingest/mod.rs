@@ -20,6 +20,7 @@ pub mod schema;
 pub mod sniff;
 pub mod ui;
 pub mod values;
+pub mod zipscan;
 
 use crate::model::{
     Code, Event, InputFormat, InputReport, InputRole, RegionId, RegionLookup, Reject, RejectCode,
