@@ -302,3 +302,35 @@ fn a_1904_workbook_with_plain_number_dates_reads_its_dates_in_1904() {
         );
     }
 }
+
+#[test]
+fn a_1904_ledger_workbook_reads_plain_number_paid_dates_in_1904() {
+    use medrecon::columnar::{LedgerOptions, read_ledger};
+    let tmp = tempfile::tempdir().unwrap();
+    let paid = NaiveDate::from_ymd_opt(2025, 3, 20).unwrap();
+    let header = ["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"];
+    let mut cells: Vec<(u32, u32, C)> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (0, i as u32, C::S(h)))
+        .collect();
+    cells.extend([
+        (1, 0, C::S(P1)),
+        (1, 1, C::S("E1")),
+        (1, 2, C::S("2025-03")),
+        (1, 3, C::N(947.0)),
+        (1, 4, C::N(serial_1904(paid))),
+    ]);
+    for (date1904, want) in [(true, paid), (false, paid - chrono::Days::new(1462))] {
+        let path = tmp.path().join(format!("ledger{date1904}.xlsx"));
+        write_xlsx(&path, &cells, date1904, "A1:E2", None);
+        let batch = read_ledger(&[path], &LedgerOptions::default()).unwrap();
+        assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
+        assert_eq!(batch.entries.len(), 1);
+        assert_eq!(
+            batch.entries[0].paid_date,
+            Some(want),
+            "date1904={date1904}"
+        );
+    }
+}

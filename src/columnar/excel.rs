@@ -11,6 +11,8 @@ use anyhow::{Context, bail};
 use calamine::Data;
 
 const HEADER_SEARCH_ROWS: usize = 20;
+/// Serial 0 of the 1904 system is serial 1462 of the 1900 system.
+const DAYS_1900_TO_1904: f64 = 1462.0;
 
 fn cell(data: &Data) -> Cell<'_> {
     match data {
@@ -56,6 +58,7 @@ pub(crate) fn read_workbook(
     for (sheet_index, loaded_sheet) in loaded.into_iter().enumerate() {
         let name = &loaded_sheet.name;
         let range = loaded_sheet.range;
+        let is_1904 = loaded_sheet.is_1904;
         let mut report = SheetReport::new(name.clone(), None);
         // Row numbers as the spreadsheet shows them: the range may start below row 1.
         let first_row = range.start().map_or(0, |(r, _)| r);
@@ -95,7 +98,17 @@ pub(crate) fn read_workbook(
                 continue;
             }
             batch.push_row(i as u32, &layout, &employer, |c| {
-                row.get(c).map_or(Cell::Empty, cell)
+                let d = row.get(c);
+                // A paid date written as a plain number in a 1904-system
+                // workbook: rebased to the 1900 serial the parser reads.
+                if is_1904 && Some(c) == layout.paid_date {
+                    match d {
+                        Some(Data::Float(f)) => return Cell::Float(f + DAYS_1900_TO_1904),
+                        Some(Data::Int(n)) => return Cell::Float(*n as f64 + DAYS_1900_TO_1904),
+                        _ => {}
+                    }
+                }
+                d.map_or(Cell::Empty, cell)
             });
         }
         report.rows_read = batch.rows_read;
