@@ -23,6 +23,15 @@ pub enum Command {
     /// Read exports, apply the rules, write the reports.
     ///
     /// Example: medrecon run samples --as-of 2026-11-22 --out reports --ledger samples/ledger
+    ///
+    /// Limits: only regular files and folders are read (FIFOs and devices are
+    /// refused); a CSV row over 1 MiB or a field over 64 KiB is a rejected row;
+    /// an xlsx/xlsb sheet may span at most 50,000,000 cells and 16,384
+    /// columns, its zip at most 2 GiB a part and 4 GiB in all; --as-of within
+    /// 1990-01-01..2100-12-31. One run at a time per --out (a lock file,
+    /// OUT/.medrecon.lock); --out may not be inside an input, nor an input
+    /// inside --out. Trust a report folder only when every file matches its
+    /// size and sha256 in manifest.json.
     Run(RunArgs),
     /// Check inputs and print, per file and sheet, what would be accepted and rejected.
     ///
@@ -79,8 +88,8 @@ pub enum Lang {
 
 #[derive(Args, Debug, Clone)]
 pub struct RuleArgs {
-    /// The date the reports are as of (YYYY-MM-DD). Default: today.
-    #[arg(long, value_name = "DATE")]
+    /// The date the reports are as of (YYYY-MM-DD, 1990-01-01..2100-12-31). Default: today.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of_arg)]
     pub as_of: Option<NaiveDate>,
     /// Contribution ledger (实缴记录): CSV, Excel or Parquet; may be repeated.
     #[arg(long = "ledger", value_name = "PATH")]
@@ -99,6 +108,10 @@ pub struct RuleArgs {
     /// Example: --tier 二档
     #[arg(long, value_name = "TIER")]
     pub tier: Option<String>,
+    /// Accept a `--ledger` without any row (otherwise an error: an empty
+    /// ledger turns every covered month into arrears).
+    #[arg(long)]
+    pub ledger_empty_ok: bool,
     /// Unemployment-benefit months (失业保险金期间): person_id, from_month, to_month.
     #[arg(long = "ui", value_name = "PATH")]
     pub ui: Vec<PathBuf>,
@@ -227,4 +240,21 @@ fn parse_month_arg(raw: &str) -> Result<crate::model::Month, String> {
     crate::model::Month::parse(raw)
         .filter(|m| (1990..=2100).contains(&m.year()))
         .ok_or_else(|| format!("`{raw}` is not a month (YYYY-MM, 1990..2100)"))
+}
+
+/// `--as-of`: a date within 1990-01-01..2100-12-31 (months are expanded from
+/// the first event to it; a date in year 9999 would expand without end).
+fn parse_as_of_arg(raw: &str) -> Result<NaiveDate, String> {
+    let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{raw}` is not a date (YYYY-MM-DD)"))?;
+    let (lo, hi) = (
+        NaiveDate::from_ymd_opt(1990, 1, 1).expect("valid"),
+        NaiveDate::from_ymd_opt(2100, 12, 31).expect("valid"),
+    );
+    if d < lo || d > hi {
+        return Err(format!(
+            "`{raw}` is outside the supported range 1990-01-01..2100-12-31"
+        ));
+    }
+    Ok(d)
 }

@@ -47,6 +47,10 @@ pub struct Loaded {
     pub ledger: Vec<LedgerEntry>,
     pub has_ledger: bool,
     pub ledger_merged_rows: u64,
+    /// Ledger rows identical to another, kept once.
+    pub ledger_duplicate_rows: u64,
+    /// Ledger rows with a negative amount, kept as refunds.
+    pub refund_rows: u64,
     pub inputs: Vec<InputReport>,
     pub rejects: Vec<Reject>,
     /// Events dated after the as-of date (accepted, ignored by the rules).
@@ -73,6 +77,23 @@ pub fn progress_bar(len: u64, what: &str, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// Only regular files (and folders of them) are read: a FIFO would block
+/// forever and a device such as `/dev/zero` never ends. A path that does not
+/// exist is left to the reader's own message.
+pub fn check_regular(path: &std::path::Path, what: &str) -> std::result::Result<(), String> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let ft = meta.file_type();
+    if ft.is_file() || ft.is_dir() {
+        return Ok(());
+    }
+    Err(format!(
+        "{what} {} is not a regular file (a FIFO, socket or device): medrecon reads only regular files and folders",
+        path.display()
+    ))
+}
+
 /// Reads policies, events, UI months and the ledger.
 pub fn load(
     input: &InputArgs,
@@ -80,6 +101,14 @@ pub fn load(
     as_of: NaiveDate,
     timings: &mut Timings,
 ) -> Result<Loaded> {
+    let named = (input.paths.iter().map(|p| (p, "input")))
+        .chain(input.policies.iter().map(|p| (p, "--policy")))
+        .chain(input.columns.iter().map(|p| (p, "--columns")))
+        .chain(rules.ledgers.iter().map(|p| (p, "--ledger")))
+        .chain(rules.ui.iter().map(|p| (p, "--ui")));
+    for (path, what) in named {
+        check_regular(path, what).map_err(anyhow::Error::msg)?;
+    }
     let policies = timings.time("policies", || PolicySet::load(&input.policies))?;
     let default_region = match &input.region {
         None => policies.national(),
@@ -124,6 +153,8 @@ pub fn load(
         rejects: ledger_rejects,
         inputs: ledger_inputs,
         merged_rows,
+        duplicate_rows: ledger_duplicate_rows,
+        refund_rows,
     } = if has_ledger {
         let opts = LedgerOptions {
             default_employer: input.employer.clone(),
@@ -134,6 +165,15 @@ pub fn load(
     } else {
         LedgerBatch::default()
     };
+    let ledger_rows_read: u64 = (ledger_inputs.iter())
+        .flat_map(|i| &i.sheets)
+        .map(|s| s.rows_read)
+        .sum();
+    if has_ledger && ledger_rows_read == 0 && !rules.ledger_empty_ok {
+        anyhow::bail!(
+            "--ledger: the ledger has no rows (its files hold a header at most): every covered month would count as arrears; check the export, or pass --ledger-empty-ok if nothing was paid"
+        );
+    }
 
     // One numbering of inputs for the whole run: events, then UI, then ledger.
     let mut inputs = event_inputs;
@@ -169,6 +209,8 @@ pub fn load(
         ledger,
         has_ledger,
         ledger_merged_rows: merged_rows,
+        ledger_duplicate_rows,
+        refund_rows,
         inputs,
         rejects,
         future_events,
@@ -228,6 +270,18 @@ impl Loaded {
                 )),
                 _ => None,
             })
+            .chain((self.refund_rows > 0).then(|| {
+                format!(
+                    "ledger: {} rows have a negative amount; they are kept as refunds (subtracted from their month's paid total)",
+                    self.refund_rows
+                )
+            }))
+            .chain((self.ledger_duplicate_rows > 0).then(|| {
+                format!(
+                    "ledger: {} rows repeat another row exactly (person, employer, month, amount, paid date); each is counted once",
+                    self.ledger_duplicate_rows
+                )
+            }))
             .collect()
     }
 
@@ -560,6 +614,14 @@ pub fn run(
     timings: &mut Timings,
 ) -> Result<RunOutcome> {
     use crate::report::{self, CsvStream, Manifest, ReportData, ReportOptions, RunCounts};
+    let inputs: Vec<&std::path::Path> = (args.input.paths.iter())
+        .chain(&args.rules.ledgers)
+        .chain(&args.rules.ui)
+        .map(|p| p.as_path())
+        .collect();
+    report::check_out_apart(&args.out, &inputs).map_err(anyhow::Error::msg)?;
+    // Held to the end of the run: a second run into the same folder fails now.
+    let _lock = report::OutLock::acquire(&args.out)?;
     let loaded = load(&args.input, &args.rules, as_of, timings)?;
     let opts = ReportOptions::from_run_args(args);
     // CSV alone is written while the engine runs, batch by batch, and each
@@ -670,6 +732,8 @@ pub fn run(
             .sum(),
         ledger_rows: sum(&ledger_inputs, |s| s.accepted),
         ledger_entries: loaded.ledger.len() as u64,
+        ledger_duplicates: loaded.ledger_duplicate_rows,
+        refund_rows: loaded.refund_rows,
         ui_spans: loaded.ui.len() as u64,
     };
     manifest.warnings = loaded.warnings();

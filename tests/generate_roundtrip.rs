@@ -79,8 +79,16 @@ fn ledger_reads_back_without_rejects() {
     let ledger = summary.ledger.unwrap();
     let batch = read_ledger(&[dir.path().join(&ledger.path)], &LedgerOptions::default()).unwrap();
     assert!(batch.rejects.is_empty(), "{:?}", batch.rejects.first());
-    // Each duplicated row is summed into the entry of its twin.
-    assert_eq!(batch.merged_rows, ledger.rows_duplicated);
+    // Each duplicated row repeats its twin exactly: counted once, as a
+    // duplicate (issue 17), not summed into a double payment.
+    assert_eq!(batch.duplicate_rows, ledger.rows_duplicated);
+    assert_eq!(batch.merged_rows, 0);
+    let sheet = &batch.inputs[0].sheets[0];
+    assert_eq!(sheet.duplicates, ledger.rows_duplicated);
+    assert_eq!(
+        sheet.rows_read,
+        sheet.accepted + sheet.rejected + sheet.duplicates
+    );
     assert_eq!(
         batch.entries.len() as u64,
         ledger.rows - ledger.rows_duplicated

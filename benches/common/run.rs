@@ -26,6 +26,7 @@ pub fn load_run(events: PathBuf, ledger: Option<PathBuf>) -> anyhow::Result<Load
         carry_forward: false,
         ledger_from: None,
         tier: None,
+        ledger_empty_ok: false,
     };
     load(&input, &rules, as_of(), &mut Timings::default())
 }

@@ -145,6 +145,7 @@ impl RowBatch {
             employer_month: (u64::from(employer) << 32) | u64::from(v.month.index() as u32),
             cents: v.cents,
             paid: v.paid,
+            sheet: 0,
         });
     }
 
@@ -162,6 +163,20 @@ struct Rec {
     cents: i64,
     /// Days since 1970-01-01, or `NO_PAID_DATE`.
     paid: i32,
+    /// The store's number of the sheet the row is from (in the padding).
+    sheet: u32,
+}
+
+/// What summing found besides the entries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct AggregateCounts {
+    /// Rows summed into an entry already holding another (distinct) row.
+    pub merged: u64,
+    /// Rows identical to another (person, employer, month, amount, paid
+    /// date): kept once, per (input, sheet) of the repeat.
+    pub duplicates: Vec<((u32, u32), u64)>,
+    /// Rows kept with a negative amount (refunds).
+    pub refunds: u64,
 }
 
 /// All accepted rows of the run, as the pieces that read them: each piece's
@@ -171,6 +186,8 @@ pub(crate) struct LedgerStore {
     parts: Vec<(Vec<Rec>, Vec<u32>)>,
     employers: Vec<Code>,
     employer_index: HashMap<Code, u32>,
+    /// (input, sheet) of every store sheet number.
+    sheets: Vec<(u32, u32)>,
 }
 
 /// A point to roll the store back to (a CSV re-read in another encoding).
@@ -207,6 +224,19 @@ impl LedgerStore {
         source_of: impl Fn(u32) -> SourceRef,
         rejects: &mut Vec<Reject>,
     ) {
+        let src = source_of(0);
+        let key = (src.input, src.sheet);
+        let sheet = match self.sheets.iter().rposition(|k| *k == key) {
+            Some(i) => i as u32,
+            None => {
+                self.sheets.push(key);
+                (self.sheets.len() - 1) as u32
+            }
+        };
+        let mut batch = batch;
+        for r in &mut batch.recs {
+            r.sheet = sheet;
+        }
         let global: Vec<u32> = batch
             .employers
             .iter()
@@ -225,18 +255,23 @@ impl LedgerStore {
     }
 
     /// Sums rows by person·employer·month. Returns the entries sorted by
-    /// person, employer id (text order), month, and how many rows were
-    /// summed into an entry that already had one.
-    pub(crate) fn aggregate(self) -> anyhow::Result<(Vec<LedgerEntry>, u64)> {
+    /// person, employer id (text order), month, and the counts: rows summed
+    /// into an entry that already had one, exact repeats (kept once) and
+    /// refunds.
+    pub(crate) fn aggregate(self) -> anyhow::Result<(Vec<LedgerEntry>, AggregateCounts)> {
         self.aggregate_in_ranges(RANGE_ROWS)
     }
 
-    fn aggregate_in_ranges(self, range_rows: usize) -> anyhow::Result<(Vec<LedgerEntry>, u64)> {
+    fn aggregate_in_ranges(
+        self,
+        range_rows: usize,
+    ) -> anyhow::Result<(Vec<LedgerEntry>, AggregateCounts)> {
         let n: usize = self.parts.iter().map(|(recs, _)| recs.len()).sum();
         let mut entries: Vec<LedgerEntry> = Vec::new();
         if n == 0 {
-            return Ok((entries, 0));
+            return Ok((entries, AggregateCounts::default()));
         }
+        let sheets = self.sheets;
         // Employer ids numbered in text order, so sorting numbers sorts names.
         let mut order: Vec<u32> = (0..self.employers.len() as u32).collect();
         order.sort_by(|&a, &b| self.employers[a as usize].cmp(&self.employers[b as usize]));
@@ -250,15 +285,32 @@ impl LedgerStore {
         // Each range sorted, then its distinct keys counted: the entries'
         // places are known before any is built, so ranges fill side by side
         // (each range is freed once it is summed).
-        ranges
-            .par_iter_mut()
-            .for_each(|r| r.par_sort_unstable_by_key(|r| (r.person_key, r.employer_month)));
+        // Identical rows end up side by side, the one of the first sheet first.
+        ranges.par_iter_mut().for_each(|r| {
+            r.par_sort_unstable_by_key(|r| {
+                (r.person_key, r.employer_month, r.cents, r.paid, r.sheet)
+            })
+        });
         let counts: Vec<usize> = ranges.par_iter().map(|r| distinct_keys(r)).collect();
         entries.reserve_exact(counts.iter().sum());
-        let merged = partition::fill_in_order(&mut entries, &counts, ranges, |place, range| {
+        let parts = partition::fill_in_order(&mut entries, &counts, ranges, |place, range| {
             aggregate_range(range, &names_by_rank, place)
         })?;
-        Ok((entries, merged.iter().sum()))
+        let mut out = AggregateCounts::default();
+        let mut dups = vec![0u64; sheets.len()];
+        for p in parts {
+            out.merged += p.merged;
+            out.refunds += p.refunds;
+            for (sheet, d) in p.duplicates {
+                if let Some(slot) = dups.get_mut(sheet as usize) {
+                    *slot += d;
+                }
+            }
+        }
+        out.duplicates = (sheets.into_iter().zip(dups))
+            .filter(|(_, d)| *d > 0)
+            .collect();
+        Ok((entries, out))
     }
 }
 
@@ -312,15 +364,26 @@ fn distinct_keys(range: &[Rec]) -> usize {
         .count()
 }
 
+/// Counts of one range: merged rows, repeats per store sheet, refunds.
+struct RangeCounts {
+    merged: u64,
+    duplicates: Vec<(u32, u64)>,
+    refunds: u64,
+}
+
 /// Sums one sorted key range (one pass over equal keys) into `place`, which
 /// has room for exactly its distinct keys; returns the number of entries
-/// written and the merged-row count.
+/// written and the range's counts. A row identical to the one before it
+/// (same amount and paid date, sorted side by side) is a repeat: counted,
+/// not summed.
 fn aggregate_range(
     range: Vec<Rec>,
     employers: &[Code],
     place: &mut [std::mem::MaybeUninit<LedgerEntry>],
-) -> anyhow::Result<(usize, u64)> {
+) -> anyhow::Result<(usize, RangeCounts)> {
     let mut merged = 0u64;
+    let mut refunds = 0u64;
+    let mut duplicates: Vec<(u32, u64)> = Vec::new();
     let mut written = 0usize;
     let mut person: Option<(u64, PersonId)> = None;
     let mut i = 0;
@@ -328,18 +391,29 @@ fn aggregate_range(
         let first = range[i];
         let mut cents = first.cents;
         let mut paid = first.paid;
+        let mut rows = 1u32;
+        refunds += u64::from(first.cents < 0);
         let mut j = i + 1;
         while j < range.len()
             && range[j].person_key == first.person_key
             && range[j].employer_month == first.employer_month
         {
-            cents = cents
-                .checked_add(range[j].cents)
-                .ok_or_else(|| anyhow::anyhow!("ledger sum out of range"))?;
-            paid = paid.max(range[j].paid);
+            let (prev, this) = (range[j - 1], range[j]);
             j += 1;
+            if this.cents == prev.cents && this.paid == prev.paid {
+                match duplicates.last_mut() {
+                    Some((s, n)) if *s == this.sheet => *n += 1,
+                    _ => duplicates.push((this.sheet, 1)),
+                }
+                continue;
+            }
+            cents = cents
+                .checked_add(this.cents)
+                .ok_or_else(|| anyhow::anyhow!("ledger sum out of range"))?;
+            paid = paid.max(this.paid);
+            rows += 1;
+            refunds += u64::from(this.cents < 0);
         }
-        let rows = (j - i) as u32;
         i = j;
         let person_id = match person {
             Some((k, id)) if k == first.person_key => id,
@@ -373,7 +447,14 @@ fn aggregate_range(
             rows,
         });
     }
-    Ok((written, merged))
+    Ok((
+        written,
+        RangeCounts {
+            merged,
+            duplicates,
+            refunds,
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -440,7 +521,8 @@ mod tests {
         assert_eq!(small, whole);
         // 40 persons × 4 distinct (employer, month); one extra row each merged.
         assert_eq!(small.len(), 160);
-        assert_eq!((merged_small, merged_whole), (40, 40));
+        assert_eq!((merged_small.merged, merged_whole.merged), (40, 40));
+        assert!(merged_small.duplicates.is_empty() && merged_small.refunds == 0);
         let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day);
         for (p, chunk) in small.chunks(4).enumerate() {
             let want = [

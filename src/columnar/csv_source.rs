@@ -570,6 +570,11 @@ struct PieceOut {
     records: u32,
 }
 
+/// A rejected row's text as shown: its first 200 characters.
+fn cut(line: &str) -> String {
+    line.chars().take(200).collect()
+}
+
 fn parse_piece(piece: &str, header: &Header) -> PieceOut {
     // Ledger rows are about 50 bytes; over-reserving costs no memory until touched.
     let mut batch = RowBatch::with_capacity(piece.len() / 32 + 1);
@@ -585,6 +590,22 @@ fn parse_piece(piece: &str, header: &Header) -> PieceOut {
         pos = end + 1;
         let this = record;
         record += 1;
+        if line.len() > crate::ingest::csv::MAX_RECORD_BYTES {
+            batch.reject_row(
+                this,
+                CellError {
+                    column: NO_COLUMN,
+                    value: cut(line),
+                    code: RejectCode::BadRow,
+                    message: format!(
+                        "the row takes {} bytes, over the limit of {} bytes (1 MiB) per CSV row",
+                        line.len(),
+                        crate::ingest::csv::MAX_RECORD_BYTES
+                    ),
+                },
+            );
+            continue;
+        }
         split_fields(line, header.delimiter, &mut scratch, &mut fields);
         let blank = (0..fields.len())
             .all(|i| super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty());
@@ -600,7 +621,7 @@ fn parse_piece(piece: &str, header: &Header) -> PieceOut {
                 this,
                 CellError {
                     column: NO_COLUMN,
-                    value: line.to_string(),
+                    value: cut(line),
                     code: RejectCode::BadRow,
                     message: format!(
                         "the row has {} fields, the header has {width}",

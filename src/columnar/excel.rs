@@ -8,10 +8,11 @@ use super::schema::LedgerSchema;
 use super::values::Cell;
 use crate::model::{Reject, Shape, SheetReport, SourceRef};
 use anyhow::{Context, bail};
-use calamine::{Data, Reader};
-use std::io::Cursor;
+use calamine::Data;
 
 const HEADER_SEARCH_ROWS: usize = 20;
+/// Serial 0 of the 1904 system is serial 1462 of the 1900 system.
+const DAYS_1900_TO_1904: f64 = 1462.0;
 
 fn cell(data: &Data) -> Cell<'_> {
     match data {
@@ -46,20 +47,19 @@ pub(crate) fn read_workbook(
     store: &mut LedgerStore,
     rejects: &mut Vec<Reject>,
 ) -> anyhow::Result<Vec<SheetReport>> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+    // The same bounded reader as the event exports (sheet extent, zip sizes,
+    // shared-strings counts checked before calamine allocates).
+    let kind = crate::ingest::sniff::sniff(&bytes);
+    let loaded = crate::ingest::excel::load_workbook(&bytes, kind)
+        .map_err(|e| anyhow::anyhow!("{e}"))
         .context("not a readable workbook")?;
-    let names = workbook.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for (sheet_index, name) in names.iter().enumerate() {
+    drop(bytes);
+    let mut sheets = Vec::with_capacity(loaded.len());
+    for (sheet_index, loaded_sheet) in loaded.into_iter().enumerate() {
+        let name = &loaded_sheet.name;
+        let range = loaded_sheet.range;
+        let is_1904 = loaded_sheet.is_1904;
         let mut report = SheetReport::new(name.clone(), None);
-        let range = match workbook.worksheet_range(name) {
-            Ok(r) => r,
-            Err(e) => {
-                report.skipped = Some(format!("sheet cannot be read: {e}"));
-                sheets.push(report);
-                continue;
-            }
-        };
         // Row numbers as the spreadsheet shows them: the range may start below row 1.
         let first_row = range.start().map_or(0, |(r, _)| r);
         let mut found = None;
@@ -98,7 +98,17 @@ pub(crate) fn read_workbook(
                 continue;
             }
             batch.push_row(i as u32, &layout, &employer, |c| {
-                row.get(c).map_or(Cell::Empty, cell)
+                let d = row.get(c);
+                // A paid date written as a plain number in a 1904-system
+                // workbook: rebased to the 1900 serial the parser reads.
+                if is_1904 && Some(c) == layout.paid_date {
+                    match d {
+                        Some(Data::Float(f)) => return Cell::Float(f + DAYS_1900_TO_1904),
+                        Some(Data::Int(n)) => return Cell::Float(*n as f64 + DAYS_1900_TO_1904),
+                        _ => {}
+                    }
+                }
+                d.map_or(Cell::Empty, cell)
             });
         }
         report.rows_read = batch.rows_read;

@@ -11,13 +11,17 @@
 //! 单位编号 (else `--employer`, else the file stem), 费款所属期 (`202503` or
 //! `2025-03`), 实缴金额 or 单位缴纳 + 个人缴纳, optional 缴费日期.
 //!
-//! Accounting: every non-blank data row is read and either accepted or
-//! rejected (one `Reject` per bad row, at its first bad cell). Rows for the
+//! Accounting: every non-blank data row is read and either accepted,
+//! rejected (one `Reject` per bad row, at its first bad cell) or a duplicate,
+//! so `rows_read = accepted + rejected + duplicates` per sheet. Rows for the
 //! same person, employer and month are **summed** into one `LedgerEntry`
-//! (its `rows` says how many) — never fanned out and never dropped as
-//! duplicates, so a sheet's `duplicates` is always 0 and
-//! `rows_read = accepted + rejected`. `LedgerBatch::merged_rows` counts the
-//! rows that were summed into an entry already holding another row.
+//! (its `rows` says how many) — except a row *identical* to another (same
+//! person, employer, month, amount and paid date): a real ledger repeats a
+//! row only by an export error, so it is kept once and counted in its
+//! sheet's `duplicates` (the repeat in the later sheet, in file order) and in
+//! `LedgerBatch::duplicate_rows`. `LedgerBatch::merged_rows` counts the rows
+//! that were summed into an entry already holding another row. A negative
+//! amount is a refund: kept (summed) and counted in `refund_rows`.
 
 mod aggregate;
 mod csv_source;
@@ -40,6 +44,10 @@ pub struct LedgerBatch {
     pub inputs: Vec<InputReport>,
     /// Ledger rows that were summed into an entry already holding another row.
     pub merged_rows: u64,
+    /// Rows identical to an earlier one, kept once (also in their sheets' `duplicates`).
+    pub duplicate_rows: u64,
+    /// Rows with a negative amount, kept as refunds.
+    pub refund_rows: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -73,12 +81,24 @@ pub fn read_ledger(paths: &[PathBuf], opts: &LedgerOptions) -> anyhow::Result<Le
         .with_context(|| format!("{}", path.display()))?;
         inputs.push(report);
     }
-    let (entries, merged_rows) = store.aggregate()?;
+    let (entries, counts) = store.aggregate()?;
+    let mut duplicate_rows = 0;
+    for ((input, sheet), d) in counts.duplicates {
+        let s = inputs
+            .get_mut(input as usize)
+            .and_then(|i: &mut InputReport| i.sheets.get_mut(sheet as usize))
+            .context("internal: a ledger duplicate's sheet is unknown")?;
+        s.accepted -= d.min(s.accepted);
+        s.duplicates += d;
+        duplicate_rows += d;
+    }
     Ok(LedgerBatch {
         entries,
         rejects,
         inputs,
-        merged_rows,
+        merged_rows: counts.merged,
+        duplicate_rows,
+        refund_rows: counts.refunds,
     })
 }
 
@@ -173,6 +193,9 @@ fn read_one(
     rejects: &mut Vec<Reject>,
 ) -> anyhow::Result<InputReport> {
     let mut head = [0u8; 128];
+    if !std::fs::metadata(path)?.file_type().is_file() {
+        anyhow::bail!("not a regular file (a FIFO, socket or device): only regular files are read");
+    }
     let n = {
         use std::io::Read;
         let mut f = std::fs::File::open(path)?;

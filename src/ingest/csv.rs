@@ -156,7 +156,16 @@ pub struct Record<'t> {
     scratch: String,
     /// A quoted field ran to the end of the file without its closing quote.
     pub unterminated: bool,
+    /// Byte offset of the record's first character in the text.
+    start: usize,
+    /// Bytes the record takes in the text (its line or lines, line end included).
+    pub span: usize,
 }
+
+/// The longest record (line, or lines of a quoted field) a CSV row may take.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+/// The longest field a CSV row may hold.
+pub const MAX_FIELD_BYTES: usize = 64 << 10;
 
 impl<'t> Record<'t> {
     pub fn field(&self, i: usize) -> &str {
@@ -171,10 +180,37 @@ impl<'t> Record<'t> {
             .map(|i| self.field(i).to_string())
             .collect()
     }
+    /// Why the record is over the size limits (1 MiB a record, 64 KiB a
+    /// field), if it is: such a row is rejected, the file read on.
+    pub fn oversize(&self) -> Option<String> {
+        if self.span > MAX_RECORD_BYTES {
+            return Some(format!(
+                "the row takes {} bytes, over the limit of {MAX_RECORD_BYTES} bytes (1 MiB) per CSV row",
+                self.span
+            ));
+        }
+        let longest = (self.fields.iter())
+            .map(|f| match *f {
+                FieldAt::Text(a, b) | FieldAt::Scratch(a, b) => (b - a) as usize,
+            })
+            .max()
+            .unwrap_or(0);
+        (longest > MAX_FIELD_BYTES).then(|| {
+            format!(
+                "a field holds {longest} bytes, over the limit of {MAX_FIELD_BYTES} bytes (64 KiB) per CSV field"
+            )
+        })
+    }
+
     /// The record's fields joined back with commas, for BAD_ROW messages.
     pub fn joined(&self, max_chars: usize) -> String {
+        // Each field cut first: a 200 MB row is never copied whole.
         let s = (0..self.fields.len())
-            .map(|i| self.field(i))
+            .map(|i| {
+                let f = self.field(i);
+                let cut = f.char_indices().nth(max_chars).map_or(f.len(), |(i, _)| i);
+                &f[..cut]
+            })
             .collect::<Vec<_>>()
             .join(",");
         s.chars().take(max_chars).collect()
@@ -225,6 +261,12 @@ impl<'t> Splitter<'t> {
 
     /// Reads the next record into `rec`; returns the line it starts on.
     pub fn next_record(&mut self, rec: &mut Record<'t>) -> Option<u32> {
+        let line = self.next_record_inner(rec)?;
+        rec.span = self.pos - rec.start;
+        Some(line)
+    }
+
+    fn next_record_inner(&mut self, rec: &mut Record<'t>) -> Option<u32> {
         let b = self.text.as_bytes();
         // Skip blank lines.
         loop {
@@ -250,6 +292,7 @@ impl<'t> Splitter<'t> {
         rec.fields.clear();
         rec.scratch.clear();
         rec.unterminated = false;
+        rec.start = self.pos;
         let start_line = self.line;
         let d = self.delim;
         loop {

@@ -34,37 +34,68 @@ pub fn load_workbook(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, S
 }
 
 fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> {
+    if matches!(kind, FileKind::Xlsx | FileKind::Xlsb) {
+        check_zip(bytes)?;
+    }
     let cursor = Cursor::new(bytes);
-    let mut wb: calamine::Sheets<Cursor<&[u8]>> = match kind {
-        FileKind::Xlsx => calamine::Sheets::Xlsx(
-            calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?,
-        ),
-        FileKind::Xls => calamine::Sheets::Xls(
-            calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?,
-        ),
-        FileKind::Xlsb => calamine::Sheets::Xlsb(
-            calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?,
-        ),
-        FileKind::Ods => calamine::Sheets::Ods(
-            calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?,
-        ),
+    // (sheet name, range) in workbook order, and the workbook's date system
+    // when the format says it (xlsx: `xl/workbook.xml`'s `date1904`).
+    let (sheets, workbook_1904): (Vec<(String, Range<Data>)>, Option<bool>) = match kind {
+        FileKind::Xlsx => {
+            let mut wb: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?;
+            let mut out = Vec::new();
+            for name in wb.sheet_names() {
+                let range = bounded_xlsx_range(&mut wb, &name)?;
+                out.push((name, range));
+            }
+            (out, Some(wb.has_1904_epoch()))
+        }
+        FileKind::Xlsb => {
+            let mut wb: calamine::Xlsb<_> =
+                calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?;
+            let mut out = Vec::new();
+            for name in wb.sheet_names() {
+                let range = bounded_xlsb_range(&mut wb, &name)?;
+                out.push((name, range));
+            }
+            (out, None)
+        }
+        FileKind::Xls | FileKind::Ods => {
+            let mut wb: calamine::Sheets<Cursor<&[u8]>> = if kind == FileKind::Xls {
+                calamine::Sheets::Xls(
+                    calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?,
+                )
+            } else {
+                calamine::Sheets::Ods(
+                    calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?,
+                )
+            };
+            let mut out = Vec::new();
+            for name in wb.sheet_names() {
+                let range = wb
+                    .worksheet_range(&name)
+                    .map_err(|e| format!("sheet {name}: cannot be read: {e}"))?;
+                out.push((name, range));
+            }
+            (out, None)
+        }
         other => return Err(format!("is not an Excel workbook ({})", other.label())),
     };
-    let names = wb.sheet_names();
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| format!("sheet {name}: cannot be read: {e}"))?;
+    let mut out = Vec::with_capacity(sheets.len());
+    for (name, range) in sheets {
         let (first_row, first_col) = range.start().map(|(r, c)| (r + 1, c)).unwrap_or((1, 0));
-        // The workbook's date system, from its first date cell.
-        let is_1904 = range
-            .used_cells()
-            .find_map(|(_, _, d)| match d {
-                Data::DateTime(dt) => Some(dt_is_1904(dt)),
-                _ => None,
-            })
-            .unwrap_or(false);
+        // The workbook's date system: from the workbook part where the format
+        // has one, else from the sheet's first date cell.
+        let is_1904 = workbook_1904.unwrap_or_else(|| {
+            range
+                .used_cells()
+                .find_map(|(_, _, d)| match d {
+                    Data::DateTime(dt) => Some(dt_is_1904(dt)),
+                    _ => None,
+                })
+                .unwrap_or(false)
+        });
         out.push(LoadedSheet {
             name,
             range,
@@ -74,6 +105,179 @@ fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> 
         });
     }
     Ok(out)
+}
+
+/// The most cells one sheet's extent (rows × columns from its first to its
+/// last cell) may span: calamine builds the sheet as a dense grid of that size.
+pub const MAX_SHEET_CELLS: u64 = 50_000_000;
+/// The most columns a sheet may span (Excel's own limit, A..XFD).
+pub const MAX_SHEET_COLUMNS: u64 = 16_384;
+/// The most bytes a workbook's zip parts may hold uncompressed, in all.
+pub const MAX_UNCOMPRESSED_BYTES: u64 = 4 << 30;
+/// The most bytes one zip part may hold uncompressed.
+pub const MAX_ENTRY_BYTES: u64 = 2 << 30;
+
+/// Checks an xlsx/xlsb zip before calamine reads it: the uncompressed sizes
+/// (each part ≤ 2 GiB, all ≤ 4 GiB) and the shared-strings table's declared
+/// counts, from which calamine reserves memory (`uniqueCount` strings of 24
+/// bytes each): a count larger than the part's uncompressed size / 4 cannot
+/// be true (an entry takes at least `<si/>`, 5 bytes) and is refused.
+/// A file the zip reader cannot open is left to calamine's own message.
+pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
+    let Some(entries) = super::zipscan::entries(bytes) else {
+        return Ok(());
+    };
+    let mut total = 0u64;
+    let mut strings = None;
+    for entry in &entries {
+        let size = entry.size;
+        if size > MAX_ENTRY_BYTES {
+            return Err(format!(
+                "has a part ({}) of {} bytes uncompressed, over the limit of {} bytes per part (2 GiB)",
+                entry.name, size, MAX_ENTRY_BYTES
+            ));
+        }
+        total = total.saturating_add(size);
+        if entry.name.eq_ignore_ascii_case("xl/sharedStrings.xml") {
+            strings = Some(entry);
+        }
+    }
+    if total > MAX_UNCOMPRESSED_BYTES {
+        return Err(format!(
+            "holds {total} bytes uncompressed, over the limit of {MAX_UNCOMPRESSED_BYTES} bytes per workbook (4 GiB)"
+        ));
+    }
+    if let Some(entry) = strings {
+        let size = entry.size;
+        let head = super::zipscan::head(bytes, entry, 4096).unwrap_or_default();
+        let head = String::from_utf8_lossy(&head);
+        if let Some(start) = head.find("<sst") {
+            let tag = &head[start..];
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            for attr in ["uniqueCount", "count"] {
+                if let Some(n) = xml_attr_number(tag, attr)
+                    && n > size / 4
+                {
+                    return Err(format!(
+                        "declares {attr}=\"{n}\" shared strings in a table of {size} bytes: a damaged or hostile workbook (the count cannot exceed the table's size / 4); open it in Excel and save it again"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The number in ` name="123"` within an XML start tag.
+fn xml_attr_number(tag: &str, name: &str) -> Option<u64> {
+    let mut rest = tag;
+    while let Some(i) = rest.find(name) {
+        let before = rest[..i].chars().next_back();
+        let after = &rest[i + name.len()..];
+        rest = after;
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let after = after.trim_start().strip_prefix('=')?.trim_start();
+        let quote = after.chars().next()?;
+        let value = after[1..].split(quote).next()?;
+        return value.trim().parse().ok();
+    }
+    None
+}
+
+/// Tracks a sheet's extent as cells come and refuses it past the limits.
+#[derive(Default)]
+struct Extent {
+    first: Option<(u32, u32)>,
+    last: (u32, u32),
+    cells: u64,
+}
+
+impl Extent {
+    fn add(&mut self, sheet: &str, (r, c): (u32, u32)) -> Result<(), String> {
+        let (r0, c0) = self.first.get_or_insert((r, c));
+        *r0 = (*r0).min(r);
+        *c0 = (*c0).min(c);
+        let (r0, c0) = (*r0, *c0);
+        self.last = (self.last.0.max(r), self.last.1.max(c));
+        self.cells += 1;
+        let rows = u64::from(self.last.0 - r0) + 1;
+        let cols = u64::from(self.last.1 - c0) + 1;
+        if cols > MAX_SHEET_COLUMNS || rows * cols > MAX_SHEET_CELLS || self.cells > MAX_SHEET_CELLS
+        {
+            return Err(format!(
+                "sheet {sheet}: its cells span {rows} rows × {cols} columns (from {} to {}), over the limit of {MAX_SHEET_CELLS} cells and {MAX_SHEET_COLUMNS} columns per sheet; delete the stray cells far from the data (Ctrl+End shows the last one) or split the sheet",
+                cell_name(r0, c0),
+                cell_name(self.last.0, self.last.1)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `A1`-style name of a 0-based (row, column).
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let d = (c - 1) % 26;
+        letters.push(b'A' + d as u8);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), row + 1)
+}
+
+macro_rules! bounded_range {
+    ($reader:expr, $name:expr) => {{
+        let name: &str = $name;
+        let mut reader = $reader;
+        let mut extent = Extent::default();
+        let mut cells = Vec::new();
+        loop {
+            let cell = match reader.next_cell() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => break,
+                Err(e) => return Err(format!("sheet {name}: cannot be read: {e}")),
+            };
+            if matches!(cell.get_value(), calamine::DataRef::Empty) {
+                continue;
+            }
+            extent.add(name, cell.get_position())?;
+            let pos = cell.get_position();
+            let value: Data = cell.get_value().clone().into();
+            cells.push(calamine::Cell::new(pos, value));
+        }
+        Ok(Range::from_sparse(cells))
+    }};
+}
+
+/// A sheet of an xlsx workbook read like calamine's `worksheet_range`, but
+/// refused once its cells span more than the limits (before the dense grid is
+/// allocated).
+fn bounded_xlsx_range<R: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Xlsx<R>,
+    name: &str,
+) -> Result<Range<Data>, String> {
+    let reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        // A chart sheet: no cells, as calamine's worksheet_range has it.
+        Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
+        Err(e) => return Err(format!("sheet {name}: cannot be read: {e}")),
+    };
+    bounded_range!(reader, name)
+}
+
+/// [`bounded_xlsx_range`] for xlsb.
+fn bounded_xlsb_range<R: std::io::Read + std::io::Seek>(
+    wb: &mut calamine::Xlsb<R>,
+    name: &str,
+) -> Result<Range<Data>, String> {
+    let reader = wb
+        .worksheet_cells_reader(name)
+        .map_err(|e| format!("sheet {name}: cannot be read: {e}"))?;
+    bounded_range!(reader, name)
 }
 
 /// calamine 0.38 keeps a date cell's 1904 flag private; a cell equal to the same

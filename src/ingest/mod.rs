@@ -20,6 +20,7 @@ pub mod schema;
 pub mod sniff;
 pub mod ui;
 pub mod values;
+pub mod zipscan;
 
 use crate::model::{
     Code, Event, InputFormat, InputReport, InputRole, RegionId, RegionLookup, Reject, RejectCode,
@@ -162,6 +163,12 @@ const PARALLEL_READ_BYTES: u64 = 8 << 20;
 /// piece straight into its place (the copy from the page cache and the first
 /// touch of the buffer's pages were one thread's work for a whole file).
 fn read_whole(path: &Path) -> std::io::Result<Vec<u8>> {
+    // A FIFO or device found in a folder is refused before it is opened.
+    if !std::fs::metadata(path)?.file_type().is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, socket or device): only regular files are read",
+        ));
+    }
     let mut file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     #[cfg(unix)]
@@ -258,6 +265,15 @@ fn file_name(path: &Path) -> String {
 /// A BAD_ROW reject for a CSV record that does not fit the header: fewer fields
 /// than the named header columns, or text beyond them, or an unclosed quote.
 fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Option<Reject> {
+    if let Some(message) = rec.oversize() {
+        return Some(Reject {
+            source: src,
+            column: String::new(),
+            value: rec.joined(200),
+            code: RejectCode::BadRow,
+            message,
+        });
+    }
     if rec.unterminated {
         return Some(Reject {
             source: src,

@@ -29,6 +29,11 @@ pub struct RunCounts {
     pub ledger_rows: u64,
     /// Ledger entries after summing by person·employer·month.
     pub ledger_entries: u64,
+    /// Ledger rows identical to another (person, employer, month, amount,
+    /// paid date): counted once (also in `duplicates`).
+    pub ledger_duplicates: u64,
+    /// Ledger rows with a negative amount, kept as refunds.
+    pub refund_rows: u64,
     /// Unemployment-benefit spans (失业保险金期间) read.
     pub ui_spans: u64,
 }

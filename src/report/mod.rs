@@ -9,6 +9,15 @@
 //! removed and the previous reports stay exactly as they were. Report files of
 //! an earlier run that this run does not write (another `--format`) are
 //! removed in the same swap, so the folder always matches `manifest.json`.
+//! Each replaced file keeps its name throughout: the old one is hard-linked
+//! into the staging folder, then the new one renamed over it; `manifest.json`
+//! is moved last and lists every file's size and SHA-256, so a folder caught
+//! mid-swap (or left by a killed run) is detectably incomplete: readers trust
+//! a folder only when every file matches its manifest entry. A whole run holds
+//! [`OutLock`] (`OUT/.medrecon.lock`, `flock` LOCK_EX|LOCK_NB on Linux): a
+//! second run into the same folder fails at once rather than mix its files
+//! with this one's. [`check_out_apart`] refuses an output folder inside an
+//! input path, or an input inside it.
 //! Stage timings are not part of the deterministic files: the pipeline writes
 //! them last with [`write_timings`].
 //!
@@ -131,6 +140,12 @@ pub enum ReportError {
     },
     #[error("cannot write {}: {message}", path.display())]
     Write { path: PathBuf, message: String },
+    #[error(
+        "another medrecon run is writing to {} (lock {}); wait for it to end or choose another --out",
+        out.display(),
+        lock.display()
+    )]
+    Locked { out: PathBuf, lock: PathBuf },
 }
 
 impl ReportError {
@@ -502,6 +517,120 @@ impl CsvStream {
     }
 }
 
+/// The lock file every run holds inside its output folder while it writes.
+pub const LOCK_FILE: &str = ".medrecon.lock";
+
+/// An exclusive lock on an output folder, held from the start of a run to its
+/// end (`OUT/.medrecon.lock`, `flock` LOCK_EX|LOCK_NB): a second run into the
+/// same folder fails at once instead of mixing its reports with this one's.
+/// Released when dropped (or when the process dies: the kernel drops it).
+pub struct OutLock {
+    _file: fs::File,
+    path: PathBuf,
+}
+
+impl OutLock {
+    /// Creates `out_dir` if missing and takes its lock, or fails with
+    /// "another medrecon run is writing to OUT (lock OUT/.medrecon.lock)".
+    pub fn acquire(out_dir: &Path) -> Result<OutLock, ReportError> {
+        fs::create_dir_all(out_dir).map_err(|e| ReportError::io(out_dir, e))?;
+        let path = out_dir.join(LOCK_FILE);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| ReportError::io(&path, e))?;
+        try_lock(&file).map_err(|busy| {
+            if busy {
+                ReportError::Locked {
+                    out: out_dir.to_path_buf(),
+                    lock: path.clone(),
+                }
+            } else {
+                ReportError::write(&path, "cannot lock the output folder")
+            }
+        })?;
+        Ok(OutLock { _file: file, path })
+    }
+
+    /// The lock file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// `Err(true)`: another process holds the lock.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn try_lock(file: &fs::File) -> Result<(), bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this function borrows; no memory is passed.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = std::io::Error::last_os_error();
+    Err(err.raw_os_error() == Some(libc::EWOULDBLOCK))
+}
+
+/// Without libc (other targets) there is no lock: runs into one folder are
+/// the user's to keep apart; the manifest's hashes still tell a mixed set.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn try_lock(_file: &fs::File) -> Result<(), bool> {
+    Ok(())
+}
+
+/// Refuses an output folder inside an input path, or an input path inside the
+/// output folder: the next run would read its own reports as exports.
+pub fn check_out_apart(out_dir: &Path, inputs: &[&Path]) -> Result<(), String> {
+    let out = absolute(out_dir);
+    for input in inputs {
+        let inp = absolute(input);
+        if out.starts_with(&inp) {
+            return Err(format!(
+                "--out {} is inside the input {}: the next run would read the reports as exports; choose an output folder outside the inputs",
+                out_dir.display(),
+                input.display()
+            ));
+        }
+        if inp.starts_with(&out) {
+            return Err(format!(
+                "the input {} is inside --out {}: reports would be mixed with exports; choose an output folder outside the inputs",
+                input.display(),
+                out_dir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `path` made absolute and resolved through symlinks as far as it exists
+/// (the rest, not yet created, appended as given).
+fn absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = fs::canonicalize(&existing) {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return abs,
+        }
+    }
+}
+
 /// Size and lower-case hex SHA-256 of a file, read in chunks.
 pub fn hash_file(path: &Path) -> Result<(u64, String), ReportError> {
     let mut file = fs::File::open(path).map_err(|e| ReportError::io(path, e))?;
@@ -591,7 +720,10 @@ impl Staging {
             let parked = self.old_dir.join(name);
             let had_old = target.exists();
             let step = (|| {
-                if had_old {
+                // An old file being replaced is kept by a second link and
+                // the new one renamed over it: the name never goes missing,
+                // even if the process is killed between two renames.
+                if had_old && !(has_new && fs::hard_link(&target, &parked).is_ok()) {
                     fs::rename(&target, &parked).map_err(|e| ReportError::io(&target, e))?;
                 }
                 if !has_new {

@@ -1,0 +1,336 @@
+//! Issue 17, findings 1, 2 and 7: xlsx workbooks built here part by part
+//! (never committed): a stray far cell, a lying shared-strings count and the
+//! 1904 date system read from `xl/workbook.xml`.
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn medrecon() -> Command {
+    Command::cargo_bin("medrecon").expect("binary builds")
+}
+
+/// A cell of a generated sheet.
+enum C<'a> {
+    S(&'a str),
+    N(f64),
+    Shared(usize),
+}
+
+fn col_name(mut c: u32) -> String {
+    let mut s = Vec::new();
+    c += 1;
+    while c > 0 {
+        s.push(b'A' + ((c - 1) % 26) as u8);
+        c = (c - 1) / 26;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap()
+}
+
+/// Writes an xlsx with one sheet holding `cells` at (0-based row, column).
+fn write_xlsx(
+    path: &Path,
+    cells: &[(u32, u32, C)],
+    date1904: bool,
+    dimension: &str,
+    shared: Option<&str>,
+) {
+    let mut rows: std::collections::BTreeMap<u32, Vec<(u32, &C)>> = Default::default();
+    for (r, c, v) in cells {
+        rows.entry(*r).or_default().push((*c, v));
+    }
+    let mut sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>"#
+    );
+    for (r, cs) in rows {
+        sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
+        for (c, v) in cs {
+            let at = format!("{}{}", col_name(c), r + 1);
+            match v {
+                C::S(s) => sheet.push_str(&format!(
+                    r#"<c r="{at}" t="inlineStr"><is><t>{s}</t></is></c>"#
+                )),
+                C::N(n) => sheet.push_str(&format!(r#"<c r="{at}"><v>{n}</v></c>"#)),
+                C::Shared(i) => sheet.push_str(&format!(r#"<c r="{at}" t="s"><v>{i}</v></c>"#)),
+            }
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let pr = if date1904 {
+        r#"<workbookPr date1904="1"/>"#
+    } else {
+        ""
+    };
+    let workbook = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{pr}<sheets><sheet name="增员" sheetId="1" r:id="rId1"/></sheets></workbook>"#
+    );
+    let shared_rel = if shared.is_some() {
+        r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#
+    } else {
+        ""
+    };
+    let mut parts: Vec<(&str, String)> = vec![
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#.to_string(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+        ),
+        ("xl/workbook.xml", workbook),
+        (
+            "xl/_rels/workbook.xml.rels",
+            format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>{shared_rel}</Relationships>"#
+            ),
+        ),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    if let Some(s) = shared {
+        parts.push(("xl/sharedStrings.xml", s.to_string()));
+    }
+    fs::write(path, stored_zip(&parts)).unwrap();
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A zip of `parts`, each stored uncompressed.
+fn stored_zip(parts: &[(&str, String)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, body) in parts {
+        let (name, body) = (name.as_bytes(), body.as_bytes());
+        let crc = crc32(body);
+        let offset = out.len() as u32;
+        let mut common = Vec::new();
+        common.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // version, flags, stored, time, date
+        common.extend_from_slice(&crc.to_le_bytes());
+        common.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        common.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        common.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        common.extend_from_slice(&[0, 0]); // extra length
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        out.extend_from_slice(&common);
+        out.extend_from_slice(name);
+        out.extend_from_slice(body);
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&[20, 0]); // made by
+        central.extend_from_slice(&common);
+        central.extend_from_slice(&[0; 10]); // comment, disk, attributes
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name);
+    }
+    let cd_offset = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&cd_offset.to_le_bytes());
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+const P1: &str = "11010519491231002X";
+const HEADER: [&str; 9] = [
+    "身份证号",
+    "姓名",
+    "单位编号",
+    "变动类型",
+    "变动日期",
+    "参保地",
+    "缴费基数",
+    "离职原因",
+    "减员日期",
+];
+
+fn header_cells() -> Vec<(u32, u32, C<'static>)> {
+    HEADER
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (0, i as u32, C::S(h)))
+        .collect()
+}
+
+fn validate(path: &Path) -> (Option<i32>, String, Duration) {
+    let start = Instant::now();
+    let out = medrecon()
+        .arg("validate")
+        .arg(path)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text, start.elapsed())
+}
+
+#[test]
+fn one_cell_at_xfd1048576_is_a_clear_error_within_a_second() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("stray.xlsx");
+    let mut cells = header_cells();
+    cells.push((1_048_575, 16_383, C::N(1.0)));
+    write_xlsx(&path, &cells, false, "A1:XFD1048576", None);
+    let size = fs::metadata(&path).unwrap().len();
+    assert!(size < 6000, "{size} bytes");
+    let (code, text, took) = validate(&path);
+    assert_ne!(code, Some(0), "{text}");
+    assert!(code.is_some(), "killed: {text}");
+    assert!(text.contains("stray.xlsx"), "{text}");
+    assert!(
+        text.contains("1048576 rows × 16384 columns") && text.contains("50000000 cells"),
+        "{text}"
+    );
+    assert!(text.contains("XFD1048576"), "{text}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_lying_shared_strings_count_is_refused_before_calamine_reserves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("sst.xlsx");
+    let mut cells = header_cells();
+    cells.push((1, 0, C::Shared(0)));
+    let sst = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="4294967295"><si><t>张三</t></si></sst>"#;
+    write_xlsx(&path, &cells, false, "A1:I2", Some(sst));
+    let (code, text, took) = validate(&path);
+    assert!(code.is_some(), "killed: {text}");
+    assert_ne!(code, Some(0), "{text}");
+    assert!(text.contains("sst.xlsx"), "{text}");
+    assert!(text.contains(r#"uniqueCount="4294967295""#), "{text}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    // The same table with a true count is read.
+    let sst_ok = sst.replace("4294967295", "1");
+    write_xlsx(&path, &cells, false, "A1:I2", Some(&sst_ok));
+    let (_, text, _) = validate(&path);
+    assert!(!text.contains("uniqueCount"), "{text}");
+}
+
+fn serial_1904(d: NaiveDate) -> f64 {
+    (d - NaiveDate::from_ymd_opt(1904, 1, 1).unwrap()).num_days() as f64
+}
+
+fn run(input: &Path, out: &Path) {
+    medrecon()
+        .arg("run")
+        .arg(input)
+        .args([
+            "--as-of",
+            "2025-08-15",
+            "--quiet",
+            "--no-mask",
+            "--employer",
+            "E1",
+        ])
+        .args(["--format", "csv", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_1904_workbook_with_plain_number_dates_reads_its_dates_in_1904() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let (hired, left) = (d(2024, 3, 10), d(2025, 3, 20));
+    let mut cells = header_cells();
+    let row = |r: u32, kind: &'static str, date: NaiveDate, end: Option<NaiveDate>| {
+        let mut v = vec![
+            (r, 0, C::S(P1)),
+            (r, 1, C::S("张三")),
+            (r, 2, C::S("E1")),
+            (r, 3, C::S(kind)),
+            (r, 4, C::N(serial_1904(date))),
+            (r, 5, C::S("北京")),
+            (r, 6, C::N(10000.0)),
+        ];
+        if let Some(e) = end {
+            v.push((r, 8, C::N(serial_1904(e))));
+        }
+        v
+    };
+    cells.extend(row(1, "入职", hired, None));
+    cells.extend(row(2, "离职", left, Some(left)));
+    let xin = tmp.path().join("x");
+    fs::create_dir(&xin).unwrap();
+    write_xlsx(&xin.join("events.xlsx"), &cells, true, "A1:I3", None);
+    // The same events as CSV text dates.
+    let cin = tmp.path().join("c");
+    fs::create_dir(&cin).unwrap();
+    fs::write(
+        cin.join("events.csv"),
+        format!(
+            "{}\n{P1},张三,E1,入职,2024-03-10,北京,10000,,\n{P1},张三,E1,离职,2025-03-20,北京,10000,,2025-03-20\n",
+            HEADER.join(",")
+        ),
+    )
+    .unwrap();
+    let (xout, cout): (PathBuf, PathBuf) = (tmp.path().join("xo"), tmp.path().join("co"));
+    run(&xin, &xout);
+    run(&cin, &cout);
+    let stops = fs::read_to_string(xout.join("stops.csv")).unwrap();
+    assert!(stops.contains("2025-03-20"), "{stops}");
+    assert!(!stops.contains("2021-03-19"), "read in 1900: {stops}");
+    for name in ["persons.csv", "stops.csv", "gaps.csv"] {
+        assert_eq!(
+            fs::read_to_string(xout.join(name)).unwrap(),
+            fs::read_to_string(cout.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_1904_ledger_workbook_reads_plain_number_paid_dates_in_1904() {
+    use medrecon::columnar::{LedgerOptions, read_ledger};
+    let tmp = tempfile::tempdir().unwrap();
+    let paid = NaiveDate::from_ymd_opt(2025, 3, 20).unwrap();
+    let header = ["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"];
+    let mut cells: Vec<(u32, u32, C)> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (0, i as u32, C::S(h)))
+        .collect();
+    cells.extend([
+        (1, 0, C::S(P1)),
+        (1, 1, C::S("E1")),
+        (1, 2, C::S("2025-03")),
+        (1, 3, C::N(947.0)),
+        (1, 4, C::N(serial_1904(paid))),
+    ]);
+    for (date1904, want) in [(true, paid), (false, paid - chrono::Days::new(1462))] {
+        let path = tmp.path().join(format!("ledger{date1904}.xlsx"));
+        write_xlsx(&path, &cells, date1904, "A1:E2", None);
+        let batch = read_ledger(&[path], &LedgerOptions::default()).unwrap();
+        assert!(batch.rejects.is_empty(), "{:?}", batch.rejects);
+        assert_eq!(batch.entries.len(), 1);
+        assert_eq!(
+            batch.entries[0].paid_date,
+            Some(want),
+            "date1904={date1904}"
+        );
+    }
+}
