@@ -433,6 +433,10 @@ fn strict_exit_code_and_usage_and_bad_file() {
             "2026-11-22",
             "--quiet",
             "--strict",
+            "--ledger",
+            "samples/ledger",
+            "--ui",
+            "samples/ui",
             "--out",
         ])
         .arg(tmp.path().join("s"))

@@ -1,4 +1,5 @@
-//! Ledger workbooks (.xlsx, .xls, .xlsb, .ods) read cell by cell with calamine:
+//! Ledger workbooks (.xlsx, .xls, .xlsb, .ods through calamine; SpreadsheetML
+//! and HTML `.xls` through `ingest::markup`) read cell by cell:
 //! every sheet whose first rows hold a ledger header is read; others are
 //! listed as skipped with the reason. Ledger workbooks are small (a sheet
 //! holds at most 1,048,576 rows), so each is read whole.
@@ -7,9 +8,8 @@ use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::LedgerSchema;
 use super::values::Cell;
 use crate::model::{Reject, Shape, SheetReport, SourceRef};
-use anyhow::{Context, bail};
-use calamine::{Data, Reader};
-use std::io::Cursor;
+use anyhow::bail;
+use calamine::Data;
 
 const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -39,27 +39,17 @@ fn header_text(data: &Data) -> String {
 
 /// Reads every ledger sheet of a workbook held in `bytes` into `store`.
 pub(crate) fn read_workbook(
-    bytes: Vec<u8>,
+    loaded: Vec<crate::ingest::excel::LoadedSheet>,
     input: u32,
     schema: &LedgerSchema,
     default_employer: &str,
     store: &mut LedgerStore,
     rejects: &mut Vec<Reject>,
 ) -> anyhow::Result<Vec<SheetReport>> {
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .context("not a readable workbook")?;
-    let names = workbook.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for (sheet_index, name) in names.iter().enumerate() {
-        let mut report = SheetReport::new(name.clone(), None);
-        let range = match workbook.worksheet_range(name) {
-            Ok(r) => r,
-            Err(e) => {
-                report.skipped = Some(format!("sheet cannot be read: {e}"));
-                sheets.push(report);
-                continue;
-            }
-        };
+    let mut sheets = Vec::with_capacity(loaded.len());
+    for (sheet_index, sheet) in loaded.into_iter().enumerate() {
+        let mut report = SheetReport::new(sheet.name.clone(), None);
+        let range = sheet.range;
         // Row numbers as the spreadsheet shows them: the range may start below row 1.
         let first_row = range.start().map_or(0, |(r, _)| r);
         let mut found = None;
