@@ -8,8 +8,10 @@ ss:Type="String", wages as ss:Type="Number", ss:Index to skip empty cells, a
 wrong ss:ExpandedRowCount, &nbsp; and &amp; entities.
 
 Used by make_fixtures.py (tests/fixtures/same_*.xls) and make_samples.py
-(samples/). Run alone: python3 scripts/make_markup.py  (writes the fixtures).
+(samples/). Run alone: python3 scripts/make_markup.py  (writes these fixtures and samples,
+leaving the others as they are).
 """
+import datetime as dt
 import os
 from xml.sax.saxutils import escape
 
@@ -118,10 +120,73 @@ def write_fixture_markup(fix_dir, event_rows, zh_kind, date_variants):
         f.write(html_table(title, HEADERS, text_rows(rows), "gbk", "http-equiv"))
 
 
-if __name__ == "__main__":
+# -- samples/ -----------------------------------------------------------------
+RONGCHENG = "91510100MA6C5RQ21T"  # 成都蓉城人力资源有限公司 (SpreadsheetML from a web back office)
+JINMEN = "91120101MA05K7WQ3P"     # 天津津门外包服务有限公司 (HTML table from a JSP app, GBK)
+
+
+def month_range(first, last):
+    m = first.replace(day=1)
+    while m <= last:
+        yield m
+        m = (m + dt.timedelta(days=32)).replace(day=1)
+
+
+def write_sample_markup(out_dir, make_id, due_for, packs):
+    """Two more clients: 蓉城 (SpreadsheetML `.xls`) and 津门 (GBK HTML `.xls`,
+    charset only in <meta http-equiv>), with their ledger (ledger/实缴明细_网报.csv).
+    Stories: a short gap between the two (2025-05), a separation filed late
+    (蓉城), and an ID that reached the SpreadsheetML as a Number (lost digits)."""
+    import csv
+    ids = [make_id("110105", b, 500 + i) for i, b in enumerate(
+        ["19870214", "19930506", "19790912", "19850101", "19910818"])]
+    names = ["何嘉怡", "罗文轩", "郑海燕", "梁志强", "谢雨桐"]
+    wages = [9800, 7600, 13500, 8800, 10200]
+    # spell: (person, employer, hire, separation, filed)
+    spells = [
+        (0, RONGCHENG, "2024-08-01", "2025-04-15", "2025-04-20"),
+        (0, JINMEN, "2025-06-03", "", ""),
+        (1, RONGCHENG, "2024-10-08", "2025-09-30", "2025-11-05"),
+        (2, RONGCHENG, "2025-03-17", "", ""),
+        (3, JINMEN, "2024-12-02", "2026-05-31", "2026-06-03"),
+        (4, JINMEN, "2025-07-01", "", ""),
+    ]
+    rows = {RONGCHENG: [], JINMEN: []}
+    for p, e, hire, sep, filed in spells:
+        rows[e].append([names[p], ids[p], e, "增员", hire, "beijing", float(wages[p]), "", None])
+        if sep:
+            rows[e].append([names[p], ids[p], e, "减员", sep, "beijing", float(wages[p]), "个人原因",
+                            ("date", filed)])
+    # A hire whose ID was typed as a number: 15 significant digits kept.
+    bad = rows[RONGCHENG][0][:]
+    bad[0], bad[1], bad[4] = "曹文博", float(make_id("110105", "19900303", 599)[:15] + "000"), "2025-08-01"
+    rows[RONGCHENG].append(bad)
+    with open(os.path.join(out_dir, "网报增减员_蓉城人力.xls"), "wb") as f:
+        f.write(spreadsheetml("成都蓉城人力资源有限公司 社保增减员明细", [
+            ("增减员", HEADERS, rows[RONGCHENG]),
+            ("填表说明", ["说明"], [["1. 身份证号请填写18位；2. 日期格式yyyy-mm-dd"]])]))
+    with open(os.path.join(out_dir, "增减员导出_津门外包.xls"), "wb") as f:
+        f.write(html_table("天津津门外包服务有限公司 增减员导出", HEADERS, text_rows(rows[JINMEN]),
+                           "gbk", "http-equiv"))
+    # Their ledger: every month of every spell paid what the Beijing pack says is due.
+    lrows = []
+    for p, e, hire, sep, filed in spells:
+        last = dt.date.fromisoformat(sep) if sep else dt.date(2026, 10, 1)
+        for m in month_range(dt.date.fromisoformat(hire), min(last, dt.date(2026, 10, 1))):
+            amount = due_for(packs["beijing"], m, wages[p])
+            lrows.append([ids[p], e, m.strftime("%Y%m"), f"{amount:.2f}", m.replace(day=15).isoformat()])
+    lrows.sort()
+    with open(os.path.join(out_dir, "ledger", "实缴明细_网报.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"])
+        w.writerows(lrows)
+
+
+def stub_writers():
+    """make_fixtures / make_samples import the real writers at their top; only
+    their data and helpers are used here, so stand-ins do."""
     import sys
     import types
-    # make_fixtures imports the real writers at its top; only its data is used here.
     for mod in ("openpyxl", "openpyxl.utils", "openpyxl.utils.datetime", "xlwt",
                 "odf", "odf.opendocument", "odf.table", "odf.text"):
         sys.modules.setdefault(mod, types.ModuleType(mod))
@@ -129,6 +194,13 @@ if __name__ == "__main__":
     for n in ("Table", "TableCell", "TableRow"):
         setattr(sys.modules["odf.table"], n, None)
     sys.modules["odf.text"].P = None
+
+
+if __name__ == "__main__":
+    import sys
+    stub_writers()
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import make_fixtures as mf
+    import make_samples as ms
     write_fixture_markup(mf.FIX, mf.event_rows(), mf.ZH_KIND, mf.date_variants)
+    write_sample_markup(mf.SAMPLES, mf.make_id, ms.due_for, ms.load_packs())

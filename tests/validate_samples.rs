@@ -30,15 +30,18 @@ fn sample_events() -> Vec<PathBuf> {
 #[test]
 fn samples_balance_and_hold_the_planted_bad_rows() {
     let b = read(&sample_events()).unwrap();
-    // Four event exports; ledger/ and ui/ sub-folders are not read as events.
+    // Six event exports; ledger/ and ui/ sub-folders are not read as events.
     let formats: Vec<InputFormat> = b.inputs.iter().map(|i| i.format).collect();
     assert_eq!(
         formats.len(),
-        4,
+        6,
         "{:?}",
         b.inputs.iter().map(|i| &i.path).collect::<Vec<_>>()
     );
     assert!(formats.contains(&InputFormat::Xls));
+    // A web back office's SpreadsheetML and a JSP app's GBK HTML table, both `.xls`.
+    assert!(formats.contains(&InputFormat::Spreadsheetml));
+    assert!(formats.contains(&InputFormat::Html));
     assert!(
         b.inputs
             .iter()
@@ -75,6 +78,8 @@ fn samples_balance_and_hold_the_planted_bad_rows() {
         vec![
             RejectCode::IdChecksum,
             RejectCode::BadDate,
+            RejectCode::IdLostDigits,
+            // The SpreadsheetML's Number-typed ID.
             RejectCode::IdLostDigits
         ]
     );
