@@ -135,7 +135,7 @@ fn is_bundle(path: &Path) -> bool {
     let zip_magic = std::fs::File::open(path)
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
-        && &head == b"PK\x03\x04";
+        && (&head == b"PK\x03\x04" || &head == b"PK\x05\x06");
     if !zip_magic {
         return false;
     }
@@ -367,6 +367,40 @@ mod tests {
         assert!(!enclosed("a\\..\\evil.csv"));
         assert!(!enclosed("/etc/passwd"));
         assert!(!enclosed("C:/x.csv"));
+    }
+
+    #[test]
+    fn a_bundle_over_the_entry_bound_is_refused_naming_it_and_the_bound() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.zip");
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in 0..=MAX_ENTRIES {
+            z.start_file(format!("e{i}.csv"), opts).unwrap();
+            z.write_all(b"x").unwrap();
+        }
+        z.finish().unwrap();
+        let e = expand_inputs(std::slice::from_ref(&path), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("many.zip") && e.contains("10001 entries") && e.contains("10000"),
+            "{e}"
+        );
+        // An empty bundle is a PATH with nothing readable.
+        let empty = dir.path().join("empty.zip");
+        zip::ZipWriter::new(std::fs::File::create(&empty).unwrap())
+            .finish()
+            .unwrap();
+        let e = expand_inputs(std::slice::from_ref(&empty), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("empty.zip") && e.contains("no readable export in this bundle"),
+            "{e}"
+        );
     }
 
     #[test]
