@@ -357,6 +357,8 @@ def write_fixtures():
     write_excel2003_xml(os.path.join(FIX, "excel2003_xml.xls"))
     write_html_xls(os.path.join(FIX, "html_table.xls"))
     write_semicolon_gbk(os.path.join(FIX, "semicolon_gbk.csv"))
+    import make_markup  # noqa: E402  (same folder; standard library only)
+    make_markup.write_fixture_markup(FIX, event_rows(), ZH_KIND, date_variants)
     write_invalid_gbk(os.path.join(FIX, "invalid_bytes.csv"))
     for name in os.listdir(FIX):
         if name.endswith((".xlsx", ".ods")):

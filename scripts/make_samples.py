@@ -6,6 +6,8 @@ make_fixtures.py. Four employers, four export styles:
 - 增减员_瑞达咨询.xlsx                : .xlsx with 增员 and 减员 sheets
 - 人员变动_鹏城物流.xls               : .xls (old HR system), event rows
 - 花名册_穗安保洁.xlsx                : roster rows (入职日期/离职日期)
+- 网报增减员_蓉城人力.xls             : "Excel 2003 XML" (SpreadsheetML) named .xls
+- 增减员导出_津门外包.xls             : an HTML table named .xls, GBK (make_markup.py)
 - ledger/实缴明细.csv                 : contribution ledger (--ledger)
 - ui/失业金领取.csv                   : unemployment-benefit months (--ui)
 
@@ -35,7 +37,7 @@ def load_packs():
         with open(os.path.join(POLICY_DIR, region + ".toml"), "rb") as f:
             doc = tomllib.load(f)
         versions, current = [], {}
-        for v in doc["versions"]:
+        for v in doc.get("money", doc.get("versions", [])):
             for k, val in v.items():
                 if isinstance(val, dict) and "value" in val:
                     current[k] = val["value"]
@@ -279,6 +281,10 @@ def write_samples(out_dir, make_id, upgrade15):
         w = csv.writer(f)
         w.writerow(["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"])
         w.writerows(lrows)
+
+    # -- two clients from web back offices: SpreadsheetML and HTML `.xls` -----
+    import make_markup  # noqa: E402  (same folder; standard library only)
+    make_markup.write_sample_markup(out_dir, make_id, due_for, packs)
 
     # -- unemployment-benefit months ------------------------------------------
     with open(os.path.join(out_dir, "ui", "失业金领取.csv"), "w", encoding="utf-8", newline="") as f:

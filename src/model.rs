@@ -747,6 +747,10 @@ pub enum InputFormat {
     Xlsb,
     Ods,
     Parquet,
+    /// "Excel 2003 XML" (SpreadsheetML), usually named `.xls`.
+    Spreadsheetml,
+    /// An HTML table, usually named `.xls`.
+    Html,
 }
 
 /// Which table a file feeds.

@@ -60,6 +60,9 @@ pub struct Loaded {
     pub ledger_from: Option<Month>,
     /// `--tier` as a tier number (0: each pack's default tier).
     pub default_tier: u8,
+    /// Files and folders met in the PATHs and not read (owner, hidden, given
+    /// to another option…), one line each: on stderr and in the manifest.
+    pub skipped: Vec<String>,
 }
 
 /// A progress bar on stderr, drawn only on a terminal and when not quiet.
@@ -129,18 +132,26 @@ pub fn load(
         default_employer: input.employer.clone(),
         columns: input.columns.clone(),
     };
+    // A folder given as --ledger or --ui inside an events folder is not events.
+    let elsewhere: Vec<(std::path::PathBuf, String)> = (rules.ledgers.iter())
+        .map(|p| (p.clone(), "--ledger".to_string()))
+        .chain(rules.ui.iter().map(|p| (p.clone(), "--ui".to_string())))
+        .filter(|(p, _)| p.is_dir())
+        .collect();
     let EventBatch {
         mut events,
         rejects: event_rejects,
         inputs: event_inputs,
+        mut skipped,
     } = timings.time("read_events", || {
-        ingest::read_events(&input.paths, &opts, &policies)
+        ingest::read_events_excluding(&input.paths, &elsewhere, &opts, &policies)
     })?;
 
     let UiBatch {
         spans: mut ui,
         rejects: ui_rejects,
         inputs: ui_inputs,
+        skipped: ui_skipped,
     } = if rules.ui.is_empty() {
         UiBatch::default()
     } else {
@@ -155,6 +166,7 @@ pub fn load(
         merged_rows,
         duplicate_rows: ledger_duplicate_rows,
         refund_rows,
+        skipped: ledger_skipped,
     } = if has_ledger {
         let opts = LedgerOptions {
             default_employer: input.employer.clone(),
@@ -173,6 +185,12 @@ pub fn load(
         anyhow::bail!(
             "--ledger: the ledger has no rows (its files hold a header at most): every covered month would count as arrears; check the export, or pass --ledger-empty-ok if nothing was paid"
         );
+    }
+
+    skipped.extend(ui_skipped);
+    skipped.extend(ledger_skipped);
+    for line in &skipped {
+        eprintln!("medrecon: {line}");
     }
 
     // One numbering of inputs for the whole run: events, then UI, then ledger.
@@ -217,6 +235,7 @@ pub fn load(
         carry_forward: rules.carry_forward,
         ledger_from: rules.ledger_from,
         default_tier,
+        skipped,
     })
 }
 
@@ -246,7 +265,8 @@ impl Loaded {
     }
 
     /// Run-level warnings: regions whose last policy version is carried forward
-    /// (`--carry-forward`) to reach the as-of month.
+    /// (`--carry-forward`) to reach the as-of month, then the files and
+    /// folders skipped in the PATHs.
     pub fn warnings(&self) -> Vec<String> {
         let regions: BTreeSet<crate::model::RegionId> = self
             .events
@@ -260,7 +280,7 @@ impl Loaded {
                 a
             });
         let as_of_month = Month::of(self.as_of);
-        regions
+        let mut warnings: Vec<String> = regions
             .into_iter()
             .filter_map(|region| match self.policies.money(region, as_of_month, None, self.carry_forward) {
                 Some(p) if p.carried => Some(format!(
@@ -282,7 +302,9 @@ impl Loaded {
                     self.ledger_duplicate_rows
                 )
             }))
-            .collect()
+            .collect();
+        warnings.extend(self.skipped.iter().cloned());
+        warnings
     }
 
     /// Every person with events or ledger entries, in person order, with their

@@ -148,6 +148,9 @@ fn the_same_events_from_every_format() {
         "same_roster_1904.xlsx",
         "same.xls",
         "same.ods",
+        "same_spreadsheetml.xls",
+        "same_html_utf8.xls",
+        "same_html_gbk.xls",
     ] {
         let got = sorted_contents(&read_fixture(name));
         assert_eq!(got, reference, "{name}");
@@ -158,6 +161,50 @@ fn the_same_events_from_every_format() {
 fn xls_and_ods_formats_are_recorded() {
     assert_eq!(read_fixture("same.xls").inputs[0].format, InputFormat::Xls);
     assert_eq!(read_fixture("same.ods").inputs[0].format, InputFormat::Ods);
+}
+
+#[test]
+fn spreadsheetml_and_html_xls_are_read_as_sheets() {
+    // SpreadsheetML: a title row merged across (ss:MergeAcross), the header on
+    // row 2, Number wages, DateTime filed dates, ss:Index skipping empty cells,
+    // a wrong ss:ExpandedRowCount, and an instruction sheet without the columns.
+    let b = read_fixture("same_spreadsheetml.xls");
+    let input = &b.inputs[0];
+    assert_eq!(input.format, InputFormat::Spreadsheetml);
+    assert_eq!(input.sheets.len(), 2);
+    let sheet = &input.sheets[0];
+    assert_eq!(sheet.name, "增减员");
+    assert_eq!(sheet.header_row, Some(2));
+    assert_eq!(
+        (sheet.rows_read, sheet.accepted, sheet.rejected),
+        (10, 10, 0)
+    );
+    assert_eq!(input.sheets[1].name, "填表说明");
+    assert!(input.sheets[1].skipped.is_some());
+    let events = in_input_order(&b);
+    assert_eq!(events[0].source.row, 3);
+    assert_eq!(events[0].wage, Some(Decimal::from(8000)));
+    let wang_sep = b
+        .events
+        .iter()
+        .find(|e| e.name.as_deref() == Some("王芳") && e.kind == EventKind::Separation)
+        .unwrap();
+    assert_eq!(wang_sep.filed_date, Some(date("2025-07-10")));
+    assert!(input.balanced());
+    // HTML, UTF-8 (<meta charset>) and GBK (charset only in <meta http-equiv>).
+    for name in ["same_html_utf8.xls", "same_html_gbk.xls"] {
+        let b = read_fixture(name);
+        let input = &b.inputs[0];
+        assert_eq!(input.format, InputFormat::Html, "{name}");
+        let sheet = &input.sheets[0];
+        assert_eq!(sheet.name, "table 1");
+        assert_eq!(sheet.header_row, Some(2), "{name}");
+        assert_eq!((sheet.rows_read, sheet.accepted), (10, 10), "{name}");
+        // `&nbsp;张伟&nbsp;` trimmed; `8,000.00` read as money.
+        let first = in_input_order(&b)[0];
+        assert_eq!(first.name.as_deref(), Some("张伟"));
+        assert_eq!(first.wage, Some(Decimal::from(8000)));
+    }
 }
 
 #[test]

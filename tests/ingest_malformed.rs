@@ -5,7 +5,7 @@
 mod ingest_support;
 
 use ingest_support::*;
-use medrecon::ingest::{IngestError, expand_paths};
+use medrecon::ingest::{IngestError, expand_inputs};
 use medrecon::model::RejectCode;
 use std::path::PathBuf;
 
@@ -90,16 +90,29 @@ fn file_error(name: &str) -> String {
 }
 
 #[test]
-fn disguised_xls_files_say_what_they_are() {
+fn disguised_xls_files_are_read_for_what_they_are() {
+    // An Excel 2003 XML `.xls` is read: its one header row lacks the date.
     let e = file_error("excel2003_xml.xls");
     assert!(
         e.contains("excel2003_xml.xls")
-            && e.contains("Excel 2003 XML spreadsheet")
-            && e.contains("save it as .xlsx or CSV"),
+            && e.contains("missing 变动日期")
+            && e.contains("headers found: 身份证号, 变动类型"),
         "{e}"
     );
-    let e = file_error("html_table.xls");
-    assert!(e.contains("html_table.xls") && e.contains("HTML"), "{e}");
+    // A GBK HTML table `.xls` (charset in <meta>) is read: its one row has a
+    // bad checksum, so it is a reject, not an error.
+    let b = read(&[fixture("html_table.xls")]).unwrap();
+    assert_eq!(b.inputs[0].sheets[0].name, "table 1");
+    assert_eq!(b.inputs[0].sheets[0].rows_read, 1);
+    assert_eq!(b.events.len() + b.rejects.len(), 1);
+    assert!(b.inputs[0].balanced());
+    // A saved web page (MHTML) is refused, saying what it is.
+    let (_d, p) = temp_file(
+        "page.xls",
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=x\r\n\r\n",
+    );
+    let e = read(&[p]).unwrap_err().to_string();
+    assert!(e.contains("page.xls") && e.contains("MHTML"), "{e}");
 }
 
 #[test]
@@ -182,7 +195,7 @@ fn unclosed_quote_is_a_bad_row() {
 }
 
 #[test]
-fn folders_expand_to_readable_files_sorted_without_subfolders() {
+fn folders_expand_recursively_to_readable_files_sorted_listing_the_skipped() {
     let dir = tempfile::tempdir().unwrap();
     for name in [
         "b.csv",
@@ -196,14 +209,56 @@ fn folders_expand_to_readable_files_sorted_without_subfolders() {
     }
     std::fs::create_dir(dir.path().join("ledger")).unwrap();
     std::fs::write(dir.path().join("ledger/l.csv"), b"x").unwrap();
-    let files = expand_paths(&[dir.path().to_path_buf()]).unwrap();
-    let names: Vec<String> = files
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".git/x.csv"), b"x").unwrap();
+    let all = expand_inputs(&[dir.path().to_path_buf()], &[]).unwrap();
+    let names: Vec<String> = all
+        .files
         .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .map(|f| {
+            f.path
+                .strip_prefix(dir.path())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
-    assert_eq!(names, vec!["C.TSV", "a.xlsx", "b.csv"]);
-    let e = expand_paths(&[dir.path().join("missing.csv")]).unwrap_err();
+    assert_eq!(names, vec!["C.TSV", "a.xlsx", "b.csv", "ledger/l.csv"]);
+    let skipped: Vec<&str> = all
+        .skipped
+        .iter()
+        .map(|s| s.rsplit(['/', '\\']).next().unwrap())
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![
+            ".git: skipped (hidden)",
+            ".hidden.csv: skipped (hidden)",
+            "notes.md: skipped (not an export by its name)",
+            "~$a.xlsx: skipped (an Excel owner (lock) file, not an export)",
+        ]
+    );
+    // A folder given to another option is skipped and listed.
+    let given = [(dir.path().join("ledger"), "--ledger".to_string())];
+    let events = expand_inputs(&[dir.path().to_path_buf()], &given).unwrap();
+    assert_eq!(events.files.len(), 3);
+    assert!(
+        events
+            .skipped
+            .iter()
+            .any(|s| s.ends_with("ledger: skipped (the folder is given as --ledger)")),
+        "{:?}",
+        events.skipped
+    );
+    let e = expand_inputs(&[dir.path().join("missing.csv")], &[]).unwrap_err();
     assert!(e.to_string().contains("missing.csv"));
+    // A folder with nothing readable is an error naming it.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(empty.join("~$x.xlsx"), b"x").unwrap();
+    let e = expand_inputs(std::slice::from_ref(&empty), &[]).unwrap_err();
+    assert!(e.to_string().contains(&empty.display().to_string()), "{e}");
+    assert!(e.to_string().contains("no readable export"), "{e}");
 }
 
 #[test]

@@ -117,3 +117,35 @@ fn a_columns_file_replaces_the_shipped_aliases() {
     let e = read_events(&[write(&dir, "x.csv", "a\n")], &opts, &TestRegions).unwrap_err();
     assert!(e.to_string().contains("bad.toml"), "{e}");
 }
+
+#[test]
+fn ui_months_from_spreadsheetml_and_html_in_a_folder_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("2025/a")).unwrap();
+    write(
+        &dir,
+        "2025/a/失业金.xls",
+        r#"<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="名单"><Table>
+<Row><Cell><Data ss:Type="String">身份证号</Data></Cell><Cell><Data ss:Type="String">起始月份</Data></Cell><Cell><Data ss:Type="String">终止月份</Data></Cell></Row>
+<Row><Cell><Data ss:Type="String">11010519491231002X</Data></Cell><Cell><Data ss:Type="Number">202502</Data></Cell><Cell><Data ss:Type="DateTime">2025-07-01T00:00:00.000</Data></Cell></Row>
+</Table></Worksheet></Workbook>"#,
+    );
+    write(
+        &dir,
+        "2025/b.xls",
+        "<table><tr><th>身份证号</th><th>起始月份</th><th>终止月份</th></tr>\
+         <tr><td>11010519491231002X</td><td>2025年9月</td><td>2025-10</td></tr></table>",
+    );
+    write(&dir, "2025/a/~$失业金.xls", "owner");
+    let b = read_ui(&[dir.path().to_path_buf()]).unwrap();
+    let spans: Vec<(Month, Month)> = b.spans.iter().map(|s| (s.from, s.to)).collect();
+    assert_eq!(
+        spans,
+        vec![
+            (Month::new(2025, 2).unwrap(), Month::new(2025, 7).unwrap()),
+            (Month::new(2025, 9).unwrap(), Month::new(2025, 10).unwrap()),
+        ]
+    );
+    assert_eq!(b.skipped.len(), 1, "{:?}", b.skipped);
+    assert!(b.skipped[0].contains("~$失业金.xls"));
+}

@@ -450,7 +450,11 @@ fn unreadable_files_are_errors_naming_the_file() {
     .unwrap();
     let err = read_ledger(&[html], &LedgerOptions::default()).unwrap_err();
     let msg = format!("{err:#}");
-    assert!(msg.contains("export.xls") && msg.contains("HTML"), "{msg}");
+    // An HTML table is read as a sheet: this one has no ledger header.
+    assert!(
+        msg.contains("export.xls") && msg.contains("no sheet has a ledger header"),
+        "{msg}"
+    );
 
     let no_header = dir.path().join("notes.csv");
     std::fs::write(&no_header, "姓名,备注\n张三,无\n").unwrap();
@@ -461,4 +465,59 @@ fn unreadable_files_are_errors_naming_the_file() {
     let missing = dir.path().join("missing.csv");
     let err = read_ledger(&[missing], &LedgerOptions::default()).unwrap_err();
     assert!(format!("{err:#}").contains("missing.csv"));
+}
+
+#[test]
+fn spreadsheetml_and_html_ledgers_are_read_as_workbook_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    // A web back office's 实缴 export: a merged title row, the month as a
+    // Number cell (202503), amounts as Numbers, one ID typed as a Number.
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+ <Worksheet ss:Name="实缴明细">
+  <Table ss:ExpandedRowCount="2">
+   <Row><Cell ss:MergeAcross="3"><Data ss:Type="String">缴费明细</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">身份证号</Data></Cell><Cell><Data ss:Type="String">单位编号</Data></Cell><Cell><Data ss:Type="String">费款所属期</Data></Cell><Cell><Data ss:Type="String">实缴金额</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">{a}</Data></Cell><Cell><Data ss:Type="String">E1</Data></Cell><Cell><Data ss:Type="Number">202503</Data></Cell><Cell><Data ss:Type="Number">847.5</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="String">{a}</Data></Cell><Cell><Data ss:Type="String">E1</Data></Cell><Cell><Data ss:Type="String">2025-04</Data></Cell><Cell><Data ss:Type="Number">847.5</Data></Cell></Row>
+   <Row><Cell><Data ss:Type="Number">110101199003070000</Data></Cell><Cell><Data ss:Type="String">E1</Data></Cell><Cell><Data ss:Type="Number">202503</Data></Cell><Cell><Data ss:Type="Number">100</Data></Cell></Row>
+  </Table>
+ </Worksheet>
+</Workbook>"#,
+        a = pid(1)
+    );
+    let ssml = dir.path().join("实缴.xls");
+    std::fs::write(&ssml, xml).unwrap();
+    let html = dir.path().join("对账单.xls");
+    let page = format!(
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\"></head><body><table>\
+<tr><td colspan=4>对账单</td></tr><tr><th>身份证号</th><th>单位编号</th><th>费款所属期</th><th>实缴金额</th></tr>\
+<tr><td>{b}</td><td>E2</td><td>202503</td><td>1,234.50</td></tr></table></body></html>",
+        b = pid(2)
+    );
+    std::fs::write(&html, encoding_rs::GBK.encode(&page).0).unwrap();
+    let batch = read_ledger(&[ssml, html], &LedgerOptions::default()).unwrap();
+    assert_eq!(batch.inputs[0].format, InputFormat::Spreadsheetml);
+    assert_eq!(batch.inputs[1].format, InputFormat::Html);
+    let s = &batch.inputs[0].sheets[0];
+    assert_eq!(
+        (s.header_row, s.rows_read, s.accepted, s.rejected),
+        (Some(2), 3, 2, 1)
+    );
+    assert_eq!(batch.rejects[0].code, RejectCode::IdLostDigits);
+    assert_eq!(batch.rejects[0].source.row, 5);
+    let months: Vec<(String, Month, Decimal)> = batch
+        .entries
+        .iter()
+        .map(|e| (e.person_id.as_str().to_string(), e.month, e.paid))
+        .collect();
+    assert_eq!(
+        months,
+        vec![
+            (pid(1), Month::parse("2025-03").unwrap(), yuan(84_750)),
+            (pid(1), Month::parse("2025-04").unwrap(), yuan(84_750)),
+            (pid(2), Month::parse("2025-03").unwrap(), yuan(123_450)),
+        ]
+    );
 }

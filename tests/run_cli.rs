@@ -419,7 +419,7 @@ fn streamed_csv_reports_equal_the_all_at_once_ones() {
         assert_eq!(o["sha256"].as_str().unwrap(), hex, "{name}");
     }
     // More than one batch was written: persons.csv has every sample person.
-    assert_eq!(read_csv(&streamed, "persons.csv").lines().count(), 1 + 36);
+    assert_eq!(read_csv(&streamed, "persons.csv").lines().count(), 1 + 41);
 }
 
 #[test]
@@ -435,6 +435,10 @@ fn strict_exit_code_and_usage_and_bad_file() {
             "2026-11-22",
             "--quiet",
             "--strict",
+            "--ledger",
+            "samples/ledger",
+            "--ui",
+            "samples/ui",
             "--out",
         ])
         .arg(tmp.path().join("s"))

@@ -10,6 +10,18 @@ fn samples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
 }
 
+/// The event exports of `samples/`: its files (the sub-folders hold the
+/// ledger and the UI months; a folder is read recursively).
+fn sample_events() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(samples())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -21,7 +33,7 @@ fn validate_samples_prints_the_accounting_and_masks_ids() {
     Command::cargo_bin("medrecon")
         .unwrap()
         .arg("validate")
-        .arg(samples())
+        .args(sample_events())
         .assert()
         .code(0)
         .stdout(predicate::str::contains("encoding gb18030"))
@@ -41,7 +53,7 @@ fn strict_exits_3_when_rows_were_rejected() {
     Command::cargo_bin("medrecon")
         .unwrap()
         .args(["validate", "--strict"])
-        .arg(samples())
+        .args(sample_events())
         .assert()
         .code(3);
     // The same events without any bad row: 0 even with --strict.
@@ -73,12 +85,20 @@ fn no_mask_shows_values_whole() {
 
 #[test]
 fn an_unreadable_file_exits_1_naming_it() {
+    // A saved web page (MHTML) under an `.xls` name.
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.xls");
+    std::fs::write(
+        &page,
+        "MIME-Version: 1.0\r\nContent-Type: multipart/related\r\n",
+    )
+    .unwrap();
     Command::cargo_bin("medrecon")
         .unwrap()
         .arg("validate")
-        .arg(fixture("html_table.xls"))
+        .arg(&page)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("html_table.xls"))
-        .stderr(predicate::str::contains("HTML"));
+        .stderr(predicate::str::contains("page.xls"))
+        .stderr(predicate::str::contains("MHTML"));
 }

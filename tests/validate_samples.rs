@@ -15,18 +15,33 @@ fn samples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
 }
 
+/// The event exports of `samples/`: its files (the sub-folders hold the
+/// ledger and the UI months; a folder is read recursively).
+fn sample_events() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(samples())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn samples_balance_and_hold_the_planted_bad_rows() {
-    let b = read(&[samples()]).unwrap();
-    // Four event exports; ledger/ and ui/ sub-folders are not read as events.
+    let b = read(&sample_events()).unwrap();
+    // Six event exports; ledger/ and ui/ sub-folders are not read as events.
     let formats: Vec<InputFormat> = b.inputs.iter().map(|i| i.format).collect();
     assert_eq!(
         formats.len(),
-        4,
+        6,
         "{:?}",
         b.inputs.iter().map(|i| &i.path).collect::<Vec<_>>()
     );
     assert!(formats.contains(&InputFormat::Xls));
+    // A web back office's SpreadsheetML and a JSP app's GBK HTML table, both `.xls`.
+    assert!(formats.contains(&InputFormat::Spreadsheetml));
+    assert!(formats.contains(&InputFormat::Html));
     assert!(
         b.inputs
             .iter()
@@ -63,6 +78,8 @@ fn samples_balance_and_hold_the_planted_bad_rows() {
         vec![
             RejectCode::IdChecksum,
             RejectCode::BadDate,
+            RejectCode::IdLostDigits,
+            // The SpreadsheetML's Number-typed ID.
             RejectCode::IdLostDigits
         ]
     );
@@ -74,7 +91,7 @@ fn samples_balance_and_hold_the_planted_bad_rows() {
 
 #[test]
 fn the_printed_report_masks_ids_unless_asked() {
-    let b = read(&[samples()]).unwrap();
+    let b = read(&sample_events()).unwrap();
     let masked = render(&b, true);
     let whole = render(&b, false);
     let bad = &b.rejects[0];

@@ -1,4 +1,5 @@
-//! Ledger workbooks (.xlsx, .xls, .xlsb, .ods) read cell by cell with calamine:
+//! Ledger workbooks (.xlsx, .xls, .xlsb, .ods through calamine; SpreadsheetML
+//! and HTML `.xls` through `ingest::markup`) read cell by cell:
 //! every sheet whose first rows hold a ledger header is read; others are
 //! listed as skipped with the reason. Ledger workbooks are small (a sheet
 //! holds at most 1,048,576 rows), so each is read whole.
@@ -7,7 +8,7 @@ use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::LedgerSchema;
 use super::values::Cell;
 use crate::model::{Reject, Shape, SheetReport, SourceRef};
-use anyhow::{Context, bail};
+use anyhow::bail;
 use calamine::Data;
 
 const HEADER_SEARCH_ROWS: usize = 20;
@@ -40,26 +41,18 @@ fn header_text(data: &Data) -> String {
 
 /// Reads every ledger sheet of a workbook held in `bytes` into `store`.
 pub(crate) fn read_workbook(
-    bytes: Vec<u8>,
+    loaded: Vec<crate::ingest::excel::LoadedSheet>,
     input: u32,
     schema: &LedgerSchema,
     default_employer: &str,
     store: &mut LedgerStore,
     rejects: &mut Vec<Reject>,
 ) -> anyhow::Result<Vec<SheetReport>> {
-    // The same bounded reader as the event exports (sheet extent, zip sizes,
-    // shared-strings counts checked before calamine allocates).
-    let kind = crate::ingest::sniff::sniff(&bytes);
-    let loaded = crate::ingest::excel::load_workbook(&bytes, kind)
-        .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("not a readable workbook")?;
-    drop(bytes);
     let mut sheets = Vec::with_capacity(loaded.len());
-    for (sheet_index, loaded_sheet) in loaded.into_iter().enumerate() {
-        let name = &loaded_sheet.name;
-        let range = loaded_sheet.range;
-        let is_1904 = loaded_sheet.is_1904;
-        let mut report = SheetReport::new(name.clone(), None);
+    for (sheet_index, sheet) in loaded.into_iter().enumerate() {
+        let mut report = SheetReport::new(sheet.name.clone(), None);
+        let range = sheet.range;
+        let is_1904 = sheet.is_1904;
         // Row numbers as the spreadsheet shows them: the range may start below row 1.
         let first_row = range.start().map_or(0, |(r, _)| r);
         let mut found = None;

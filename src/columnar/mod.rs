@@ -5,8 +5,9 @@
 //! this module sees a polars type.
 //!
 //! Ledger inputs are recognised by their bytes: CSV (UTF-8, UTF-8 with BOM,
-//! GB18030/GBK), Excel (.xlsx/.xls/.xlsb/.ods via calamine) and Parquet; a
-//! folder means every such file directly inside it, sorted by name. Columns
+//! GB18030/GBK), Excel (.xlsx/.xls/.xlsb/.ods via calamine), SpreadsheetML and
+//! HTML `.xls`, and Parquet; a folder or `.zip` bundle is listed as for events
+//! (`ingest::inputs`: recursive, sorted, owner and hidden files skipped). Columns
 //! come from the `[ledger.*]` aliases of `schemas/columns.toml`: 身份证号,
 //! 单位编号 (else `--employer`, else the file stem), 费款所属期 (`202503` or
 //! `2025-03`), 实缴金额 or 单位缴纳 + 个人缴纳, optional 缴费日期.
@@ -30,6 +31,8 @@ pub mod parquet;
 mod schema;
 mod values;
 
+use crate::ingest::inputs::{Expanded, InputFile, expand_inputs};
+use crate::ingest::sniff::FileKind;
 use crate::model::{InputFormat, InputReport, InputRole, LedgerEntry, Reject};
 use aggregate::LedgerStore;
 use anyhow::Context;
@@ -48,6 +51,8 @@ pub struct LedgerBatch {
     pub duplicate_rows: u64,
     /// Rows with a negative amount, kept as refunds.
     pub refund_rows: u64,
+    /// Files and folders met in the PATHs and not read, one line each.
+    pub skipped: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -60,25 +65,27 @@ pub struct LedgerOptions {
 /// error naming it; bad rows are rejects.
 pub fn read_ledger(paths: &[PathBuf], opts: &LedgerOptions) -> anyhow::Result<LedgerBatch> {
     let schema = schema::LedgerSchema::shipped()?;
-    let files = expand_ledger_paths(paths)?;
+    let Expanded { files, skipped } = expand_inputs(paths, &[])?;
     let mut store = LedgerStore::default();
     let mut rejects = Vec::new();
     let mut inputs = Vec::with_capacity(files.len());
-    for (index, path) in files.iter().enumerate() {
+    for (index, file) in files.iter().enumerate() {
+        let shown = file.display_path();
         let default_employer = opts.default_employer.clone().unwrap_or_else(|| {
-            path.file_stem()
+            shown
+                .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default()
         });
         let report = read_one(
-            path,
+            file,
             index as u32,
             &schema,
             &default_employer,
             &mut store,
             &mut rejects,
         )
-        .with_context(|| format!("{}", path.display()))?;
+        .with_context(|| file.name.clone())?;
         inputs.push(report);
     }
     let (entries, counts) = store.aggregate()?;
@@ -99,118 +106,80 @@ pub fn read_ledger(paths: &[PathBuf], opts: &LedgerOptions) -> anyhow::Result<Le
         merged_rows: counts.merged,
         duplicate_rows,
         refund_rows: counts.refunds,
+        skipped,
     })
 }
 
-const LEDGER_EXTENSIONS: [&str; 7] = ["csv", "txt", "xlsx", "xls", "xlsb", "ods", "parquet"];
-
-/// Files as given; a folder becomes its ledger files (not recursive), by name.
-fn expand_ledger_paths(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut inside = Vec::new();
-            for entry in std::fs::read_dir(path).with_context(|| format!("{}", path.display()))? {
-                let entry = entry.with_context(|| format!("{}", path.display()))?;
-                let p = entry.path();
-                let name = entry.file_name().to_string_lossy().into_owned();
-                // Hidden files and Excel's lock files (~$book.xlsx) are not exports.
-                if name.starts_with('.') || name.starts_with("~$") || !p.is_file() {
-                    continue;
-                }
-                let ext = p
-                    .extension()
-                    .map(|e| e.to_string_lossy().to_lowercase())
-                    .unwrap_or_default();
-                if LEDGER_EXTENSIONS.contains(&ext.as_str()) {
-                    inside.push(p);
-                }
-            }
-            inside.sort();
-            files.extend(inside);
-        } else if path.is_file() {
-            files.push(path.clone());
-        } else {
-            anyhow::bail!("{}: no such file or folder", path.display());
-        }
+/// What a ledger file is, from its bytes: Parquet, else what ingest's sniffer says.
+fn sniff_format(bytes: &[u8]) -> anyhow::Result<(InputFormat, FileKind)> {
+    if bytes.starts_with(b"PAR1") {
+        return Ok((InputFormat::Parquet, FileKind::Csv));
     }
-    Ok(files)
+    let kind = crate::ingest::sniff::sniff(bytes);
+    match kind.format() {
+        Some(f) => Ok((f, kind)),
+        None => anyhow::bail!(
+            "is {}, not a CSV, Excel, Excel 2003 XML, HTML table or Parquet ledger, whatever its name says; save it as .xlsx or CSV",
+            kind.label()
+        ),
+    }
 }
 
-/// What a file is, from its first bytes (and, for zip containers, its name).
-fn sniff_format(path: &Path, head: &[u8]) -> anyhow::Result<InputFormat> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if head.starts_with(b"PAR1") {
-        return Ok(InputFormat::Parquet);
+/// A bundle entry that the CSV and Parquet readers (which read from a path)
+/// need as a file: written to a temporary file, removed when dropped.
+struct TempCopy(PathBuf);
+
+impl TempCopy {
+    fn new(bytes: &[u8], index: u32, ext: &str) -> anyhow::Result<TempCopy> {
+        let path = std::env::temp_dir().join(format!(
+            "medrecon-ledger-{}-{index}.{ext}",
+            std::process::id()
+        ));
+        std::fs::write(&path, bytes).with_context(|| format!("{}", path.display()))?;
+        Ok(TempCopy(path))
     }
-    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Ok(InputFormat::Xls);
+}
+
+impl Drop for TempCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
-    if head.starts_with(b"PK\x03\x04") {
-        if head
-            .windows(b"opendocument.spreadsheet".len())
-            .any(|w| w == b"opendocument.spreadsheet")
-        {
-            return Ok(InputFormat::Ods);
-        }
-        return Ok(if ext == "xlsb" {
-            InputFormat::Xlsb
-        } else {
-            InputFormat::Xlsx
-        });
-    }
-    let text_start: Vec<u8> = head
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(head)
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .take(64)
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
-    if text_start.starts_with(b"<?xml") && (ext == "xls" || ext == "xml") {
-        anyhow::bail!(
-            "this is an \"Excel 2003 XML\" spreadsheet, not a real .xls: open it and save as .xlsx"
-        );
-    }
-    if text_start.starts_with(b"<html")
-        || text_start.starts_with(b"<!doctype html")
-        || text_start.starts_with(b"<table")
-    {
-        anyhow::bail!("this is an HTML table, not a spreadsheet: open it and save as .xlsx or CSV");
-    }
-    Ok(InputFormat::Csv)
 }
 
 fn read_one(
-    path: &Path,
+    file: &InputFile,
     index: u32,
     schema: &schema::LedgerSchema,
     default_employer: &str,
     store: &mut LedgerStore,
     rejects: &mut Vec<Reject>,
 ) -> anyhow::Result<InputReport> {
-    let mut head = [0u8; 128];
-    if !std::fs::metadata(path)?.file_type().is_file() {
-        anyhow::bail!("not a regular file (a FIFO, socket or device): only regular files are read");
-    }
-    let n = {
-        use std::io::Read;
-        let mut f = std::fs::File::open(path)?;
-        let mut n = 0;
-        while n < head.len() {
-            let k = f.read(&mut head[n..])?;
-            if k == 0 {
-                break;
+    let entry = file.entry_bytes().transpose()?;
+    let head: Vec<u8> = match &entry {
+        Some(bytes) => bytes[..bytes.len().min(4096)].to_vec(),
+        None => {
+            use std::io::Read;
+            if !std::fs::metadata(&file.path)?.file_type().is_file() {
+                anyhow::bail!(
+                    "not a regular file (a FIFO, socket or device): only regular files are read"
+                );
             }
-            n += k;
+            let mut head = Vec::with_capacity(4096);
+            std::fs::File::open(&file.path)?
+                .take(4096)
+                .read_to_end(&mut head)?;
+            head
         }
-        n
     };
-    let format = sniff_format(path, &head[..n])?;
-    let display = path.display().to_string();
+    let (format, kind) = sniff_format(&head)?;
+    let display = file.name.clone();
+    // CSV and Parquet are read from a path: a bundle entry gets a temporary copy.
+    let temp = match (&entry, format) {
+        (Some(bytes), InputFormat::Csv) => Some(TempCopy::new(bytes, index, "csv")?),
+        (Some(bytes), InputFormat::Parquet) => Some(TempCopy::new(bytes, index, "parquet")?),
+        _ => None,
+    };
+    let path: &Path = temp.as_ref().map_or(file.path.as_path(), |t| t.0.as_path());
     match format {
         InputFormat::Csv => {
             let read = csv_source::read_csv(path, index, schema, default_employer, store, rejects)?;
@@ -244,12 +213,23 @@ fn read_one(
                 sheets: vec![sheet],
             })
         }
-        InputFormat::Xlsx | InputFormat::Xls | InputFormat::Xlsb | InputFormat::Ods => {
-            let data = std::fs::read(path)?;
+        InputFormat::Xlsx
+        | InputFormat::Xls
+        | InputFormat::Xlsb
+        | InputFormat::Ods
+        | InputFormat::Spreadsheetml
+        | InputFormat::Html => {
+            let data = match entry {
+                Some(bytes) => bytes,
+                None => std::fs::read(path)?,
+            };
             let sha256 = format!("{:x}", Sha256::digest(&data));
             let bytes = data.len() as u64;
+            let loaded = crate::ingest::excel::load_workbook(&data, kind)
+                .map_err(|m| anyhow::anyhow!("{m}"))?;
+            drop(data);
             let sheets =
-                excel::read_workbook(data, index, schema, default_employer, store, rejects)?;
+                excel::read_workbook(loaded, index, schema, default_employer, store, rejects)?;
             Ok(InputReport {
                 path: display,
                 role: InputRole::Ledger,

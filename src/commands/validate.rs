@@ -46,6 +46,8 @@ fn format_name(f: InputFormat) -> &'static str {
         InputFormat::Xlsb => "xlsb",
         InputFormat::Ods => "ods",
         InputFormat::Parquet => "parquet",
+        InputFormat::Spreadsheetml => "spreadsheetml",
+        InputFormat::Html => "html",
     }
 }
 

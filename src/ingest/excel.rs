@@ -1,4 +1,5 @@
-//! Excel workbooks through calamine: `.xlsx`/`.xlsm`, `.xls`, `.xlsb`, `.ods`.
+//! Excel workbooks through calamine: `.xlsx`/`.xlsm`, `.xls`, `.xlsb`, `.ods`;
+//! SpreadsheetML and HTML `.xls` through [`super::markup`], as the same sheets.
 //! Every sheet is loaded; row numbers are the ones Excel shows (the used range
 //! may start below row 1); date cells carry their workbook's 1900/1904 system.
 
@@ -34,8 +35,11 @@ pub fn load_workbook(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, S
 }
 
 fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> {
-    if matches!(kind, FileKind::Xlsx | FileKind::Xlsb) {
-        check_zip(bytes)?;
+    match kind {
+        FileKind::Excel2003Xml => return super::markup::load_spreadsheetml(bytes),
+        FileKind::Html => return super::markup::load_html(bytes),
+        FileKind::Xlsx | FileKind::Xlsb => check_zip(bytes)?,
+        _ => {}
     }
     let cursor = Cursor::new(bytes);
     // (sheet name, range) in workbook order, and the workbook's date system

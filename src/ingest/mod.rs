@@ -5,16 +5,19 @@
 //! Every data row is accounted for: per sheet, rows read (non-blank rows below
 //! the header) = accepted + rejected + duplicates.
 //!
-//! A folder PATH stands for the readable exports directly inside it (csv, tsv,
-//! txt, xlsx, xlsm, xls, xlsb, ods; hidden files and `~$` lock files skipped).
-//! Sub-folders are NOT entered, so `samples/ledger/` and `samples/ui/` can sit
-//! beside the event exports without being read as events.
+//! A folder PATH stands for every readable export in it, sub-folders included,
+//! and a `.zip` bundle for its entries (see [`inputs`]); what is skipped on
+//! the way is listed in the batch's `skipped`. A folder that is also given as
+//! `--ledger` or `--ui` is skipped by the events (`read_events_excluding`), so
+//! `samples/ledger/` and `samples/ui/` can sit beside the event exports.
 
 pub mod csv;
 pub mod dedupe;
 pub mod excel;
 pub mod group;
 pub mod header;
+pub mod inputs;
+pub mod markup;
 pub mod normalize;
 pub mod schema;
 pub mod sniff;
@@ -53,6 +56,8 @@ pub struct EventBatch {
     pub rejects: Vec<Reject>,
     /// One per input file, in the order read; `SourceRef::input` indexes this.
     pub inputs: Vec<InputReport>,
+    /// Files and folders met in the PATHs and not read (owner, hidden…), one line each.
+    pub skipped: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +65,8 @@ pub struct UiBatch {
     pub spans: Vec<UiSpan>,
     pub rejects: Vec<Reject>,
     pub inputs: Vec<InputReport>,
+    /// Files and folders met in the PATHs and not read, one line each.
+    pub skipped: Vec<String>,
 }
 
 /// A file that cannot be read at all. Always names the file.
@@ -82,52 +89,7 @@ fn file_error(path: &Path, message: impl Into<String>) -> IngestError {
     }
 }
 
-/// Extensions read from a folder.
-pub const READABLE_EXTENSIONS: [&str; 8] =
-    ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "xlsb", "ods"];
-
-/// Expands folders (every readable export directly inside, sorted by name) into
-/// files. Files named on the command line are kept whatever their extension.
-/// Sub-folders are not entered.
-pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| IngestError::Io {
-            path: p.display().to_string(),
-            source: e,
-        })?;
-        if !meta.is_dir() {
-            out.push(p.clone());
-            continue;
-        }
-        let mut found = Vec::new();
-        let entries = std::fs::read_dir(p).map_err(|e| IngestError::Io {
-            path: p.display().to_string(),
-            source: e,
-        })?;
-        for entry in entries {
-            let entry = entry.map_err(|e| IngestError::Io {
-                path: p.display().to_string(),
-                source: e,
-            })?;
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || name.starts_with("~$") || !path.is_file() {
-                continue;
-            }
-            let readable = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| READABLE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
-            if readable {
-                found.push(path);
-            }
-        }
-        found.sort();
-        out.extend(found);
-    }
-    Ok(out)
-}
+pub use inputs::{Expanded, InputFile, expand_inputs};
 
 /// A file read into memory with its hash.
 struct Loaded {
@@ -135,18 +97,21 @@ struct Loaded {
     kind: FileKind,
 }
 
-fn load_file(path: &Path) -> Result<Loaded, IngestError> {
-    let bytes = read_whole(path).map_err(|e| IngestError::Io {
-        path: path.display().to_string(),
-        source: e,
-    })?;
+fn load_file(file: &InputFile) -> Result<Loaded, IngestError> {
+    let bytes = match file.entry_bytes() {
+        Some(b) => b?,
+        None => read_whole(&file.path).map_err(|e| IngestError::Io {
+            path: file.name.clone(),
+            source: e,
+        })?,
+    };
     let kind = sniff::sniff(&bytes);
     match kind {
-        FileKind::Excel2003Xml | FileKind::Html | FileKind::OtherZip => {
+        FileKind::Mhtml | FileKind::OtherZip => {
             return Err(file_error(
-                path,
+                &file.display_path(),
                 format!(
-                    "is {}, not a CSV or Excel workbook, whatever its name says; open it in Excel or LibreOffice and save it as .xlsx or CSV",
+                    "is {}, not a CSV, Excel, Excel 2003 XML or HTML table, whatever its name says; open it in Excel or LibreOffice and save it as .xlsx or CSV",
                     kind.label()
                 ),
             ));
@@ -560,6 +525,17 @@ pub fn read_events(
     opts: &IngestOptions,
     regions: &dyn RegionLookup,
 ) -> Result<EventBatch, IngestError> {
+    read_events_excluding(paths, &[], opts, regions)
+}
+
+/// [`read_events`], skipping (and listing) the folders in `exclude` (those
+/// given as `--ledger` or `--ui`) wherever a folder PATH holds them.
+pub fn read_events_excluding(
+    paths: &[PathBuf],
+    exclude: &[(PathBuf, String)],
+    opts: &IngestOptions,
+    regions: &dyn RegionLookup,
+) -> Result<EventBatch, IngestError> {
     let schema = ColumnSchema::load(opts.columns.as_deref()).map_err(|m| IngestError::File {
         path: opts
             .columns
@@ -573,11 +549,12 @@ pub fn read_events(
         regions,
         opts,
     };
-    let files = expand_paths(paths)?;
+    let Expanded { files, skipped } = expand_inputs(paths, exclude)?;
     let read_one =
-        |(i, path): (usize, &PathBuf)| -> Result<(InputReport, Vec<SheetRows>), IngestError> {
+        |(i, file): (usize, &InputFile)| -> Result<(InputReport, Vec<SheetRows>), IngestError> {
             let input = i as u32;
-            let loaded = load_file(path)?;
+            let loaded = load_file(file)?;
+            let path = &file.display_path();
             // Hash while parsing: the two passes over the bytes run side by side.
             let (sha, parsed) = rayon::join(
                 || sha256_hex(&loaded.bytes),
@@ -598,11 +575,7 @@ pub fn read_events(
         };
     // Many small exports (one per client employer) are read side by side; big
     // files one at a time, so that only one is held in memory.
-    let total_bytes: u64 = files
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
+    let total_bytes: u64 = files.iter().map(InputFile::size).sum();
     let results: Vec<Result<(InputReport, Vec<SheetRows>), IngestError>> =
         if files.len() > 1 && total_bytes <= PARALLEL_FILES_MAX_BYTES {
             files.par_iter().enumerate().map(read_one).collect()
@@ -618,7 +591,10 @@ pub fn read_events(
             }
             out
         };
-    let mut batch = EventBatch::default();
+    let mut batch = EventBatch {
+        skipped,
+        ..EventBatch::default()
+    };
     let mut event_parts: Vec<Vec<Event>> = Vec::new();
     for r in results {
         let (report, sheets) = r?;

@@ -15,6 +15,8 @@ pub enum FileKind {
     /// `<?xml … urn:schemas-microsoft-com:office:spreadsheet` (SpreadsheetML 2003).
     Excel2003Xml,
     Html,
+    /// A web page archive (`MIME-Version:` first), e.g. a page saved as `.mht`.
+    Mhtml,
     /// A zip that is no spreadsheet.
     OtherZip,
 }
@@ -29,6 +31,7 @@ impl FileKind {
             FileKind::Ods => "an .ods (OpenDocument) spreadsheet",
             FileKind::Excel2003Xml => "an Excel 2003 XML spreadsheet",
             FileKind::Html => "an HTML page",
+            FileKind::Mhtml => "an MHTML web archive (a saved web page)",
             FileKind::OtherZip => "a zip archive",
         }
     }
@@ -39,6 +42,8 @@ impl FileKind {
             FileKind::Xls => Some(InputFormat::Xls),
             FileKind::Xlsb => Some(InputFormat::Xlsb),
             FileKind::Ods => Some(InputFormat::Ods),
+            FileKind::Excel2003Xml => Some(InputFormat::Spreadsheetml),
+            FileKind::Html => Some(InputFormat::Html),
             _ => None,
         }
     }
@@ -77,6 +82,9 @@ pub fn sniff(bytes: &[u8]) -> FileKind {
         .position(|b| !b.is_ascii_whitespace())
         .unwrap_or(text.len());
     let lower: Vec<u8> = text[start..].iter().map(u8::to_ascii_lowercase).collect();
+    if lower.starts_with(b"mime-version:") {
+        return FileKind::Mhtml;
+    }
     if lower.starts_with(b"<?xml") || lower.starts_with(b"<workbook") {
         if memmem::find(&lower, b"urn:schemas-microsoft-com:office:spreadsheet").is_some() {
             return FileKind::Excel2003Xml;
@@ -126,5 +134,9 @@ mod tests {
         assert_eq!(sniff(b"<table border=1><tr>"), FileKind::Html);
         assert_eq!(sniff("身份证号,姓名\n".as_bytes()), FileKind::Csv);
         assert_eq!(sniff(b""), FileKind::Csv);
+        assert_eq!(
+            sniff(b"MIME-Version: 1.0\r\nContent-Type: multipart/related"),
+            FileKind::Mhtml
+        );
     }
 }

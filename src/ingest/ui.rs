@@ -121,12 +121,16 @@ fn ui_columns(h: &super::header::HeaderMap) -> Option<UiColumns> {
 /// Reads the UI month files; duplicates (same person and months) are collapsed.
 pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
     let schema = ColumnSchema::shipped();
-    let files = super::expand_paths(paths)?;
-    let mut batch = UiBatch::default();
+    let super::Expanded { files, skipped } = super::expand_inputs(paths, &[])?;
+    let mut batch = UiBatch {
+        skipped,
+        ..UiBatch::default()
+    };
     let mut seen: HashSet<(PersonId, Month, Month)> = HashSet::new();
-    for (i, path) in files.iter().enumerate() {
+    for (i, file) in files.iter().enumerate() {
         let input = i as u32;
-        let loaded = load_file(path)?;
+        let loaded = load_file(file)?;
+        let path = &file.display_path();
         let mut report = new_report(path, InputRole::Ui, &loaded, sha256_hex(&loaded.bytes));
         let mut per_sheet: Vec<(usize, Vec<UiOutcome>)> = Vec::new();
         if loaded.kind == FileKind::Csv {
