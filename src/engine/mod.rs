@@ -415,6 +415,28 @@ fn analyze_into<'e>(
         let (region, wage) = before.map_or((national, None), |i| (list[i].region, list[i].wage));
         (before, region, wage, ctx.rules(region, from))
     };
+    // A gap's catch-up, or blank with an UNPRICED flag when a month of it has no
+    // money values.
+    let priced_catch_up = |(before, region, wage): (Option<usize>, RegionId, Option<Decimal>),
+                           (from, to, what): (Month, Month, &str),
+                           flags: &mut Vec<FlagRow>,
+                           unpriced: &mut bool|
+     -> Option<Decimal> {
+        let tier = before.map_or(0, |i| list[i].tier);
+        let priced = gaps::catch_up(ctx, region, wage, tier, from, to);
+        if let Some(detail) = priced.unpriced_detail(ctx.policies.code(region)) {
+            *unpriced = true;
+            flags.push(flag(
+                pid,
+                Flag::Unpriced,
+                before.map(|i| list[i].employer),
+                Some(from),
+                None,
+                format!("catch-up of {what} {from}..{to}: {detail}"),
+            ));
+        }
+        priced.total()
+    };
     // Which totals leave out unpriced figures.
     let mut unpriced_catch_up = false;
     let mut unpriced_arrears = false;
@@ -426,26 +448,12 @@ fn analyze_into<'e>(
         let resume = w[1].0;
         let short = months <= v.short_gap_max_months;
         let catch_up = if short {
-            let priced = gaps::catch_up(
-                ctx,
-                region,
-                wage,
-                before.map_or(0, |i| list[i].tier),
-                from,
-                to,
-            );
-            if let Some(detail) = priced.unpriced_detail(ctx.policies.code(region)) {
-                unpriced_catch_up = true;
-                flags.push(flag(
-                    pid,
-                    Flag::Unpriced,
-                    before.map(|i| list[i].employer),
-                    Some(from),
-                    None,
-                    format!("catch-up of gap {from}..{to}: {detail}"),
-                ));
-            }
-            priced.total()
+            priced_catch_up(
+                (before, region, wage),
+                (from, to, "gap"),
+                &mut flags,
+                &mut unpriced_catch_up,
+            )
         } else {
             None
         };
@@ -505,26 +513,12 @@ fn analyze_into<'e>(
         open_months = months;
         let catch_up = if within {
             resume_by = Some(last.add(v.short_gap_max_months as i32 + 1).last_day());
-            let priced = gaps::catch_up(
-                ctx,
-                region,
-                wage,
-                before.map_or(0, |i| list[i].tier),
-                from,
-                as_of_month,
-            );
-            if let Some(detail) = priced.unpriced_detail(ctx.policies.code(region)) {
-                unpriced_catch_up = true;
-                flags.push(flag(
-                    pid,
-                    Flag::Unpriced,
-                    before.map(|i| list[i].employer),
-                    Some(from),
-                    None,
-                    format!("catch-up of open gap {from}..{as_of_month}: {detail}"),
-                ));
-            }
-            priced.total()
+            priced_catch_up(
+                (before, region, wage),
+                (from, as_of_month, "open gap"),
+                &mut flags,
+                &mut unpriced_catch_up,
+            )
         } else {
             None
         };
