@@ -1645,11 +1645,15 @@ fn span_of(
     Ok((from, to))
 }
 
+/// The `from` of the last table read, which the next must follow.
+fn last_from(spans: &[(Month, Option<Month>)]) -> Option<Month> {
+    spans.last().map(|s| s.0)
+}
+
 /// Fills each open `to` with the month before the next `from`, and refuses
 /// overlaps.
 fn close_spans(
     spans: &mut [(Month, Option<Month>)],
-    explicit: &[bool],
     key: &str,
     file: &str,
 ) -> Result<(), PolicyError> {
@@ -1662,7 +1666,7 @@ fn close_spans(
                     format!("key `{key}[{i}].to`: {to} overlaps the next table from {next}"),
                 ));
             }
-            (None, Some(next)) if !explicit[i] => spans[i].1 = Some(next.prev()),
+            (None, Some(next)) => spans[i].1 = Some(next.prev()),
             _ => {}
         }
     }
@@ -1765,16 +1769,10 @@ fn parse_rules(
 ) -> Result<Vec<Rules>, PolicyError> {
     let mut state = national_rule_defaults();
     let mut spans = Vec::new();
-    let mut explicit = Vec::new();
     let mut states = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let path = format!("rules[{i}].");
-        let (from, to) = span_of(
-            t,
-            spans.last().map(|s: &(Month, Option<Month>)| s.0),
-            file,
-            &path,
-        )?;
+        let (from, to) = span_of(t, last_from(&spans), file, &path)?;
         let defaults = table_defaults(t, file, &path)?;
         for (key, value) in *t {
             if matches!(key.as_str(), "from" | "to" | "source" | "grade") {
@@ -1786,10 +1784,9 @@ fn parse_rules(
             state.insert(param, parse_param(key, ty, value, &defaults, file, &path)?);
         }
         spans.push((from, to));
-        explicit.push(to.is_some());
         states.push(state.clone());
     }
-    close_spans(&mut spans, &explicit, "rules", file)?;
+    close_spans(&mut spans, "rules", file)?;
     Ok(states
         .iter()
         .zip(spans)
@@ -1806,15 +1803,9 @@ fn parse_money(
     let mut flexible_ever = false;
     let mut out: Vec<Money> = Vec::new();
     let mut spans = Vec::new();
-    let mut explicit = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let path = format!("money[{i}].");
-        let (from, to) = span_of(
-            t,
-            spans.last().map(|s: &(Month, Option<Month>)| s.0),
-            file,
-            &path,
-        )?;
+        let (from, to) = span_of(t, last_from(&spans), file, &path)?;
         let defaults = table_defaults(t, file, &path)?;
         // After a hole (an explicit `to` before this `from`) nothing carries over:
         // what held before the hole is not known to hold after it.
@@ -1883,7 +1874,6 @@ fn parse_money(
         }
         inherited = state;
         spans.push((from, to));
-        explicit.push(to.is_some());
         out.push(Money {
             region,
             from,
@@ -1893,7 +1883,7 @@ fn parse_money(
             default_tier,
         });
     }
-    close_spans(&mut spans, &explicit, "money", file)?;
+    close_spans(&mut spans, "money", file)?;
     for (m, (_, to)) in out.iter_mut().zip(spans) {
         m.to = to;
     }
@@ -1910,17 +1900,11 @@ fn parse_legacy(
     let mut rules_state = national_rule_defaults();
     let mut money_state = legacy_money_defaults();
     let mut spans = Vec::new();
-    let mut explicit = Vec::new();
     let mut rules_states = Vec::new();
     let mut params = Vec::new();
     for (i, t) in tables.iter().enumerate() {
         let path = format!("versions[{i}].");
-        let (from, to) = span_of(
-            t,
-            spans.last().map(|s: &(Month, Option<Month>)| s.0),
-            file,
-            &path,
-        )?;
+        let (from, to) = span_of(t, last_from(&spans), file, &path)?;
         let defaults = table_defaults(t, file, &path)?;
         for (key, value) in *t {
             if let Some(&(param, ty)) = RULE_PARAMS.iter().find(|(p, _)| *p == key.as_str()) {
@@ -1947,9 +1931,8 @@ fn parse_legacy(
         params.push(p);
         rules_states.push(rules_state.clone());
         spans.push((from, to));
-        explicit.push(to.is_some());
     }
-    close_spans(&mut spans, &explicit, "versions", file)?;
+    close_spans(&mut spans, "versions", file)?;
     let rules = rules_states
         .iter()
         .zip(&spans)
