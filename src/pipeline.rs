@@ -792,7 +792,8 @@ pub fn run(
         rejected: loaded.rejects.len() as u64,
         summary: {
             let mut text = summary.to_text(&args.out);
-            for w in &warnings {
+            // Skipped files were printed as they were met; the rest once here.
+            for w in warnings.iter().filter(|w| !loaded.skipped.contains(w)) {
                 text.push_str("warning: ");
                 text.push_str(&crate::report::mask::maybe_mask(w, opts.mask));
                 text.push('\n');
