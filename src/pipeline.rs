@@ -265,8 +265,9 @@ impl Loaded {
     }
 
     /// Run-level warnings: regions whose last policy version is carried forward
-    /// (`--carry-forward`) to reach the as-of month, then the files and
-    /// folders skipped in the PATHs.
+    /// (`--carry-forward`) to reach the as-of month, and the ledger's refund
+    /// and duplicate counts. The files and folders skipped in the PATHs are
+    /// not among them: they were printed as they were met (`skipped`).
     pub fn warnings(&self) -> Vec<String> {
         let regions: BTreeSet<crate::model::RegionId> = self
             .events
@@ -280,7 +281,7 @@ impl Loaded {
                 a
             });
         let as_of_month = Month::of(self.as_of);
-        let mut warnings: Vec<String> = regions
+        regions
             .into_iter()
             .filter_map(|region| match self.policies.money(region, as_of_month, None, self.carry_forward) {
                 Some(p) if p.carried => Some(format!(
@@ -302,9 +303,7 @@ impl Loaded {
                     self.ledger_duplicate_rows
                 )
             }))
-            .collect();
-        warnings.extend(self.skipped.iter().cloned());
-        warnings
+            .collect()
     }
 
     /// Every person with events or ledger entries, in person order, with their
@@ -758,14 +757,18 @@ pub fn run(
         refund_rows: loaded.refund_rows,
         ui_spans: loaded.ui.len() as u64,
     };
-    manifest.warnings = loaded.warnings();
     manifest.policy_grades = policy_use.below_official(&loaded.policies);
-    manifest
-        .warnings
-        .extend(crate::policy::usage::grade_warnings(
-            &manifest.policy_grades,
-        ));
-    let warnings = manifest.warnings.clone();
+    // Printed once at the end; the manifest also lists the skipped files
+    // (printed as they were met), after the run's own warnings.
+    let own = loaded.warnings();
+    let grades = crate::policy::usage::grade_warnings(&manifest.policy_grades);
+    manifest.warnings = own
+        .iter()
+        .chain(&loaded.skipped)
+        .chain(&grades)
+        .cloned()
+        .collect();
+    let warnings: Vec<String> = own.into_iter().chain(grades).collect();
     let start = Instant::now();
     let summary = match stream {
         Some(stream) => {
@@ -792,8 +795,7 @@ pub fn run(
         rejected: loaded.rejects.len() as u64,
         summary: {
             let mut text = summary.to_text(&args.out);
-            // Skipped files were printed as they were met; the rest once here.
-            for w in warnings.iter().filter(|w| !loaded.skipped.contains(w)) {
+            for w in &warnings {
                 text.push_str("warning: ");
                 text.push_str(&crate::report::mask::maybe_mask(w, opts.mask));
                 text.push('\n');
