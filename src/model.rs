@@ -653,17 +653,94 @@ pub struct LedgerRow {
     pub paid_date: Option<NaiveDate>,
 }
 
-/// What was paid for one person, employer and month, summed over ledger rows.
+/// Which medical insurance a ledger amount is for (险种). Rows of other
+/// insurances (pension, unemployment, …) never become entries: they are
+/// counted as `OTHER_INSURANCE` when read.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub enum Insurance {
+    /// 基本医疗保险 (also 含生育, 医疗+生育), or a ledger without an insurance column.
+    #[default]
+    BasicMedical,
+    /// 生育保险 given as a separate line.
+    Maternity,
+    /// 大额医疗互助 / 大额医疗费用补助 / 大病医疗.
+    LargeSumMedical,
+}
+
+impl Insurance {
+    pub const ALL: [Insurance; 3] = [
+        Insurance::BasicMedical,
+        Insurance::Maternity,
+        Insurance::LargeSumMedical,
+    ];
+    /// The name used in `schemas/insurance.toml` and pack files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Insurance::BasicMedical => "basic_medical",
+            Insurance::Maternity => "maternity",
+            Insurance::LargeSumMedical => "large_sum_medical",
+        }
+    }
+    pub fn from_key(key: &str) -> Option<Insurance> {
+        Insurance::ALL.into_iter().find(|i| i.key() == key)
+    }
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+/// What kind of payment a ledger amount is (缴费类型).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub enum PaymentKind {
+    /// 正常应缴 (code 10), or no kind column.
+    #[default]
+    Normal,
+    /// 补缴 / 补收 / 中断补收 (codes 31–35): pays its coverage month on its own date.
+    BackPay,
+    /// 退收 (code 20): reduces what the month was paid (the amount is negative).
+    Refund,
+    /// 转入: paid in by a transfer.
+    TransferIn,
+    /// 滞纳金 the ledger billed for the month: not a payment of the due.
+    LateFeeBilled,
+}
+
+impl PaymentKind {
+    pub const ALL: [PaymentKind; 5] = [
+        PaymentKind::Normal,
+        PaymentKind::BackPay,
+        PaymentKind::Refund,
+        PaymentKind::TransferIn,
+        PaymentKind::LateFeeBilled,
+    ];
+    /// The name shown in `arrears.csv`'s `paid_kinds`.
+    pub fn key(self) -> &'static str {
+        match self {
+            PaymentKind::Normal => "normal",
+            PaymentKind::BackPay => "back_pay",
+            PaymentKind::Refund => "refund",
+            PaymentKind::TransferIn => "transfer_in",
+            PaymentKind::LateFeeBilled => "late_fee",
+        }
+    }
+}
+
+/// What was paid for one person, employer and month on one paid date, of one
+/// insurance and payment kind, summed over the ledger rows that say so.
+/// A month paid in several payments has one entry per payment date, so each
+/// payment keeps its own date (the late fee runs to it).
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct LedgerEntry {
     pub person_id: PersonId,
     pub employer_id: Code,
     pub month: Month,
     pub paid: Decimal,
-    /// The latest paid date among the summed rows, if any had one.
+    /// The paid date of the rows summed here, if they had one.
     pub paid_date: Option<NaiveDate>,
     /// How many ledger rows were summed into this entry (duplicates visible).
     pub rows: u32,
+    pub insurance: Insurance,
+    pub kind: PaymentKind,
 }
 
 /// Months paid by the unemployment fund (失业保险金期间); they count as covered.
@@ -697,6 +774,12 @@ pub enum RejectCode {
     DateOrder,
     /// A row the reader could not split into fields (e.g. a ragged CSV line).
     BadRow,
+    /// A ledger insurance name (险种) not in `schemas/insurance.toml`.
+    UnknownInsurance,
+    /// A ledger payment kind (缴费类型) not in `schemas/insurance.toml`.
+    UnknownPaymentKind,
+    /// A range row whose month count (月数) disagrees with its range.
+    MonthsMismatch,
 }
 
 impl RejectCode {
@@ -715,6 +798,9 @@ impl RejectCode {
             RejectCode::UnknownTier => "UNKNOWN_TIER",
             RejectCode::DateOrder => "DATE_ORDER",
             RejectCode::BadRow => "BAD_ROW",
+            RejectCode::UnknownInsurance => "UNKNOWN_INSURANCE",
+            RejectCode::UnknownPaymentKind => "UNKNOWN_PAYMENT_KIND",
+            RejectCode::MonthsMismatch => "MONTHS_MISMATCH",
         }
     }
 }
@@ -788,6 +874,9 @@ pub struct SheetReport {
     pub accepted: u64,
     pub rejected: u64,
     pub duplicates: u64,
+    /// Ledger rows of an insurance other than medical (pension, unemployment,
+    /// …): counted, set aside, never summed.
+    pub other_insurance: u64,
 }
 
 impl SheetReport {
@@ -802,6 +891,7 @@ impl SheetReport {
             accepted: 0,
             rejected: 0,
             duplicates: 0,
+            other_insurance: 0,
         }
     }
 }
@@ -823,11 +913,11 @@ impl InputReport {
     pub fn rows_read(&self) -> u64 {
         self.sheets.iter().map(|s| s.rows_read).sum()
     }
-    /// read = accepted + rejected + duplicates, on every sheet.
+    /// read = accepted + rejected + duplicates + other insurance, on every sheet.
     pub fn balanced(&self) -> bool {
         self.sheets
             .iter()
-            .all(|s| s.rows_read == s.accepted + s.rejected + s.duplicates)
+            .all(|s| s.rows_read == s.accepted + s.rejected + s.duplicates + s.other_insurance)
     }
 }
 
@@ -1018,6 +1108,10 @@ pub struct ArrearsRow {
     pub month: Month,
     pub due: Decimal,
     pub paid: Decimal,
+    /// The payment kinds of the month's payments (bit `1 << PaymentKind as u8`).
+    pub paid_kinds: u8,
+    /// The 滞纳金 the ledger itself billed for the month, when it has one.
+    pub late_fee_billed: Option<Decimal>,
     pub shortfall: Decimal,
     pub days: u32,
     pub late_fee: Decimal,
@@ -1065,6 +1159,11 @@ pub struct EmployerRow {
     pub arrears_total: Decimal,
     pub late_fee_total: Decimal,
     pub overpaid_total: Decimal,
+    /// Σ 滞纳金 the ledger billed, over arrears rows that have one; `None`
+    /// when the ledger billed none for this employer.
+    pub late_fee_billed_total: Option<Decimal>,
+    /// Σ (computed − billed) late fee over those same rows.
+    pub late_fee_difference: Option<Decimal>,
 }
 
 /// Everything the engine says about one person.

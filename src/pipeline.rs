@@ -297,6 +297,20 @@ impl Loaded {
                     self.refund_rows
                 )
             }))
+            .chain({
+                let other: u64 = self
+                    .inputs
+                    .iter()
+                    .filter(|i| i.role == crate::model::InputRole::Ledger)
+                    .flat_map(|i| &i.sheets)
+                    .map(|s| s.other_insurance)
+                    .sum();
+                (other > 0).then(|| {
+                    format!(
+                        "ledger: {other} rows are of another insurance (pension, unemployment, …): set aside as OTHER_INSURANCE, never summed into medical"
+                    )
+                })
+            })
             .chain((self.ledger_duplicate_rows > 0).then(|| {
                 format!(
                     "ledger: {} rows repeat another row exactly (person, employer, month, amount, paid date); each is counted once",
@@ -552,6 +566,12 @@ impl EmployerRows {
                 let row = self.get(&a.employer_id);
                 row.arrears_total += a.shortfall;
                 row.late_fee_total += a.late_fee;
+                if let Some(billed) = a.late_fee_billed {
+                    row.late_fee_billed_total =
+                        Some(row.late_fee_billed_total.unwrap_or_default() + billed);
+                    row.late_fee_difference =
+                        Some(row.late_fee_difference.unwrap_or_default() + (a.late_fee - billed));
+                }
             }
             for o in &r.overpaid {
                 self.get(&o.employer_id).overpaid_total += o.paid;
@@ -574,6 +594,8 @@ impl EmployerRows {
                 arrears_total,
                 late_fee_total,
                 overpaid_total,
+                late_fee_billed_total,
+                late_fee_difference,
             } = std::mem::take(&mut other.rows[i]);
             let row = self.get(code);
             row.persons += persons;
@@ -585,6 +607,12 @@ impl EmployerRows {
             row.arrears_total += arrears_total;
             row.late_fee_total += late_fee_total;
             row.overpaid_total += overpaid_total;
+            let add = |a: Option<Decimal>, b: Option<Decimal>| match (a, b) {
+                (None, None) => None,
+                (a, b) => Some(a.unwrap_or_default() + b.unwrap_or_default()),
+            };
+            row.late_fee_billed_total = add(row.late_fee_billed_total, late_fee_billed_total);
+            row.late_fee_difference = add(row.late_fee_difference, late_fee_difference);
         }
     }
 
@@ -755,6 +783,7 @@ pub fn run(
         ledger_entries: loaded.ledger.len() as u64,
         ledger_duplicates: loaded.ledger_duplicate_rows,
         refund_rows: loaded.refund_rows,
+        ledger_other_insurance: sum(&ledger_inputs, |s| s.other_insurance),
         ui_spans: loaded.ui.len() as u64,
     };
     manifest.policy_grades = policy_use.below_official(&loaded.policies);
@@ -937,6 +966,8 @@ mod tests {
                     paid: Decimal::new(100, 0),
                     paid_date: None,
                     rows: 1,
+                    insurance: Default::default(),
+                    kind: Default::default(),
                 })
             })
             .collect();

@@ -296,10 +296,10 @@ fn identical_ledger_rows_are_duplicates_and_negative_amounts_refunds() {
     assert_eq!(c["ledger_duplicates"], 2);
     assert_eq!(c["refund_rows"], 1);
     assert_eq!(c["duplicates"], 2);
-    // 1000 + -200 for April (the repeats counted once); May's two payments
-    // differ by their paid date and are both summed.
+    // April: 1000 (the repeats counted once) and -200, May: two payments;
+    // each paid date is an entry of its own (its late fee runs to that date).
     assert_eq!(c["ledger_rows"], 4);
-    assert_eq!(c["ledger_entries"], 2);
+    assert_eq!(c["ledger_entries"], 4);
     let sheet = &m["inputs"][1]["sheets"][0];
     assert_eq!(
         (

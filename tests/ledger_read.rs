@@ -73,15 +73,23 @@ fn utf8_ledger_sums_duplicate_rows_and_sorts() {
                 None,
                 1
             ),
-            // 500.00 + 447.00 = 947.00; `202503` and `2025-03` are one month;
-            // the later paid date (2025-04-15) is kept.
+            // 500.00 and 447.00 of one month (`202503` and `2025-03` are one
+            // month) paid on different days: each payment keeps its date.
             (
                 a.clone(),
                 "E1".into(),
                 month(2025, 3),
-                yuan(94_700),
+                yuan(50_000),
+                date(2025, 4, 1),
+                1
+            ),
+            (
+                a.clone(),
+                "E1".into(),
+                month(2025, 3),
+                yuan(44_700),
                 date(2025, 4, 15),
-                2
+                1
             ),
             (
                 a.clone(),
@@ -93,7 +101,7 @@ fn utf8_ledger_sums_duplicate_rows_and_sorts() {
             ),
         ]
     );
-    assert_eq!(batch.merged_rows, 1);
+    assert_eq!(batch.merged_rows, 0);
     assert!(batch.rejects.is_empty());
     let input = &batch.inputs[0];
     assert_eq!(input.format, InputFormat::Csv);
@@ -382,16 +390,20 @@ fn parquet_ledger_written_by_polars() {
     let entries: Vec<Flat> = batch.entries.iter().map(flat).collect();
     assert_eq!(
         entries,
-        [(
-            pid(6),
-            "E1".into(),
-            month(2025, 3),
-            yuan(94_700),
-            date(2025, 4, 3),
-            2
-        )]
+        [
+            // The undated 547.00 (taken as on time) sorts before the dated 400.00.
+            (pid(6), "E1".into(), month(2025, 3), yuan(54_700), None, 1),
+            (
+                pid(6),
+                "E1".into(),
+                month(2025, 3),
+                yuan(40_000),
+                date(2025, 4, 3),
+                1
+            )
+        ]
     );
-    assert_eq!(batch.merged_rows, 1);
+    assert_eq!(batch.merged_rows, 0);
     let got: Vec<(u32, RejectCode)> = batch
         .rejects
         .iter()

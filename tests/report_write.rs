@@ -230,6 +230,8 @@ fn fixture() -> Fixture {
                 month: m(2025, 6),
                 due: money("947.00"),
                 paid: money("900.00"),
+                paid_kinds: 1,
+                late_fee_billed: Some(money("1.00")),
                 shortfall: money("47.00"),
                 days: 46,
                 late_fee: money("1.08"),
@@ -242,6 +244,8 @@ fn fixture() -> Fixture {
                 month: m(2025, 5),
                 due: money("947.00"),
                 paid: Decimal::ZERO,
+                paid_kinds: 0,
+                late_fee_billed: None,
                 shortfall: money("947.00"),
                 days: 76,
                 late_fee: money("35.99"),
@@ -296,6 +300,7 @@ fn fixture() -> Fixture {
         accepted,
         rejected,
         duplicates,
+        other_insurance: 0,
     };
     let inputs = vec![
         InputReport {
@@ -476,15 +481,15 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     assert_eq!(
         arrears,
         [
-            "person_id,employer_id,month,due,paid,shortfall,days,late_fee,late_fee_waiver",
-            "440304********4567,E3,2025-05,947.00,0.00,947.00,76,35.99,",
-            "440304********4567,E3,2025-06,947.00,900.00,47.00,46,1.08,",
+            "person_id,employer_id,month,due,paid,shortfall,days,late_fee,late_fee_waiver,paid_kinds,late_fee_billed",
+            "440304********4567,E3,2025-05,947.00,0.00,947.00,76,35.99,,,",
+            "440304********4567,E3,2025-06,947.00,900.00,47.00,46,1.08,,normal,1.00",
         ]
     );
 
     let employers = read(out.path(), "employers.csv");
-    assert!(employers.contains("E3,2,2,1,1,0,1,994.00,37.07,947.00\n"));
-    assert!(employers.contains("E2,1,1,0,0,0,0,0.00,0.00,0.00\n"));
+    assert!(employers.contains("E3,2,2,1,1,0,1,994.00,37.07,947.00,,\n"));
+    assert!(employers.contains("E2,1,1,0,0,0,0,0.00,0.00,0.00,,\n"));
 
     // Flags sorted by date: GAP_OVER_3M (2025-04-01) before LATE_STOP (2025-04-10);
     // the ID inside the detail is masked.

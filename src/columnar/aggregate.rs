@@ -15,8 +15,10 @@
 //! CPU), peak RSS 0.83 GB. polars stays for Parquet in and out.
 
 use super::schema::Layout;
-use super::values::{self, Cell, CellError, NO_PAID_DATE, RowValues};
-use crate::model::{Code, LedgerEntry, Month, PersonId, Reject, RejectCode, SourceRef};
+use super::values::{self, Cell, CellError, NO_PAID_DATE, RowRead, RowValues};
+use crate::model::{
+    Code, Insurance, LedgerEntry, Month, PaymentKind, PersonId, Reject, RejectCode, SourceRef,
+};
 use crate::partition;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -49,6 +51,10 @@ pub(crate) struct RowBatch {
     pub rejects: Vec<(u32, CellError)>,
     /// Non-blank data rows seen.
     pub rows_read: u64,
+    /// Rows accepted (a row may give more than one record).
+    accepted_rows: u64,
+    /// Rows of another insurance, set aside.
+    pub other_insurance: u64,
 }
 
 impl RowBatch {
@@ -86,7 +92,11 @@ impl RowBatch {
     ) {
         self.rows_read += 1;
         let values = match values::read_row(layout, &cell) {
-            Ok(v) => v,
+            Ok(RowRead::Payment(v)) => v,
+            Ok(RowRead::OtherInsurance) => {
+                self.other_insurance += 1;
+                return;
+            }
             Err(e) => {
                 self.rejects.push((row, e));
                 return;
@@ -140,9 +150,10 @@ impl RowBatch {
     }
 
     fn push_values(&mut self, v: RowValues, employer: u32) {
+        self.accepted_rows += 1;
         self.recs.push(Rec {
             person_key: v.person_key,
-            employer_month: (u64::from(employer) << 32) | u64::from(v.month.index() as u32),
+            employer_month: pack_key(employer, v.month, tag_of(v.insurance, v.kind)),
             cents: v.cents,
             paid: v.paid,
             sheet: 0,
@@ -150,15 +161,40 @@ impl RowBatch {
     }
 
     pub(crate) fn accepted(&self) -> u64 {
-        self.recs.len() as u64
+        self.accepted_rows
     }
 }
 
-/// One accepted ledger row, packed (32 bytes).
+/// `employer << 32 | month index << 8 | tag`: sorting it sorts by employer,
+/// month, then insurance and payment kind.
+fn pack_key(employer: u32, month: Month, tag: u8) -> u64 {
+    (u64::from(employer) << 32)
+        | (u64::from(month.index() as u32 & 0x00ff_ffff) << 8)
+        | u64::from(tag)
+}
+
+/// Insurance in bits 0–1, payment kind in bits 2–4.
+fn tag_of(insurance: Insurance, kind: PaymentKind) -> u8 {
+    (insurance as u8) | ((kind as u8) << 2)
+}
+
+fn untag(tag: u8) -> (Insurance, PaymentKind) {
+    let insurance = Insurance::ALL
+        .get(usize::from(tag & 3))
+        .copied()
+        .unwrap_or_default();
+    let kind = PaymentKind::ALL
+        .get(usize::from(tag >> 2))
+        .copied()
+        .unwrap_or_default();
+    (insurance, kind)
+}
+
+/// One accepted ledger record, packed (32 bytes).
 #[derive(Copy, Clone, Debug)]
 struct Rec {
     person_key: u64,
-    /// `employer << 32 | month index`.
+    /// `pack_key(employer, month, tag)`.
     employer_month: u64,
     cents: i64,
     /// Days since 1970-01-01, or `NO_PAID_DATE`.
@@ -288,7 +324,7 @@ impl LedgerStore {
         // Identical rows end up side by side, the one of the first sheet first.
         ranges.par_iter_mut().for_each(|r| {
             r.par_sort_unstable_by_key(|r| {
-                (r.person_key, r.employer_month, r.cents, r.paid, r.sheet)
+                (r.person_key, r.employer_month, r.paid, r.cents, r.sheet)
             })
         });
         let counts: Vec<usize> = ranges.par_iter().map(|r| distinct_keys(r)).collect();
@@ -357,11 +393,15 @@ fn split_by_person_ranges(
     }))
 }
 
-/// How many distinct (person, employer, month) keys a sorted range holds.
+/// Records of one entry: same person, employer, month, insurance, payment
+/// kind and paid date.
+fn same_entry(a: &Rec, b: &Rec) -> bool {
+    a.person_key == b.person_key && a.employer_month == b.employer_month && a.paid == b.paid
+}
+
+/// How many distinct entry keys a sorted range holds.
 fn distinct_keys(range: &[Rec]) -> usize {
-    range
-        .chunk_by(|a, b| a.person_key == b.person_key && a.employer_month == b.employer_month)
-        .count()
+    range.chunk_by(same_entry).count()
 }
 
 /// Counts of one range: merged rows, repeats per store sheet, refunds.
@@ -390,17 +430,14 @@ fn aggregate_range(
     while i < range.len() {
         let first = range[i];
         let mut cents = first.cents;
-        let mut paid = first.paid;
+        let paid = first.paid;
         let mut rows = 1u32;
         refunds += u64::from(first.cents < 0);
         let mut j = i + 1;
-        while j < range.len()
-            && range[j].person_key == first.person_key
-            && range[j].employer_month == first.employer_month
-        {
+        while j < range.len() && same_entry(&range[j], &first) {
             let (prev, this) = (range[j - 1], range[j]);
             j += 1;
-            if this.cents == prev.cents && this.paid == prev.paid {
+            if this.cents == prev.cents {
                 match duplicates.last_mut() {
                     Some((s, n)) if *s == this.sheet => *n += 1,
                     _ => duplicates.push((this.sheet, 1)),
@@ -410,7 +447,6 @@ fn aggregate_range(
             cents = cents
                 .checked_add(this.cents)
                 .ok_or_else(|| anyhow::anyhow!("ledger sum out of range"))?;
-            paid = paid.max(this.paid);
             rows += 1;
             refunds += u64::from(this.cents < 0);
         }
@@ -426,6 +462,7 @@ fn aggregate_range(
             }
         };
         let em = first.employer_month;
+        let (insurance, kind) = untag((em & 0xff) as u8);
         let employer = *employers
             .get((em >> 32) as usize)
             .ok_or_else(|| anyhow::anyhow!("internal: employer rank out of range"))?;
@@ -437,7 +474,7 @@ fn aggregate_range(
         slot.write(LedgerEntry {
             person_id,
             employer_id: employer,
-            month: Month::from_index((em & 0xffff_ffff) as u32 as i32),
+            month: Month::from_index(((em & 0xffff_ffff) >> 8) as i32),
             paid: Decimal::new(cents, 2),
             paid_date: if paid == NO_PAID_DATE {
                 None
@@ -445,6 +482,8 @@ fn aggregate_range(
                 values::date_from_days(paid)
             },
             rows,
+            insurance,
+            kind,
         });
     }
     Ok((
@@ -485,6 +524,7 @@ mod tests {
                 ("E-B", "202502", "400", "2025-03-01"),
                 ("E-B", "202502", "547.50", "2025-03-20"),
                 ("E-A", "202501", "947", ""),
+                ("E-A", "202501", "53", ""),
                 ("E-B", "202503", "947", "2025-04-02"),
                 ("E-A", "202502", "947", "2025-03-05"),
             ] {
@@ -519,17 +559,20 @@ mod tests {
         let (small, merged_small) = store_with_rows().aggregate_in_ranges(7).unwrap();
         let (whole, merged_whole) = store_with_rows().aggregate_in_ranges(1_000_000).unwrap();
         assert_eq!(small, whole);
-        // 40 persons × 4 distinct (employer, month); one extra row each merged.
-        assert_eq!(small.len(), 160);
+        // 40 persons × 5 distinct (employer, month, paid date); the two
+        // undated rows of E-A 2025-01 are summed (one merged each).
+        assert_eq!(small.len(), 200);
         assert_eq!((merged_small.merged, merged_whole.merged), (40, 40));
         assert!(merged_small.duplicates.is_empty() && merged_small.refunds == 0);
         let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day);
-        for (p, chunk) in small.chunks(4).enumerate() {
+        for (p, chunk) in small.chunks(5).enumerate() {
             let want = [
-                ("E-A", 1, 94_700, None, 1),
+                // 947.00 + 53.00, both without a paid date: one entry.
+                ("E-A", 1, 100_000, None, 2),
                 ("E-A", 2, 94_700, d(3, 5), 1),
-                // 400.00 + 547.50 = 947.50; the later paid date wins.
-                ("E-B", 2, 94_750, d(3, 20), 2),
+                // 400.00 and 547.50 paid on different days: each keeps its date.
+                ("E-B", 2, 40_000, d(3, 1), 1),
+                ("E-B", 2, 54_750, d(3, 20), 1),
                 ("E-B", 3, 94_700, d(4, 2), 1),
             ];
             for (entry, (employer, month, cents, paid, rows)) in chunk.iter().zip(want) {
@@ -544,7 +587,7 @@ mod tests {
         // One shared allocation per employer name.
         assert!(std::ptr::eq(
             small[0].employer_id.as_str(),
-            small[4].employer_id.as_str()
+            small[5].employer_id.as_str()
         ));
     }
 }

@@ -679,6 +679,7 @@ fn merge_pieces(
         };
         state.sheet.rows_read += out.batch.rows_read;
         state.sheet.accepted += out.batch.accepted();
+        state.sheet.other_insurance += out.batch.other_insurance;
         state.sheet.rejected += out.batch.rejects.len() as u64;
         store.append(out.batch, &header.layout, row_of, rejects);
         state.records += out.records as u64;

@@ -106,6 +106,7 @@ pub(crate) fn read_workbook(
         }
         report.rows_read = batch.rows_read;
         report.accepted = batch.accepted();
+        report.other_insurance = batch.other_insurance;
         report.rejected = batch.rejects.len() as u64;
         let sheet = sheet_index as u32;
         store.append(

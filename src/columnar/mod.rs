@@ -30,6 +30,7 @@ mod excel;
 pub mod parquet;
 mod schema;
 mod values;
+mod vocab;
 
 use crate::ingest::inputs::{Expanded, InputFile, expand_inputs};
 use crate::ingest::sniff::FileKind;

@@ -226,6 +226,7 @@ pub(crate) fn read_ledger_parquet(
         }
         report.rows_read += batch.rows_read;
         report.accepted += batch.accepted();
+        report.other_insurance += batch.other_insurance;
         report.rejected += batch.rejects.len() as u64;
         let base = offset as u64;
         store.append(

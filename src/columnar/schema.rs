@@ -32,6 +32,8 @@ pub(crate) enum LedgerColumn {
     EmployerPart,
     EmployeePart,
     PaidDate,
+    Insurance,
+    PaymentKind,
 }
 
 impl LedgerColumn {
@@ -44,6 +46,8 @@ impl LedgerColumn {
             "employer_part" => LedgerColumn::EmployerPart,
             "employee_part" => LedgerColumn::EmployeePart,
             "paid_date" => LedgerColumn::PaidDate,
+            "insurance" => LedgerColumn::Insurance,
+            "payment_kind" => LedgerColumn::PaymentKind,
             _ => return None,
         })
     }
@@ -107,6 +111,8 @@ impl LedgerSchema {
                 Some(LedgerColumn::EmployerPart) => &mut layout.employer_part,
                 Some(LedgerColumn::EmployeePart) => &mut layout.employee_part,
                 Some(LedgerColumn::PaidDate) => &mut layout.paid_date,
+                Some(LedgerColumn::Insurance) => &mut layout.insurance,
+                Some(LedgerColumn::PaymentKind) => &mut layout.payment_kind,
                 None => continue,
             };
             // The first column with a given meaning wins.
@@ -138,6 +144,10 @@ pub(crate) struct Layout {
     pub employer_part: Option<usize>,
     pub employee_part: Option<usize>,
     pub paid_date: Option<usize>,
+    /// 险种: without it the ledger is medical-only.
+    pub insurance: Option<usize>,
+    /// 缴费类型: without it every row is a normal payment.
+    pub payment_kind: Option<usize>,
 }
 
 impl Layout {

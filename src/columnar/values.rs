@@ -3,7 +3,8 @@
 //! the paid date (缴费日期). A bad cell gives the reject code and message.
 
 use super::schema::Layout;
-use crate::model::{Month, PersonId, RejectCode};
+use super::vocab::{InsuranceClass, Vocab};
+use crate::model::{Insurance, Month, PaymentKind, PersonId, RejectCode};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
@@ -62,6 +63,17 @@ pub(crate) struct RowValues {
     pub cents: i64,
     /// Days since 1970-01-01, or `NO_PAID_DATE`.
     pub paid: i32,
+    pub insurance: Insurance,
+    pub kind: PaymentKind,
+}
+
+/// What one ledger row is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RowRead {
+    /// A medical payment (or refund, or billed late fee).
+    Payment(RowValues),
+    /// A row of another insurance (pension, unemployment, …), set aside.
+    OtherInsurance,
 }
 
 /// `CellError::column` for a problem with the whole row (no one column).
@@ -90,10 +102,31 @@ impl CellError {
 /// Reads a row's ID, month, amount and paid date. The first bad cell (in that
 /// order) rejects the row. Blank employer/employee parts count as 0 when the
 /// other part has a value; `amount`, when present and filled, wins over parts.
+///
+/// With an insurance column (险种) the row's insurance is read first: a row of
+/// another insurance is `OtherInsurance` whatever its other cells hold. A
+/// refund (退收) is negative even when the ledger writes it positive.
 pub(crate) fn read_row<'a>(
     layout: &Layout,
     cell: impl Fn(usize) -> Cell<'a>,
-) -> Result<RowValues, CellError> {
+) -> Result<RowRead, CellError> {
+    let insurance = match layout.insurance {
+        None => Insurance::BasicMedical,
+        Some(col) => {
+            let c = cell(col);
+            match insurance(&c).map_err(|(code, msg)| CellError::new(col, &c, code, msg))? {
+                InsuranceClass::Medical(i) => i,
+                InsuranceClass::Other(_) => return Ok(RowRead::OtherInsurance),
+            }
+        }
+    };
+    let kind = match layout.payment_kind {
+        None => PaymentKind::Normal,
+        Some(col) => {
+            let c = cell(col);
+            payment_kind(&c).map_err(|(code, msg)| CellError::new(col, &c, code, msg))?
+        }
+    };
     let id_cell = cell(layout.person);
     let person = person_id(&id_cell)
         .map_err(|(code, msg)| CellError::new(layout.person, &id_cell, code, msg))?;
@@ -103,7 +136,10 @@ pub(crate) fn read_row<'a>(
     let month = month(&month_cell)
         .map_err(|(code, msg)| CellError::new(layout.month, &month_cell, code, msg))?;
 
-    let cents = amount(layout, &cell)?;
+    let mut cents = amount(layout, &cell)?;
+    if kind == PaymentKind::Refund {
+        cents = -cents.abs();
+    }
 
     let paid = match layout.paid_date {
         None => NO_PAID_DATE,
@@ -116,11 +152,59 @@ pub(crate) fn read_row<'a>(
             }
         }
     };
-    Ok(RowValues {
+    Ok(RowRead::Payment(RowValues {
         person_key,
         month,
         cents,
         paid,
+        insurance,
+        kind,
+    }))
+}
+
+/// The text of a vocabulary cell (a number as written), trimmed; `None` when blank.
+fn vocab_text(cell: &Cell) -> Option<String> {
+    match cell {
+        Cell::Empty => None,
+        Cell::Text(s) => Some(trim_cell(s).to_string()).filter(|t| !t.is_empty()),
+        Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{}", *f as i64)),
+        other => Some(other.raw()),
+    }
+}
+
+fn insurance(cell: &Cell) -> Result<InsuranceClass, CodeMsg> {
+    let Some(text) = vocab_text(cell) else {
+        return Err((
+            RejectCode::MissingValue,
+            "the insurance (险种) is empty".into(),
+        ));
+    };
+    let vocab = Vocab::shipped().map_err(|e| (RejectCode::UnknownInsurance, e.to_string()))?;
+    vocab.insurance(&text).ok_or_else(|| {
+        let hint = if text.chars().all(|c| c.is_ascii_digit()) {
+            ": insurance codes are read only with a code list declared in schemas/insurance.toml"
+        } else {
+            ": add it to schemas/insurance.toml if it is a real insurance name"
+        };
+        (
+            RejectCode::UnknownInsurance,
+            format!("unknown insurance (险种) `{text}`{hint}"),
+        )
+    })
+}
+
+fn payment_kind(cell: &Cell) -> Result<PaymentKind, CodeMsg> {
+    let Some(text) = vocab_text(cell) else {
+        return Ok(PaymentKind::Normal);
+    };
+    let vocab = Vocab::shipped().map_err(|e| (RejectCode::UnknownPaymentKind, e.to_string()))?;
+    vocab.payment_kind(&text).ok_or_else(|| {
+        (
+            RejectCode::UnknownPaymentKind,
+            format!(
+                "unknown payment kind (缴费类型) `{text}`: known are 正常应缴, 补缴/补收/中断补收, 退收, 转入 (codes 10, 31–35, 20)"
+            ),
+        )
     })
 }
 

@@ -78,7 +78,7 @@ pub fn render(batch: &EventBatch, mask: bool) -> String {
                 (None, shape) => {
                     let _ = writeln!(
                         s,
-                        "  sheet {}: {}, header row {}: read {}, accepted {}, rejected {}, duplicates {}{}",
+                        "  sheet {}: {}, header row {}: read {}, accepted {}, rejected {}, duplicates {}{}{}",
                         sh.name,
                         shape.map(shape_name).unwrap_or("?"),
                         sh.header_row.map(|r| r.to_string()).unwrap_or_default(),
@@ -86,7 +86,14 @@ pub fn render(batch: &EventBatch, mask: bool) -> String {
                         sh.accepted,
                         sh.rejected,
                         sh.duplicates,
-                        if sh.rows_read == sh.accepted + sh.rejected + sh.duplicates {
+                        if sh.other_insurance > 0 {
+                            format!(", other insurance (OTHER_INSURANCE) {}", sh.other_insurance)
+                        } else {
+                            String::new()
+                        },
+                        if sh.rows_read
+                            == sh.accepted + sh.rejected + sh.duplicates + sh.other_insurance
+                        {
                             ""
                         } else {
                             "  NOT BALANCED"

@@ -4,24 +4,26 @@
 //!
 //! How a month is judged (due date = last day of the month, only months whose
 //! due date is before the as-of date):
-//! - `due = round_half_up(base × (employer_rate + employee_rate), 2) + fixed_monthly`;
-//!   `paid` = the ledger entry's sum (0 when none).
-//! - `shortfall = due − paid` when positive: what is still owed.
+//! - `due = round_half_up(base × (employer_rate + employee_rate), 2) + fixed_monthly`.
+//! - The month's payments are the ledger entries of that employer and month
+//!   whose insurance is in the pack's `due_insurance` (a billed 滞纳金 is not a
+//!   payment); each entry is one paid date, so a month paid in two payments
+//!   keeps both dates. `paid` is their net sum (refunds negative).
+//! - The payments are walked in date order (`walk_payments`): what is owed
+//!   starts at the due on the due date, each payment lowers it from its own
+//!   paid date (undated or on-time payments from the due date), a refund
+//!   raises it again; `shortfall` is what is still owed at the end.
 //! - The late fee follows 《社会保险法》第八十六条 (万分之五 a day from the day the
-//!   contribution fell due until it is paid) and SPEC rule 9's day count (from the
-//!   day after the due date to the paid date or the as-of date, inclusive):
-//!   * the shortfall still owed runs to the as-of date;
-//!   * an amount paid after the due date (`paid_date` later than it) runs to that
-//!     `paid_date` — so a paid date stops the fee on what it paid;
-//!   * an amount paid on or before the due date costs nothing.
-//!
-//!   So `late_fee = round_half_up(shortfall × rate × days_to_as_of + paid_late ×
-//!   rate × days_to_paid_date, 2)`: the SPEC §5 example (nothing paid) is the
-//!   first term alone. The row's `days` is the shortfall's days, or the late
-//!   payment's when nothing is owed any more.
-//! - A month fully paid on time has no row; a month paid in full but late has a
-//!   row with shortfall 0.00 and its fee. Summed ledger rows share the latest
-//!   paid date of the month (a ledger entry carries one).
+//!   contribution fell due until it is paid) and SPEC rule 9's day count:
+//!   `late_fee = round_half_up(rate × Σ owed × days)`, i.e. each amount paid
+//!   late runs to its own paid date and what is still owed to the as-of date.
+//!   500.00 paid on time and 683.00 paid 20 days late cost 683.00 × 0.0005 ×
+//!   20 = 6.83. The SPEC §5 example (nothing paid) is `shortfall × rate × days`.
+//!   The row's `days` is the shortfall's days, or the last late payment's when
+//!   nothing is owed any more.
+//! - A month fully paid on time has no row (unless the ledger billed a late
+//!   fee for it); a month paid in full but late has a row with shortfall 0.00
+//!   and its fee.
 //! - Days count from the day after the due date to the end date inclusive, i.e.
 //!   `end − due_date`. With `late_fee_cap_at_principal` the fee is at most the
 //!   principal (shortfall + amount paid late).
@@ -29,7 +31,9 @@
 use super::EngineContext;
 use super::money::round_half_up;
 use super::spells::Spell;
-use crate::model::{ArrearsRow, Code, LedgerEntry, Month, OverpaidRow, PersonId, RegionId};
+use crate::model::{
+    ArrearsRow, Code, LedgerEntry, Month, OverpaidRow, PaymentKind, PersonId, RegionId,
+};
 use crate::policy::Missing;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -49,22 +53,48 @@ impl<'l> PersonLedger<'l> {
         });
         PersonLedger { entries }
     }
-    /// Paid sum and latest paid date for (employer, month); entries are normally
-    /// already one per key, but repeated keys are summed, never fanned out.
-    pub fn paid(&self, employer: &str, month: Month) -> (Decimal, Option<NaiveDate>) {
+    /// Every entry for (employer, month): one per paid date, insurance and
+    /// payment kind, in no particular order.
+    pub fn month_entries(&self, employer: &str, month: Month) -> &[&'l LedgerEntry] {
         let lo = self
             .entries
             .partition_point(|e| (&*e.employer_id, e.month) < (employer, month));
-        let mut paid = Decimal::ZERO;
-        let mut date: Option<NaiveDate> = None;
-        for e in &self.entries[lo..] {
-            if &*e.employer_id != employer || e.month != month {
-                break;
-            }
-            paid += e.paid;
-            date = date.max(e.paid_date);
-        }
-        (paid, date)
+        let len = self.entries[lo..]
+            .iter()
+            .take_while(|e| &*e.employer_id == employer && e.month == month)
+            .count();
+        &self.entries[lo..lo + len]
+    }
+
+    /// The payments of (employer, month) that pay the due: entries of an
+    /// insurance in `due_insurance` (a set of `Insurance::bit`s), billed late
+    /// fees left out; undated first, then by paid date.
+    pub fn payments(
+        &self,
+        employer: &str,
+        month: Month,
+        due_insurance: u8,
+    ) -> Vec<&'l LedgerEntry> {
+        let mut out: Vec<&LedgerEntry> = self
+            .month_entries(employer, month)
+            .iter()
+            .copied()
+            .filter(|e| {
+                e.kind != PaymentKind::LateFeeBilled && due_insurance & e.insurance.bit() != 0
+            })
+            .collect();
+        out.sort_by_key(|e| (e.paid_date, e.kind, e.insurance));
+        out
+    }
+
+    /// The late fee the ledger billed for (employer, month), when it has a
+    /// 滞纳金 column with a value for that month.
+    pub fn late_fee_billed(&self, employer: &str, month: Month) -> Option<Decimal> {
+        self.month_entries(employer, month)
+            .iter()
+            .filter(|e| e.kind == PaymentKind::LateFeeBilled)
+            .map(|e| e.paid)
+            .reduce(|a, b| a + b)
     }
     pub fn entries(&self) -> &[&'l LedgerEntry] {
         &self.entries
@@ -75,7 +105,12 @@ impl<'l> PersonLedger<'l> {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MonthDue {
     pub due: Decimal,
+    /// Net paid: payments minus refunds, of the insurances that make up the due.
     pub paid: Decimal,
+    /// The payment kinds among them (`PaymentKind` bits).
+    pub paid_kinds: u8,
+    /// The ledger's own 滞纳金 for the month, if it has one.
+    pub late_fee_billed: Option<Decimal>,
     pub shortfall: Decimal,
     /// The amount the fee is charged on (the shortfall).
     pub principal: Decimal,
@@ -130,21 +165,13 @@ pub fn judge_month(
         .ok_or(Missing::Version)?;
     let due = priced.params.due(spell.wage)?;
     let version = ctx.rules(spell.region, month);
-    let (paid, paid_date) = ledger.paid(&spell.employer, month);
-    // Nothing owed is 0.00, in the due's scale (also when more than due was paid).
-    let shortfall = if due > paid {
-        due - paid
-    } else {
-        Decimal::new(0, 2)
-    };
-    let (paid_late, days_paid) = match paid_date {
-        Some(pd) if pd > due_date => (
-            paid.min(due).max(Decimal::ZERO),
-            (pd.min(ctx.as_of) - due_date).num_days().max(0) as u32,
-        ),
-        _ => (Decimal::ZERO, 0),
-    };
-    if shortfall.is_zero() && paid_late.is_zero() {
+    let payments = ledger.payments(&spell.employer, month, version.due_insurance);
+    let late_fee_billed = ledger.late_fee_billed(&spell.employer, month);
+    let walk = walk_payments(due, due_date, ctx.as_of, &payments);
+    let paid = walk.paid;
+    let shortfall = walk.shortfall;
+    let paid_late = walk.paid_late;
+    if shortfall.is_zero() && paid_late.is_zero() && late_fee_billed.is_none_or(|b| b.is_zero()) {
         return Ok(None);
     }
     let days_owed = (ctx.as_of - due_date).num_days().max(0) as u32;
@@ -153,40 +180,120 @@ pub fn judge_month(
     // A dated waiver: the part it covers carries no fee when it was paid by the
     // deadline, or is still owed while the deadline has not passed; after the
     // deadline what is still owed runs from the due date as usual.
-    let (mut waived_paid, mut waived_owed) = (Decimal::ZERO, Decimal::ZERO);
+    let mut waived_units = Decimal::ZERO;
+    let mut waived = false;
     let waiver = ctx.policies.waiver(spell.region, month);
     if let Some(w) = waiver {
         let mut room = waivable(ctx, spell, &priced, due, w);
-        if paid_date.is_some_and(|pd| pd <= w.paid_by) {
-            waived_paid = paid_late.min(room);
-            room -= waived_paid;
+        for (amount, date, days) in &walk.late {
+            if *date <= w.paid_by && room > Decimal::ZERO {
+                let part = (*amount).min(room);
+                room -= part;
+                waived_units += part * Decimal::from(*days);
+                waived |= !part.is_zero();
+            }
         }
         if ctx.as_of <= w.paid_by {
-            waived_owed = shortfall.min(room);
+            let part = shortfall.min(room);
+            waived_units += part * Decimal::from(days_owed);
+            waived |= !part.is_zero();
         }
     }
-    let mut late_fee = round_half_up(
-        (shortfall - waived_owed) * rate * Decimal::from(days_owed)
-            + (paid_late - waived_paid) * rate * Decimal::from(days_paid),
-    );
+    let mut late_fee = round_half_up((walk.units - waived_units).max(Decimal::ZERO) * rate);
     if version.late_fee_cap_at_principal {
         late_fee = late_fee.min(principal);
     }
     let days = if shortfall.is_zero() {
-        days_paid
+        walk.last_late_days
     } else {
         days_owed
     };
-    let waived = !(waived_paid + waived_owed).is_zero();
+    let paid_kinds = payments.iter().fold(0u8, |k, e| k | 1 << (e.kind as u8));
     Ok(Some(MonthDue {
         due,
         paid,
+        paid_kinds,
+        late_fee_billed,
         shortfall,
         principal,
         days,
         late_fee,
         waiver: waiver.filter(|_| waived).map(|w| w.label),
     }))
+}
+
+/// A month's payments walked in date order against its due.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Walk {
+    /// Net paid (refunds subtracted).
+    pub paid: Decimal,
+    /// What is still owed at the end (0.00 when nothing, in the due's scale).
+    pub shortfall: Decimal,
+    /// Of the due, what was paid after the due date (net of later refunds of it).
+    pub paid_late: Decimal,
+    /// Each late reduction of what was owed: (amount, paid date, days after
+    /// the due date), in date order.
+    pub late: Vec<(Decimal, NaiveDate, u32)>,
+    /// Σ owed × days over the days from the due date to the as-of date: the
+    /// late fee is this × the daily rate.
+    pub units: Decimal,
+    /// Days of the last late payment that reduced what was owed.
+    pub last_late_days: u32,
+}
+
+/// Walks `payments` (undated first, then by date) against `due`: what is
+/// owed starts at the due on the due date; each payment lowers it from its
+/// own paid date (an undated one, or one on or before the due date, from the
+/// due date itself: on time); a refund raises it again from its date; what
+/// is still owed at the end runs to the as-of date. A paid date after the
+/// as-of date counts as the as-of date. The fee units are Σ owed × days,
+/// so each amount paid late is charged up to its own paid date (SPEC rule 9).
+pub fn walk_payments(
+    due: Decimal,
+    due_date: NaiveDate,
+    as_of: NaiveDate,
+    payments: &[&LedgerEntry],
+) -> Walk {
+    let owed_of = |net: Decimal| {
+        if due > net {
+            due - net
+        } else {
+            Decimal::new(0, 2)
+        }
+    };
+    let mut net = Decimal::ZERO;
+    let mut owed = owed_of(net);
+    let mut at = due_date;
+    let mut units = Decimal::ZERO;
+    let mut late = Vec::new();
+    let mut last_late_days = 0u32;
+    for p in payments {
+        let when = p.paid_date.map_or(due_date, |d| d.min(as_of).max(due_date));
+        if when > at {
+            units += owed * Decimal::from((when - at).num_days());
+            at = when;
+        }
+        net += p.paid;
+        let after = owed_of(net);
+        if after < owed && when > due_date {
+            let days = (when - due_date).num_days().max(0) as u32;
+            late.push((owed - after, when, days));
+            last_late_days = days;
+        }
+        owed = after;
+    }
+    if as_of > at {
+        units += owed * Decimal::from((as_of - at).num_days());
+    }
+    let late_total: Decimal = late.iter().map(|(a, _, _)| *a).sum();
+    Walk {
+        paid: net,
+        shortfall: owed,
+        paid_late: late_total.min(due - owed).max(Decimal::ZERO),
+        late,
+        units,
+        last_late_days,
+    }
 }
 
 /// The due months of one spell that no money values price.
@@ -240,6 +347,8 @@ pub fn arrears_rows(
                     month,
                     due: j.due,
                     paid: j.paid,
+                    paid_kinds: j.paid_kinds,
+                    late_fee_billed: j.late_fee_billed,
                     shortfall: j.shortfall,
                     days: j.days,
                     late_fee: j.late_fee,
@@ -268,7 +377,21 @@ pub fn overpaid_rows(
     no_events: bool,
     out: &mut Vec<OverpaidRow>,
 ) {
-    for e in ledger.entries() {
+    // Entries are sorted by employer and month: one row per month, the
+    // payments of its dates and kinds summed (billed late fees left out).
+    for month in ledger
+        .entries()
+        .chunk_by(|a, b| a.employer_id == b.employer_id && a.month == b.month)
+    {
+        let e = month[0];
+        let mut contributions = month
+            .iter()
+            .filter(|e| e.kind != PaymentKind::LateFeeBilled)
+            .peekable();
+        if contributions.peek().is_none() {
+            continue;
+        }
+        let paid: Decimal = contributions.map(|e| e.paid).sum();
         let inside = spells
             .iter()
             .any(|s| s.employer == e.employer_id && s.covers(e.month));
@@ -277,7 +400,7 @@ pub fn overpaid_rows(
                 person_id,
                 employer_id: e.employer_id,
                 month: e.month,
-                paid: e.paid,
+                paid,
                 reason: if no_events {
                     "NO_EVENTS"
                 } else {

@@ -279,8 +279,14 @@ pub fn explain_person(
                         if let Some(waiver) = j.waiver {
                             let _ = write!(w, " (waiver: {waiver})");
                         }
+                        if let Some(billed) = j.late_fee_billed {
+                            let _ = write!(w, "; the ledger billed {billed:.2}");
+                        }
                     }
                     let _ = writeln!(w);
+                    if ctx.has_ledger {
+                        write_payments(w, ctx, s, &ledger, month);
+                    }
                 }
                 if covering.len() > 1 {
                     let _ = writeln!(
@@ -442,4 +448,48 @@ pub fn explain_person(
         );
     }
     out
+}
+
+/// One line per ledger entry of a covered month: date, kind, insurance,
+/// amount, days late; entries of an insurance the pack does not count as due
+/// are listed as such.
+fn write_payments(
+    w: &mut String,
+    ctx: &EngineContext<'_>,
+    s: &super::spells::Spell<'_>,
+    ledger: &PersonLedger<'_>,
+    month: Month,
+) {
+    let entries = ledger.month_entries(&s.employer, month);
+    if entries.is_empty() {
+        return;
+    }
+    let due_insurance = ctx.rules(s.region, month).due_insurance;
+    let due_date = month.last_day();
+    let mut sorted: Vec<_> = entries.to_vec();
+    sorted.sort_by_key(|e| (e.paid_date, e.kind, e.insurance));
+    for e in sorted {
+        let when = match e.paid_date {
+            Some(d) if d > due_date => format!(
+                "paid {d}, {} days after the due date {due_date}",
+                (d.min(ctx.as_of) - due_date).num_days()
+            ),
+            Some(d) => format!("paid {d}, on time"),
+            None => "no paid date (taken as on time)".to_string(),
+        };
+        let counted = if e.kind == crate::model::PaymentKind::LateFeeBilled {
+            " (the ledger's late fee, not a payment of the due)"
+        } else if due_insurance & e.insurance.bit() == 0 {
+            " (not part of this pack's due: left out)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            w,
+            "      payment {:.2} {} {}: {when}{counted}",
+            e.paid,
+            e.kind.key(),
+            e.insurance.key()
+        );
+    }
 }

@@ -218,6 +218,7 @@ fn skipped_sheet(name: &str, reason: String) -> SheetReport {
         accepted: 0,
         rejected: 0,
         duplicates: 0,
+        other_insurance: 0,
     }
 }
 
@@ -387,6 +388,7 @@ fn read_events_csv(
         accepted: 0,
         rejected: all.rejects.len() as u64,
         duplicates: 0,
+        other_insurance: 0,
     });
     Ok(vec![all])
 }
@@ -492,6 +494,7 @@ fn read_events_excel(
             accepted: 0,
             rejected: all.rejects.len() as u64,
             duplicates: 0,
+            other_insurance: 0,
         });
         out.push(all);
     }

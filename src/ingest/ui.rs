@@ -169,6 +169,7 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                 accepted: 0,
                 rejected: 0,
                 duplicates: 0,
+                other_insurance: 0,
             });
             per_sheet.push((0, parts.into_iter().flatten().collect()));
         } else {
@@ -209,6 +210,7 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                     accepted: 0,
                     rejected: 0,
                     duplicates: 0,
+                    other_insurance: 0,
                 });
                 per_sheet.push((si, outs));
             }

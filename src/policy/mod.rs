@@ -215,6 +215,10 @@ pub struct Rules {
     pub late_fee_daily: Decimal,
     /// The late fee never exceeds the arrears it is charged on.
     pub late_fee_cap_at_principal: bool,
+    /// Which ledger insurances make up the month's due (`Insurance::bit`s):
+    /// `basic_medical + maternity`, plus `large_sum_medical` where the pack's
+    /// `fixed_monthly` is the 大额 part (Beijing).
+    pub due_insurance: u8,
     /// 终身医保待遇: cumulative months needed, men / women, and actual months among them.
     pub lifetime_months_male: u32,
     pub lifetime_months_female: u32,
@@ -913,6 +917,8 @@ enum Ty {
     Day,
     /// `calendar` or `working`.
     DaysKind,
+    /// Ledger insurances joined by `+`: `basic_medical + maternity`.
+    Insurances,
 }
 
 const RULE_PARAMS: &[(&str, Ty)] = &[
@@ -926,6 +932,7 @@ const RULE_PARAMS: &[(&str, Ty)] = &[
     ("roll_deadline_to_working_day", Ty::Bool),
     ("late_fee_daily", Ty::Rate),
     ("late_fee_cap_at_principal", Ty::Bool),
+    ("due_insurance", Ty::Insurances),
     ("lifetime_months_male", Ty::Int),
     ("lifetime_months_female", Ty::Int),
     ("lifetime_months_actual", Ty::Int),
@@ -963,6 +970,8 @@ enum Raw {
     Bool(bool),
     Int(u32),
     Kind(DaysKind),
+    /// A set of `Insurance::bit`s.
+    Insurances(u8),
     /// `hire_cutoff_day = "none"`: explicitly no cut-off.
     None,
     Formula {
@@ -984,6 +993,12 @@ impl Raw {
             Raw::Int(n) => n.to_string(),
             Raw::Kind(DaysKind::Calendar) => "calendar".into(),
             Raw::Kind(DaysKind::Working) => "working".into(),
+            Raw::Insurances(bits) => crate::model::Insurance::ALL
+                .iter()
+                .filter(|i| bits & i.bit() != 0)
+                .map(|i| i.key())
+                .collect::<Vec<_>>()
+                .join(" + "),
             Raw::None => "none".into(),
             Raw::Formula {
                 avg_wage,
@@ -1031,6 +1046,12 @@ fn national_rule_defaults() -> State {
     put("roll_deadline_to_working_day", Raw::Bool(false));
     put("late_fee_daily", d("0.0005"));
     put("late_fee_cap_at_principal", Raw::Bool(false));
+    put(
+        "due_insurance",
+        Raw::Insurances(
+            crate::model::Insurance::BasicMedical.bit() | crate::model::Insurance::Maternity.bit(),
+        ),
+    );
     put("lifetime_months_male", Raw::Int(360));
     put("lifetime_months_female", Raw::Int(300));
     put("lifetime_months_actual", Raw::Int(120));
@@ -1204,6 +1225,28 @@ fn parse_param(
             toml::Value::String(s) if s == "working" => Raw::Kind(DaysKind::Working),
             _ => return Err(bad("\"calendar\" or \"working\"")),
         },
+        Ty::Insurances => {
+            let names = match inner {
+                toml::Value::String(s) => s.as_str(),
+                _ => {
+                    return Err(bad(
+                        "insurances joined by +, e.g. \"basic_medical + maternity\"",
+                    ));
+                }
+            };
+            let mut bits = 0u8;
+            for name in names.split('+').map(str::trim) {
+                match crate::model::Insurance::from_key(name) {
+                    Some(i) => bits |= i.bit(),
+                    None => {
+                        return Err(bad(
+                            "basic_medical, maternity and large_sum_medical joined by +",
+                        ));
+                    }
+                }
+            }
+            Raw::Insurances(bits)
+        }
     };
     Ok((raw, source))
 }
@@ -1334,6 +1377,10 @@ fn build_rules(state: &State, region: RegionId, from: Month, to: Option<Month>) 
             _ => Decimal::ZERO,
         },
         late_fee_cap_at_principal: boolean("late_fee_cap_at_principal"),
+        due_insurance: match state.get("due_insurance") {
+            Some((Raw::Insurances(bits), _)) => *bits,
+            _ => crate::model::Insurance::BasicMedical.bit(),
+        },
         lifetime_months_male: int("lifetime_months_male"),
         lifetime_months_female: int("lifetime_months_female"),
         lifetime_months_actual: int("lifetime_months_actual"),

@@ -27,13 +27,17 @@ pub struct RunCounts {
     pub duplicates: u64,
     /// Ledger rows read and accepted.
     pub ledger_rows: u64,
-    /// Ledger entries after summing by person·employer·month.
+    /// Ledger entries after summing rows by person·employer·month·paid date
+    /// (and insurance and payment kind): one per payment.
     pub ledger_entries: u64,
     /// Ledger rows identical to another (person, employer, month, amount,
     /// paid date): counted once (also in `duplicates`).
     pub ledger_duplicates: u64,
     /// Ledger rows with a negative amount, kept as refunds.
     pub refund_rows: u64,
+    /// Ledger rows of another insurance (pension, unemployment, …): set
+    /// aside as `OTHER_INSURANCE`, never summed (per sheet in `inputs`).
+    pub ledger_other_insurance: u64,
     /// Unemployment-benefit spans (失业保险金期间) read.
     pub ui_spans: u64,
 }

@@ -164,11 +164,11 @@ impl ReportError {
 }
 
 /// Fails on the first input sheet whose rows do not balance
-/// (read ≠ accepted + rejected + duplicates). Paths are masked when asked.
+/// (read ≠ accepted + rejected + duplicates + other insurance). Paths are masked when asked.
 pub fn check_balanced(inputs: &[InputReport], mask: bool) -> Result<(), ReportError> {
     for input in inputs {
         for s in &input.sheets {
-            let sum = s.accepted + s.rejected + s.duplicates;
+            let sum = s.accepted + s.rejected + s.duplicates + s.other_insurance;
             if s.rows_read != sum {
                 return Err(ReportError::Unbalanced {
                     path: maybe_mask(&input.path, mask).into_owned(),

@@ -35,6 +35,16 @@ fn opt<'a, T>(v: Option<T>, f: impl FnOnce(T) -> Value<'a>) -> Value<'a> {
     v.map_or(Value::Null, f)
 }
 
+/// `normal+back_pay`: the payment kinds of a month, in `PaymentKind` order.
+pub fn paid_kinds_text(bits: u8) -> String {
+    crate::model::PaymentKind::ALL
+        .iter()
+        .filter(|k| bits & (1 << (**k as u8)) != 0)
+        .map(|k| k.key())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
 fn text_or_null(s: Option<&str>) -> Value<'_> {
     opt(s, |s| Value::Text(Cow::Borrowed(s)))
 }
@@ -310,6 +320,8 @@ impl PersonPart for ArrearsRow {
         col("days", "滞纳天数", Int),
         col("late_fee", "滞纳金", Money),
         col("late_fee_waiver", "滞纳金减免", Text),
+        col("paid_kinds", "缴费类型", Text),
+        col("late_fee_billed", "台账滞纳金", Money),
     ];
     fn slice(result: &PersonResult) -> &[Self] {
         &result.arrears
@@ -327,6 +339,12 @@ impl PersonPart for ArrearsRow {
         out.push(Value::Int(self.days.into()));
         out.push(Value::Money(self.late_fee));
         out.push(text_or_null(self.late_fee_waiver.as_deref()));
+        out.push(if self.paid_kinds == 0 {
+            Value::Null
+        } else {
+            Value::Text(Cow::Owned(paid_kinds_text(self.paid_kinds)))
+        });
+        out.push(opt(self.late_fee_billed, Value::Money));
     }
 }
 
@@ -452,6 +470,8 @@ pub const EMPLOYER_COLUMNS: &[Column] = &[
     col("arrears_total", "欠缴金额合计", Money),
     col("late_fee_total", "滞纳金合计", Money),
     col("overpaid_total", "多缴金额合计", Money),
+    col("late_fee_billed_total", "台账滞纳金合计", Money),
+    col("late_fee_difference", "滞纳金差额", Money),
 ];
 
 /// One row per employer (`employers.csv`, 单位), as the pipeline summed them.
@@ -505,6 +525,8 @@ impl Table for EmployersTable<'_> {
         out.push(Value::Money(e.arrears_total));
         out.push(Value::Money(e.late_fee_total));
         out.push(Value::Money(e.overpaid_total));
+        out.push(opt(e.late_fee_billed_total, Value::Money));
+        out.push(opt(e.late_fee_difference, Value::Money));
     }
 }
 

@@ -108,6 +108,8 @@ pub fn paid(employer: &str, month: &str, amount: &str, paid_date: Option<&str>) 
         paid: d(amount),
         paid_date: paid_date.map(date),
         rows: 1,
+        insurance: Default::default(),
+        kind: Default::default(),
     }
 }
 

@@ -1,0 +1,269 @@
+//! Real ledgers end to end (`medrecon run --ledger`): every insurance in one
+//! file, each payment's own date, back-pay and refund rows, billed late fees,
+//! range rows and wide two-level ledgers — each figure computed by hand.
+//!
+//! All cases use the SPEC §5 test pack (Beijing-like: employer 9.8% + employee
+//! 2% + 3 元 大额医疗互助, late fee 0.0005 a day) and one person hired
+//! 2025-04-01 at wage 10000: due = 10000 × 0.118 + 3 = 1183.00 a month.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+const P1: &str = "11010519491231002X";
+
+fn medrecon() -> Command {
+    Command::cargo_bin("medrecon").expect("binary builds")
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read_csv(dir: &Path, name: &str) -> String {
+    let text = fs::read_to_string(dir.join(name)).expect("report written");
+    text.trim_start_matches('\u{feff}').to_string()
+}
+
+/// `arrears.csv` rows of P1 without the ID, as cells.
+fn arrears(out: &Path) -> Vec<Vec<String>> {
+    read_csv(out, "arrears.csv")
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect::<Vec<_>>())
+        .filter(|c| c[0] == P1)
+        .map(|c| c[1..].to_vec())
+        .collect()
+}
+
+/// An events folder: P1 hired at E1 on 2025-04-01, Beijing, wage 10000.
+fn events(tmp: &Path) -> PathBuf {
+    let dir = tmp.join("in");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("events.csv"),
+        format!(
+            "身份证号,姓名,单位编号,变动类型,变动日期,参保地,缴费基数\n{P1},张三,E1,入职,2025-04-01,北京市,10000\n"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+/// Runs with the ledger file(s) given; returns the output folder.
+fn run(tmp: &Path, tag: &str, as_of: &str, ledgers: &[&Path]) -> PathBuf {
+    let out = tmp.join(format!("out-{tag}"));
+    let mut cmd = medrecon();
+    cmd.arg("run")
+        .arg(events(tmp))
+        .args(["--as-of", as_of, "--out"])
+        .arg(&out)
+        .args(["--quiet", "--no-mask", "--policy"])
+        .arg(root().join("tests/fixtures/policies/spec_beijing.toml"));
+    for l in ledgers {
+        cmd.arg("--ledger").arg(l);
+    }
+    cmd.assert().success();
+    out
+}
+
+fn write(tmp: &Path, name: &str, text: &str) -> PathBuf {
+    let p = tmp.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn manifest_count(out: &Path, key: &str) -> u64 {
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    m["counts"][key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no counts.{key} in {m}"))
+}
+
+/// The issue's case: of May's 1183.00, 500.00 paid on time (2025-05-20) and
+/// 683.00 paid 20 days after the due date 2025-05-31 (2025-06-20). Only the
+/// late part costs a fee: 683.00 × 0.0005 × 20 = 6.83 (charging the whole
+/// 1183.00 for 20 days, as summing the rows under the latest date did, gives
+/// 11.83). Days is the late payment's 20.
+#[test]
+fn each_payment_keeps_its_own_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "ledger.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202504,1183.00,2025-04-20\n\
+             {P1},E1,202505,500.00,2025-05-20\n\
+             {P1},E1,202505,683.00,2025-06-20\n\
+             {P1},E1,202506,1183.00,2025-06-20\n\
+             {P1},E1,202507,1183.00,2025-07-20\n"
+        ),
+    );
+    let out = run(tmp.path(), "split", "2025-08-15", &[&ledger]);
+    assert_eq!(
+        arrears(&out),
+        [[
+            "E1", "2025-05", "1183.00", "1183.00", "0.00", "20", "6.83", "", "normal", ""
+        ]]
+    );
+    // The two May rows are two entries (one per paid date), not one merged.
+    assert_eq!(manifest_count(&out, "ledger_entries"), 5);
+}
+
+/// A 补缴 row pays May three months late: nothing paid normally, 1183.00 back-paid
+/// on 2025-08-30, 91 days after 2025-05-31: 1183.00 × 0.0005 × 91 = 53.8265 →
+/// 53.83, the row says `back_pay`. A 退收 row of 200.00 (written positive) on
+/// June's on-time 1183.00, dated 2025-07-10: 200.00 is owed again from then to
+/// the as-of date 2025-09-15, 67 days: 200 × 0.0005 × 67 = 6.70; June's shortfall
+/// is 200.00, its days 77 (as-of minus the due date 2025-06-30, as for any shortfall).
+#[test]
+fn back_pay_and_refund_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "ledger.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,缴费类型,实缴金额,缴费日期\n\
+             {P1},E1,202504,正常应缴,1183.00,2025-04-20\n\
+             {P1},E1,202505,补缴,1183.00,2025-08-30\n\
+             {P1},E1,202506,正常应缴,1183.00,2025-06-20\n\
+             {P1},E1,202506,退收,200.00,2025-07-10\n\
+             {P1},E1,202507,10,1183.00,2025-07-20\n\
+             {P1},E1,202508,,1183.00,2025-08-20\n"
+        ),
+    );
+    let out = run(tmp.path(), "kinds", "2025-09-15", &[&ledger]);
+    assert_eq!(
+        arrears(&out),
+        [
+            [
+                "E1", "2025-05", "1183.00", "1183.00", "0.00", "91", "53.83", "", "back_pay", ""
+            ],
+            [
+                "E1",
+                "2025-06",
+                "1183.00",
+                "983.00",
+                "200.00",
+                "77",
+                "6.70",
+                "",
+                "normal+refund",
+                ""
+            ]
+        ]
+    );
+    assert_eq!(manifest_count(&out, "refund_rows"), 1);
+}
+
+/// The same payments as a medical-only ledger and as a long ledger holding
+/// every insurance: identical `arrears.csv`. In the long one May has only a
+/// pension line (no medical payment: May is owed in full, not "paid 2400.00"),
+/// and the pension and unemployment lines are counted as OTHER_INSURANCE.
+/// June is paid late on 2025-07-10 (10 days): 1183.00 × 0.0005 × 10 = 5.915 → 5.92.
+/// May: 1183.00 owed from 2025-05-31 to 2025-08-15, 76 days: 44.954 → 44.95.
+#[test]
+fn long_multi_insurance_ledger_equals_medical_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let medical = write(
+        tmp.path(),
+        "medical.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202504,1183.00,2025-04-20\n\
+             {P1},E1,202506,1183.00,2025-07-10\n\
+             {P1},E1,202507,1183.00,2025-07-20\n"
+        ),
+    );
+    let mut long = String::from("身份证号,单位编号,费款所属期,险种,单位缴纳,个人缴纳,缴费日期\n");
+    for (month, date, medical) in [
+        ("202504", "2025-04-20", true),
+        ("202505", "2025-05-20", false),
+        ("202506", "2025-07-10", true),
+        ("202507", "2025-07-20", true),
+    ] {
+        long.push_str(&format!(
+            "{P1},E1,{month},基本养老保险,1600.00,800.00,{date}\n"
+        ));
+        long.push_str(&format!("{P1},E1,{month},失业保险,50.00,50.00,{date}\n"));
+        if medical {
+            long.push_str(&format!(
+                "{P1},E1,{month},基本医疗保险（含生育）,980.00,200.00,{date}\n\
+                 {P1},E1,{month},大额医疗互助,,3.00,{date}\n"
+            ));
+        }
+    }
+    let long = write(tmp.path(), "long.csv", &long);
+    let a = run(tmp.path(), "medical", "2025-08-15", &[&medical]);
+    let b = run(tmp.path(), "long", "2025-08-15", &[&long]);
+    assert_eq!(read_csv(&a, "arrears.csv"), read_csv(&b, "arrears.csv"));
+    assert_eq!(
+        arrears(&a),
+        [
+            [
+                "E1", "2025-05", "1183.00", "0.00", "1183.00", "76", "44.95", "", "", ""
+            ],
+            [
+                "E1", "2025-06", "1183.00", "1183.00", "0.00", "10", "5.92", "", "normal", ""
+            ]
+        ]
+    );
+    assert_eq!(manifest_count(&a, "ledger_other_insurance"), 0);
+    assert_eq!(manifest_count(&b, "ledger_other_insurance"), 8);
+    // Per sheet too, and the sheet balances with them.
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let sheet = &m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("long.csv"))
+        .unwrap()["sheets"][0];
+    assert_eq!(sheet["rows_read"], 14);
+    assert_eq!(sheet["accepted"], 6);
+    assert_eq!(sheet["other_insurance"], 8);
+}
+
+/// An unknown insurance name and an unknown payment kind are rejects naming
+/// the value; a numeric insurance code is refused without a declared list.
+#[test]
+fn unknown_insurance_and_payment_kind_are_rejects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "ledger.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,险种,缴费类型,实缴金额,缴费日期\n\
+             {P1},E1,202504,意外伤害保险,正常应缴,1183.00,2025-04-20\n\
+             {P1},E1,202505,310,正常应缴,1183.00,2025-05-20\n\
+             {P1},E1,202506,基本医疗保险,预缴,1183.00,2025-06-20\n\
+             {P1},E1,202507,医疗保险,正常应缴,1183.00,2025-07-20\n"
+        ),
+    );
+    let out = run(tmp.path(), "unknown", "2025-08-15", &[&ledger]);
+    let rejects = read_csv(&out, "rejects.csv");
+    let lines: Vec<&str> = rejects.lines().skip(1).collect();
+    assert_eq!(lines.len(), 3, "{rejects}");
+    assert!(
+        lines[0].contains(
+            ",2,险种,意外伤害保险,UNKNOWN_INSURANCE,unknown insurance (险种) `意外伤害保险`"
+        ),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains(",3,险种,310,UNKNOWN_INSURANCE,")
+            && lines[1].contains("code list declared in schemas/insurance.toml"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].contains(
+            ",4,缴费类型,预缴,UNKNOWN_PAYMENT_KIND,\"unknown payment kind (缴费类型) `预缴`"
+        ),
+        "{}",
+        lines[2]
+    );
+}
