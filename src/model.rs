@@ -877,6 +877,10 @@ pub struct SheetReport {
     /// Ledger rows of an insurance other than medical (pension, unemployment,
     /// …): counted, set aside, never summed.
     pub other_insurance: u64,
+    /// What the reader decided about this sheet that a user should know
+    /// (the month read from an ambiguous column, columns set aside …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl SheetReport {
@@ -892,6 +896,7 @@ impl SheetReport {
             rejected: 0,
             duplicates: 0,
             other_insurance: 0,
+            notes: Vec::new(),
         }
     }
 }

@@ -267,3 +267,197 @@ fn unknown_insurance_and_payment_kind_are_rejects() {
         lines[2]
     );
 }
+
+/// The medical-only payments of `long_multi_insurance_ledger_equals_medical_only`
+/// as range rows: June and July in one row of 2366.00 paid 2025-07-10 (July
+/// is then paid on time too), once with 费款所属期起/止 and 月数, once with the
+/// range in one cell. Same `arrears.csv`.
+#[test]
+fn range_rows_equal_month_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let medical = write(
+        tmp.path(),
+        "medical.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202504,1183.00,2025-04-20\n\
+             {P1},E1,202506,1183.00,2025-07-10\n\
+             {P1},E1,202507,1183.00,2025-07-20\n"
+        ),
+    );
+    let columns = write(
+        tmp.path(),
+        "range.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期起,费款所属期止,月数,实缴金额,缴费日期\n\
+             {P1},E1,202504,202504,1,1183.00,2025-04-20\n\
+             {P1},E1,202506,202507,2,2366.00,2025-07-10\n"
+        ),
+    );
+    let cell = write(
+        tmp.path(),
+        "cell.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期起止,实缴金额,缴费日期\n\
+             {P1},E1,202504,1183.00,2025-04-20\n\
+             {P1},E1,2025-06 ~ 2025-07,2366.00,2025-07-10\n"
+        ),
+    );
+    let a = run(tmp.path(), "medical", "2025-08-15", &[&medical]);
+    let b = run(tmp.path(), "range", "2025-08-15", &[&columns]);
+    let c = run(tmp.path(), "cell", "2025-08-15", &[&cell]);
+    assert_eq!(read_csv(&a, "arrears.csv"), read_csv(&b, "arrears.csv"));
+    assert_eq!(read_csv(&a, "arrears.csv"), read_csv(&c, "arrears.csv"));
+    assert_eq!(arrears(&b).len(), 2);
+}
+
+/// 1000.00 over three months is 333.33 + 333.33 + 333.34 (the last month takes
+/// the remainder): with a due of 1183.00, each month's shortfall shows it.
+#[test]
+fn a_range_amount_is_spread_to_the_fen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "ledger.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期起止,实缴金额,缴费日期\n\
+             {P1},E1,202504-202506,1000.00,2025-04-20\n"
+        ),
+    );
+    let out = run(tmp.path(), "spread", "2025-07-15", &[&ledger]);
+    let paid: Vec<(String, String)> = arrears(&out)
+        .into_iter()
+        .map(|r| (r[1].clone(), r[3].clone()))
+        .collect();
+    assert_eq!(
+        paid,
+        [
+            ("2025-04".to_string(), "333.33".to_string()),
+            ("2025-05".to_string(), "333.33".to_string()),
+            ("2025-06".to_string(), "333.34".to_string()),
+        ]
+    );
+}
+
+/// A 月数 that disagrees with the range is a reject naming both.
+#[test]
+fn a_month_count_that_disagrees_is_a_reject() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "ledger.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期起,费款所属期止,月数,实缴金额,缴费日期\n\
+             {P1},E1,202504,202505,2,2366.00,2025-04-20\n\
+             {P1},E1,202506,202507,3,2366.00,2025-07-10\n"
+        ),
+    );
+    let out = run(tmp.path(), "months", "2025-08-15", &[&ledger]);
+    let rejects = read_csv(&out, "rejects.csv");
+    let lines: Vec<&str> = rejects.lines().skip(1).collect();
+    assert_eq!(lines.len(), 1, "{rejects}");
+    assert!(
+        lines[0].ends_with(
+            ",3,月数,3,MONTHS_MISMATCH,the month count (月数) `3` disagrees with the range 2025-06..2025-07 (2 months)"
+        ),
+        "{}",
+        lines[0]
+    );
+}
+
+/// The ledger's own 滞纳金 beside the computed one: May as in
+/// `each_payment_keeps_its_own_date` (computed 6.83), billed 10.00 on the late
+/// row; the employer's difference is 6.83 − 10.00 = −3.17.
+#[test]
+fn late_fee_billed_is_shown_beside_the_computed_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "ledger.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,实缴金额,滞纳金,缴费日期\n\
+             {P1},E1,202504,1183.00,,2025-04-20\n\
+             {P1},E1,202505,500.00,,2025-05-20\n\
+             {P1},E1,202505,683.00,10.00,2025-06-20\n\
+             {P1},E1,202506,1183.00,0,2025-06-20\n\
+             {P1},E1,202507,1183.00,,2025-07-20\n"
+        ),
+    );
+    let out = run(tmp.path(), "billed", "2025-08-15", &[&ledger]);
+    assert_eq!(
+        arrears(&out),
+        [[
+            "E1", "2025-05", "1183.00", "1183.00", "0.00", "20", "6.83", "", "normal", "10.00"
+        ]]
+    );
+    let employers = read_csv(&out, "employers.csv");
+    let e1 = employers.lines().find(|l| l.starts_with("E1,")).unwrap();
+    assert!(e1.ends_with(",6.83,0.00,10.00,-3.17"), "{e1}");
+}
+
+/// A ledger with due amounts (应缴) only is a bill: refused, with that message.
+#[test]
+fn a_due_only_bill_is_refused_as_a_ledger() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "bill.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,应缴金额\n\
+             {P1},E1,202504,1183.00\n"
+        ),
+    );
+    let out = tmp.path().join("out");
+    let assert = medrecon()
+        .arg("run")
+        .arg(events(tmp.path()))
+        .args(["--as-of", "2025-08-15", "--out"])
+        .arg(&out)
+        .args(["--quiet", "--ledger"])
+        .arg(&ledger)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("bill.csv")
+            && stderr.contains("is a bill: it has due amounts (应缴) but no paid amounts"),
+        "{stderr}"
+    );
+    assert!(!out.join("arrears.csv").exists());
+}
+
+/// Both a posting month (台账年月) and the coverage month (费款所属期): the
+/// coverage month counts. `缴费年月` alone is used, and the manifest says so.
+#[test]
+fn coverage_month_wins_over_posting_month() {
+    let tmp = tempfile::tempdir().unwrap();
+    let both = write(
+        tmp.path(),
+        "both.csv",
+        &format!(
+            "身份证号,单位编号,台账年月,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202507,202504,1183.00,2025-04-20\n\
+             {P1},E1,202507,202505,1183.00,2025-05-20\n\
+             {P1},E1,202507,202506,1183.00,2025-06-20\n\
+             {P1},E1,202507,202507,1183.00,2025-07-20\n"
+        ),
+    );
+    let out = run(tmp.path(), "both", "2025-08-15", &[&both]);
+    assert!(arrears(&out).is_empty(), "{:?}", arrears(&out));
+    let ambiguous = write(
+        tmp.path(),
+        "ambiguous.csv",
+        &format!(
+            "身份证号,单位编号,缴费年月,实缴金额,缴费日期\n\
+             {P1},E1,202504,1183.00,2025-04-20\n"
+        ),
+    );
+    let out = run(tmp.path(), "ambiguous", "2025-08-15", &[&ambiguous]);
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let notes = m["inputs"].to_string();
+    assert!(
+        notes.contains("the month is read from `缴费年月`, which may be the coverage month"),
+        "{notes}"
+    );
+}

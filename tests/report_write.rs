@@ -301,6 +301,7 @@ fn fixture() -> Fixture {
         rejected,
         duplicates,
         other_insurance: 0,
+        notes: Vec::new(),
     };
     let inputs = vec![
         InputReport {

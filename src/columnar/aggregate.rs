@@ -149,15 +149,34 @@ impl RowBatch {
         self.push_values(values, employer_id);
     }
 
+    /// A row's records: one per month of its range (the amount spread evenly,
+    /// the last month taking the remainder to the fen), plus the same for a
+    /// billed late fee. Only a row that gives exactly one record may be taken
+    /// for a repeat of another row.
     fn push_values(&mut self, v: RowValues, employer: u32) {
         self.accepted_rows += 1;
-        self.recs.push(Rec {
-            person_key: v.person_key,
-            employer_month: pack_key(employer, v.month, tag_of(v.insurance, v.kind)),
-            cents: v.cents,
-            paid: v.paid,
-            sheet: 0,
-        });
+        let months = v.month.months_through(v.to).max(1);
+        let single = months == 1 && v.late_fee.is_none();
+        let flag = if single { 0 } else { NOT_A_REPEAT };
+        let mut push = |kind: PaymentKind, total: i64| {
+            for (k, cents) in spread(total, months).enumerate() {
+                self.recs.push(Rec {
+                    person_key: v.person_key,
+                    employer_month: pack_key(
+                        employer,
+                        v.month.add(k as i32),
+                        tag_of(v.insurance, kind),
+                    ),
+                    cents,
+                    paid: v.paid,
+                    sheet: flag,
+                });
+            }
+        };
+        push(v.kind, v.cents);
+        if let Some(fee) = v.late_fee {
+            push(PaymentKind::LateFeeBilled, fee);
+        }
     }
 
     pub(crate) fn accepted(&self) -> u64 {
@@ -171,6 +190,19 @@ fn pack_key(employer: u32, month: Month, tag: u8) -> u64 {
     (u64::from(employer) << 32)
         | (u64::from(month.index() as u32 & 0x00ff_ffff) << 8)
         | u64::from(tag)
+}
+
+/// `Rec::sheet` bit of a record that is one of several of its row (a range
+/// row's months, a billed late fee): never counted as a repeat of another row.
+const NOT_A_REPEAT: u32 = 1 << 31;
+
+/// `total` 分 over `months` months: each month `total / months` rounded
+/// half-up (away from zero) to the fen, the last month the remainder.
+fn spread(total: i64, months: u32) -> impl Iterator<Item = i64> {
+    let n = i64::from(months.max(1));
+    let each = (2 * total.abs() + n) / (2 * n) * total.signum();
+    let last = total - each * (n - 1);
+    (0..n).map(move |k| if k == n - 1 { last } else { each })
 }
 
 /// Insurance in bits 0–1, payment kind in bits 2–4.
@@ -199,7 +231,8 @@ struct Rec {
     cents: i64,
     /// Days since 1970-01-01, or `NO_PAID_DATE`.
     paid: i32,
-    /// The store's number of the sheet the row is from (in the padding).
+    /// The store's number of the sheet the row is from (in the padding); its
+    /// top bit is `NOT_A_REPEAT`.
     sheet: u32,
 }
 
@@ -271,7 +304,7 @@ impl LedgerStore {
         };
         let mut batch = batch;
         for r in &mut batch.recs {
-            r.sheet = sheet;
+            r.sheet = sheet | (r.sheet & NOT_A_REPEAT);
         }
         let global: Vec<u32> = batch
             .employers
@@ -437,7 +470,7 @@ fn aggregate_range(
         while j < range.len() && same_entry(&range[j], &first) {
             let (prev, this) = (range[j - 1], range[j]);
             j += 1;
-            if this.cents == prev.cents {
+            if this.cents == prev.cents && (this.sheet | prev.sheet) & NOT_A_REPEAT == 0 {
                 match duplicates.last_mut() {
                     Some((s, n)) if *s == this.sheet => *n += 1,
                     _ => duplicates.push((this.sheet, 1)),
@@ -551,6 +584,19 @@ mod tests {
         );
         assert!(rejects.is_empty());
         store
+    }
+
+    #[test]
+    fn spread_rounds_half_up_and_leaves_the_remainder_to_the_last_month() {
+        assert_eq!(
+            spread(100_000, 3).collect::<Vec<_>>(),
+            [33_333, 33_333, 33_334]
+        );
+        // 2.00 / 3 = 0.666… → 0.67, 0.67, last 0.66.
+        assert_eq!(spread(200, 3).collect::<Vec<_>>(), [67, 67, 66]);
+        assert_eq!(spread(-100, 3).collect::<Vec<_>>(), [-33, -33, -34]);
+        assert_eq!(spread(236_600, 2).collect::<Vec<_>>(), [118_300, 118_300]);
+        assert_eq!(spread(5, 1).collect::<Vec<_>>(), [5]);
     }
 
     #[test]

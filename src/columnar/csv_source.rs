@@ -364,6 +364,7 @@ fn find_header(
     let Ok(text) = std::str::from_utf8(&pending[..valid_prefix(pending)]) else {
         return Ok(None);
     };
+    let mut bill = false;
     for delimiter in [b',', b'\t', b';', b'|'] {
         let mut pos = 0;
         let mut scratch = String::new();
@@ -379,7 +380,10 @@ fn find_header(
             let cells: Vec<&str> = (0..fields.len())
                 .map(|i| field(line, &scratch, &fields, i))
                 .collect();
-            if let Some(layout) = schema.layout(&cells) {
+            let found = schema.layout(&cells);
+            bill |= found.as_ref().err() == Some(&super::schema::NotLedger::Bill);
+            if let Ok(layout) = found {
+                state.sheet.notes = layout.notes();
                 let employer = match layout.employer {
                     Some(c) => EmployerSource::Column(c),
                     None => EmployerSource::Fixed(default_employer.to_string()),
@@ -395,6 +399,12 @@ fn find_header(
             }
             pos = next;
         }
+    }
+    if bill && (eof || lines >= HEADER_SEARCH_ROWS) {
+        return Err(Failure::Error(anyhow::anyhow!(
+            "{}",
+            super::schema::BILL_MESSAGE
+        )));
     }
     if eof || lines >= HEADER_SEARCH_ROWS {
         return Err(Failure::Error(anyhow::anyhow!(

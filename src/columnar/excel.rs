@@ -56,16 +56,23 @@ pub(crate) fn read_workbook(
         // Row numbers as the spreadsheet shows them: the range may start below row 1.
         let first_row = range.start().map_or(0, |(r, _)| r);
         let mut found = None;
+        let mut bill = false;
         for (i, row) in range.rows().take(HEADER_SEARCH_ROWS).enumerate() {
             let headers: Vec<String> = row.iter().map(header_text).collect();
-            if let Some(layout) = schema.layout(&headers) {
-                found = Some((i, layout));
-                break;
+            match schema.layout(&headers) {
+                Ok(layout) => {
+                    found = Some((i, layout));
+                    break;
+                }
+                Err(super::schema::NotLedger::Bill) => bill = true,
+                Err(super::schema::NotLedger::Missing) => {}
             }
         }
         let Some((header_index, layout)) = found else {
             report.skipped = Some(if range.is_empty() {
                 "empty sheet".into()
+            } else if bill {
+                format!("this sheet {}", super::schema::BILL_MESSAGE)
             } else {
                 format!(
                     "no ledger header (身份证号, 费款所属期, 实缴金额 or 单位缴纳/个人缴纳) in the first {HEADER_SEARCH_ROWS} rows"
@@ -75,6 +82,7 @@ pub(crate) fn read_workbook(
             continue;
         };
         report.shape = Some(Shape::Ledger);
+        report.notes = layout.notes();
         report.header_row = Some(first_row + header_index as u32 + 1);
         let employer = match layout.employer {
             Some(c) => EmployerSource::Column(c),
@@ -122,6 +130,13 @@ pub(crate) fn read_workbook(
         sheets.push(report);
     }
     if !sheets.iter().any(|s| s.shape.is_some()) {
+        if let Some(bill) = sheets
+            .iter()
+            .filter_map(|s| s.skipped.as_deref())
+            .find(|r| r.contains(super::schema::BILL_MESSAGE))
+        {
+            bail!("{bill}");
+        }
         bail!(
             "no sheet has a ledger header row (身份证号, 费款所属期 and 实缴金额 or 单位缴纳/个人缴纳)"
         );

@@ -196,11 +196,17 @@ pub(crate) fn read_ledger_parquet(
                 .iter()
                 .map(|n| n.to_string())
                 .collect();
-            layout = Some(schema.layout(&names).ok_or_else(|| {
-                anyhow::anyhow!(
+            let found = match schema.layout(&names) {
+                Ok(l) => l,
+                Err(super::schema::NotLedger::Bill) => {
+                    bail!("{}", super::schema::BILL_MESSAGE)
+                }
+                Err(super::schema::NotLedger::Missing) => bail!(
                     "no ledger columns (身份证号, 费款所属期 and 实缴金额 or 单位缴纳/个人缴纳) among {names:?}"
-                )
-            })?);
+                ),
+            };
+            report.notes = found.notes();
+            layout = Some(found);
         }
         let Some(layout) = layout.as_ref() else {
             bail!("no ledger columns");

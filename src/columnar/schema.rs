@@ -34,6 +34,12 @@ pub(crate) enum LedgerColumn {
     PaidDate,
     Insurance,
     PaymentKind,
+    MonthAmbiguous,
+    PostingMonth,
+    MonthTo,
+    Months,
+    LateFee,
+    DueAmount,
 }
 
 impl LedgerColumn {
@@ -48,6 +54,12 @@ impl LedgerColumn {
             "paid_date" => LedgerColumn::PaidDate,
             "insurance" => LedgerColumn::Insurance,
             "payment_kind" => LedgerColumn::PaymentKind,
+            "month_ambiguous" => LedgerColumn::MonthAmbiguous,
+            "posting_month" => LedgerColumn::PostingMonth,
+            "month_to" => LedgerColumn::MonthTo,
+            "months" => LedgerColumn::Months,
+            "late_fee" => LedgerColumn::LateFee,
+            "due_amount" => LedgerColumn::DueAmount,
             _ => return None,
         })
     }
@@ -91,8 +103,9 @@ impl LedgerSchema {
             .map(|(_, c)| *c)
     }
 
-    /// Maps a header row; `None` when it lacks 身份证号, 费款所属期 or any amount column.
-    pub(crate) fn layout<S: AsRef<str>>(&self, headers: &[S]) -> Option<Layout> {
+    /// Maps a header row; an error when it lacks 身份证号, 费款所属期 or any
+    /// paid amount column (`Bill` when it has due amounts only).
+    pub(crate) fn layout<S: AsRef<str>>(&self, headers: &[S]) -> Result<Layout, NotLedger> {
         let mut layout = Layout {
             headers: headers
                 .iter()
@@ -102,6 +115,9 @@ impl LedgerSchema {
         };
         let mut person = None;
         let mut month = None;
+        let mut ambiguous = None;
+        let mut posting = None;
+        let mut due = None;
         for (i, h) in headers.iter().enumerate() {
             let slot = match self.column_of(h.as_ref()) {
                 Some(LedgerColumn::PersonId) => &mut person,
@@ -113,6 +129,12 @@ impl LedgerSchema {
                 Some(LedgerColumn::PaidDate) => &mut layout.paid_date,
                 Some(LedgerColumn::Insurance) => &mut layout.insurance,
                 Some(LedgerColumn::PaymentKind) => &mut layout.payment_kind,
+                Some(LedgerColumn::MonthAmbiguous) => &mut ambiguous,
+                Some(LedgerColumn::PostingMonth) => &mut posting,
+                Some(LedgerColumn::MonthTo) => &mut layout.month_to,
+                Some(LedgerColumn::Months) => &mut layout.months,
+                Some(LedgerColumn::LateFee) => &mut layout.late_fee,
+                Some(LedgerColumn::DueAmount) => &mut due,
                 None => continue,
             };
             // The first column with a given meaning wins.
@@ -120,16 +142,51 @@ impl LedgerSchema {
                 *slot = Some(i);
             }
         }
-        layout.person = person?;
-        layout.month = month?;
+        layout.person = person.ok_or(NotLedger::Missing)?;
+        // The coverage month wins; else the ambiguous 缴费年月; else a posting
+        // month; each fallback is said in the run's warnings.
+        (layout.month, layout.month_source) = match (month, ambiguous, posting) {
+            (Some(c), _, _) => (c, MonthSource::Coverage),
+            (None, Some(c), _) => (c, MonthSource::Ambiguous),
+            (None, None, Some(c)) => (c, MonthSource::Posting),
+            (None, None, None) => return Err(NotLedger::Missing),
+        };
         if layout.amount.is_none()
             && layout.employer_part.is_none()
             && layout.employee_part.is_none()
         {
-            return None;
+            return Err(if due.is_some() {
+                NotLedger::Bill
+            } else {
+                NotLedger::Missing
+            });
         }
-        Some(layout)
+        Ok(layout)
     }
+}
+
+/// Why a header row is not a ledger header.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum NotLedger {
+    /// No ID, month or amount column.
+    Missing,
+    /// Due amounts (应缴) and no paid amount (实缴): a bill.
+    Bill,
+}
+
+/// The message for a file whose header is a bill's.
+pub(crate) const BILL_MESSAGE: &str = "is a bill: it has due amounts (应缴) but no paid amounts (实缴金额 or 单位缴纳/个人缴纳), so it cannot say what was paid; give the 缴费明细 / 实缴 export as the ledger";
+
+/// Which column the coverage month is read from.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) enum MonthSource {
+    /// 费款所属期 and its aliases.
+    #[default]
+    Coverage,
+    /// 缴费年月: coverage or posting month, the file does not say.
+    Ambiguous,
+    /// Only a posting month (台账年月 …) is present.
+    Posting,
 }
 
 /// Where each canonical column sits in a file's rows.
@@ -148,11 +205,32 @@ pub(crate) struct Layout {
     pub insurance: Option<usize>,
     /// 缴费类型: without it every row is a normal payment.
     pub payment_kind: Option<usize>,
+    pub month_source: MonthSource,
+    /// 费款所属期止: the range's last month.
+    pub month_to: Option<usize>,
+    /// 月数 of a range row.
+    pub months: Option<usize>,
+    /// 滞纳金 billed.
+    pub late_fee: Option<usize>,
 }
 
 impl Layout {
     pub(crate) fn header(&self, index: usize) -> &str {
         self.headers.get(index).map(String::as_str).unwrap_or("")
+    }
+
+    /// What a user should know about how this header was read.
+    pub(crate) fn notes(&self) -> Vec<String> {
+        let column = self.header(self.month);
+        match self.month_source {
+            MonthSource::Coverage => Vec::new(),
+            MonthSource::Ambiguous => vec![format!(
+                "the month is read from `{column}`, which may be the coverage month (费款所属期) or the posting month (台账年月): read as the coverage month"
+            )],
+            MonthSource::Posting => vec![format!(
+                "no coverage month (费款所属期) column: the month is read from the posting month `{column}`, which can differ from the month paid for"
+            )],
+        }
     }
 }
 
@@ -206,6 +284,32 @@ mod tests {
         );
         assert_eq!(layout.amount, None);
         // No amount column at all: not a ledger header.
-        assert!(schema.layout(&["身份证号", "费款所属期"]).is_none());
+        assert_eq!(
+            schema.layout(&["身份证号", "费款所属期"]).err(),
+            Some(NotLedger::Missing)
+        );
+        // Due amounts only: a bill.
+        assert_eq!(
+            schema.layout(&["身份证号", "费款所属期", "应缴金额"]).err(),
+            Some(NotLedger::Bill)
+        );
+        // Coverage month wins over the posting month; 缴费年月 alone is used, noted.
+        let both = schema
+            .layout(&["身份证号", "台账年月", "费款所属期", "实缴金额"])
+            .unwrap();
+        assert_eq!((both.month, both.month_source), (2, MonthSource::Coverage));
+        assert!(both.notes().is_empty());
+        let ambiguous = schema
+            .layout(&["身份证号", "缴费年月", "实缴金额"])
+            .unwrap();
+        assert_eq!(ambiguous.month_source, MonthSource::Ambiguous);
+        assert!(ambiguous.notes()[0].contains("`缴费年月`"));
+        let posting = schema
+            .layout(&["身份证号", "缴费年月", "记帐年月", "应属年月", "实缴金额"])
+            .unwrap();
+        assert_eq!(
+            (posting.month, posting.month_source),
+            (3, MonthSource::Coverage)
+        );
     }
 }

@@ -58,7 +58,12 @@ pub(crate) fn trim_cell(s: &str) -> &str {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RowValues {
     pub person_key: u64,
+    /// The month paid for, or the first month of a range row.
     pub month: Month,
+    /// The last month of a range row (`month` for a one-month row).
+    pub to: Month,
+    /// The 滞纳金 the row bills, in 分, when its cell is filled.
+    pub late_fee: Option<i64>,
     /// Amount in 分 (fen).
     pub cents: i64,
     /// Days since 1970-01-01, or `NO_PAID_DATE`.
@@ -133,8 +138,66 @@ pub(crate) fn read_row<'a>(
     let person_key = person_key(&person);
 
     let month_cell = cell(layout.month);
-    let month = month(&month_cell)
+    let (month, to) = month_range(&month_cell)
         .map_err(|(code, msg)| CellError::new(layout.month, &month_cell, code, msg))?;
+    let to = match layout.month_to {
+        None => to,
+        Some(col) => {
+            let c = cell(col);
+            if c.is_blank() {
+                to
+            } else {
+                let end =
+                    self::month(&c).map_err(|(code, msg)| CellError::new(col, &c, code, msg))?;
+                if to != month {
+                    return Err(CellError::new(
+                        col,
+                        &c,
+                        RejectCode::BadMonth,
+                        "the row gives a range in its first month cell and a last month too",
+                    ));
+                }
+                end
+            }
+        }
+    };
+    let span = month.months_through(to);
+    if span == 0 {
+        let col = layout.month_to.unwrap_or(layout.month);
+        let c = cell(col);
+        return Err(CellError::new(
+            col,
+            &c,
+            RejectCode::BadMonth,
+            format!("the range {month}..{to} ends before it starts"),
+        ));
+    }
+    if span > MAX_RANGE_MONTHS {
+        let c = cell(layout.month);
+        return Err(CellError::new(
+            layout.month,
+            &c,
+            RejectCode::BadMonth,
+            format!("the range {month}..{to} is {span} months, more than {MAX_RANGE_MONTHS}"),
+        ));
+    }
+    if let Some(col) = layout.months {
+        let c = cell(col);
+        if !c.is_blank() {
+            let given = month_count(&c);
+            if given != Some(span) {
+                return Err(CellError::new(
+                    col,
+                    &c,
+                    RejectCode::MonthsMismatch,
+                    format!(
+                        "the month count (月数) `{}` disagrees with the range {month}..{to} ({span} months)",
+                        c.raw()
+                    ),
+                ));
+            }
+        }
+    }
 
     let mut cents = amount(layout, &cell)?;
     if kind == PaymentKind::Refund {
@@ -152,14 +215,72 @@ pub(crate) fn read_row<'a>(
             }
         }
     };
+    let late_fee = match layout.late_fee {
+        None => None,
+        Some(col) => {
+            let c = cell(col);
+            if c.is_blank() {
+                None
+            } else {
+                Some(money(&c).map_err(|msg| CellError::new(col, &c, RejectCode::BadMoney, msg))?)
+            }
+        }
+    };
     Ok(RowRead::Payment(RowValues {
         person_key,
         month,
+        to,
+        late_fee,
         cents,
         paid,
         insurance,
         kind,
     }))
+}
+
+/// The longest range one row may pay (20 years).
+const MAX_RANGE_MONTHS: u32 = 240;
+
+/// A month or a range of months in one cell: `202503`, `2024-01 ~ 2024-03`,
+/// `202401-202403`, `2024.01至2024.03`.
+pub(crate) fn month_range(cell: &Cell) -> Result<(Month, Month), CodeMsg> {
+    if let Cell::Text(s) = cell {
+        let t = trim_cell(s);
+        if let Some((a, b)) = split_range(t) {
+            return Ok((a, b));
+        }
+    }
+    month(cell).map(|m| (m, m))
+}
+
+fn split_range(t: &str) -> Option<(Month, Month)> {
+    for sep in ["~", "～", "至", "—", "–", "--", "到"] {
+        if let Some((a, b)) = t.split_once(sep) {
+            return Some((Month::parse(trim_cell(a))?, Month::parse(trim_cell(b))?));
+        }
+    }
+    // `202401-202403` or `2024-01-2024-03`: a `-` with a month on each side.
+    if t.len() > 8 {
+        for (i, _) in t.match_indices('-') {
+            if let (Some(a), Some(b)) = (
+                Month::parse(trim_cell(&t[..i])),
+                Month::parse(trim_cell(&t[i + 1..])),
+            ) {
+                return Some((a, b));
+            }
+        }
+    }
+    None
+}
+
+fn month_count(cell: &Cell) -> Option<u32> {
+    match cell {
+        Cell::Text(s) => trim_cell(s).trim_end_matches('月').trim().parse().ok(),
+        Cell::Int(i) => u32::try_from(*i).ok(),
+        Cell::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f < 1e6 => Some(*f as u32),
+        Cell::Decimal(d) => d.to_string().parse().ok(),
+        _ => None,
+    }
 }
 
 /// The text of a vocabulary cell (a number as written), trimmed; `None` when blank.

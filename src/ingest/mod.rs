@@ -219,6 +219,7 @@ fn skipped_sheet(name: &str, reason: String) -> SheetReport {
         rejected: 0,
         duplicates: 0,
         other_insurance: 0,
+        notes: Vec::new(),
     }
 }
 
@@ -389,6 +390,7 @@ fn read_events_csv(
         rejected: all.rejects.len() as u64,
         duplicates: 0,
         other_insurance: 0,
+        notes: Vec::new(),
     });
     Ok(vec![all])
 }
@@ -495,6 +497,7 @@ fn read_events_excel(
             rejected: all.rejects.len() as u64,
             duplicates: 0,
             other_insurance: 0,
+            notes: Vec::new(),
         });
         out.push(all);
     }

@@ -170,6 +170,7 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                 rejected: 0,
                 duplicates: 0,
                 other_insurance: 0,
+                notes: Vec::new(),
             });
             per_sheet.push((0, parts.into_iter().flatten().collect()));
         } else {
@@ -211,6 +212,7 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                     rejected: 0,
                     duplicates: 0,
                     other_insurance: 0,
+                    notes: Vec::new(),
                 });
                 per_sheet.push((si, outs));
             }
