@@ -461,3 +461,156 @@ fn coverage_month_wins_over_posting_month() {
         "{notes}"
     );
 }
+
+/// The medical-only payments of `long_multi_insurance_ledger_equals_medical_only`
+/// as a wide ledger with two header rows: a group per insurance above its
+/// 单位缴纳 / 个人缴纳 columns, and a 合计 of every insurance (not read: the
+/// medical groups are). May has only pension and unemployment amounts: one
+/// OTHER_INSURANCE row; the pension and unemployment columns are named in the
+/// sheet's notes. Same `arrears.csv`.
+#[test]
+fn wide_two_level_csv_ledger_equals_medical_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let medical = write(
+        tmp.path(),
+        "medical.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202504,1183.00,2025-04-20\n\
+             {P1},E1,202506,1183.00,2025-07-10\n\
+             {P1},E1,202507,1183.00,2025-07-20\n"
+        ),
+    );
+    let mut wide = String::from(
+        "身份证号,单位编号,费款所属期,基本医疗保险（含生育）,,大额医疗互助,基本养老保险,,失业保险,,合计,缴费日期\n\
+         ,,,单位缴纳,个人缴纳,个人缴纳,单位缴纳,个人缴纳,单位缴纳,个人缴纳,,\n",
+    );
+    for (month, date, medical) in [
+        ("202504", "2025-04-20", true),
+        ("202505", "2025-05-20", false),
+        ("202506", "2025-07-10", true),
+        ("202507", "2025-07-20", true),
+    ] {
+        let (m, total) = if medical {
+            ("980.00,200.00,3.00", "3683.00")
+        } else {
+            (",,", "2500.00")
+        };
+        wide.push_str(&format!(
+            "{P1},E1,{month},{m},1600.00,800.00,50.00,50.00,{total},{date}\n"
+        ));
+    }
+    let wide = write(tmp.path(), "wide.csv", &wide);
+    let a = run(tmp.path(), "medical", "2025-08-15", &[&medical]);
+    let b = run(tmp.path(), "wide", "2025-08-15", &[&wide]);
+    assert_eq!(read_csv(&a, "arrears.csv"), read_csv(&b, "arrears.csv"));
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let sheet = &m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("wide.csv"))
+        .unwrap()["sheets"][0];
+    assert_eq!(sheet["header_row"], 2);
+    assert_eq!(
+        (
+            &sheet["rows_read"],
+            &sheet["accepted"],
+            &sheet["other_insurance"]
+        ),
+        (
+            &serde_json::json!(4),
+            &serde_json::json!(3),
+            &serde_json::json!(1)
+        )
+    );
+    let notes = sheet["notes"].to_string();
+    assert!(
+        notes.contains("`合计` (amount of every insurance) is not read"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("set aside, never summed: `基本养老保险 / 单位缴纳`, `基本养老保险 / 个人缴纳`, `失业保险 / 单位缴纳`, `失业保险 / 个人缴纳`"),
+        "{notes}"
+    );
+}
+
+/// A real .xlsx wide ledger with merged group cells, the side as the parent
+/// (`单位缴纳 / 企业职工基本医疗实缴费额`) and a due column (应缴, not read):
+/// same `arrears.csv` as the medical-only ledger.
+#[test]
+fn wide_xlsx_ledger_with_merged_side_groups_equals_medical_only() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let medical = write(
+        tmp.path(),
+        "medical.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n\
+             {P1},E1,202504,1183.00,2025-04-20\n\
+             {P1},E1,202506,1183.00,2025-07-10\n\
+             {P1},E1,202507,1183.00,2025-07-20\n"
+        ),
+    );
+    let path = tmp.path().join("wide.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("缴费明细").unwrap();
+    let f = Format::new();
+    ws.write_string(0, 0, "单位社保缴费明细表 2025年").unwrap();
+    for (col, text) in [
+        (0u16, "身份证号"),
+        (1, "单位编号"),
+        (2, "费款所属期"),
+        (9, "缴费日期"),
+    ] {
+        ws.merge_range(1, col, 2, col, text, &f).unwrap();
+    }
+    ws.merge_range(1, 3, 1, 5, "单位缴纳", &f).unwrap();
+    ws.merge_range(1, 6, 1, 8, "个人缴纳", &f).unwrap();
+    for (col, text) in [
+        (3u16, "企业职工基本医疗应缴费额"),
+        (4, "企业职工基本医疗实缴费额"),
+        (5, "企业职工基本养老实缴费额"),
+        (6, "职工基本医疗保险个人实缴"),
+        (7, "大额医疗互助"),
+        (8, "养老保险个人实缴"),
+    ] {
+        ws.write_string(2, col, text).unwrap();
+    }
+    for (row, (month, date, medical)) in (3u32..).zip([
+        ("202504", "2025-04-20", true),
+        ("202505", "2025-05-20", false),
+        ("202506", "2025-07-10", true),
+        ("202507", "2025-07-20", true),
+    ]) {
+        ws.write_string(row, 0, P1).unwrap();
+        ws.write_string(row, 1, "E1").unwrap();
+        ws.write_string(row, 2, month).unwrap();
+        ws.write_number(row, 3, 980.0).unwrap();
+        if medical {
+            ws.write_number(row, 4, 980.0).unwrap();
+            ws.write_number(row, 6, 200.0).unwrap();
+            ws.write_number(row, 7, 3.0).unwrap();
+        }
+        ws.write_number(row, 5, 1600.0).unwrap();
+        ws.write_number(row, 8, 800.0).unwrap();
+        ws.write_string(row, 9, date).unwrap();
+    }
+    wb.save(&path).unwrap();
+    let a = run(tmp.path(), "medical", "2025-08-15", &[&medical]);
+    let b = run(tmp.path(), "wide", "2025-08-15", &[&path]);
+    assert_eq!(read_csv(&a, "arrears.csv"), read_csv(&b, "arrears.csv"));
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(b.join("manifest.json")).unwrap()).unwrap();
+    let sheet = &m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("wide.xlsx"))
+        .unwrap()["sheets"][0];
+    assert_eq!(sheet["header_row"], 3);
+    assert_eq!(sheet["other_insurance"], 1);
+    assert_eq!(sheet["accepted"], 3);
+}

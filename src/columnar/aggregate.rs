@@ -156,16 +156,20 @@ impl RowBatch {
     fn push_values(&mut self, v: RowValues, employer: u32) {
         self.accepted_rows += 1;
         let months = v.month.months_through(v.to).max(1);
-        let single = months == 1 && v.late_fee.is_none();
-        let flag = if single { 0 } else { NOT_A_REPEAT };
-        let mut push = |kind: PaymentKind, total: i64| {
+        let parts = v.amounts.iter().chain(&v.late_fees).flatten().count();
+        let flag = if months == 1 && parts == 1 {
+            0
+        } else {
+            NOT_A_REPEAT
+        };
+        let mut push = |insurance: Insurance, kind: PaymentKind, total: i64| {
             for (k, cents) in spread(total, months).enumerate() {
                 self.recs.push(Rec {
                     person_key: v.person_key,
                     employer_month: pack_key(
                         employer,
                         v.month.add(k as i32),
-                        tag_of(v.insurance, kind),
+                        tag_of(insurance, kind),
                     ),
                     cents,
                     paid: v.paid,
@@ -173,9 +177,13 @@ impl RowBatch {
                 });
             }
         };
-        push(v.kind, v.cents);
-        if let Some(fee) = v.late_fee {
-            push(PaymentKind::LateFeeBilled, fee);
+        for insurance in Insurance::ALL {
+            if let Some(cents) = v.amounts[insurance as usize] {
+                push(insurance, v.kind, cents);
+            }
+            if let Some(fee) = v.late_fees[insurance as usize] {
+                push(insurance, PaymentKind::LateFeeBilled, fee);
+            }
         }
     }
 

@@ -369,7 +369,10 @@ fn find_header(
         let mut pos = 0;
         let mut scratch = String::new();
         let mut fields = Vec::new();
-        for record in 0..HEADER_SEARCH_ROWS {
+        // The first rows as cells, with where each record ends.
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut ends: Vec<usize> = Vec::new();
+        for _ in 0..HEADER_SEARCH_ROWS {
             if pos >= text.len() {
                 break;
             }
@@ -377,12 +380,16 @@ fn find_header(
             let next = end.map_or(text.len(), |e| e + 1);
             let line = trim_cr(&text[pos..end.unwrap_or(text.len())]);
             split_fields(line, delimiter, &mut scratch, &mut fields);
-            let cells: Vec<&str> = (0..fields.len())
-                .map(|i| field(line, &scratch, &fields, i))
-                .collect();
-            let found = schema.layout(&cells);
-            bill |= found.as_ref().err() == Some(&super::schema::NotLedger::Bill);
-            if let Ok(layout) = found {
+            rows.push(
+                (0..fields.len())
+                    .map(|i| field(line, &scratch, &fields, i).to_string())
+                    .collect(),
+            );
+            ends.push(next);
+            pos = next;
+        }
+        match schema.find_header(&rows) {
+            Ok((record, layout)) => {
                 state.sheet.notes = layout.notes();
                 let employer = match layout.employer {
                     Some(c) => EmployerSource::Column(c),
@@ -395,9 +402,10 @@ fn find_header(
                     delimiter,
                     employer,
                 });
-                return Ok(Some(next));
+                return Ok(Some(ends[record]));
             }
-            pos = next;
+            Err(super::schema::NotLedger::Bill) => bill = true,
+            Err(super::schema::NotLedger::Missing) => {}
         }
     }
     if bill && (eof || lines >= HEADER_SEARCH_ROWS) {

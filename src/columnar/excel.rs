@@ -55,19 +55,15 @@ pub(crate) fn read_workbook(
         let is_1904 = sheet.is_1904;
         // Row numbers as the spreadsheet shows them: the range may start below row 1.
         let first_row = range.start().map_or(0, |(r, _)| r);
-        let mut found = None;
-        let mut bill = false;
-        for (i, row) in range.rows().take(HEADER_SEARCH_ROWS).enumerate() {
-            let headers: Vec<String> = row.iter().map(header_text).collect();
-            match schema.layout(&headers) {
-                Ok(layout) => {
-                    found = Some((i, layout));
-                    break;
-                }
-                Err(super::schema::NotLedger::Bill) => bill = true,
-                Err(super::schema::NotLedger::Missing) => {}
-            }
-        }
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .take(HEADER_SEARCH_ROWS)
+            .map(|row| row.iter().map(header_text).collect())
+            .collect();
+        let (found, bill) = match schema.find_header(&rows) {
+            Ok(f) => (Some(f), false),
+            Err(e) => (None, e == super::schema::NotLedger::Bill),
+        };
         let Some((header_index, layout)) = found else {
             report.skipped = Some(if range.is_empty() {
                 "empty sheet".into()

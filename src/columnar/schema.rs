@@ -5,6 +5,8 @@
 //! Header matching trims ordinary and full-width spaces, ignores case, and
 //! drops a bracketed suffix such as `(元)` or `（元）`.
 
+use super::vocab::{InsuranceClass, Vocab};
+use crate::model::Insurance;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -65,10 +67,63 @@ impl LedgerColumn {
     }
 }
 
-/// Normalized alias → canonical column.
+/// Normalized alias → canonical column, and the insurance vocabulary for
+/// wide ledgers' column groups.
 #[derive(Debug, Clone)]
 pub(crate) struct LedgerSchema {
     aliases: Vec<(String, LedgerColumn)>,
+    vocab: &'static Vocab,
+}
+
+/// What an insurance-named column of a wide ledger holds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum WideRole {
+    /// 实缴 / 缴纳 amounts: a payment.
+    Paid,
+    /// 应缴: a due amount, not a payment (read for nothing).
+    Due,
+    /// 滞纳金 billed for that insurance.
+    LateFee,
+}
+
+/// One insurance-named column of a wide ledger
+/// (`基本医疗保险（含生育）(单位缴纳) / 实缴金额`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct WideColumn {
+    pub column: usize,
+    pub insurance: Insurance,
+    pub role: WideRole,
+}
+
+/// The text that separates a header path's levels (`社保 / 缴费基数`).
+pub(crate) const PATH_SEP: &str = " / ";
+
+/// A header path per column from a group row above a label row: a group cell
+/// (a merged cell exported as its first cell, blanks after it) names every
+/// column up to the next group cell.
+pub(crate) fn header_paths<S: AsRef<str>, T: AsRef<str>>(
+    groups: &[S],
+    labels: &[T],
+) -> Vec<String> {
+    let mut group = String::new();
+    (0..labels.len().max(groups.len()))
+        .map(|i| {
+            if let Some(g) = groups
+                .get(i)
+                .map(|g| g.as_ref().trim())
+                .filter(|g| !g.is_empty())
+            {
+                group = g.to_string();
+            }
+            let label = labels.get(i).map_or("", |l| l.as_ref().trim());
+            match (group.is_empty(), label.is_empty()) {
+                (true, _) => label.to_string(),
+                (false, true) => group.clone(),
+                (false, false) if group == label => label.to_string(),
+                (false, false) => format!("{group}{PATH_SEP}{label}"),
+            }
+        })
+        .collect()
 }
 
 impl LedgerSchema {
@@ -80,6 +135,7 @@ impl LedgerSchema {
     pub(crate) fn from_toml(text: &str) -> anyhow::Result<LedgerSchema> {
         let file: ColumnsFile =
             toml::from_str(text).map_err(|e| anyhow::anyhow!("schemas/columns.toml: {e}"))?;
+        let vocab = Vocab::shipped()?;
         let mut aliases = Vec::new();
         for (key, entry) in &file.ledger {
             let Some(column) = LedgerColumn::from_key(key) else {
@@ -89,10 +145,12 @@ impl LedgerSchema {
                 aliases.push((normalize_header(alias), column));
             }
         }
-        Ok(LedgerSchema { aliases })
+        Ok(LedgerSchema { aliases, vocab })
     }
 
+    /// The canonical column a header (or the last level of a header path) names.
     pub(crate) fn column_of(&self, header: &str) -> Option<LedgerColumn> {
+        let header = header.rsplit(PATH_SEP).next().unwrap_or(header);
         let h = normalize_header(header);
         if h.is_empty() {
             return None;
@@ -101,6 +159,76 @@ impl LedgerSchema {
             .iter()
             .find(|(alias, _)| *alias == h)
             .map(|(_, c)| *c)
+    }
+
+    /// The insurance a wide ledger's amount column is for: a header (or
+    /// header path) naming an insurance, unless it is a canonical column by
+    /// itself (险种, 单位缴纳 …) or not an amount (a base, rate, date,
+    /// count, status or interest of that insurance).
+    fn insurance_column(&self, header: &str) -> Option<InsuranceClass> {
+        if !header.contains(PATH_SEP) && self.column_of(header).is_some() {
+            return None;
+        }
+        const NOT_AMOUNTS: &[&str] = &[
+            "基数", "费率", "比例", "人数", "档次", "状态", "标志", "日期", "年月", "月数", "利息",
+            "险种", "类型",
+        ];
+        if NOT_AMOUNTS.iter().any(|w| header.contains(w)) {
+            return None;
+        }
+        self.vocab.insurance_in(header)
+    }
+
+    /// Finds the header among a file's first rows: the first row that maps
+    /// (with the row above it as a possible group row), moved one row down
+    /// when that row and the next are a wide ledger's group and label rows.
+    /// Returns the index of the header's last row.
+    pub(crate) fn find_header<S: AsRef<str>>(
+        &self,
+        rows: &[Vec<S>],
+    ) -> Result<(usize, Layout), NotLedger> {
+        let empty: Vec<S> = Vec::new();
+        let mut error = NotLedger::Missing;
+        for (i, row) in rows.iter().enumerate() {
+            let above = if i == 0 { &empty } else { &rows[i - 1] };
+            match self.layout_of_rows(above, row) {
+                Ok(layout) => {
+                    if let Some(next) = rows.get(i + 1)
+                        && let Ok(wide) = self.layout_of_rows(row, next)
+                        && wide.is_wide()
+                    {
+                        return Ok((i + 1, wide));
+                    }
+                    return Ok((i, layout));
+                }
+                Err(NotLedger::Bill) => error = NotLedger::Bill,
+                Err(NotLedger::Missing) => {}
+            }
+        }
+        Err(error)
+    }
+
+    /// Maps the header ending at `labels`, with the row above it (`groups`,
+    /// empty for the first row) as a possible group row: the two rows as
+    /// header paths when that makes a wide ledger (a paid column per
+    /// insurance), else `labels` alone, else the paths (an ID under a group).
+    pub(crate) fn layout_of_rows<S: AsRef<str>, T: AsRef<str>>(
+        &self,
+        groups: &[S],
+        labels: &[T],
+    ) -> Result<Layout, NotLedger> {
+        let single = self.layout(labels);
+        if groups.iter().all(|g| g.as_ref().trim().is_empty()) {
+            return single;
+        }
+        let paths = self.layout(&header_paths(groups, labels));
+        match (single, paths) {
+            (_, Ok(p)) if p.is_wide() => Ok(p),
+            (Ok(s), _) => Ok(s),
+            (Err(_), Ok(p)) => Ok(p),
+            (Err(NotLedger::Bill), Err(_)) | (Err(_), Err(NotLedger::Bill)) => Err(NotLedger::Bill),
+            (Err(e), Err(_)) => Err(e),
+        }
     }
 
     /// Maps a header row; an error when it lacks 身份证号, 费款所属期 or any
@@ -118,7 +246,30 @@ impl LedgerSchema {
         let mut ambiguous = None;
         let mut posting = None;
         let mut due = None;
+        let mut other_paid = Vec::new();
         for (i, h) in headers.iter().enumerate() {
+            // A column naming an insurance (a wide ledger's group) is that
+            // insurance's paid, due or late-fee amount.
+            if let Some(class) = self.insurance_column(h.as_ref()) {
+                let text = h.as_ref();
+                let role = if text.contains("滞纳金") {
+                    WideRole::LateFee
+                } else if text.contains("应缴") || text.contains("应收") {
+                    WideRole::Due
+                } else {
+                    WideRole::Paid
+                };
+                match class {
+                    InsuranceClass::Medical(insurance) => layout.wide.push(WideColumn {
+                        column: i,
+                        insurance,
+                        role,
+                    }),
+                    InsuranceClass::Other(_) if role == WideRole::Paid => other_paid.push(i),
+                    InsuranceClass::Other(_) => {}
+                }
+                continue;
+            }
             let slot = match self.column_of(h.as_ref()) {
                 Some(LedgerColumn::PersonId) => &mut person,
                 Some(LedgerColumn::Month) => &mut month,
@@ -151,11 +302,30 @@ impl LedgerSchema {
             (None, None, Some(c)) => (c, MonthSource::Posting),
             (None, None, None) => return Err(NotLedger::Missing),
         };
-        if layout.amount.is_none()
+        let wide_paid = layout.wide.iter().any(|w| w.role == WideRole::Paid);
+        let wide_due = layout.wide.iter().any(|w| w.role == WideRole::Due);
+        if wide_paid {
+            // The medical groups are the amounts: a total (合计) or a bare
+            // 单位缴纳 column would also count the other insurances.
+            for (slot, name) in [
+                (&mut layout.amount, "amount"),
+                (&mut layout.employer_part, "employer part"),
+                (&mut layout.employee_part, "employee part"),
+            ] {
+                if let Some(c) = slot.take() {
+                    layout.ignored.push(format!(
+                        "`{}` ({name} of every insurance) is not read: the medical column groups are",
+                        layout.headers.get(c).map_or("", String::as_str)
+                    ));
+                }
+            }
+            layout.other_columns = other_paid;
+            layout.insurance = None;
+        } else if layout.amount.is_none()
             && layout.employer_part.is_none()
             && layout.employee_part.is_none()
         {
-            return Err(if due.is_some() {
+            return Err(if due.is_some() || wide_due {
                 NotLedger::Bill
             } else {
                 NotLedger::Missing
@@ -212,6 +382,12 @@ pub(crate) struct Layout {
     pub months: Option<usize>,
     /// 滞纳金 billed.
     pub late_fee: Option<usize>,
+    /// Wide ledger: the medical insurances' columns (paid, due, late fee).
+    pub wide: Vec<WideColumn>,
+    /// Wide ledger: paid columns of other insurances, set aside.
+    pub other_columns: Vec<usize>,
+    /// Columns found and deliberately not read, said in the notes.
+    pub ignored: Vec<String>,
 }
 
 impl Layout {
@@ -219,8 +395,43 @@ impl Layout {
         self.headers.get(index).map(String::as_str).unwrap_or("")
     }
 
+    /// Whether this is a wide ledger (a column group per insurance).
+    pub(crate) fn is_wide(&self) -> bool {
+        self.wide.iter().any(|w| w.role == WideRole::Paid)
+    }
+
     /// What a user should know about how this header was read.
     pub(crate) fn notes(&self) -> Vec<String> {
+        let mut notes = self.ignored.clone();
+        if self.is_wide() {
+            let names = |role: WideRole| {
+                self.wide
+                    .iter()
+                    .filter(|w| w.role == role)
+                    .map(|w| format!("`{}`", self.header(w.column)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            notes.push(format!(
+                "wide ledger: medical paid amounts from {}",
+                names(WideRole::Paid)
+            ));
+            if !self.other_columns.is_empty() {
+                notes.push(format!(
+                    "OTHER_INSURANCE: columns of other insurances set aside, never summed: {}",
+                    self.other_columns
+                        .iter()
+                        .map(|c| format!("`{}`", self.header(*c)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        notes.extend(self.month_note());
+        notes
+    }
+
+    fn month_note(&self) -> Vec<String> {
         let column = self.header(self.month);
         match self.month_source {
             MonthSource::Coverage => Vec::new(),

@@ -2,7 +2,7 @@
 //! (身份证号), the month paid for (费款所属期), the amount (实缴金额, in 分) and
 //! the paid date (缴费日期). A bad cell gives the reject code and message.
 
-use super::schema::Layout;
+use super::schema::{Layout, WideRole};
 use super::vocab::{InsuranceClass, Vocab};
 use crate::model::{Insurance, Month, PaymentKind, PersonId, RejectCode};
 use chrono::NaiveDate;
@@ -62,13 +62,13 @@ pub(crate) struct RowValues {
     pub month: Month,
     /// The last month of a range row (`month` for a one-month row).
     pub to: Month,
-    /// The 滞纳金 the row bills, in 分, when its cell is filled.
-    pub late_fee: Option<i64>,
-    /// Amount in 分 (fen).
-    pub cents: i64,
+    /// Amount in 分 (fen) per insurance (`Insurance as usize`): a long or
+    /// medical-only row fills one, a wide row each medical group it has.
+    pub amounts: [Option<i64>; 3],
+    /// The 滞纳金 the row bills, in 分, per insurance, where a cell is filled.
+    pub late_fees: [Option<i64>; 3],
     /// Days since 1970-01-01, or `NO_PAID_DATE`.
     pub paid: i32,
-    pub insurance: Insurance,
     pub kind: PaymentKind,
 }
 
@@ -199,9 +199,48 @@ pub(crate) fn read_row<'a>(
         }
     }
 
-    let mut cents = amount(layout, &cell)?;
+    let (mut amounts, mut late_fees) = ([None; 3], [None; 3]);
+    if layout.is_wide() {
+        let mut any = false;
+        for w in &layout.wide {
+            let c = cell(w.column);
+            if w.role == WideRole::Due || c.is_blank() {
+                continue;
+            }
+            let v =
+                money(&c).map_err(|msg| CellError::new(w.column, &c, RejectCode::BadMoney, msg))?;
+            let slot = match w.role {
+                WideRole::Paid => {
+                    any = true;
+                    &mut amounts[w.insurance as usize]
+                }
+                _ => &mut late_fees[w.insurance as usize],
+            };
+            *slot = Some(slot.unwrap_or(0) + v);
+        }
+        if !any {
+            if layout.other_columns.iter().any(|c| !cell(*c).is_blank()) {
+                return Ok(RowRead::OtherInsurance);
+            }
+            let col = layout
+                .wide
+                .iter()
+                .find(|w| w.role == WideRole::Paid)
+                .map_or(layout.person, |w| w.column);
+            return Err(CellError::new(
+                col,
+                &cell(col),
+                RejectCode::MissingValue,
+                "no medical amount: every medical column of this wide ledger is empty",
+            ));
+        }
+    } else {
+        amounts[insurance as usize] = Some(amount(layout, &cell)?);
+    }
     if kind == PaymentKind::Refund {
-        cents = -cents.abs();
+        for a in amounts.iter_mut().flatten() {
+            *a = -a.abs();
+        }
     }
 
     let paid = match layout.paid_date {
@@ -215,25 +254,26 @@ pub(crate) fn read_row<'a>(
             }
         }
     };
-    let late_fee = match layout.late_fee {
-        None => None,
-        Some(col) => {
-            let c = cell(col);
-            if c.is_blank() {
-                None
-            } else {
-                Some(money(&c).map_err(|msg| CellError::new(col, &c, RejectCode::BadMoney, msg))?)
-            }
+    if let Some(col) = layout.late_fee {
+        let c = cell(col);
+        if !c.is_blank() {
+            let fee =
+                money(&c).map_err(|msg| CellError::new(col, &c, RejectCode::BadMoney, msg))?;
+            // A total 滞纳金 column is billed on the row's (first) medical part.
+            let at = amounts
+                .iter()
+                .position(Option::is_some)
+                .unwrap_or(insurance as usize);
+            late_fees[at] = Some(late_fees[at].unwrap_or(0) + fee);
         }
-    };
+    }
     Ok(RowRead::Payment(RowValues {
         person_key,
         month,
         to,
-        late_fee,
-        cents,
+        amounts,
+        late_fees,
         paid,
-        insurance,
         kind,
     }))
 }

@@ -144,7 +144,6 @@ impl Vocab {
     /// vocabulary name the text contains (`基本医疗保险（含生育）(单位缴纳)`,
     /// `企业职工基本医疗应缴费额`). Names of one or two characters only match
     /// the whole text.
-    #[allow(dead_code)] // wide ledgers use it (next step)
     pub(crate) fn insurance_in(&self, text: &str) -> Option<InsuranceClass> {
         let t = normalize_name(text);
         if let Some(c) = self.insurance.get(&t) {
