@@ -28,6 +28,7 @@ fn generator(c: &mut Criterion) {
             seed: 42,
             format,
             ledger,
+            ledger_shape: Default::default(),
             bad_rate: 0.01,
             split: false,
         };

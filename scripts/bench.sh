@@ -11,6 +11,7 @@
 # Usage: scripts/bench.sh            (everything)
 #        BENCH_SIZES="100000" scripts/bench.sh      (one size)
 #        BENCH_XLSX=0 BENCH_LEDGER=0 scripts/bench.sh
+#        BENCH_LEDGER_SHAPES="long wide range" scripts/bench.sh   (ledger shapes; default long)
 #        BENCH_REGENERATE=1 scripts/bench.sh        (rewrite the data)
 #        BENCH_BASELINE=1 BENCH_LEDGER=0 BENCH_XLSX=0 scripts/bench.sh
 #            (also the DuckDB and polars scripts of scripts/baseline)
@@ -130,6 +131,16 @@ if [[ ${BENCH_LEDGER:-1} == 1 ]]; then
         --out "$dir/out-ledger" --format csv --no-mask --quiet; then
         stages "$dir/out-ledger/timings.json"
     fi
+    # The same payments in other ledger shapes (generate --ledger-shape):
+    # long = every insurance, a row each (~4.3 rows per medical row).
+    for shape in ${BENCH_LEDGER_SHAPES:-long}; do
+        sdir=$DATA/p$big-$shape
+        generate "$sdir" --persons "$big" --ledger --ledger-shape "$shape" --bad-rate 0.01
+        echo "-- $shape ledger: $(wc -l <"$sdir/ledger.csv") lines, $(du -h "$sdir/ledger.csv" | cut -f1)"
+        if timed "$shape ledger aggregation" "$sdir/time-ledger.txt" "$PROBE" ledger "$sdir/ledger.csv"; then
+            sed 's/^/   /' "$sdir/time-ledger.txt.stdout"
+        fi
+    done
 fi
 
 if [[ ${BENCH_XLSX:-1} == 1 ]]; then

@@ -155,6 +155,9 @@ pub struct RunArgs {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Contribution ledgers to check too (as `run --ledger` reads them).
+    #[arg(long = "ledger", value_name = "PATH")]
+    pub ledgers: Vec<PathBuf>,
     /// Exit with code 3 when any row was rejected.
     #[arg(long)]
     pub strict: bool,
@@ -198,6 +201,22 @@ pub enum PolicyAction {
     Check,
 }
 
+/// How `generate --ledger` lays the ledger out (the shapes of REAL_FORMATS.md §5).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum LedgerShape {
+    /// Medical only: one row per person·employer·month (实缴金额).
+    #[default]
+    Medical,
+    /// One row per month and insurance (险种, 缴费类型): medical, 大额 where the
+    /// region has it, pension, unemployment, injury.
+    Long,
+    /// One row per month, a column group per insurance under two header rows.
+    Wide,
+    /// Medical only, two on-time months of equal amount in one range row
+    /// (费款所属期起/止, 月数).
+    Range,
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Default)]
 pub enum GenerateFormat {
     /// UTF-8 CSV.
@@ -228,6 +247,9 @@ pub struct GenerateArgs {
     /// Also write a matching contribution ledger, some months missing or underpaid.
     #[arg(long)]
     pub ledger: bool,
+    /// The ledger's layout: the same payments whatever the shape.
+    #[arg(long, value_enum, default_value_t = LedgerShape::Medical)]
+    pub ledger_shape: LedgerShape,
     /// Share of deliberately bad rows (0.0–1.0).
     #[arg(long, default_value_t = 0.0)]
     pub bad_rate: f64,

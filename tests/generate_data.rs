@@ -19,6 +19,7 @@ fn options(persons: u64, seed: u64) -> GenerateOptions {
         seed,
         format: GenerateFormat::Csv,
         ledger: false,
+        ledger_shape: Default::default(),
         bad_rate: 0.0,
         split: false,
     }
@@ -169,6 +170,7 @@ fn same_seed_same_bytes_different_seed_different_bytes() {
     let c = tempfile::tempdir().unwrap();
     let opts = GenerateOptions {
         ledger: true,
+        ledger_shape: Default::default(),
         bad_rate: 0.03,
         ..options(1500, 11)
     };
@@ -273,6 +275,7 @@ fn ledger_matches_the_events_with_gaps_in_payment() {
     let dir = tempfile::tempdir().unwrap();
     let opts = GenerateOptions {
         ledger: true,
+        ledger_shape: Default::default(),
         ..options(2000, 9)
     };
     let summary = run(dir.path(), &opts);

@@ -614,3 +614,41 @@ fn wide_xlsx_ledger_with_merged_side_groups_equals_medical_only() {
     assert_eq!(sheet["other_insurance"], 1);
     assert_eq!(sheet["accepted"], 3);
 }
+
+/// `validate --ledger` shows each ledger file's accounting with its rows of
+/// other insurances, the sheet's notes, and the ledger's rejects.
+#[test]
+fn validate_shows_other_insurance_and_notes_per_ledger_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "long.csv",
+        &format!(
+            "身份证号,单位编号,缴费年月,险种,实缴金额,缴费日期\n\
+             {P1},E1,202504,基本医疗保险,1180.00,2025-04-20\n\
+             {P1},E1,202504,大额医疗互助,3.00,2025-04-20\n\
+             {P1},E1,202504,养老保险,2400.00,2025-04-20\n\
+             {P1},E1,202504,失业保险,100.00,2025-04-20\n\
+             {P1},E1,202504,意外险,9.00,2025-04-20\n"
+        ),
+    );
+    let assert = medrecon()
+        .arg("validate")
+        .arg(events(tmp.path()))
+        .arg("--ledger")
+        .arg(&ledger)
+        .assert()
+        .success();
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        out.contains("sheet long.csv: ledger rows, header row 1: read 5, accepted 2, rejected 1, duplicates 0, other insurance (OTHER_INSURANCE) 2\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    note: the month is read from `缴费年月`"),
+        "{out}"
+    );
+    assert!(out.contains("UNKNOWN_INSURANCE"), "{out}");
+    // IDs are masked in validate's output by default.
+    assert!(!out.contains(P1), "{out}");
+}

@@ -55,6 +55,7 @@ pub fn generated(format: GenerateFormat, ledger: bool) -> BenchData {
         seed: 42,
         format,
         ledger,
+        ledger_shape: Default::default(),
         bad_rate: 0.01,
         split: false,
     };

@@ -149,19 +149,15 @@ impl RowBatch {
         self.push_values(values, employer_id);
     }
 
-    /// A row's records: one per month of its range (the amount spread evenly,
-    /// the last month taking the remainder to the fen), plus the same for a
-    /// billed late fee. Only a row that gives exactly one record may be taken
-    /// for a repeat of another row.
+    /// A row's records: one per insurance amount (a wide row has several) and
+    /// month of its range (the amount spread evenly, the last month taking
+    /// the remainder to the fen), plus the same for a billed late fee. A
+    /// range row's records are never taken for repeats of another row's (two
+    /// ranges may overlap with equal monthly amounts).
     fn push_values(&mut self, v: RowValues, employer: u32) {
         self.accepted_rows += 1;
         let months = v.month.months_through(v.to).max(1);
-        let parts = v.amounts.iter().chain(&v.late_fees).flatten().count();
-        let flag = if months == 1 && parts == 1 {
-            0
-        } else {
-            NOT_A_REPEAT
-        };
+        let mut flag = if months == 1 { 0 } else { NOT_A_REPEAT };
         let mut push = |insurance: Insurance, kind: PaymentKind, total: i64| {
             for (k, cents) in spread(total, months).enumerate() {
                 self.recs.push(Rec {
@@ -176,6 +172,8 @@ impl RowBatch {
                     sheet: flag,
                 });
             }
+            // Only a row's first record counts the row as a repeat.
+            flag |= SECONDARY;
         };
         for insurance in Insurance::ALL {
             if let Some(cents) = v.amounts[insurance as usize] {
@@ -200,9 +198,14 @@ fn pack_key(employer: u32, month: Month, tag: u8) -> u64 {
         | u64::from(tag)
 }
 
-/// `Rec::sheet` bit of a record that is one of several of its row (a range
-/// row's months, a billed late fee): never counted as a repeat of another row.
+/// `Rec::sheet` bit of a record of a range row: never counted as a repeat.
 const NOT_A_REPEAT: u32 = 1 << 31;
+/// `Rec::sheet` bit of a row's records after its first (a wide row's other
+/// insurances, a billed late fee): a repeat of one is dropped with the
+/// row's first record, which alone counts the row as a duplicate.
+const SECONDARY: u32 = 1 << 30;
+/// The flag bits of `Rec::sheet`.
+const FLAGS: u32 = NOT_A_REPEAT | SECONDARY;
 
 /// `total` 分 over `months` months: each month `total / months` rounded
 /// half-up (away from zero) to the fen, the last month the remainder.
@@ -240,7 +243,7 @@ struct Rec {
     /// Days since 1970-01-01, or `NO_PAID_DATE`.
     paid: i32,
     /// The store's number of the sheet the row is from (in the padding); its
-    /// top bit is `NOT_A_REPEAT`.
+    /// top bits are `NOT_A_REPEAT` and `SECONDARY`.
     sheet: u32,
 }
 
@@ -312,7 +315,7 @@ impl LedgerStore {
         };
         let mut batch = batch;
         for r in &mut batch.recs {
-            r.sheet = sheet | (r.sheet & NOT_A_REPEAT);
+            r.sheet = sheet | (r.sheet & FLAGS);
         }
         let global: Vec<u32> = batch
             .employers
@@ -479,9 +482,12 @@ fn aggregate_range(
             let (prev, this) = (range[j - 1], range[j]);
             j += 1;
             if this.cents == prev.cents && (this.sheet | prev.sheet) & NOT_A_REPEAT == 0 {
-                match duplicates.last_mut() {
-                    Some((s, n)) if *s == this.sheet => *n += 1,
-                    _ => duplicates.push((this.sheet, 1)),
+                if this.sheet & SECONDARY == 0 {
+                    let sheet = this.sheet & !FLAGS;
+                    match duplicates.last_mut() {
+                        Some((s, n)) if *s == sheet => *n += 1,
+                        _ => duplicates.push((sheet, 1)),
+                    }
                 }
                 continue;
             }

@@ -27,12 +27,24 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         columns: args.input.columns.clone(),
     };
     let batch = ingest::read_events(&args.input.paths, &opts, &policies)?;
-    let text = render(&batch, !args.no_mask);
+    let mut text = render(&batch, !args.no_mask);
+    let mut rejected = !batch.rejects.is_empty();
+    if !args.ledgers.is_empty() {
+        let ledger = crate::columnar::read_ledger(
+            &args.ledgers,
+            &crate::columnar::LedgerOptions {
+                default_employer: args.input.employer.clone(),
+            },
+        )?;
+        text.push_str("\nledger:\n");
+        text.push_str(&render_ledger(&ledger, !args.no_mask));
+        rejected |= !ledger.rejects.is_empty();
+    }
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error.
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
-    if args.strict && !batch.rejects.is_empty() {
+    if args.strict && rejected {
         return Ok(ExitCode::from(EXIT_REJECTED));
     }
     Ok(ExitCode::SUCCESS)
@@ -62,9 +74,41 @@ fn shape_name(s: Shape) -> &'static str {
 
 /// The validate report as text.
 pub fn render(batch: &EventBatch, mask: bool) -> String {
+    render_inputs(
+        &batch.inputs,
+        &batch.rejects,
+        mask,
+        &format!("events {}", batch.events.len()),
+    )
+}
+
+/// The report of `validate --ledger`: the ledger files as the events are
+/// shown, with rows of other insurances and each sheet's notes.
+pub fn render_ledger(batch: &crate::columnar::LedgerBatch, mask: bool) -> String {
+    let mut s = render_inputs(
+        &batch.inputs,
+        &batch.rejects,
+        mask,
+        &format!("ledger entries {}", batch.entries.len()),
+    );
+    for skipped in &batch.skipped {
+        let _ = writeln!(s, "skipped: {skipped}");
+    }
+    s
+}
+
+/// Files, sheets and their row accounting, a total line ending in `tail`,
+/// then every reject.
+fn render_inputs(
+    inputs: &[crate::model::InputReport],
+    rejects: &[crate::model::Reject],
+    mask: bool,
+    tail: &str,
+) -> String {
     let mut s = String::new();
     let (mut read, mut acc, mut rej, mut dup) = (0u64, 0u64, 0u64, 0u64);
-    for input in &batch.inputs {
+    let mut other = 0u64;
+    for input in inputs {
         let _ = write!(s, "{}\n  format {}", input.path, format_name(input.format));
         if let Some(enc) = &input.encoding {
             let _ = write!(s, ", encoding {enc}");
@@ -101,23 +145,31 @@ pub fn render(batch: &EventBatch, mask: bool) -> String {
                     );
                 }
             }
+            for note in &sh.notes {
+                let _ = writeln!(s, "    note: {note}");
+            }
             read += sh.rows_read;
             acc += sh.accepted;
             rej += sh.rejected;
             dup += sh.duplicates;
+            other += sh.other_insurance;
         }
     }
+    let other = if other > 0 {
+        format!(", other insurance {other}")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         s,
-        "total: {} files, read {read}, accepted {acc}, rejected {rej}, duplicates {dup}, events {}",
-        batch.inputs.len(),
-        batch.events.len()
+        "total: {} files, read {read}, accepted {acc}, rejected {rej}, duplicates {dup}{other}, {tail}",
+        inputs.len(),
     );
-    if !batch.rejects.is_empty() {
-        let _ = writeln!(s, "\nrejects ({}):", batch.rejects.len());
+    if !rejects.is_empty() {
+        let _ = writeln!(s, "\nrejects ({}):", rejects.len());
         let _ = writeln!(s, "file\tsheet\trow\tcolumn\tvalue\tcode\tmessage");
-        for r in &batch.rejects {
-            let input = batch.inputs.get(r.source.input as usize);
+        for r in rejects {
+            let input = inputs.get(r.source.input as usize);
             let file = input.map(|i| i.path.as_str()).unwrap_or("");
             let sheet = input
                 .and_then(|i| i.sheets.get(r.source.sheet as usize))

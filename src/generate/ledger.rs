@@ -11,6 +11,7 @@ use super::population::{
 use super::render::{RenderContext, push_u64};
 use super::rng::Rng;
 use super::{GenerateError, GenerateOptions, LedgerSummary, io_error};
+use crate::cli::LedgerShape;
 use crate::model::{Month, RegionLookup};
 use crate::policy::PolicySet;
 use chrono::{Datelike, NaiveDate};
@@ -169,11 +170,30 @@ fn push_iso(out: &mut String, d: NaiveDate) {
     super::render::push_date(out, d, super::population::DateStyle::Iso);
 }
 
-/// Appends one person's ledger rows to `out`, counting what was done to them.
+/// One month's payment as the generator decided it, before it is laid out.
+#[derive(Clone, Copy, Debug)]
+struct Payment {
+    month: Month,
+    /// What was paid for medical, fixed part (大额) included, in cents.
+    cents: i64,
+    /// The fixed 大额医疗互助 part of `cents` (0 where the region has none).
+    fixed_cents: i64,
+    paid: NaiveDate,
+    /// Paid after the due date: a back-pay (补缴) row in a long ledger.
+    late: bool,
+    /// Paid in full on time (may share a range row).
+    normal: bool,
+    copies: u32,
+}
+
+/// Appends one person's ledger rows to `out` in `shape`, counting what was
+/// done to them. The payments (and the random draws behind them) are the
+/// same whatever the shape.
 pub fn person_ledger(
     plan: &PersonPlan,
     ctx: &RenderContext<'_>,
     dues: &DueTable,
+    shape: LedgerShape,
     out: &mut String,
     tally: &mut LedgerSummary,
 ) {
@@ -188,15 +208,20 @@ pub fn person_ledger(
             spell.separation,
             ledger_last_month(),
         );
+        let mut payments: Vec<Payment> = Vec::new();
         let mut month = first;
         while month <= last {
             tally.months += 1;
             let fate = rng.below(1000);
             let duplicated = rng.chance(10);
             let mut amount = dues.due_cents(spell.wage_cents, employer.region, month);
+            let fixed = (dues.rule(employer.region, month).fixed * Decimal::ONE_HUNDRED)
+                .to_i64()
+                .unwrap_or(0);
             let mut paid =
                 NaiveDate::from_ymd_opt(month.year(), month.month(), rng.range(5, 25) as u32)
                     .unwrap_or_else(|| month.first_day());
+            let mut late = false;
             match fate {
                 0..30 => {
                     tally.months_missing += 1;
@@ -208,10 +233,11 @@ pub fn person_ledger(
                     amount = part_of(amount, rng.range(50, 95));
                 }
                 60..100 => {
-                    let late = month.last_day() + chrono::Days::new(rng.range(5, 120) as u64);
-                    if late <= export {
+                    let late_date = month.last_day() + chrono::Days::new(rng.range(5, 120) as u64);
+                    if late_date <= export {
                         tally.months_paid_late += 1;
-                        paid = late;
+                        paid = late_date;
+                        late = true;
                     }
                 }
                 _ => {}
@@ -222,23 +248,167 @@ pub fn person_ledger(
             } else {
                 1
             };
-            for _ in 0..copies {
-                out.push_str(id.as_str());
-                out.push(',');
-                out.push_str(&employer.code);
-                out.push(',');
-                push_u64(out, month.year() as u64);
-                let m = month.month();
-                out.push(char::from(b'0' + (m / 10) as u8));
-                out.push(char::from(b'0' + (m % 10) as u8));
-                out.push(',');
-                push_cents(out, amount);
-                out.push(',');
-                push_iso(out, paid);
-                out.push('\n');
-                tally.rows += 1;
-            }
+            payments.push(Payment {
+                month,
+                cents: amount,
+                fixed_cents: fixed.min(amount),
+                paid,
+                late,
+                normal: fate >= 60 && !late,
+                copies,
+            });
             month = month.next();
+        }
+        match shape {
+            LedgerShape::Range => range_rows(id.as_str(), &employer.code, &payments, out, tally),
+            _ => {
+                for p in &payments {
+                    for _ in 0..p.copies {
+                        tally.rows += month_rows(id.as_str(), &employer.code, p, shape, out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn push_month(out: &mut String, month: Month) {
+    push_u64(out, month.year() as u64);
+    let m = month.month();
+    out.push(char::from(b'0' + (m / 10) as u8));
+    out.push(char::from(b'0' + (m % 10) as u8));
+}
+
+/// The other insurances' amounts a long or wide ledger carries beside medical
+/// (pension, unemployment, injury): plausible multiples of the medical amount,
+/// never read as medical.
+fn other_parts(cents: i64) -> [(&'static str, i64); 3] {
+    [
+        ("基本养老保险", cents * 2),
+        ("失业保险", part_of(cents, 8)),
+        ("工伤保险", part_of(cents, 4)),
+    ]
+}
+
+/// One month's rows in a medical, long or wide ledger; returns how many.
+fn month_rows(id: &str, employer: &str, p: &Payment, shape: LedgerShape, out: &mut String) -> u64 {
+    let start = |out: &mut String| {
+        out.push_str(id);
+        out.push(',');
+        out.push_str(employer);
+        out.push(',');
+        push_month(out, p.month);
+        out.push(',');
+    };
+    let basic = p.cents - p.fixed_cents;
+    match shape {
+        LedgerShape::Long => {
+            let kind = if p.late { "补缴" } else { "正常应缴" };
+            let mut rows: Vec<(&str, i64)> = vec![("基本医疗保险（含生育）", basic)];
+            if p.fixed_cents > 0 {
+                rows.push(("大额医疗互助", p.fixed_cents));
+            }
+            rows.extend(other_parts(p.cents));
+            for (insurance, cents) in &rows {
+                start(out);
+                out.push_str(insurance);
+                out.push(',');
+                out.push_str(kind);
+                out.push(',');
+                push_cents(out, *cents);
+                out.push(',');
+                push_iso(out, p.paid);
+                out.push('\n');
+            }
+            rows.len() as u64
+        }
+        LedgerShape::Wide => {
+            start(out);
+            push_cents(out, basic);
+            out.push(',');
+            if p.fixed_cents > 0 {
+                push_cents(out, p.fixed_cents);
+            }
+            for (_, cents) in other_parts(p.cents) {
+                out.push(',');
+                push_cents(out, cents);
+            }
+            out.push(',');
+            push_iso(out, p.paid);
+            out.push('\n');
+            1
+        }
+        LedgerShape::Medical | LedgerShape::Range => {
+            start(out);
+            push_cents(out, p.cents);
+            out.push(',');
+            push_iso(out, p.paid);
+            out.push('\n');
+            1
+        }
+    }
+}
+
+/// Range rows: two consecutive months paid in full on time with the same
+/// amount share one row (费款所属期起/止, 月数 2) dated the first month's paid
+/// date, on time for both; every other month is a one-month row.
+fn range_rows(
+    id: &str,
+    employer: &str,
+    payments: &[Payment],
+    out: &mut String,
+    tally: &mut LedgerSummary,
+) {
+    let mut row = |from: Month, to: Month, months: u32, cents: i64, paid: NaiveDate| {
+        out.push_str(id);
+        out.push(',');
+        out.push_str(employer);
+        out.push(',');
+        push_month(out, from);
+        out.push(',');
+        push_month(out, to);
+        out.push(',');
+        push_u64(out, u64::from(months));
+        out.push(',');
+        push_cents(out, cents);
+        out.push(',');
+        push_iso(out, paid);
+        out.push('\n');
+        tally.rows += 1;
+    };
+    let mut i = 0;
+    while i < payments.len() {
+        let p = payments[i];
+        if let Some(q) = payments.get(i + 1)
+            && p.normal
+            && q.normal
+            && p.copies == 1
+            && q.copies == 1
+            && q.month == p.month.next()
+            && q.cents == p.cents
+        {
+            row(p.month, q.month, 2, p.cents + q.cents, p.paid);
+            i += 2;
+            continue;
+        }
+        for _ in 0..p.copies {
+            row(p.month, p.month, 1, p.cents, p.paid);
+        }
+        i += 1;
+    }
+}
+
+/// The header line(s) of a ledger of `shape`.
+pub fn ledger_header(shape: LedgerShape) -> &'static str {
+    match shape {
+        LedgerShape::Medical => LEDGER_HEADER,
+        LedgerShape::Long => "身份证号,单位编号,费款所属期,险种,缴费类型,实缴金额,缴费日期\n",
+        LedgerShape::Wide => {
+            "身份证号,单位编号,费款所属期,基本医疗保险（含生育）,大额医疗互助,基本养老保险,失业保险,工伤保险,缴费日期\n\
+             ,,,实缴金额,实缴金额,实缴金额,实缴金额,实缴金额,\n"
+        }
+        LedgerShape::Range => {
+            "身份证号,单位编号,费款所属期起,费款所属期止,月数,实缴金额,缴费日期\n"
         }
     }
 }
@@ -254,11 +424,11 @@ pub fn write_ledger(
     let path = out_dir.join(relative);
     let file = File::create(&path).map_err(io_error(&path))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
-    w.write_all(LEDGER_HEADER.as_bytes())
-        .map_err(io_error(&path))?;
+    let header = ledger_header(opts.ledger_shape);
+    w.write_all(header.as_bytes()).map_err(io_error(&path))?;
     let mut total = LedgerSummary {
         path: relative.to_string(),
-        bytes: LEDGER_HEADER.len() as u64,
+        bytes: header.len() as u64,
         ..LedgerSummary::default()
     };
     let dues = match PolicySet::load(&[]) {
@@ -279,7 +449,7 @@ pub fn write_ledger(
                 let to = (from + CHUNK_PERSONS).min(opts.persons);
                 for p in from..to {
                     let plan = plan_person(opts.seed, p, &ctx.ids, picker);
-                    person_ledger(&plan, ctx, &dues, &mut text, &mut tally);
+                    person_ledger(&plan, ctx, &dues, opts.ledger_shape, &mut text, &mut tally);
                 }
                 (text, tally)
             })

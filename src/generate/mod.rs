@@ -37,6 +37,8 @@ pub struct GenerateOptions {
     pub seed: u64,
     pub format: GenerateFormat,
     pub ledger: bool,
+    /// The ledger's layout.
+    pub ledger_shape: crate::cli::LedgerShape,
     /// Share of deliberately bad event rows, 0.0–1.0.
     pub bad_rate: f64,
     /// One file per employer.
@@ -51,6 +53,7 @@ impl From<&GenerateArgs> for GenerateOptions {
             seed: a.seed,
             format: a.format,
             ledger: a.ledger,
+            ledger_shape: a.ledger_shape,
             bad_rate: a.bad_rate,
             split: a.split,
         }
