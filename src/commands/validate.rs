@@ -1,13 +1,14 @@
 //! `medrecon validate PATH...`: reads the event exports as `run` would and prints,
 //! per file and sheet, the format, encoding, shape, header row and the row
-//! accounting (read = accepted + rejected + duplicates), then every reject with
+//! accounting (read = accepted + rejected + duplicates, + skipped rows that are
+//! not persons when there are any, with their reasons), then every reject with
 //! its file, sheet, row, column, value, code and message. IDs in values are
 //! masked unless `--no-mask`. With `--strict`, exit 3 when anything was rejected.
 
 use crate::cli::ValidateArgs;
 use crate::commands::EXIT_REJECTED;
 use crate::ingest::{self, EventBatch, IngestOptions};
-use crate::model::{InputFormat, RegionLookup, Shape};
+use crate::model::{InputFormat, RegionLookup, Shape, SheetReport};
 use crate::policy::PolicySet;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -63,7 +64,7 @@ fn shape_name(s: Shape) -> &'static str {
 /// The validate report as text.
 pub fn render(batch: &EventBatch, mask: bool) -> String {
     let mut s = String::new();
-    let (mut read, mut acc, mut rej, mut dup) = (0u64, 0u64, 0u64, 0u64);
+    let (mut read, mut acc, mut rej, mut dup, mut skip) = (0u64, 0u64, 0u64, 0u64, 0u64);
     for input in &batch.inputs {
         let _ = write!(s, "{}\n  format {}", input.path, format_name(input.format));
         if let Some(enc) = &input.encoding {
@@ -78,7 +79,7 @@ pub fn render(batch: &EventBatch, mask: bool) -> String {
                 (None, shape) => {
                     let _ = writeln!(
                         s,
-                        "  sheet {}: {}, header row {}: read {}, accepted {}, rejected {}, duplicates {}{}{}",
+                        "  sheet {}: {}, header row {}: read {}, accepted {}, rejected {}, duplicates {}{}{}{}",
                         sh.name,
                         shape.map(shape_name).unwrap_or("?"),
                         sh.header_row.map(|r| r.to_string()).unwrap_or_default(),
@@ -91,9 +92,8 @@ pub fn render(batch: &EventBatch, mask: bool) -> String {
                         } else {
                             String::new()
                         },
-                        if sh.rows_read
-                            == sh.accepted + sh.rejected + sh.duplicates + sh.other_insurance
-                        {
+                        skipped_text(sh),
+                        if sh.rows_read == sh.accounted() {
                             ""
                         } else {
                             "  NOT BALANCED"
@@ -105,11 +105,17 @@ pub fn render(batch: &EventBatch, mask: bool) -> String {
             acc += sh.accepted;
             rej += sh.rejected;
             dup += sh.duplicates;
+            skip += sh.skipped_rows;
         }
     }
+    let skipped_total = if skip > 0 {
+        format!(", skipped {skip}")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         s,
-        "total: {} files, read {read}, accepted {acc}, rejected {rej}, duplicates {dup}, events {}",
+        "total: {} files, read {read}, accepted {acc}, rejected {rej}, duplicates {dup}{skipped_total}, events {}",
         batch.inputs.len(),
         batch.events.len()
     );
@@ -142,6 +148,21 @@ pub fn render(batch: &EventBatch, mask: bool) -> String {
     s
 }
 
+/// `, skipped N (reason: n, …)` for a sheet with rows that are not persons;
+/// empty when none were skipped (the line reads as before).
+fn skipped_text(sh: &SheetReport) -> String {
+    if sh.skipped_rows == 0 {
+        return String::new();
+    }
+    let reasons: Vec<String> = sh
+        .skipped_reasons
+        .iter()
+        .map(|(reason, n)| format!("{reason}: {n}"))
+        .collect();
+    format!(", skipped {} ({})", sh.skipped_rows, reasons.join(", "))
+}
+
+/// The text on one line: line breaks and tabs become spaces.
 fn one_line(s: &str) -> String {
     s.replace(['\n', '\r', '\t'], " ")
 }
