@@ -261,3 +261,29 @@ fn nothing_new_is_said_when_nothing_is_skipped() {
     let text = String::from_utf8_lossy(&text);
     assert!(!text.contains("skipped"), "{text}");
 }
+
+#[test]
+fn short_subtotal_rows_of_a_csv_are_skipped_not_bad_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("short.csv");
+    fs::write(
+        &path,
+        format!(
+            "身份证号,姓名,单位编号,变动类型,变动日期,缴费基数\n{P1},李四,E1,入职,2025-03-10,10000\n小计\n,总计,\n--,--\n"
+        ),
+    )
+    .unwrap();
+    let out = medrecon()
+        .args(["validate", "--no-mask"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "read 4, accepted 1, rejected 0, duplicates 0, skipped 3 ({PLACEHOLDER}: 1, {TOTAL}: 2)"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("BAD_ROW"), "{text}");
+}

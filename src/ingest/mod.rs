@@ -397,9 +397,9 @@ fn read_events_csv(
             };
             // A subtotal row may be short (`合计,,,`): it is skipped whatever
             // its field count; one over the size limits is still refused.
-            if rec.oversize().is_none()
+            if let Some(reason) = normalize::not_a_person(&rec, &columns)
                 && !rec.unterminated
-                && let Some(reason) = normalize::not_a_person(&rec, &columns)
+                && rec.oversize().is_none()
             {
                 out.skip(reason);
                 continue;
