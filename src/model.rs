@@ -7,6 +7,7 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -877,6 +878,12 @@ pub struct SheetReport {
     /// Ledger rows of an insurance other than medical (pension, unemployment,
     /// …): counted, set aside, never summed.
     pub other_insurance: u64,
+    /// Rows that are not persons (example rows, subtotals and totals,
+    /// placeholder rows): skipped, neither accepted nor rejected.
+    pub skipped_rows: u64,
+    /// Why rows were skipped: reason → rows (sums to `skipped_rows`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped_reasons: BTreeMap<String, u64>,
     /// What the reader decided about this sheet that a user should know
     /// (the month read from an ambiguous column, columns set aside …).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -896,8 +903,16 @@ impl SheetReport {
             rejected: 0,
             duplicates: 0,
             other_insurance: 0,
+            skipped_rows: 0,
+            skipped_reasons: BTreeMap::new(),
             notes: Vec::new(),
         }
+    }
+
+    /// Rows accounted for: accepted + rejected + duplicates + other
+    /// insurance + skipped (equals `rows_read` when the sheet balances).
+    pub fn accounted(&self) -> u64 {
+        self.accepted + self.rejected + self.duplicates + self.other_insurance + self.skipped_rows
     }
 }
 
@@ -918,11 +933,10 @@ impl InputReport {
     pub fn rows_read(&self) -> u64 {
         self.sheets.iter().map(|s| s.rows_read).sum()
     }
-    /// read = accepted + rejected + duplicates + other insurance, on every sheet.
+    /// read = accepted + rejected + duplicates + other insurance + skipped,
+    /// on every sheet.
     pub fn balanced(&self) -> bool {
-        self.sheets
-            .iter()
-            .all(|s| s.rows_read == s.accepted + s.rejected + s.duplicates + s.other_insurance)
+        self.sheets.iter().all(|s| s.rows_read == s.accounted())
     }
 }
 

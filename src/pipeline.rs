@@ -265,8 +265,9 @@ impl Loaded {
     }
 
     /// Run-level warnings: regions whose last policy version is carried forward
-    /// (`--carry-forward`) to reach the as-of month, and the ledger's refund
-    /// and duplicate counts. The files and folders skipped in the PATHs are
+    /// (`--carry-forward`) to reach the as-of month, the ledger's refund,
+    /// other-insurance and duplicate counts, and the event rows skipped as
+    /// not persons (only when there are any). The files and folders skipped in the PATHs are
     /// not among them: they were printed as they were met (`skipped`).
     pub fn warnings(&self) -> Vec<String> {
         let regions: BTreeSet<crate::model::RegionId> = self
@@ -308,6 +309,20 @@ impl Loaded {
                 (other > 0).then(|| {
                     format!(
                         "ledger: {other} rows are of another insurance (pension, unemployment, …): set aside as OTHER_INSURANCE, never summed into medical"
+                    )
+                })
+            })
+            .chain({
+                let skipped: u64 = self
+                    .inputs
+                    .iter()
+                    .filter(|i| i.role == crate::model::InputRole::Events)
+                    .flat_map(|i| &i.sheets)
+                    .map(|s| s.skipped_rows)
+                    .sum();
+                (skipped > 0).then(|| {
+                    format!(
+                        "events: {skipped} rows are not persons (example, subtotal or total, placeholder rows): skipped, neither accepted nor rejected (per sheet in the manifest's inputs)"
                     )
                 })
             })

@@ -301,6 +301,8 @@ fn fixture() -> Fixture {
         rejected,
         duplicates,
         other_insurance: 0,
+        skipped_rows: 0,
+        skipped_reasons: Default::default(),
         notes: Vec::new(),
     };
     let inputs = vec![

@@ -294,20 +294,27 @@ pub(crate) fn month_range(cell: &Cell) -> Result<(Month, Month), CodeMsg> {
 }
 
 fn split_range(t: &str) -> Option<(Month, Month)> {
-    for sep in ["~", "～", "至", "—", "–", "--", "到"] {
-        if let Some((a, b)) = t.split_once(sep) {
-            return Some((Month::parse(trim_cell(a))?, Month::parse(trim_cell(b))?));
-        }
+    // The shortest range (`202401-202403`, `2024-1~2024-3`) is 13 bytes; the
+    // longest single month (`2025年12月`) 12: most cells stop here.
+    if t.len() < 13 {
+        return None;
     }
-    // `202401-202403` or `2024-01-2024-03`: a `-` with a month on each side.
-    if t.len() > 8 {
-        for (i, _) in t.match_indices('-') {
-            if let (Some(a), Some(b)) = (
-                Month::parse(trim_cell(&t[..i])),
-                Month::parse(trim_cell(&t[i + 1..])),
-            ) {
-                return Some((a, b));
-            }
+    if let Some(at) = t.find(['~', '～', '至', '—', '–', '到']) {
+        let sep = t[at..].chars().next().map_or(1, char::len_utf8);
+        let (a, b) = (&t[..at], &t[at + sep..]);
+        return Some((
+            Month::parse(trim_cell(a))?,
+            Month::parse(trim_cell(b).trim_start_matches('-'))?,
+        ));
+    }
+    // `202401-202403`, `2024-01-2024-03`, `2024-01--2024-03`: a `-` with a
+    // month on each side.
+    for (i, _) in t.match_indices('-') {
+        if let (Some(a), Some(b)) = (
+            Month::parse(trim_cell(&t[..i])),
+            Month::parse(trim_cell(&t[i + 1..]).trim_start_matches('-')),
+        ) {
+            return Some((a, b));
         }
     }
     None
@@ -753,6 +760,31 @@ pub(crate) fn date_from_days(days: i32) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn month_ranges_in_one_cell() {
+        let m = |y, n| Month::new(y, n).unwrap();
+        for text in [
+            "202401-202403",
+            "2024-01 ~ 2024-03",
+            "2024-01～2024-03",
+            "2024.01至2024.03",
+            "2024-01-2024-03",
+            "2024-01--2024-03",
+            "2024年1月—2024年3月",
+        ] {
+            assert_eq!(
+                month_range(&Cell::Text(text)),
+                Ok((m(2024, 1), m(2024, 3))),
+                "{text}"
+            );
+        }
+        for single in ["202503", "2025-03", "2025年12月", "2025.3"] {
+            let got = month_range(&Cell::Text(single)).unwrap();
+            assert_eq!(got.0, got.1, "{single}");
+        }
+        assert!(month_range(&Cell::Text("202401-2024")).is_err());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -1,13 +1,14 @@
 //! `medrecon validate PATH...`: reads the event exports as `run` would and prints,
 //! per file and sheet, the format, encoding, shape, header row and the row
-//! accounting (read = accepted + rejected + duplicates), then every reject with
+//! accounting (read = accepted + rejected + duplicates, + skipped rows that are
+//! not persons when there are any, with their reasons), then every reject with
 //! its file, sheet, row, column, value, code and message. IDs in values are
 //! masked unless `--no-mask`. With `--strict`, exit 3 when anything was rejected.
 
 use crate::cli::ValidateArgs;
 use crate::commands::EXIT_REJECTED;
 use crate::ingest::{self, EventBatch, IngestOptions};
-use crate::model::{InputFormat, RegionLookup, Shape};
+use crate::model::{InputFormat, RegionLookup, Shape, SheetReport};
 use crate::policy::PolicySet;
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -106,7 +107,7 @@ fn render_inputs(
     tail: &str,
 ) -> String {
     let mut s = String::new();
-    let (mut read, mut acc, mut rej, mut dup) = (0u64, 0u64, 0u64, 0u64);
+    let (mut read, mut acc, mut rej, mut dup, mut skip) = (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut other = 0u64;
     for input in inputs {
         let _ = write!(s, "{}\n  format {}", input.path, format_name(input.format));
@@ -122,7 +123,7 @@ fn render_inputs(
                 (None, shape) => {
                     let _ = writeln!(
                         s,
-                        "  sheet {}: {}, header row {}: read {}, accepted {}, rejected {}, duplicates {}{}{}",
+                        "  sheet {}: {}, header row {}: read {}, accepted {}, rejected {}, duplicates {}{}{}{}",
                         sh.name,
                         shape.map(shape_name).unwrap_or("?"),
                         sh.header_row.map(|r| r.to_string()).unwrap_or_default(),
@@ -135,9 +136,8 @@ fn render_inputs(
                         } else {
                             String::new()
                         },
-                        if sh.rows_read
-                            == sh.accepted + sh.rejected + sh.duplicates + sh.other_insurance
-                        {
+                        skipped_text(sh),
+                        if sh.rows_read == sh.accounted() {
                             ""
                         } else {
                             "  NOT BALANCED"
@@ -153,6 +153,7 @@ fn render_inputs(
             rej += sh.rejected;
             dup += sh.duplicates;
             other += sh.other_insurance;
+            skip += sh.skipped_rows;
         }
     }
     let other = if other > 0 {
@@ -160,9 +161,14 @@ fn render_inputs(
     } else {
         String::new()
     };
+    let skipped_total = if skip > 0 {
+        format!(", skipped {skip}")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         s,
-        "total: {} files, read {read}, accepted {acc}, rejected {rej}, duplicates {dup}{other}, {tail}",
+        "total: {} files, read {read}, accepted {acc}, rejected {rej}, duplicates {dup}{other}{skipped_total}, {tail}",
         inputs.len(),
     );
     if !rejects.is_empty() {
@@ -194,6 +200,21 @@ fn render_inputs(
     s
 }
 
+/// `, skipped N (reason: n, …)` for a sheet with rows that are not persons;
+/// empty when none were skipped (the line reads as before).
+fn skipped_text(sh: &SheetReport) -> String {
+    if sh.skipped_rows == 0 {
+        return String::new();
+    }
+    let reasons: Vec<String> = sh
+        .skipped_reasons
+        .iter()
+        .map(|(reason, n)| format!("{reason}: {n}"))
+        .collect();
+    format!(", skipped {} ({})", sh.skipped_rows, reasons.join(", "))
+}
+
+/// The text on one line: line breaks and tabs become spaces.
 fn one_line(s: &str) -> String {
     s.replace(['\n', '\r', '\t'], " ")
 }

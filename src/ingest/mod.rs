@@ -3,7 +3,11 @@
 //! and normalize rows into typed `Event`s or `Reject`s with file·sheet·row·column.
 //!
 //! Every data row is accounted for: per sheet, rows read (non-blank rows below
-//! the header) = accepted + rejected + duplicates.
+//! the header) = accepted + rejected + duplicates + skipped. Rows that are not
+//! persons — example rows (`例：张三`), subtotals and totals (`合计`,
+//! `北京分公司汇总`), placeholder rows (`--`) — are skipped before they are
+//! normalized, counted per sheet with their reason
+//! ([`normalize::not_a_person`]), and never rejected.
 //!
 //! A folder PATH stands for every readable export in it, sub-folders included,
 //! and a `.zip` bundle for its entries (see [`inputs`]); what is skipped on
@@ -34,6 +38,7 @@ use rayon::prelude::*;
 use schema::ColumnSchema;
 use sha2::{Digest, Sha256};
 use sniff::FileKind;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// How to fill values a file does not carry.
@@ -175,9 +180,26 @@ struct SheetRows {
     parts: Vec<Vec<Event>>,
     rejects: Vec<Reject>,
     rows_read: u64,
+    /// Rows that are not persons, by reason.
+    skipped: BTreeMap<&'static str, u64>,
 }
 
 impl SheetRows {
+    /// Counts a row read and skipped for `reason` (not a person).
+    fn skip(&mut self, reason: &'static str) {
+        self.rows_read += 1;
+        *self.skipped.entry(reason).or_default() += 1;
+    }
+    /// Rows skipped, and their reasons as the sheet report keeps them.
+    fn skipped_counts(&self) -> (u64, BTreeMap<String, u64>) {
+        let reasons: BTreeMap<String, u64> = self
+            .skipped
+            .iter()
+            .map(|(r, n)| ((*r).to_string(), *n))
+            .collect();
+        (self.skipped.values().sum(), reasons)
+    }
+    /// Counts a row read and files its outcome.
     fn push(&mut self, o: RowOutcome) {
         self.rows_read += 1;
         match o {
@@ -199,6 +221,9 @@ impl SheetRows {
         }
         self.rejects.append(&mut other.rejects);
         self.rows_read += other.rows_read;
+        for (reason, n) in other.skipped {
+            *self.skipped.entry(reason).or_default() += n;
+        }
     }
     fn into_parts(mut self) -> (Vec<Vec<Event>>, Vec<Reject>) {
         if !self.events.is_empty() {
@@ -219,6 +244,8 @@ fn skipped_sheet(name: &str, reason: String) -> SheetReport {
         rejected: 0,
         duplicates: 0,
         other_insurance: 0,
+        skipped_rows: 0,
+        skipped_reasons: Default::default(),
         notes: Vec::new(),
     }
 }
@@ -368,6 +395,15 @@ fn read_events_csv(
                 sheet: 0,
                 row: line,
             };
+            // A subtotal row may be short (`合计,,,`): it is skipped whatever
+            // its field count; one over the size limits is still refused.
+            if let Some(reason) = normalize::not_a_person(&rec, &columns)
+                && !rec.unterminated
+                && rec.oversize().is_none()
+            {
+                out.skip(reason);
+                continue;
+            }
             if let Some(r) = ragged_check(&rec, header_len, src) {
                 out.push(RowOutcome::Rejected(r));
                 continue;
@@ -380,6 +416,7 @@ fn read_events_csv(
     for p in parts {
         all.append(p);
     }
+    let (skipped_rows, skipped_reasons) = all.skipped_counts();
     report.sheets.push(SheetReport {
         name: file_name(path),
         shape: Some(hm.shape),
@@ -390,6 +427,8 @@ fn read_events_csv(
         rejected: all.rejects.len() as u64,
         duplicates: 0,
         other_insurance: 0,
+        skipped_rows,
+        skipped_reasons,
         notes: Vec::new(),
     });
     Ok(vec![all])
@@ -473,6 +512,10 @@ fn read_events_excel(
                     if cells.is_blank() {
                         continue;
                     }
+                    if let Some(reason) = normalize::not_a_person(cells, &columns) {
+                        part.skip(reason);
+                        continue;
+                    }
                     part.push(normalize::normalize_row(
                         &ctx,
                         &mut interner,
@@ -487,6 +530,7 @@ fn read_events_excel(
         for p in parts {
             all.append(p);
         }
+        let (skipped_rows, skipped_reasons) = all.skipped_counts();
         report.sheets.push(SheetReport {
             name: sheet.name.clone(),
             shape: Some(hm.shape),
@@ -497,6 +541,8 @@ fn read_events_excel(
             rejected: all.rejects.len() as u64,
             duplicates: 0,
             other_insurance: 0,
+            skipped_rows,
+            skipped_reasons,
             notes: Vec::new(),
         });
         out.push(all);

@@ -264,6 +264,83 @@ fn date_reject(src: SourceRef, column: &str, raw: &str, e: DateError) -> RowOutc
     }
 }
 
+/// Why a row was skipped: an example row (`例：张三`, `示例`).
+pub const EXAMPLE_ROW: &str = "example row (例/示例)";
+/// Why a row was skipped: a subtotal or total row (`合计`, `北京分公司汇总`).
+pub const TOTAL_ROW: &str = "subtotal or total row (合计/总计/小计/…汇总)";
+/// Why a row was skipped: every filled cell a placeholder (`-`, `--`, `——`, `/`).
+pub const PLACEHOLDER_ROW: &str = "placeholder row (-, --, ——)";
+
+/// Why a non-blank data row is not a person, if it is not: such a row is
+/// skipped (counted with its reason), neither accepted nor rejected.
+///
+/// - An example row: the ID cell, the name cell or the row's first non-blank
+///   cell *starts* with `例` or `示例` (`例：张三`; a name `何例` is a person).
+/// - A subtotal or total row: the ID cell holds no ID (blank, or fewer than
+///   6 digits) and a cell reads `合计`, `总计` or `小计`, or ends with `汇总`
+///   (spaces inside and a trailing colon ignored: `合  计：`, `北京分公司汇总`).
+/// - A placeholder row: every non-blank cell is `-`, `--`, `——`, `—`, `/`
+///   (or their full-width forms); one `-` among real values is not enough.
+pub fn not_a_person<R: RowCells + ?Sized>(row: &R, columns: &EventColumns) -> Option<&'static str> {
+    let n = row.cell_count();
+    let text = |i: usize| match row.cell(i) {
+        Cell::Text(s) => trim_spaces(s),
+        _ => "",
+    };
+    let first = (0..n).find(|&i| !row.cell(i).is_blank())?;
+    let example = |s: &str| s.starts_with('例') || s.starts_with("示例");
+    if example(text(first))
+        || example(text(columns.person_id))
+        || columns.name.is_some_and(|i| example(text(i)))
+    {
+        return Some(EXAMPLE_ROW);
+    }
+    if !id_like(row.cell(columns.person_id)) && (first..n).any(|i| is_total_text(text(i))) {
+        return Some(TOTAL_ROW);
+    }
+    if (first..n).all(|i| {
+        let c = row.cell(i);
+        c.is_blank() || is_placeholder(c)
+    }) {
+        return Some(PLACEHOLDER_ROW);
+    }
+    None
+}
+
+/// The cell looks like a person ID, right or wrong: 6 digits or more.
+fn id_like(cell: Cell<'_>) -> bool {
+    match cell {
+        Cell::Text(s) => s.bytes().filter(u8::is_ascii_digit).count() >= 6,
+        Cell::Float(f) => f.abs() >= 100_000.0,
+        Cell::Int(i) => i.unsigned_abs() >= 100_000,
+        _ => false,
+    }
+}
+
+/// `合计`, `总计`, `小计`, or a text ending with `汇总`, once spaces and a
+/// trailing colon are taken out.
+fn is_total_text(s: &str) -> bool {
+    if s.is_empty() {
+        return false;
+    }
+    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = compact.trim_end_matches([':', '：']);
+    matches!(compact, "合计" | "总计" | "小计") || compact.ends_with("汇总")
+}
+
+/// A placeholder cell: one to three dashes (`-`, `—`, `－`, `–`, `―`), or `/`.
+fn is_placeholder(cell: Cell<'_>) -> bool {
+    let Cell::Text(s) = cell else {
+        return false;
+    };
+    let t = trim_spaces(s);
+    if t == "/" || t == "／" {
+        return true;
+    }
+    let dashes = t.chars().count();
+    (1..=3).contains(&dashes) && t.chars().all(|c| matches!(c, '-' | '—' | '－' | '–' | '―'))
+}
+
 /// Normalizes one non-blank data row. `row_number` is the row as a spreadsheet
 /// user counts it.
 pub fn normalize_row<R: RowCells + ?Sized>(
@@ -807,5 +884,89 @@ mod tests {
             (RejectCode::UnknownRegion, "参保地")
         );
         assert!(r.message.contains("110001"));
+    }
+
+    /// [`not_a_person`] on a row of text cells under 身份证号,姓名,变动类型,变动日期.
+    fn skip_reason(cells: &[&'static str]) -> Option<&'static str> {
+        let cols = columns(&["身份证号", "姓名", "变动类型", "变动日期", "备注"]);
+        let row = Row(cells.iter().map(|&t| Cell::Text(t)).collect());
+        not_a_person(&row, &cols)
+    }
+
+    #[test]
+    fn example_rows_are_not_persons() {
+        for cells in [
+            &["例", "张三", "入职", "2025-01-01"][..],
+            &["例：11010519491231002X", "张三", "入职", "2025-01-01"],
+            &["11010519491231002X", "例：张三", "入职", "2025-01-01"],
+            &["示例", "", "", ""],
+            &["", "示例：李四", "", ""],
+            &["  例1", "张三"],
+        ] {
+            assert_eq!(skip_reason(cells), Some(EXAMPLE_ROW), "{cells:?}");
+        }
+        // In the first column of a sheet whose ID column comes later.
+        let cols = columns(&["序号", "身份证号", "姓名", "变动类型", "变动日期"]);
+        let row = Row(vec![Cell::Text("例"), Cell::Text("11010519491231002X")]);
+        assert_eq!(not_a_person(&row, &cols), Some(EXAMPLE_ROW));
+    }
+
+    #[test]
+    fn subtotal_and_total_rows_are_not_persons() {
+        for cells in [
+            &["合计", "", "", "", ""][..],
+            &["", "总计", "", ""],
+            &["小计"],
+            &["合  计：", "", "", "", "12"],
+            &["北京分公司汇总", "", "", ""],
+            &["", "XX 汇总", "", ""],
+            &["汇总"],
+            // A count of persons in the ID column is not an ID.
+            &["5", "合计"],
+        ] {
+            assert_eq!(skip_reason(cells), Some(TOTAL_ROW), "{cells:?}");
+        }
+        // Number cells in an Excel subtotal row: a small count is no ID.
+        let cols = columns(&["身份证号", "姓名", "变动类型", "变动日期"]);
+        let row = Row(vec![Cell::Int(12), Cell::Text("合计")]);
+        assert_eq!(not_a_person(&row, &cols), Some(TOTAL_ROW));
+    }
+
+    #[test]
+    fn placeholder_rows_are_not_persons() {
+        for cells in [
+            &["--", "--", "--", "--"][..],
+            &["-", "", "/", ""],
+            &["——", "—", "", "——"],
+            &["", "", "－－"],
+        ] {
+            assert_eq!(skip_reason(cells), Some(PLACEHOLDER_ROW), "{cells:?}");
+        }
+    }
+
+    #[test]
+    fn persons_are_not_skipped() {
+        for cells in [
+            // A person whose name has 例 inside, not at the start.
+            &["11010519491231002X", "何例", "入职", "2025-01-01"][..],
+            &["11010519491231002X", "张三", "入职", "2025-01-01", "例外"],
+            // One `-` in an optional column.
+            &["11010519491231002X", "张三", "入职", "2025-01-01", "-"],
+            // An ID cell with a placeholder but a name: a reject, not a skip.
+            &["-", "张三", "入职", "2025-01-01"],
+            // 合计 in a row with an ID: a person (the cell is some remark).
+            &["110105199003070017", "张三", "入职", "2025-01-01", "合计"],
+            // A wrong ID is still an ID: the row is rejected, not skipped.
+            &["11010519491231002", "", "", "", "小计"],
+            // Words that only contain the markers.
+            &["", "合计人数", "", ""],
+            &["", "汇总表说明", "", ""],
+            &["----", "", "", ""],
+            &["-5", "", "", ""],
+        ] {
+            assert_eq!(skip_reason(cells), None, "{cells:?}");
+        }
+        // A blank row is not for this function to judge (the readers skip it).
+        assert_eq!(skip_reason(&["", " "]), None);
     }
 }

@@ -170,6 +170,8 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                 rejected: 0,
                 duplicates: 0,
                 other_insurance: 0,
+                skipped_rows: 0,
+                skipped_reasons: Default::default(),
                 notes: Vec::new(),
             });
             per_sheet.push((0, parts.into_iter().flatten().collect()));
@@ -212,6 +214,8 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                     rejected: 0,
                     duplicates: 0,
                     other_insurance: 0,
+                    skipped_rows: 0,
+                    skipped_reasons: Default::default(),
                     notes: Vec::new(),
                 });
                 per_sheet.push((si, outs));

@@ -120,9 +120,10 @@ impl ReportOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    /// SPEC §4: rows read = accepted + rejected + duplicates for every file.
+    /// SPEC §4: rows read = accepted + rejected + duplicates (+ other
+    /// insurance + skipped rows) for every file.
     #[error(
-        "rows do not balance for {path}, sheet {sheet}: read {read} but accepted {accepted} + rejected {rejected} + duplicates {duplicates} = {sum}; no report written"
+        "rows do not balance for {path}, sheet {sheet}: read {read} but accepted {accepted} + rejected {rejected} + duplicates {duplicates} + other insurance {other_insurance} + skipped {skipped} = {sum}; no report written"
     )]
     Unbalanced {
         path: String,
@@ -131,6 +132,9 @@ pub enum ReportError {
         accepted: u64,
         rejected: u64,
         duplicates: u64,
+        other_insurance: u64,
+        /// Rows that are not persons (example, subtotal, placeholder rows).
+        skipped: u64,
         sum: u64,
     },
     #[error("cannot write {}: {source}", path.display())]
@@ -164,11 +168,12 @@ impl ReportError {
 }
 
 /// Fails on the first input sheet whose rows do not balance
-/// (read ≠ accepted + rejected + duplicates + other insurance). Paths are masked when asked.
+/// (read ≠ accepted + rejected + duplicates + other insurance + skipped).
+/// Paths are masked when asked.
 pub fn check_balanced(inputs: &[InputReport], mask: bool) -> Result<(), ReportError> {
     for input in inputs {
         for s in &input.sheets {
-            let sum = s.accepted + s.rejected + s.duplicates + s.other_insurance;
+            let sum = s.accounted();
             if s.rows_read != sum {
                 return Err(ReportError::Unbalanced {
                     path: maybe_mask(&input.path, mask).into_owned(),
@@ -177,6 +182,8 @@ pub fn check_balanced(inputs: &[InputReport], mask: bool) -> Result<(), ReportEr
                     accepted: s.accepted,
                     rejected: s.rejected,
                     duplicates: s.duplicates,
+                    other_insurance: s.other_insurance,
+                    skipped: s.skipped_rows,
                     sum,
                 });
             }
