@@ -17,7 +17,6 @@ use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -270,17 +269,33 @@ impl Loaded {
     /// not persons (only when there are any). The files and folders skipped in the PATHs are
     /// not among them: they were printed as they were met (`skipped`).
     pub fn warnings(&self) -> Vec<String> {
-        let regions: BTreeSet<crate::model::RegionId> = self
+        // Which regions the events name: a flag per region id (an ordered
+        // set of 3M inserts cost more than the warnings are worth).
+        let seen: Vec<bool> = self
             .events
             .par_iter()
-            .fold(BTreeSet::new, |mut set, e| {
-                set.insert(e.region);
-                set
+            .fold(Vec::new, |mut seen: Vec<bool>, e| {
+                let i = usize::from(e.region.0);
+                if seen.len() <= i {
+                    seen.resize(i + 1, false);
+                }
+                seen[i] = true;
+                seen
             })
-            .reduce(BTreeSet::new, |mut a, b| {
-                a.extend(b);
+            .reduce(Vec::new, |mut a, b| {
+                if a.len() < b.len() {
+                    a.resize(b.len(), false);
+                }
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x |= y;
+                }
                 a
             });
+        let regions = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s)
+            .filter_map(|(i, _)| u16::try_from(i).ok().map(crate::model::RegionId));
         let as_of_month = Month::of(self.as_of);
         regions
             .into_iter()

@@ -652,3 +652,41 @@ fn validate_shows_other_insurance_and_notes_per_ledger_file() {
     // IDs are masked in validate's output by default.
     assert!(!out.contains(P1), "{out}");
 }
+
+/// `explain` lists each payment of a month with its date, kind, insurance and
+/// days late, and the fee on the late part only.
+#[test]
+fn explain_lists_each_payment_of_a_month() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = write(
+        tmp.path(),
+        "ledger.csv",
+        &format!(
+            "身份证号,单位编号,费款所属期,险种,实缴金额,缴费日期\n\
+             {P1},E1,202505,基本医疗保险,500.00,2025-05-20\n\
+             {P1},E1,202505,基本医疗保险,680.00,2025-06-20\n\
+             {P1},E1,202505,大额医疗互助,3.00,2025-06-20\n\
+             {P1},E1,202505,养老保险,2400.00,2025-05-20\n"
+        ),
+    );
+    let assert = medrecon()
+        .args(["explain", P1])
+        .arg(events(tmp.path()))
+        .args(["--as-of", "2025-08-15", "--ledger"])
+        .arg(&ledger)
+        .arg("--policy")
+        .arg(root().join("tests/fixtures/policies/spec_beijing.toml"))
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    for line in [
+        "      payment 500.00 normal basic_medical: paid 2025-05-20, on time\n",
+        "      payment 680.00 normal basic_medical: paid 2025-06-20, 20 days after the due date 2025-05-31\n",
+        "      payment 3.00 normal large_sum_medical: paid 2025-06-20, 20 days after the due date 2025-05-31\n",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    // 683.00 × 0.0005 × 20 = 6.83; the pension line is never listed.
+    assert!(text.contains("→ late fee 6.83"), "{text}");
+    assert!(!text.contains("2400.00"), "{text}");
+}

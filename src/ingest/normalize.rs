@@ -282,6 +282,26 @@ pub const PLACEHOLDER_ROW: &str = "placeholder row (-, --, ——)";
 /// - A placeholder row: every non-blank cell is `-`, `--`, `——`, `—`, `/`
 ///   (or their full-width forms); one `-` among real values is not enough.
 pub fn not_a_person<R: RowCells + ?Sized>(row: &R, columns: &EventColumns) -> Option<&'static str> {
+    let starts_example = |c: Cell<'_>| match c {
+        Cell::Text(s) => {
+            let t = trim_spaces(s);
+            t.starts_with('例') || t.starts_with("示例")
+        }
+        _ => false,
+    };
+    // Fast path, a person's row: an ID-like cell is neither a total's nor a
+    // placeholder's, so only the example marks are left to look at (the ID,
+    // the name, or a cell before the ID column).
+    let id = row.cell(columns.person_id);
+    if id_like(id) {
+        if starts_example(id) || columns.name.is_some_and(|i| starts_example(row.cell(i))) {
+            return Some(EXAMPLE_ROW);
+        }
+        return match (0..columns.person_id).find(|&i| !row.cell(i).is_blank()) {
+            Some(i) if starts_example(row.cell(i)) => Some(EXAMPLE_ROW),
+            _ => None,
+        };
+    }
     let n = row.cell_count();
     let text = |i: usize| match row.cell(i) {
         Cell::Text(s) => trim_spaces(s),
