@@ -3,7 +3,7 @@
 //! (`XX公司2025年10月社保增减员表`) and blank lines above it. Also decides the row
 //! shape: event rows (变动类型 + 变动日期) or roster rows (入职日期 [+ 离职日期]).
 
-use crate::ingest::schema::{ColumnSchema, trim_spaces};
+use crate::ingest::schema::{ColumnSchema, EventWord, trim_spaces};
 use crate::model::Shape;
 
 /// How many leading rows may hold titles before the header.
@@ -19,6 +19,9 @@ pub struct HeaderMap {
     pub headers: Vec<String>,
     /// Canonical column → column index (first header that maps it).
     pub columns: Vec<(String, usize)>,
+    /// No event type column: every row is this event, named by the sheet or
+    /// file name given (what it said).
+    pub event_from: Option<(EventWord, String)>,
 }
 
 impl HeaderMap {
@@ -46,8 +49,15 @@ fn map_row(schema: &ColumnSchema, table: &str, row: &[String]) -> Vec<(String, u
     out
 }
 
-/// The shape a mapped row supports, if any.
-fn shape_of(schema: &ColumnSchema, table: &str, mapped: &[(String, usize)]) -> Option<Shape> {
+/// The shape a mapped row supports, if any; `hinted` when the sheet or file
+/// name gives the event type, so that a date column (or a separation date)
+/// without a type column makes event rows.
+fn shape_of(
+    schema: &ColumnSchema,
+    table: &str,
+    mapped: &[(String, usize)],
+    hinted: bool,
+) -> Option<Shape> {
     let has = |c: &str| mapped.iter().any(|(k, _)| k == c);
     let required_ok = schema
         .table(table)
@@ -63,6 +73,8 @@ fn shape_of(schema: &ColumnSchema, table: &str, mapped: &[(String, usize)]) -> O
                 Some(Shape::Events)
             } else if has("hire_date") {
                 Some(Shape::Roster)
+            } else if hinted && !has("event") && (has("date") || has("separation_date")) {
+                Some(Shape::Events)
             } else {
                 None
             }
@@ -93,15 +105,42 @@ pub fn find_header(
     table: &str,
     rows: &[Vec<String>],
 ) -> Result<HeaderMap, String> {
+    find_header_named(schema, table, rows, &[])
+}
+
+/// [`find_header`] for a sheet or file whose names (sheet name first, then
+/// file name) may say what every row is: `增员`, `减员名单`. Used only when
+/// the header has no event type column.
+pub fn find_header_named(
+    schema: &ColumnSchema,
+    table: &str,
+    rows: &[Vec<String>],
+    names: &[(&str, &str)],
+) -> Result<HeaderMap, String> {
+    let hint = if table == "events" {
+        names.iter().find_map(|(what, name)| {
+            schema
+                .event_word_in(name)
+                .map(|w| (w, format!("{what} `{name}`")))
+        })
+    } else {
+        None
+    };
     let mut best: Option<(usize, Vec<(String, usize)>)> = None;
     for (index, row) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
         let mapped = map_row(schema, table, row);
-        if let Some(shape) = shape_of(schema, table, &mapped) {
+        if let Some(shape) = shape_of(schema, table, &mapped, hint.is_some()) {
+            let has_type = mapped.iter().any(|(k, _)| k == "event");
+            let event_from = match shape {
+                Shape::Events if !has_type => hint.clone(),
+                _ => None,
+            };
             return Ok(HeaderMap {
                 index,
                 shape,
                 headers: row.iter().map(|h| trim_spaces(h).to_string()).collect(),
                 columns: mapped,
+                event_from,
             });
         }
         if best.as_ref().is_none_or(|(_, b)| mapped.len() > b.len()) {

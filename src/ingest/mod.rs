@@ -308,13 +308,14 @@ fn csv_header<'t>(
     delim: u8,
     schema: &ColumnSchema,
     table: &str,
+    names: &[(&str, &str)],
 ) -> Result<(header::HeaderMap, u32, &'t str, u32), String> {
     let head = csv::head_records(text, delim, header::HEADER_SEARCH_ROWS);
     if head.is_empty() {
         return Err("is empty".into());
     }
     let rows: Vec<Vec<String>> = head.iter().map(|h| h.1.clone()).collect();
-    let hm = header::find_header(schema, table, &rows)?;
+    let hm = header::find_header_named(schema, table, &rows, names)?;
     let (line, _, offset, next_line) = &head[hm.index];
     Ok((hm, *line, text.get(*offset..).unwrap_or(""), *next_line))
 }
@@ -364,8 +365,14 @@ fn read_events_csv(
     let (text, encoding) = csv::decode(bytes).map_err(|m| file_error(path, m))?;
     report.encoding = Some(encoding.to_string());
     let delim = csv::detect_delimiter(&text);
-    let (hm, header_line, data, data_line) =
-        csv_header(&text, delim, cx.schema, "events").map_err(|m| file_error(path, m))?;
+    let (hm, header_line, data, data_line) = csv_header(
+        &text,
+        delim,
+        cx.schema,
+        "events",
+        &[("file name", &file_stem(path))],
+    )
+    .map_err(|m| file_error(path, m))?;
     let columns =
         EventColumns::from_header(&hm).ok_or_else(|| file_error(path, "no person ID column"))?;
     let header_len = named_len(&hm.headers);
@@ -429,9 +436,28 @@ fn read_events_csv(
         other_insurance: 0,
         skipped_rows,
         skipped_reasons,
-        notes: Vec::new(),
+        notes: event_note(&hm).into_iter().collect(),
     });
     Ok(vec![all])
+}
+
+/// A file's name without its extension (the event hint of a CSV).
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The note a sheet gets when its event type comes from a name.
+fn event_note(hm: &header::HeaderMap) -> Option<String> {
+    hm.event_from.as_ref().map(|(word, from)| {
+        let kind = match word {
+            schema::EventWord::Hire => "a hire (增员)",
+            schema::EventWord::Separation => "a separation (减员)",
+            schema::EventWord::Retirement => "a retirement (退休)",
+        };
+        format!("no event type column: every row is {kind}, from the {from}")
+    })
 }
 
 /// Finds the header of a sheet: its index in the range's rows and the map.
@@ -439,6 +465,7 @@ fn sheet_header(
     sheet: &excel::LoadedSheet,
     schema: &ColumnSchema,
     table: &str,
+    file_name: &str,
 ) -> Result<header::HeaderMap, String> {
     if sheet.range.is_empty() {
         return Err("the sheet is empty".into());
@@ -449,7 +476,12 @@ fn sheet_header(
         .take(header::HEADER_SEARCH_ROWS)
         .map(excel::row_texts)
         .collect();
-    header::find_header(schema, table, &rows)
+    header::find_header_named(
+        schema,
+        table,
+        &rows,
+        &[("sheet name", &sheet.name), ("file name", file_name)],
+    )
 }
 
 /// Excel rows of a sheet below the header with their Excel row numbers.
@@ -477,7 +509,7 @@ fn read_events_excel(
     let mut out = Vec::new();
     let mut reasons = Vec::new();
     for (si, sheet) in sheets.iter().enumerate() {
-        let hm = match sheet_header(sheet, cx.schema, "events") {
+        let hm = match sheet_header(sheet, cx.schema, "events", &file_stem(path)) {
             Ok(h) => h,
             Err(reason) => {
                 reasons.push(format!("sheet {}: {reason}", sheet.name));
@@ -543,7 +575,7 @@ fn read_events_excel(
             other_insurance: 0,
             skipped_rows,
             skipped_reasons,
-            notes: Vec::new(),
+            notes: event_note(&hm).into_iter().collect(),
         });
         out.push(all);
     }

@@ -54,6 +54,9 @@ pub struct EventColumns {
     pub deemed_months: Option<usize>,
     /// 医疗缴费档次.
     pub tier: Option<usize>,
+    /// No event type column: every row is this event (from the sheet or file
+    /// name, `HeaderMap::event_from`).
+    pub fixed_event: Option<EventWord>,
     /// Header texts as found, for the reject's `column`.
     pub headers: Vec<String>,
 }
@@ -66,7 +69,10 @@ impl EventColumns {
             name: h.get("name"),
             employer_id: h.get("employer_id"),
             event: h.get("event"),
-            date: h.get("date"),
+            // A separation sheet (减员) may date its rows by 离职日期 only.
+            date: h
+                .get("date")
+                .or_else(|| h.event_from.as_ref().and_then(|_| h.get("separation_date"))),
             hire_date: h.get("hire_date"),
             separation_date: h.get("separation_date"),
             region: h.get("region"),
@@ -76,6 +82,7 @@ impl EventColumns {
             hire_filed_date: h.get("hire_filed_date"),
             deemed_months: h.get("deemed_months"),
             tier: h.get("tier"),
+            fixed_event: h.event_from.as_ref().map(|(w, _)| *w),
             headers: h.headers.clone(),
         })
     }
@@ -424,6 +431,31 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                 }
             };
             (EventKind::Hire, hire, sep)
+        }
+        _ if c.fixed_event.is_some() && c.event.is_none() => {
+            let kind = match c.fixed_event {
+                Some(EventWord::Hire) => EventKind::Hire,
+                Some(EventWord::Retirement) => {
+                    retirement = true;
+                    EventKind::Separation
+                }
+                _ => EventKind::Separation,
+            };
+            let dc = cell(c.date);
+            if dc.is_blank() {
+                return reject(
+                    src,
+                    col(c.date),
+                    "",
+                    RejectCode::MissingValue,
+                    "the event date (变动日期) is empty".into(),
+                );
+            }
+            let date = match interner.date(dc, ctx.is_1904) {
+                Ok(d) => d,
+                Err(e) => return date_reject(src, col(c.date), &dc.raw(), e),
+            };
+            (kind, date, None)
         }
         _ => {
             let ec = cell(c.event);

@@ -141,6 +141,33 @@ impl ColumnSchema {
     }
 
     /// What an event-column value means, if it is a known word.
+    /// The event a sheet or file name stands for (`增员`, `2025年3月减员名单`,
+    /// `离职人员`): the one kind of event word (of two characters or more,
+    /// not ASCII) the name contains. `None` when it names none, or both
+    /// (`增减员表`: a mixed export needs its type column).
+    pub fn event_word_in(&self, name: &str) -> Option<EventWord> {
+        if name.contains("增减") || name.contains("增/减") {
+            return None;
+        }
+        let mut found: Option<EventWord> = None;
+        for (word, kind) in &self.event_words {
+            if word.is_ascii() || word.chars().count() < 2 || !name.contains(word.as_str()) {
+                continue;
+            }
+            found = match (found, *kind) {
+                (None, k) => Some(k),
+                (Some(a), b) if a == b => Some(a),
+                // 退休 with 减员/离职: a retirement.
+                (Some(EventWord::Retirement), EventWord::Separation)
+                | (Some(EventWord::Separation), EventWord::Retirement) => {
+                    Some(EventWord::Retirement)
+                }
+                _ => return None,
+            };
+        }
+        found
+    }
+
     pub fn event_word(&self, raw: &str) -> Option<EventWord> {
         // Most cells are a listed word already (增员, 减员): no folding then.
         let trimmed = trim_spaces(raw);
@@ -218,6 +245,21 @@ pub fn fold_header(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_words_in_sheet_and_file_names() {
+        let s = ColumnSchema::shipped();
+        assert_eq!(s.event_word_in("增员"), Some(EventWord::Hire));
+        assert_eq!(s.event_word_in("2025年3月增员名单"), Some(EventWord::Hire));
+        assert_eq!(s.event_word_in("减员"), Some(EventWord::Separation));
+        assert_eq!(s.event_word_in("离职人员"), Some(EventWord::Separation));
+        assert_eq!(s.event_word_in("退休减员"), Some(EventWord::Retirement));
+        // Both kinds, or neither: no hint.
+        assert_eq!(s.event_word_in("社保增减员表"), None);
+        assert_eq!(s.event_word_in("入职与离职"), None);
+        assert_eq!(s.event_word_in("Sheet1"), None);
+        assert_eq!(s.event_word_in("address_list"), None);
+    }
 
     #[test]
     fn shipped_file_parses_with_all_tables() {

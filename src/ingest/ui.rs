@@ -138,7 +138,7 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
             report.encoding = Some(enc.to_string());
             let delim = csv::detect_delimiter(&text);
             let (hm, header_line, data, data_line) =
-                csv_header(&text, delim, &schema, "ui").map_err(|m| file_error(path, m))?;
+                csv_header(&text, delim, &schema, "ui", &[]).map_err(|m| file_error(path, m))?;
             let cols = ui_columns(&hm).ok_or_else(|| file_error(path, "missing UI columns"))?;
             let n = super::named_len(&hm.headers);
             let parts = csv_parallel(data, data_line, delim, |sp| {
@@ -179,7 +179,7 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
             let sheets = excel::load_workbook(&loaded.bytes, loaded.kind)
                 .map_err(|m| file_error(path, m))?;
             for (si, sheet) in sheets.iter().enumerate() {
-                let hm = match sheet_header(sheet, &schema, "ui") {
+                let hm = match sheet_header(sheet, &schema, "ui", "") {
                     Ok(h) => h,
                     Err(reason) => {
                         report.sheets.push(skipped_sheet(&sheet.name, reason));
