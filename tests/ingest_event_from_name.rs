@@ -181,3 +181,34 @@ fn a_mixed_file_without_a_type_column_is_refused() {
         "{stderr}"
     );
 }
+
+/// A declaration's 申报类型 column with `增`/`减` and code labels
+/// (`0001 人员新增`, `0002-人员中断`) reads as the canonical events.
+#[test]
+fn declaration_types_with_single_characters_and_code_labels() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("decl");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        dir.join("declaration.csv"),
+        format!(
+            "证件号码,姓名,单位编号,申报类型,变动日期,参保地,缴费基数\n\
+             {P1},张三,E1,增,2025-01-06,北京,8000\n\
+             {P2},李四,E1,0001 人员新增,2025-03-03,北京,9000\n\
+             {P1},张三,E1,0002-人员中断,2025-06-20,北京,8000\n"
+        ),
+    )
+    .unwrap();
+    let a = tmp.path().join("out-canonical");
+    let b = tmp.path().join("out-decl");
+    run(&canonical(tmp.path()), &a).success();
+    run(&dir, &b).success();
+    for name in ["persons.csv", "gaps.csv", "stops.csv"] {
+        assert_eq!(read(&a, name), read(&b, name), "{name}");
+    }
+    assert_eq!(
+        read(&b, "rejects.csv").lines().count(),
+        1,
+        "only the header"
+    );
+}

@@ -174,7 +174,23 @@ impl ColumnSchema {
         if let Some(w) = self.event_words.get(trimmed) {
             return Some(*w);
         }
-        self.event_words.get(&fold_value(raw)).copied()
+        if let Some(w) = self.event_words.get(&fold_value(raw)) {
+            return Some(*w);
+        }
+        // A code before the label: `0002-人员中断`, `0001 人员新增`, `10：增员`.
+        let label = trimmed.trim_start_matches(|c: char| c.is_ascii_digit());
+        if label.len() == trimmed.len() {
+            return None;
+        }
+        let label =
+            trim_spaces(label.trim_start_matches(['-', '－', ':', '：', '.', '、', ' ', '_']));
+        if label.is_empty() {
+            return None;
+        }
+        self.event_words
+            .get(label)
+            .or_else(|| self.event_words.get(&fold_value(label)))
+            .copied()
     }
 }
 
@@ -245,6 +261,20 @@ pub fn fold_header(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_values_with_codes_and_single_characters() {
+        let s = ColumnSchema::shipped();
+        assert_eq!(s.event_word("增"), Some(EventWord::Hire));
+        assert_eq!(s.event_word("减"), Some(EventWord::Separation));
+        assert_eq!(s.event_word("0001 人员新增"), Some(EventWord::Hire));
+        assert_eq!(s.event_word("0002-人员中断"), Some(EventWord::Separation));
+        assert_eq!(s.event_word("0003人员恢复"), Some(EventWord::Hire));
+        assert_eq!(s.event_word("10：增员"), Some(EventWord::Hire));
+        // A bare code says nothing without a code list.
+        assert_eq!(s.event_word("0002"), None);
+        assert_eq!(s.event_word("0009-人员调动"), None);
+    }
 
     #[test]
     fn event_words_in_sheet_and_file_names() {
