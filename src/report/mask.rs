@@ -40,6 +40,11 @@ pub fn mask_free_text(text: &str) -> Cow<'_, str> {
             continue;
         }
         let start = i;
+        if let Some(end) = grouped_id_end(&chars, start) {
+            mask_grouped(&chars[start..end], &mut out);
+            i = end;
+            continue;
+        }
         while i < chars.len() && is_id_digit(chars[i]) {
             i += 1;
         }
@@ -56,6 +61,64 @@ pub fn mask_free_text(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+fn is_group_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '\u{3000}' | '－')
+}
+
+/// An ID written in groups (`110105 1949 1231 002X`, `110105-19491231-002X`):
+/// a group of exactly six digits at `start`, then groups joined by single
+/// spaces or dashes, 15 or 18 ID characters in all (an `X` may close the
+/// last). Returns where it ends. Dates (`2025-06-20`) start with four digits
+/// and never match.
+fn grouped_id_end(chars: &[char], start: usize) -> Option<usize> {
+    let digits_at = |from: usize| {
+        chars[from..]
+            .iter()
+            .take_while(|c| is_id_digit(**c))
+            .count()
+    };
+    if digits_at(start) != KEEP_HEAD {
+        return None;
+    }
+    let mut i = start + KEEP_HEAD;
+    let mut count = KEEP_HEAD;
+    let mut joined = false;
+    while count < 18 && i + 1 < chars.len() && is_group_separator(chars[i]) {
+        let n = digits_at(i + 1);
+        if n == 0 {
+            break;
+        }
+        joined = true;
+        i += 1 + n;
+        count += n;
+        if count == 17 && i < chars.len() && is_check_x(chars[i]) {
+            i += 1;
+            count += 1;
+        }
+    }
+    (joined && (count == 15 || count == 18) && !chars.get(i).is_some_and(|c| is_id_digit(*c)))
+        .then_some(i)
+}
+
+/// Masks a grouped ID: the first six and last four ID characters kept, the
+/// separators kept, every other digit a `*`.
+fn mask_grouped(run: &[char], out: &mut String) {
+    let total = run.iter().filter(|c| !is_group_separator(**c)).count();
+    let mut seen = 0;
+    for &c in run {
+        if is_group_separator(c) {
+            out.push(c);
+            continue;
+        }
+        out.push(if seen < KEEP_HEAD || seen >= total - KEEP_TAIL {
+            c
+        } else {
+            '*'
+        });
+        seen += 1;
+    }
 }
 
 /// `mask_free_text` when `mask`, else the text as is.
@@ -96,6 +159,29 @@ mod tests {
             mask_free_text("１１０１０５１９４９１２３１００２Ｘ"),
             "１１０１０５********００２Ｘ"
         );
+    }
+
+    #[test]
+    fn ids_written_in_groups_are_masked() {
+        assert_eq!(
+            mask_free_text("ID 110105 1949 1231 002X here"),
+            "ID 110105 **** **** 002X here"
+        );
+        assert_eq!(
+            mask_free_text("110105-19491231-002X"),
+            "110105-********-002X"
+        );
+        // An old 15-digit ID in full-width-space groups: 6 kept, 5 masked, 4 kept.
+        assert_eq!(mask_free_text("110105　491231　002"), "110105　*****1　002");
+        // Dates, amounts and phone-like numbers keep their digits.
+        for plain in [
+            "2025-06-20 2025-07-01",
+            "from 2025-06-20 to 2025-07-01, 8000.00",
+            "123456 7890",
+            "010-6512 3456",
+        ] {
+            assert_eq!(mask_free_text(plain), plain);
+        }
     }
 
     #[test]
