@@ -117,7 +117,7 @@ fn each_payment_keeps_its_own_date() {
 /// 53.83, the row says `back_pay`. A 退收 row of 200.00 (written positive) on
 /// June's on-time 1183.00, dated 2025-07-10: 200.00 is owed again from then to
 /// the as-of date 2025-09-15, 67 days: 200 × 0.0005 × 67 = 6.70; June's shortfall
-/// is 200.00, its days 77 (as-of minus the due date 2025-06-30, as for any shortfall).
+/// is 200.00, its days 67 (owed again since the refund, not since the due date).
 #[test]
 fn back_pay_and_refund_rows() {
     let tmp = tempfile::tempdir().unwrap();
@@ -147,7 +147,7 @@ fn back_pay_and_refund_rows() {
                 "1183.00",
                 "983.00",
                 "200.00",
-                "77",
+                "67",
                 "6.70",
                 "",
                 "normal+refund",

@@ -174,7 +174,9 @@ pub fn judge_month(
     if shortfall.is_zero() && paid_late.is_zero() && late_fee_billed.is_none_or(|b| b.is_zero()) {
         return Ok(None);
     }
-    let days_owed = (ctx.as_of - due_date).num_days().max(0) as u32;
+    // What is still owed has run since the due date, or since a refund made
+    // a month paid in full owed again.
+    let days_owed = (ctx.as_of - walk.owed_since).num_days().max(0) as u32;
     let rate = version.late_fee_daily;
     let principal = shortfall + paid_late;
     // A dated waiver: the part it covers carries no fee when it was paid by the
@@ -239,6 +241,9 @@ pub struct Walk {
     pub units: Decimal,
     /// Days of the last late payment that reduced what was owed.
     pub last_late_days: u32,
+    /// Since when what is still owed has been owed: the due date, or the
+    /// date a refund made a month that was paid in full owed again.
+    pub owed_since: NaiveDate,
 }
 
 /// Walks `payments` (undated first, then by date) against `due`: what is
@@ -267,6 +272,7 @@ pub fn walk_payments(
     let mut units = Decimal::ZERO;
     let mut late = Vec::new();
     let mut last_late_days = 0u32;
+    let mut owed_since = due_date;
     for p in payments {
         let when = p.paid_date.map_or(due_date, |d| d.min(as_of).max(due_date));
         if when > at {
@@ -279,6 +285,9 @@ pub fn walk_payments(
             let days = (when - due_date).num_days().max(0) as u32;
             late.push((owed - after, when, days));
             last_late_days = days;
+        }
+        if owed.is_zero() && !after.is_zero() {
+            owed_since = when;
         }
         owed = after;
     }
@@ -293,6 +302,7 @@ pub fn walk_payments(
         late,
         units,
         last_late_days,
+        owed_since,
     }
 }
 
