@@ -432,60 +432,44 @@ pub fn normalize_row<R: RowCells + ?Sized>(
             };
             (EventKind::Hire, hire, sep)
         }
-        _ if c.fixed_event.is_some() && c.event.is_none() => {
-            let kind = match c.fixed_event {
-                Some(EventWord::Hire) => EventKind::Hire,
-                Some(EventWord::Retirement) => {
-                    retirement = true;
-                    EventKind::Separation
-                }
-                _ => EventKind::Separation,
-            };
-            let dc = cell(c.date);
-            if dc.is_blank() {
-                return reject(
-                    src,
-                    col(c.date),
-                    "",
-                    RejectCode::MissingValue,
-                    "the event date (变动日期) is empty".into(),
-                );
-            }
-            let date = match interner.date(dc, ctx.is_1904) {
-                Ok(d) => d,
-                Err(e) => return date_reject(src, col(c.date), &dc.raw(), e),
-            };
-            (kind, date, None)
-        }
         _ => {
-            let ec = cell(c.event);
-            if ec.is_blank() {
-                return reject(
-                    src,
-                    col(c.event),
-                    "",
-                    RejectCode::MissingValue,
-                    "the event type (变动类型) is empty".into(),
-                );
-            }
-            let raw = ec.raw();
-            let kind = match interner.event_word(ctx.schema, &raw) {
-                Some(EventWord::Hire) => EventKind::Hire,
-                Some(EventWord::Separation) => EventKind::Separation,
-                Some(EventWord::Retirement) => {
+            // No type column: the sheet or file name said what every row is.
+            let word = match (c.event, c.fixed_event) {
+                (None, Some(word)) => word,
+                _ => {
+                    let ec = cell(c.event);
+                    if ec.is_blank() {
+                        return reject(
+                            src,
+                            col(c.event),
+                            "",
+                            RejectCode::MissingValue,
+                            "the event type (变动类型) is empty".into(),
+                        );
+                    }
+                    let raw = ec.raw();
+                    match interner.event_word(ctx.schema, &raw) {
+                        Some(word) => word,
+                        None => {
+                            return reject(
+                                src,
+                                col(c.event),
+                                &raw,
+                                RejectCode::BadEvent,
+                                format!(
+                                    "{raw} is not a known event type (hire: 入职/增员/新参保, separation: 离职/减员/停保; see [event_values] in columns.toml)"
+                                ),
+                            );
+                        }
+                    }
+                }
+            };
+            let kind = match word {
+                EventWord::Hire => EventKind::Hire,
+                EventWord::Separation => EventKind::Separation,
+                EventWord::Retirement => {
                     retirement = true;
                     EventKind::Separation
-                }
-                None => {
-                    return reject(
-                        src,
-                        col(c.event),
-                        &raw,
-                        RejectCode::BadEvent,
-                        format!(
-                            "{raw} is not a known event type (hire: 入职/增员/新参保, separation: 离职/减员/停保; see [event_values] in columns.toml)"
-                        ),
-                    );
                 }
             };
             let dc = cell(c.date);
