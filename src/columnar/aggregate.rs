@@ -1,5 +1,6 @@
 //! Accepted ledger rows held packed (32 bytes each), then summed by
-//! person·employer·month: Σ amount in 分, latest paid date, row count.
+//! person·employer·month·insurance·payment kind·paid date: Σ amount in 分
+//! and row count, so each payment keeps its own date.
 //!
 //! The rows stay in the pieces that read them until they are summed; then
 //! they are moved, a worker per piece, into ranges of the person key (bounds

@@ -14,8 +14,10 @@
 //!
 //! Accounting: every non-blank data row is read and either accepted,
 //! rejected (one `Reject` per bad row, at its first bad cell) or a duplicate,
-//! so `rows_read = accepted + rejected + duplicates` per sheet. Rows for the
-//! same person, employer and month are **summed** into one `LedgerEntry`
+//! or a row of another insurance (`other_insurance`), so `rows_read = accepted +
+//! rejected + duplicates + other_insurance` per sheet. Rows for the same
+//! person, employer, month, insurance, payment kind and paid date are
+//! **summed** into one `LedgerEntry`
 //! (its `rows` says how many) — except a row *identical* to another (same
 //! person, employer, month, amount and paid date): a real ledger repeats a
 //! row only by an export error, so it is kept once and counted in its

@@ -79,6 +79,12 @@ pub(crate) fn normalize_name(raw: &str) -> String {
         .collect()
 }
 
+fn lookup<T: Copy>(map: &HashMap<String, T>, name: &str) -> Option<T> {
+    map.get(name)
+        .or_else(|| map.get(&normalize_name(name)))
+        .copied()
+}
+
 impl Vocab {
     pub(crate) fn from_toml(text: &str) -> anyhow::Result<Vocab> {
         let file: File =
@@ -132,12 +138,14 @@ impl Vocab {
             .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
+    /// A cell is usually written as listed (`基本养老保险`): looked up as it
+    /// is first, normalised (an allocation) only when that fails.
     pub(crate) fn insurance(&self, name: &str) -> Option<InsuranceClass> {
-        self.insurance.get(&normalize_name(name)).copied()
+        lookup(&self.insurance, name)
     }
 
     pub(crate) fn payment_kind(&self, name: &str) -> Option<PaymentKind> {
-        self.payment.get(&normalize_name(name)).copied()
+        lookup(&self.payment, name)
     }
 
     /// The insurance a column group's header path names, if any: the longest

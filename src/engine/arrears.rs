@@ -66,39 +66,32 @@ impl<'l> PersonLedger<'l> {
         &self.entries[lo..lo + len]
     }
 
-    /// The payments of (employer, month) that pay the due: entries of an
-    /// insurance in `due_insurance` (a set of `Insurance::bit`s), billed late
-    /// fees left out; undated first, then by paid date.
-    pub fn payments(
-        &self,
-        employer: &str,
-        month: Month,
-        due_insurance: u8,
-    ) -> Vec<&'l LedgerEntry> {
-        let mut out: Vec<&LedgerEntry> = self
-            .month_entries(employer, month)
-            .iter()
-            .copied()
-            .filter(|e| {
-                e.kind != PaymentKind::LateFeeBilled && due_insurance & e.insurance.bit() != 0
-            })
-            .collect();
-        out.sort_by_key(|e| (e.paid_date, e.kind, e.insurance));
-        out
-    }
-
-    /// The late fee the ledger billed for (employer, month), when it has a
-    /// 滞纳金 column with a value for that month.
-    pub fn late_fee_billed(&self, employer: &str, month: Month) -> Option<Decimal> {
-        self.month_entries(employer, month)
-            .iter()
-            .filter(|e| e.kind == PaymentKind::LateFeeBilled)
-            .map(|e| e.paid)
-            .reduce(|a, b| a + b)
-    }
     pub fn entries(&self) -> &[&'l LedgerEntry] {
         &self.entries
     }
+}
+
+/// The payments of a month's entries that pay the due: entries of an
+/// insurance in `due_insurance` (a set of `Insurance::bit`s), billed late
+/// fees left out; undated first, then by paid date.
+fn payments_of<'l>(entries: &[&'l LedgerEntry], due_insurance: u8) -> Vec<&'l LedgerEntry> {
+    let mut out: Vec<&LedgerEntry> = entries
+        .iter()
+        .copied()
+        .filter(|e| e.kind != PaymentKind::LateFeeBilled && due_insurance & e.insurance.bit() != 0)
+        .collect();
+    out.sort_by_key(|e| (e.paid_date, e.kind, e.insurance));
+    out
+}
+
+/// The late fee the ledger billed among a month's entries, when it has a
+/// 滞纳金 column with a value for that month.
+fn late_fee_billed_of(entries: &[&LedgerEntry]) -> Option<Decimal> {
+    entries
+        .iter()
+        .filter(|e| e.kind == PaymentKind::LateFeeBilled)
+        .map(|e| e.paid)
+        .reduce(|a, b| a + b)
 }
 
 /// One month's judgement (also used by `explain`).
@@ -165,8 +158,9 @@ pub fn judge_month(
         .ok_or(Missing::Version)?;
     let due = priced.params.due(spell.wage)?;
     let version = ctx.rules(spell.region, month);
-    let payments = ledger.payments(&spell.employer, month, version.due_insurance);
-    let late_fee_billed = ledger.late_fee_billed(&spell.employer, month);
+    let entries = ledger.month_entries(&spell.employer, month);
+    let payments = payments_of(entries, version.due_insurance);
+    let late_fee_billed = late_fee_billed_of(entries);
     let walk = walk_payments(due, due_date, ctx.as_of, &payments);
     let paid = walk.paid;
     let shortfall = walk.shortfall;

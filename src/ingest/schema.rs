@@ -170,14 +170,17 @@ impl ColumnSchema {
 
     pub fn event_word(&self, raw: &str) -> Option<EventWord> {
         // Most cells are a listed word already (增员, 减员): no folding then.
-        let trimmed = trim_spaces(raw);
-        if let Some(w) = self.event_words.get(trimmed) {
-            return Some(*w);
-        }
-        if let Some(w) = self.event_words.get(&fold_value(raw)) {
-            return Some(*w);
+        let find = |t: &str| {
+            self.event_words
+                .get(trim_spaces(t))
+                .or_else(|| self.event_words.get(&fold_value(t)))
+                .copied()
+        };
+        if let Some(w) = find(raw) {
+            return Some(w);
         }
         // A code before the label: `0002-人员中断`, `0001 人员新增`, `10：增员`.
+        let trimmed = trim_spaces(raw);
         let label = trimmed.trim_start_matches(|c: char| c.is_ascii_digit());
         if label.len() == trimmed.len() {
             return None;
@@ -187,10 +190,7 @@ impl ColumnSchema {
         if label.is_empty() {
             return None;
         }
-        self.event_words
-            .get(label)
-            .or_else(|| self.event_words.get(&fold_value(label)))
-            .copied()
+        find(label)
     }
 }
 
