@@ -226,6 +226,10 @@ pub enum GenerateFormat {
     Gbk,
     /// One .xlsx workbook with 增员 and 减员 sheets.
     Xlsx,
+    /// GBK CSV shaped like a bureau declaration (证件类型, 证件号码, 申报类型
+    /// 增/减, 费款所属期 as a month, no day): the months the other formats'
+    /// dates give under each region's rules.
+    Declaration,
 }
 
 #[derive(Args, Debug)]

@@ -641,7 +641,54 @@ pub struct Event {
     pub filed_date: Option<NaiveDate>,
     /// 视同缴费月数 (deemed months before the scheme) the export gives; 0: none.
     pub deemed_months: u16,
+    /// Whether `date` is a day or stands for a month (a month-only column).
+    pub basis: DateBasis,
     pub source: SourceRef,
+}
+
+impl Event {
+    /// In force at `as_of`: a day on or before it; a month-only event whose
+    /// month (first paid, or last paid) is not after the as-of month (a stop
+    /// declared for the end of the as-of month is known in it).
+    pub fn in_force(&self, as_of: NaiveDate) -> bool {
+        match self.basis {
+            DateBasis::Day => self.date <= as_of,
+            DateBasis::Month => Month::of(self.date) <= Month::of(as_of),
+        }
+    }
+    /// Where the event sorts among a person's events at one employer: its
+    /// date, except that a month-only separation (dated the last day of its
+    /// last month paid) sorts at the first day of its first month no longer
+    /// paid, after a month-only hire of that month (`增 202504` and
+    /// `减 202504`: hired and gone before a month was paid).
+    pub fn order_date(&self) -> NaiveDate {
+        match (self.basis, self.kind) {
+            (DateBasis::Month, EventKind::Separation) => self.date.succ_opt().unwrap_or(self.date),
+            _ => self.date,
+        }
+    }
+}
+
+/// What an event's date stands for.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub enum DateBasis {
+    /// A day (变动日期, 入职日期): the pack's cut-off rules decide the months.
+    #[default]
+    Day,
+    /// A month from a month-only column (`费款所属期 202504`): a hire's date
+    /// is the 1st of its first month paid, a separation's the last day of its
+    /// last month paid, and those months are exact (no cut-off rule applies).
+    Month,
+}
+
+impl DateBasis {
+    /// The stable code written in `stops.csv` (`day` / `month`).
+    pub fn code(self) -> &'static str {
+        match self {
+            DateBasis::Day => "day",
+            DateBasis::Month => "month",
+        }
+    }
 }
 
 /// One ledger line (实缴记录) as read, before aggregation.
@@ -1117,6 +1164,9 @@ pub struct StopRow {
     pub filing_deadline: NaiveDate,
     pub filed_date: Option<NaiveDate>,
     pub late_stop: bool,
+    /// `separation_date` is a day, or the last day of a month-only
+    /// separation's last month paid (`费款所属期`, `减员年月`).
+    pub separation_basis: DateBasis,
 }
 
 /// One row of `arrears.csv`: a covered month whose payment fell short.

@@ -213,9 +213,9 @@ pub fn load(
         ui.par_sort_unstable_by_key(|s| (s.person_id, s.from, s.to));
     });
     // Rule 1: events after the as-of date are accepted and counted, never applied.
-    let future_events = events.par_iter().filter(|e| e.date > as_of).count() as u64;
+    let future_events = events.par_iter().filter(|e| !e.in_force(as_of)).count() as u64;
     if future_events > 0 {
-        events.retain(|e| e.date <= as_of);
+        events.retain(|e| e.in_force(as_of));
     }
 
     Ok(Loaded {
@@ -243,7 +243,7 @@ impl Loaded {
     pub fn batch_first_month(&self) -> Month {
         self.events
             .par_iter()
-            .filter(|e| e.date <= self.as_of)
+            .filter(|e| e.in_force(self.as_of))
             .map(|e| Month::of(e.date))
             .min()
             .unwrap_or_else(|| Month::of(self.as_of))
@@ -558,7 +558,7 @@ impl EmployerRows {
         let mut seen: Vec<usize> = Vec::new();
         for person in events.chunk_by(|a, b| a.person_id == b.person_id) {
             seen.clear();
-            for e in person.iter().filter(|e| e.date <= as_of) {
+            for e in person.iter().filter(|e| e.in_force(as_of)) {
                 let i = self.index(&e.employer_id);
                 let row = &mut self.rows[i];
                 match e.kind {

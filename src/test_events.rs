@@ -21,6 +21,7 @@ pub fn event(person: u64, row: u32, kind: EventKind) -> Event {
         tier: 0,
         filed_date: None,
         deemed_months: 0,
+        basis: Default::default(),
         source: SourceRef {
             input: 0,
             sheet: 0,

@@ -134,6 +134,7 @@ fn fixture() -> Fixture {
             filing_deadline: d(2025, 4, 4),
             filed_date: None,
             late_stop: false,
+            separation_basis: Default::default(),
         }],
         arrears: vec![],
         overpaid: vec![],
@@ -183,6 +184,7 @@ fn fixture() -> Fixture {
             filing_deadline: d(2025, 3, 30),
             filed_date: Some(d(2025, 4, 10)),
             late_stop: true,
+            separation_basis: Default::default(),
         }],
         arrears: vec![],
         overpaid: vec![],
@@ -472,10 +474,10 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
 
     let stops = read(out.path(), "stops.csv");
     assert!(stops.contains(
-        "110105********002X,E1,2025-03-20,2025-03,2025-04,2025-03-31,2025-04-04,,false\n"
+        "110105********002X,E1,2025-03-20,2025-03,2025-04,2025-03-31,2025-04-04,,false,day\n"
     ));
     assert!(stops.contains(
-        "110101********1233,E3,2025-03-15,2025-03,2025-04,2025-03-31,2025-03-30,2025-04-10,true\n"
+        "110101********1233,E3,2025-03-15,2025-03,2025-04,2025-03-31,2025-03-30,2025-04-10,true,day\n"
     ));
 
     // Sorted by month within the person although given June first.

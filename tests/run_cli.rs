@@ -137,7 +137,8 @@ fn spec_short_gap_example_end_to_end() {
             "2025-03-31",
             "2025-04-04",
             "2025-03-25",
-            "false"
+            "false",
+            "day"
         ]
     );
 

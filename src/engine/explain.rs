@@ -50,15 +50,28 @@ pub fn flag_rule(flag: Flag) -> &'static str {
 
 fn rows(e: Option<&Event>, names: &dyn Fn(SourceRef) -> String) -> String {
     match e {
-        Some(e) => format!(
-            "{} {} ({})",
-            e.date,
-            names(e.source),
-            match e.kind {
-                crate::model::EventKind::Hire => "hire",
-                crate::model::EventKind::Separation => "separation",
+        Some(e) => {
+            use crate::model::{DateBasis, EventKind, Month};
+            let kind = match e.kind {
+                EventKind::Hire => "hire",
+                EventKind::Separation => "separation",
+            };
+            match (e.basis, e.kind) {
+                (DateBasis::Day, _) => format!("{} {} ({kind})", e.date, names(e.source)),
+                (DateBasis::Month, EventKind::Hire) => format!(
+                    "{} {} ({kind} by month: first month paid {})",
+                    e.date,
+                    names(e.source),
+                    Month::of(e.date)
+                ),
+                (DateBasis::Month, EventKind::Separation) => format!(
+                    "{} {} ({kind} by month: last month paid {})",
+                    e.date,
+                    names(e.source),
+                    Month::of(e.date)
+                ),
             }
-        ),
+        }
         None => "-".to_string(),
     }
 }
@@ -172,7 +185,11 @@ pub fn explain_person(
         ctx.as_of,
         p.status.as_str()
     );
-    let ignored = input.events.iter().filter(|e| e.date > ctx.as_of).count();
+    let ignored = input
+        .events
+        .iter()
+        .filter(|e| !e.in_force(ctx.as_of))
+        .count();
     if ignored > 0 {
         let _ = writeln!(
             w,

@@ -366,6 +366,7 @@ fn analyze_into<'e>(
             filing_deadline: deadline,
             filed_date: sep.filed_date,
             late_stop: late,
+            separation_basis: sep.basis,
         });
     }
     // Rule 14: the new employer's registration of each hire.
@@ -595,7 +596,7 @@ fn analyze_into<'e>(
     }
 
     // Rule 10: names, first by source order.
-    let in_force = |e: &&Event| e.date <= ctx.as_of;
+    let in_force = |e: &&Event| e.in_force(ctx.as_of);
     let first_named = input
         .events
         .iter()
@@ -728,7 +729,7 @@ fn analyze_into<'e>(
     let mut employers: Vec<Code> = input
         .events
         .iter()
-        .filter(|e| e.date <= ctx.as_of)
+        .filter(|e| e.in_force(ctx.as_of))
         .map(|e| e.employer_id)
         .chain(
             input
@@ -755,7 +756,7 @@ fn analyze_into<'e>(
     let deemed: u32 = input
         .events
         .iter()
-        .filter(|e| e.date <= ctx.as_of)
+        .filter(|e| e.in_force(ctx.as_of))
         .map(|e| u32::from(e.deemed_months))
         .max()
         .unwrap_or(0);

@@ -3,7 +3,7 @@
 //! their covered months; orphan separations, conflicts and exact duplicates.
 
 use super::EngineContext;
-use crate::model::{Code, Event, EventKind, Month, RegionId};
+use crate::model::{Code, DateBasis, Event, EventKind, Month, RegionId};
 use chrono::Datelike;
 use rust_decimal::Decimal;
 
@@ -70,6 +70,7 @@ fn same_event(a: &Event, b: &Event) -> bool {
         && a.name == b.name
         && a.kind == b.kind
         && a.date == b.date
+        && a.basis == b.basis
         && a.region == b.region
         && a.wage == b.wage
         && a.retirement == b.retirement
@@ -93,19 +94,34 @@ pub fn build_spells<'e>(
     out.conflicts.clear();
     out.duplicates = 0;
     order.clear();
-    order.extend(events.iter().filter(|e| e.date <= ctx.as_of));
+    order.extend(events.iter().filter(|e| e.in_force(ctx.as_of)));
     order.sort_by(|a, b| {
         a.employer_id
             .cmp(&b.employer_id)
-            .then(a.date.cmp(&b.date))
+            .then(a.order_date().cmp(&b.order_date()))
             .then(a.kind.cmp(&b.kind))
             .then(a.source.cmp(&b.source))
     });
-    for group in order.chunk_by(|a, b| same_employer(&a.employer_id, &b.employer_id)) {
+    for group in order.chunk_by_mut(|a, b| same_employer(&a.employer_id, &b.employer_id)) {
         let mut open: Option<&Event> = None;
         let mut had_spell = false;
         let mut prev: Option<&Event> = None;
-        for &event in group {
+        for i in 0..group.len() {
+            // `减 202504` then `增 202504` at one employer tie (the stop's
+            // first month unpaid is the hire's first month paid). With a
+            // spell open, the separation closes it and the hire opens the
+            // next (a rehire without a gap); with none, the hire comes first
+            // (hired and gone before a month was paid).
+            if open.is_some()
+                && group[i].kind == EventKind::Hire
+                && let Some(&next) = group.get(i + 1)
+                && next.kind == EventKind::Separation
+                && next.basis == DateBasis::Month
+                && next.order_date() == group[i].order_date()
+            {
+                group.swap(i, i + 1);
+            }
+            let event: &'e Event = group[i];
             if prev.is_some_and(|p| same_event(p, event)) {
                 out.duplicates += 1;
                 continue;
@@ -161,7 +177,9 @@ fn make_spell<'e>(
         Some(h) => {
             let month = Month::of(h.date);
             let v = ctx.rules(region, month);
-            if v.hire_cutoff_day.is_some_and(|cut| h.date.day() > cut) {
+            // A month-only hire names its first month paid: no cut-off.
+            if h.basis == DateBasis::Day && v.hire_cutoff_day.is_some_and(|cut| h.date.day() > cut)
+            {
                 month.next()
             } else {
                 month
@@ -172,7 +190,9 @@ fn make_spell<'e>(
     let end = match separation {
         Some(s) => {
             let month = Month::of(s.date);
-            if ctx.rules(region, month).separation_month_paid {
+            // A month-only separation's date is the last day of its last
+            // month paid: exact, whatever the pack's rule.
+            if s.basis == DateBasis::Month || ctx.rules(region, month).separation_month_paid {
                 month
             } else {
                 month.prev()

@@ -19,10 +19,15 @@ pub mod rng;
 mod xlsx;
 
 use crate::cli::{GenerateArgs, GenerateFormat};
-use crate::model::EventKind;
+use crate::model::{EventKind, RejectCode};
+use crate::policy::PolicySet;
+use ledger::DueTable;
 use population::{Employer, EmployerPicker, IdSpace, plan_person};
 use rayon::prelude::*;
-use render::{BadKind, EVENT_HEADER, EventRow, RenderContext, person_rows, push_csv_row};
+use render::{
+    BadKind, DECLARATION_HEADER, EVENT_HEADER, EventRow, RenderContext, person_rows, push_csv_row,
+    push_declaration_row,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -180,11 +185,14 @@ pub fn generate(out_dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummar
         seed,
         ids,
         employers: &employers,
-        gbk: opts.format == GenerateFormat::Gbk,
+        gbk: matches!(
+            opts.format,
+            GenerateFormat::Gbk | GenerateFormat::Declaration
+        ),
     };
 
     let extension = match opts.format {
-        GenerateFormat::Csv | GenerateFormat::Gbk => "csv",
+        GenerateFormat::Csv | GenerateFormat::Gbk | GenerateFormat::Declaration => "csv",
         GenerateFormat::Xlsx => "xlsx",
     };
     if opts.split {
@@ -248,6 +256,15 @@ const EMPTY_ROW: EventRow = EventRow {
     bad_choice: 0,
 };
 
+/// The reject code a bad row gets in `format`: a declaration's bad date is
+/// a month that does not exist.
+fn bad_code(kind: BadKind, format: GenerateFormat) -> &'static str {
+    match (kind, format) {
+        (BadKind::BadDate, GenerateFormat::Declaration) => RejectCode::BadMonth.as_str(),
+        _ => kind.code().as_str(),
+    }
+}
+
 fn title_line(employer: &Employer) -> String {
     format!("{}2026年10月社保增减员表", employer.name)
 }
@@ -268,12 +285,12 @@ fn count_rows(rows: &[EventRow], opts: &GenerateOptions) -> GenerateSummary {
         }
         if let Some(kind) = row.bad {
             bad += 1;
-            *by_code.entry(kind.code().as_str()).or_default() += 1;
+            *by_code.entry(bad_code(kind, opts.format)).or_default() += 1;
         }
     }
     for kind in BadKind::ALL {
         if opts.bad_rate > 0.0 {
-            by_code.entry(kind.code().as_str()).or_default();
+            by_code.entry(bad_code(kind, opts.format)).or_default();
         }
     }
     GenerateSummary {
@@ -284,6 +301,7 @@ fn count_rows(rows: &[EventRow], opts: &GenerateOptions) -> GenerateSummary {
             GenerateFormat::Csv => "csv",
             GenerateFormat::Gbk => "gbk",
             GenerateFormat::Xlsx => "xlsx",
+            GenerateFormat::Declaration => "declaration",
         },
         split: opts.split,
         event_rows: rows.len() as u64,
@@ -314,10 +332,19 @@ fn write_events(
     format: GenerateFormat,
 ) -> Result<u64, GenerateError> {
     match format {
-        GenerateFormat::Csv => write_csv(path, rows, None, ctx, "\n"),
+        GenerateFormat::Csv => write_csv(path, rows, None, ctx, "\n", None),
         // Windows HR systems: GBK, CRLF, a title line padded to the row width.
-        GenerateFormat::Gbk => write_csv(path, rows, Some(title), ctx, "\r\n"),
+        GenerateFormat::Gbk => write_csv(path, rows, Some(title), ctx, "\r\n", None),
         GenerateFormat::Xlsx => xlsx::write_workbook(path, rows, title, ctx),
+        // A bureau declaration: GBK, CRLF, months by the shipped packs' rules.
+        GenerateFormat::Declaration => {
+            let dues = match PolicySet::load(&[]) {
+                Ok(policies) => DueTable::from_policies(&policies),
+                Err(_) => DueTable::rough(),
+            };
+            let title = title.replace("社保增减员表", "社会保险增减员申报表");
+            write_csv(path, rows, Some(&title), ctx, "\r\n", Some(&dues))
+        }
     }
 }
 
@@ -341,16 +368,21 @@ fn write_csv(
     title: Option<&str>,
     ctx: &RenderContext<'_>,
     line_end: &str,
+    declaration: Option<&DueTable>,
 ) -> Result<u64, GenerateError> {
     let file = File::create(path).map_err(io_error(path))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let mut head = String::new();
+    let header = match declaration {
+        None => EVENT_HEADER.as_slice(),
+        Some(_) => DECLARATION_HEADER.as_slice(),
+    };
     if let Some(title) = title {
         head.push_str(title);
-        head.push_str(&",".repeat(EVENT_HEADER.len() - 1));
+        head.push_str(&",".repeat(header.len() - 1));
         head.push_str(line_end);
     }
-    head.push_str(&EVENT_HEADER.join(","));
+    head.push_str(&header.join(","));
     head.push_str(line_end);
     let head = encode(head, ctx.gbk, path)?;
     w.write_all(&head).map_err(io_error(path))?;
@@ -362,7 +394,10 @@ fn write_csv(
             .map(|chunk| {
                 let mut text = String::with_capacity(chunk.len() * 128);
                 for row in chunk {
-                    push_csv_row(&mut text, row, ctx, line_end);
+                    match declaration {
+                        None => push_csv_row(&mut text, row, ctx, line_end),
+                        Some(dues) => push_declaration_row(&mut text, row, ctx, dues, line_end),
+                    }
                 }
                 encode(text, ctx.gbk, path)
             })

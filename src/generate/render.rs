@@ -3,11 +3,12 @@
 //! ([`BadKind`]), and text rendering of every column in an employer's own style,
 //! straight into a byte buffer (no per-row allocation).
 
+use super::ledger::DueTable;
 use super::population::{
     DateStyle, Employer, IdSpace, MoneyStyle, PersonPlan, REASONS, RETIREMENT_REASON, person_name,
 };
 use super::rng::Rng;
-use crate::model::{EventKind, RejectCode};
+use crate::model::{EventKind, Month, RejectCode};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -396,6 +397,106 @@ pub fn push_filed(out: &mut String, row: &EventRow, employer: &Employer) {
     if let Some(filed) = row.filed {
         push_date(out, filed, employer.date_style);
     }
+}
+
+/// The columns of a bureau declaration (`--format declaration`): the month
+/// paid for (费款所属期) instead of a day, the type as 增/减 or a code.
+pub const DECLARATION_HEADER: [&str; 10] = [
+    "证件类型",
+    "证件号码",
+    "姓名",
+    "单位编号",
+    "申报类型",
+    "费款所属期",
+    "参保地",
+    "缴费基数",
+    "减员原因",
+    "申报日期",
+];
+
+/// The 费款所属期 of an event row: a hire's first month paid, a
+/// separation's first month no longer paid, by the region's rules.
+pub fn declaration_month(row: &EventRow, employer: &Employer, dues: &DueTable) -> Month {
+    let month = Month::of(row.date);
+    match row.kind {
+        EventKind::Hire => match dues.rule(employer.region, month).hire_cutoff_day {
+            Some(cut) if row.date.day() > cut => month.next(),
+            _ => month,
+        },
+        EventKind::Separation => {
+            if dues.rule(employer.region, month).separation_month_paid {
+                month.next()
+            } else {
+                month
+            }
+        }
+    }
+}
+
+/// One declaration line: `居民身份证,ID,姓名,单位,增,202504,…`. The type is
+/// 增/减 or a code with its label (by employer); the month `202504`,
+/// `2025-04` or `2025年4月` (by employer's date style); a `BadDate` row has a
+/// month that does not exist (`202591`).
+pub fn push_declaration_row(
+    out: &mut String,
+    row: &EventRow,
+    ctx: &RenderContext<'_>,
+    dues: &DueTable,
+    line_end: &str,
+) {
+    let employer = &ctx.employers[row.employer as usize];
+    out.push_str("居民身份证,");
+    push_id(out, row, ctx);
+    out.push(',');
+    push_name(out, row, ctx);
+    out.push(',');
+    out.push_str(&employer.code);
+    out.push(',');
+    let coded = employer.region % 2 == 1;
+    out.push_str(match (row.bad, row.kind, coded) {
+        (Some(BadKind::BadEvent), _, _) => {
+            BAD_EVENT_WORDS[usize::from(row.bad_choice) % BAD_EVENT_WORDS.len()]
+        }
+        (_, EventKind::Hire, false) => "增",
+        (_, EventKind::Separation, false) => "减",
+        (_, EventKind::Hire, true) => "0001 人员新增",
+        (_, EventKind::Separation, true) => "0002 人员中断",
+    });
+    out.push(',');
+    let m = declaration_month(row, employer, dues);
+    let month = if row.bad == Some(BadKind::BadDate) {
+        91
+    } else {
+        m.month()
+    };
+    push_u64(out, m.year() as u64);
+    let (sep, pad, end) = match employer.date_style {
+        DateStyle::Iso => ("-", true, ""),
+        DateStyle::Slash => ("/", true, ""),
+        DateStyle::Compact => ("", true, ""),
+        DateStyle::Chinese => ("年", false, "月"),
+        DateStyle::Dot => (".", false, ""),
+    };
+    out.push_str(sep);
+    if pad && month < 10 {
+        out.push('0');
+    }
+    push_u64(out, u64::from(month));
+    out.push_str(end);
+    out.push(',');
+    push_region(out, row, employer);
+    out.push(',');
+    let start = out.len();
+    push_wage(out, row, employer, ctx.gbk);
+    if out[start..].contains(',') {
+        out.insert(start, '"');
+        out.push('"');
+    }
+    out.push(',');
+    push_reason(out, row);
+    out.push(',');
+    push_filed(out, row, employer);
+    out.push_str(line_end);
 }
 
 /// One CSV line (with `line_end`), quoting the money cell when it holds a comma.

@@ -56,6 +56,7 @@ pub fn same_content(a: &Event, b: &Event) -> bool {
     a.person_id == b.person_id
         && a.kind == b.kind
         && a.date == b.date
+        && a.basis == b.basis
         && a.employer_id == b.employer_id
         && a.name == b.name
         && a.region == b.region

@@ -3,7 +3,7 @@
 //! (`XX公司2025年10月社保增减员表`) and blank lines above it. Also decides the row
 //! shape: event rows (变动类型 + 变动日期) or roster rows (入职日期 [+ 离职日期]).
 
-use crate::ingest::schema::{ColumnSchema, EventWord, trim_spaces};
+use crate::ingest::schema::{ColumnSchema, EventWord, MonthMeaning, trim_spaces};
 use crate::model::Shape;
 
 /// How many leading rows may hold titles before the header.
@@ -22,6 +22,37 @@ pub struct HeaderMap {
     /// No event type column: every row is this event, named by the sheet or
     /// file name given (what it said).
     pub event_from: Option<(EventWord, String)>,
+    /// Month-only columns mapped (column index, what its month means, the
+    /// medical insurance's own), in header order.
+    pub months: Vec<MonthColumn>,
+}
+
+/// A month-only event column of a header.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct MonthColumn {
+    pub index: usize,
+    pub meaning: MonthMeaning,
+    pub medical: bool,
+}
+
+fn month_columns(
+    schema: &ColumnSchema,
+    table: &str,
+    mapped: &[(String, usize)],
+) -> Vec<MonthColumn> {
+    let mut out: Vec<MonthColumn> = mapped
+        .iter()
+        .filter_map(|(c, i)| {
+            let spec = schema.spec(table, c)?;
+            Some(MonthColumn {
+                index: *i,
+                meaning: spec.month?,
+                medical: spec.medical,
+            })
+        })
+        .collect();
+    out.sort_by_key(|m| m.index);
+    out
 }
 
 impl HeaderMap {
@@ -59,6 +90,11 @@ fn shape_of(
     hinted: bool,
 ) -> Option<Shape> {
     let has = |c: &str| mapped.iter().any(|(k, _)| k == c);
+    let months = month_columns(schema, table, mapped);
+    // A roster's hire month is a first month paid; a period (费款所属期)
+    // needs the row's event type.
+    let hire_month = months.iter().any(|m| m.meaning == MonthMeaning::FirstPaid);
+    let any_month = !months.is_empty();
     let required_ok = schema
         .table(table)
         .iter()
@@ -69,11 +105,14 @@ fn shape_of(
     }
     match table {
         "events" => {
-            if has("event") && has("date") {
+            if has("event") && (has("date") || any_month) {
                 Some(Shape::Events)
-            } else if has("hire_date") {
+            } else if has("hire_date") || hire_month {
                 Some(Shape::Roster)
-            } else if hinted && !has("event") && (has("date") || has("separation_date")) {
+            } else if hinted
+                && !has("event")
+                && (has("date") || has("separation_date") || any_month)
+            {
                 Some(Shape::Events)
             } else {
                 None
@@ -139,6 +178,7 @@ pub fn find_header_named(
                 index,
                 shape,
                 headers: row.iter().map(|h| trim_spaces(h).to_string()).collect(),
+                months: month_columns(schema, table, &mapped),
                 columns: mapped,
                 event_from,
             });
@@ -162,12 +202,19 @@ pub fn find_header_named(
         .filter(|c| c.required && !has(&c.canonical))
         .map(|c| display_name(schema, table, &c.canonical))
         .collect();
-    if table == "events" && !(has("event") && has("date")) && !has("hire_date") {
-        let ev: Vec<String> = ["event", "date"]
-            .iter()
-            .filter(|c| !has(c))
-            .map(|c| display_name(schema, table, c))
-            .collect();
+    let any_month = !month_columns(schema, table, &mapped).is_empty();
+    if table == "events" && !(has("event") && (has("date") || any_month)) && !has("hire_date") {
+        let mut ev: Vec<String> = Vec::new();
+        if !has("event") {
+            ev.push(display_name(schema, table, "event"));
+        }
+        if !has("date") && !any_month {
+            ev.push(format!(
+                "{} or a month column such as {}",
+                display_name(schema, table, "date"),
+                display_name(schema, table, "period")
+            ));
+        }
         missing.push(format!(
             "{} (or {} for roster rows)",
             ev.join(" and "),
@@ -233,7 +280,7 @@ mod tests {
         let s = ColumnSchema::shipped();
         let rows = vec![row(&["标题"]), row(&["姓名", "身份证号", "备注"])];
         let e = find_header(&s, "events", &rows).unwrap_err();
-        assert!(e.contains("missing 变动类型 (event) and 变动日期 (date) (or 入职日期 (hire_date) for roster rows)"), "{e}");
+        assert!(e.contains("missing 变动类型 (event) and 变动日期 (date) or a month column such as 费款所属期 (period) (or 入职日期 (hire_date) for roster rows)"), "{e}");
         assert!(e.contains("headers found: 姓名, 身份证号, 备注"), "{e}");
         let e = find_header(&s, "events", &[row(&["姓名", "变动类型", "日期"])]).unwrap_err();
         assert!(e.contains("missing 身份证号 (person_id)"), "{e}");

@@ -4,12 +4,12 @@
 //! the raw value, a stable code and a message.
 
 use crate::ingest::dedupe::FxBuild;
-use crate::ingest::header::HeaderMap;
-use crate::ingest::schema::{ColumnSchema, EventWord, trim_spaces};
-use crate::ingest::values::{Cell, DateError, parse_date_cell, parse_money_cell};
+use crate::ingest::header::{HeaderMap, MonthColumn};
+use crate::ingest::schema::{ColumnSchema, EventWord, MonthMeaning, trim_spaces};
+use crate::ingest::values::{Cell, DateError, parse_date_cell, parse_money_cell, parse_month_cell};
 use crate::model::{
-    Code, Event, EventKind, IdError, Name, PersonId, RegionId, RegionLookup, Reject, RejectCode,
-    Shape, SourceRef,
+    Code, DateBasis, Event, EventKind, IdError, Month, Name, PersonId, RegionId, RegionLookup,
+    Reject, RejectCode, Shape, SourceRef,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -54,6 +54,12 @@ pub struct EventColumns {
     pub deemed_months: Option<usize>,
     /// 医疗缴费档次.
     pub tier: Option<usize>,
+    /// The month-only column that dates a hire when its date column is
+    /// absent or blank (`增员年月`; on event rows also `费款所属期`).
+    pub hire_month: Option<(usize, MonthMeaning)>,
+    /// The month-only column that dates a separation likewise (`减员年月`,
+    /// `社保最后缴纳月`, the medical one first; on event rows also `费款所属期`).
+    pub separation_month: Option<(usize, MonthMeaning)>,
     /// No event type column: every row is this event (from the sheet or file
     /// name, `HeaderMap::event_from`).
     pub fixed_event: Option<EventWord>,
@@ -82,12 +88,53 @@ impl EventColumns {
             hire_filed_date: h.get("hire_filed_date"),
             deemed_months: h.get("deemed_months"),
             tier: h.get("tier"),
+            hire_month: month_column(&h.months, h.shape, false),
+            separation_month: month_column(&h.months, h.shape, true),
             fixed_event: h.event_from.as_ref().map(|(w, _)| *w),
             headers: h.headers.clone(),
         })
     }
     fn header(&self, i: usize) -> &str {
         self.headers.get(i).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// The month column that dates a hire (`separation` false) or a separation:
+/// a column of that meaning (the medical insurance's own first), else on
+/// event rows a period (`费款所属期`), whose meaning follows the row's type.
+fn month_column(
+    months: &[MonthColumn],
+    shape: Shape,
+    separation: bool,
+) -> Option<(usize, MonthMeaning)> {
+    let fits = |m: &&MonthColumn| {
+        m.meaning != MonthMeaning::ByEvent
+            && if separation {
+                m.meaning.dates_separations()
+            } else {
+                m.meaning.dates_hires()
+            }
+    };
+    let own = months
+        .iter()
+        .filter(fits)
+        .find(|m| m.medical)
+        .or_else(|| months.iter().find(fits));
+    let period = || {
+        (shape == Shape::Events)
+            .then(|| months.iter().find(|m| m.meaning == MonthMeaning::ByEvent))
+            .flatten()
+    };
+    own.or_else(period).map(|m| (m.index, m.meaning))
+}
+
+/// A month-only column's month as the event date it stands for: a hire's
+/// first month paid from its 1st, a separation's last month paid to its last day.
+fn month_date(month: Month, meaning: MonthMeaning, separation: bool) -> NaiveDate {
+    match meaning.on(separation) {
+        MonthMeaning::FirstPaid | MonthMeaning::ByEvent => month.first_day(),
+        MonthMeaning::LastPaid => month.last_day(),
+        MonthMeaning::FirstUnpaid => month.prev().last_day(),
     }
 }
 
@@ -368,6 +415,52 @@ fn is_placeholder(cell: Cell<'_>) -> bool {
     (1..=3).contains(&dashes) && t.chars().all(|c| matches!(c, '-' | '—' | '－' | '–' | '―'))
 }
 
+fn filled<R: RowCells + ?Sized>(row: &R, i: Option<usize>) -> bool {
+    i.is_some_and(|i| !row.cell(i).is_blank())
+}
+
+/// When a hire (`separation` false) or a separation happened: its date
+/// column when filled, else its month-only column (the month's exact date,
+/// [`month_date`]); `None` when both are blank or absent.
+fn when<R: RowCells + ?Sized>(
+    ctx: &SheetContext<'_>,
+    interner: &mut Interner,
+    row: &R,
+    date: Option<usize>,
+    month: Option<(usize, MonthMeaning)>,
+    separation: bool,
+    src: SourceRef,
+) -> Result<Option<(NaiveDate, DateBasis)>, Box<RowOutcome>> {
+    let c = ctx.columns;
+    let src = || src;
+    if let Some(i) = date {
+        let dc = row.cell(i);
+        if !dc.is_blank() {
+            return match interner.date(dc, ctx.is_1904) {
+                Ok(d) => Ok(Some((d, DateBasis::Day))),
+                Err(e) => Err(Box::new(date_reject(src(), c.header(i), &dc.raw(), e))),
+            };
+        }
+    }
+    let Some((i, meaning)) = month else {
+        return Ok(None);
+    };
+    let mc = row.cell(i);
+    if mc.is_blank() {
+        return Ok(None);
+    }
+    match parse_month_cell(mc, ctx.is_1904) {
+        Ok(m) => Ok(Some((month_date(m, meaning, separation), DateBasis::Month))),
+        Err(message) => Err(Box::new(reject(
+            src(),
+            c.header(i),
+            &mc.raw(),
+            RejectCode::BadMonth,
+            format!("{message} ({})", meaning.on(separation).name()),
+        ))),
+    }
+}
+
 /// Normalizes one non-blank data row. `row_number` is the row as a spreadsheet
 /// user counts it.
 pub fn normalize_row<R: RowCells + ?Sized>(
@@ -396,40 +489,64 @@ pub fn normalize_row<R: RowCells + ?Sized>(
 
     // What happened and when.
     let mut retirement = false;
-    let (first_kind, first_date, second_date) = match c.shape {
+    let (first_kind, (first_date, first_basis), second_date) = match c.shape {
         Shape::Roster => {
-            let hc = cell(c.hire_date);
-            if hc.is_blank() {
-                return reject(
-                    src,
-                    col(c.hire_date),
-                    "",
-                    RejectCode::MissingValue,
-                    "the hire date (入职日期) is empty".into(),
-                );
-            }
-            let hire = match parse_date_cell(hc, ctx.is_1904) {
-                Ok(d) => d,
-                Err(e) => return date_reject(src, col(c.hire_date), &hc.raw(), e),
-            };
-            let sc = cell(c.separation_date);
-            let sep = if sc.is_blank() {
-                None
-            } else {
-                match parse_date_cell(sc, ctx.is_1904) {
-                    Ok(d) if d < hire => {
-                        return reject(
-                            src,
-                            col(c.separation_date),
-                            &sc.raw(),
-                            RejectCode::DateOrder,
-                            format!("separation date {d} is before the hire date {hire}"),
-                        );
-                    }
-                    Ok(d) => Some(d),
-                    Err(e) => return date_reject(src, col(c.separation_date), &sc.raw(), e),
+            let hire = match when(ctx, interner, row, c.hire_date, c.hire_month, false, src) {
+                Ok(Some(h)) => h,
+                Ok(None) => {
+                    let (i, what) = match (c.hire_date, c.hire_month) {
+                        (None, Some((i, _))) => (Some(i), "the first month paid"),
+                        _ => (c.hire_date, "the hire date (入职日期)"),
+                    };
+                    return reject(
+                        src,
+                        col(i),
+                        "",
+                        RejectCode::MissingValue,
+                        format!("{what} is empty"),
+                    );
                 }
+                Err(r) => return *r,
             };
+            let sep = match when(
+                ctx,
+                interner,
+                row,
+                c.separation_date,
+                c.separation_month,
+                true,
+                src,
+            ) {
+                Ok(s) => s,
+                Err(r) => return *r,
+            };
+            if let Some((d, basis)) = sep
+                && d < hire.0
+            {
+                let by_month = basis == DateBasis::Month || hire.1 == DateBasis::Month;
+                // Months: stopping in the first month paid is a spell of no
+                // month (last paid = the month before), not an error.
+                if !(by_month && Month::of(d) >= Month::of(hire.0).prev()) {
+                    let i = if basis == DateBasis::Month && !filled(row, c.separation_date) {
+                        c.separation_month.map(|(i, _)| i)
+                    } else {
+                        c.separation_date
+                    };
+                    let raw = i
+                        .map(|i| row.cell(i).raw().into_owned())
+                        .unwrap_or_default();
+                    let message = if by_month {
+                        format!(
+                            "the last month paid {} is before the first month paid {}",
+                            Month::of(d),
+                            Month::of(hire.0)
+                        )
+                    } else {
+                        format!("separation date {d} is before the hire date {}", hire.0)
+                    };
+                    return reject(src, col(i), &raw, RejectCode::DateOrder, message);
+                }
+            }
             (EventKind::Hire, hire, sep)
         }
         _ => {
@@ -472,19 +589,28 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                     EventKind::Separation
                 }
             };
-            let dc = cell(c.date);
-            if dc.is_blank() {
-                return reject(
-                    src,
-                    col(c.date),
-                    "",
-                    RejectCode::MissingValue,
-                    "the event date (变动日期) is empty".into(),
-                );
-            }
-            let date = match interner.date(dc, ctx.is_1904) {
-                Ok(d) => d,
-                Err(e) => return date_reject(src, col(c.date), &dc.raw(), e),
+            let separation = kind == EventKind::Separation;
+            let month_col = if separation {
+                c.separation_month
+            } else {
+                c.hire_month
+            };
+            let date = match when(ctx, interner, row, c.date, month_col, separation, src) {
+                Ok(Some(d)) => d,
+                Ok(None) => {
+                    let (i, what) = match (c.date, month_col) {
+                        (None, Some((i, m))) => (Some(i), m.on(separation).name()),
+                        _ => (c.date, "the event date (变动日期)"),
+                    };
+                    return reject(
+                        src,
+                        col(i),
+                        "",
+                        RejectCode::MissingValue,
+                        format!("{what} is empty"),
+                    );
+                }
+                Err(r) => return *r,
             };
             (kind, date, None)
         }
@@ -623,6 +749,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
         employer_id,
         kind: first_kind,
         date: first_date,
+        basis: first_basis,
         region,
         wage,
         retirement: retirement && first_kind == EventKind::Separation,
@@ -637,13 +764,14 @@ pub fn normalize_row<R: RowCells + ?Sized>(
     };
     match second_date {
         None => RowOutcome::One(first),
-        Some(sep) => {
+        Some((sep, sep_basis)) => {
             let second = Event {
                 person_id,
                 name,
                 employer_id,
                 kind: EventKind::Separation,
                 date: sep,
+                basis: sep_basis,
                 region,
                 wage,
                 retirement,

@@ -16,6 +16,66 @@ pub struct ColumnSpec {
     pub canonical: String,
     pub aliases: Vec<String>,
     pub required: bool,
+    /// A month-only column (`month = "…"` in the file): what its month means.
+    pub month: Option<MonthMeaning>,
+    /// `medical = true`: the column is the medical insurance's own (Beijing's
+    /// `医疗保险缴费截止月份`), preferred over one for the other insurances
+    /// (`四险缴费截止月份`) when a header has both.
+    pub medical: bool,
+}
+
+/// What the month in a month-only event column means (`month = "…"` in
+/// `schemas/columns.toml`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum MonthMeaning {
+    /// `first_paid`: the first month paid (`增员年月`, `缴纳起始月`): a hire.
+    FirstPaid,
+    /// `last_paid`: the last month paid (`社保最后缴纳月`, `缴费截止月份`): a separation.
+    LastPaid,
+    /// `first_unpaid`: the first month no longer paid (`减员年月`, `停保年月`): a separation.
+    FirstUnpaid,
+    /// `by_event`: the declaration's period (`费款所属期`): on a hire row the
+    /// first month paid, on a separation row the first month no longer paid.
+    ByEvent,
+}
+
+impl MonthMeaning {
+    fn parse(raw: &str) -> Option<MonthMeaning> {
+        Some(match raw {
+            "first_paid" => MonthMeaning::FirstPaid,
+            "last_paid" => MonthMeaning::LastPaid,
+            "first_unpaid" => MonthMeaning::FirstUnpaid,
+            "by_event" => MonthMeaning::ByEvent,
+            _ => return None,
+        })
+    }
+    /// The meaning on a row of `kind`: a period is the first month paid on a
+    /// hire and the first month no longer paid on a separation.
+    pub fn on(self, separation: bool) -> MonthMeaning {
+        match (self, separation) {
+            (MonthMeaning::ByEvent, false) => MonthMeaning::FirstPaid,
+            (MonthMeaning::ByEvent, true) => MonthMeaning::FirstUnpaid,
+            (m, _) => m,
+        }
+    }
+    /// The column dates hires (a first month paid, or a period).
+    pub fn dates_hires(self) -> bool {
+        matches!(self, MonthMeaning::FirstPaid | MonthMeaning::ByEvent)
+    }
+    /// The column dates separations (a last month paid, a first month no
+    /// longer paid, or a period).
+    pub fn dates_separations(self) -> bool {
+        !matches!(self, MonthMeaning::FirstPaid)
+    }
+    /// The name used in the file and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            MonthMeaning::FirstPaid => "first month paid",
+            MonthMeaning::LastPaid => "last month paid",
+            MonthMeaning::FirstUnpaid => "first month no longer paid",
+            MonthMeaning::ByEvent => "period",
+        }
+    }
 }
 
 /// What a word in the event column (变动类型) means.
@@ -104,10 +164,24 @@ impl ColumnSchema {
                     .get("required")
                     .and_then(|v| v.as_bool())
                     .unwrap_or(false);
+                let month = match spec.get("month") {
+                    None => None,
+                    Some(v) => Some(v.as_str().and_then(MonthMeaning::parse).ok_or_else(|| {
+                        format!(
+                            "{table_name}.{canonical}.month: expected first_paid, last_paid, first_unpaid or by_event"
+                        )
+                    })?),
+                };
+                let medical = spec
+                    .get("medical")
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
                 columns.push(ColumnSpec {
                     canonical: canonical.clone(),
                     aliases,
                     required,
+                    month,
+                    medical,
                 });
             }
             tables.insert(table_name.clone(), columns);
@@ -126,6 +200,11 @@ impl ColumnSchema {
     /// The columns of one table (empty when the file has none).
     pub fn table(&self, name: &str) -> &[ColumnSpec] {
         self.tables.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The column spec of `canonical` in `table`.
+    pub fn spec(&self, table: &str, canonical: &str) -> Option<&ColumnSpec> {
+        self.table(table).iter().find(|c| c.canonical == canonical)
     }
 
     /// The canonical column a header text means in `table`, if any.

@@ -27,16 +27,10 @@ enum UiOutcome {
     Rejected(Reject),
 }
 
-/// A month cell: `202503`, `2025-03`, `2025年3月`, a date cell or a number.
+/// A month cell: `202503`, `2025-03`, `2025年3月`, a date cell or a number
+/// (the one month reader of every event input).
 fn month_of(cell: Cell<'_>, is_1904: bool) -> Option<Month> {
-    match cell {
-        Cell::Date { .. } | Cell::IsoDate(_) => {
-            crate::ingest::values::parse_date_cell(cell, is_1904)
-                .ok()
-                .map(Month::of)
-        }
-        other => Month::parse(&other.raw()),
-    }
+    crate::ingest::values::parse_month_cell(cell, is_1904).ok()
 }
 
 fn normalize_ui_row<R: RowCells + ?Sized>(

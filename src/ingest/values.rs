@@ -5,7 +5,8 @@
 //! Ambiguous or impossible dates are errors, never guesses.
 
 use crate::ingest::schema::trim_spaces;
-use chrono::NaiveDate;
+use crate::model::Month;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 
@@ -114,6 +115,49 @@ pub fn parse_date_cell(cell: Cell<'_>, is_1904: bool) -> Result<NaiveDate, DateE
         Cell::Text(s) | Cell::IsoDate(s) => parse_date_text(s, is_1904),
         other => Err(DateError::Bad(format!("{} is not a date", other.raw()))),
     }
+}
+
+/// Reads a month from a month-only column: `202504` as text or a number,
+/// `2025-04`, `2025/04`, `2025.4`, `2025年4月`, a date (text, an Excel date
+/// cell or an Excel serial: its month). `201391` is not a month.
+pub fn parse_month_cell(cell: Cell<'_>, is_1904: bool) -> Result<Month, String> {
+    let bad = |raw: &str| format!("`{raw}` is not a month: write 202504, 2025-04 or 2025年4月");
+    match cell {
+        Cell::Date { .. } => parse_date_cell(cell, is_1904)
+            .map(Month::of)
+            .map_err(|_| bad(&cell.raw())),
+        Cell::Int(i) => month_number(i as f64, is_1904).ok_or_else(|| bad(&i.to_string())),
+        Cell::Float(f) => month_number(f, is_1904).ok_or_else(|| bad(&format_number(f))),
+        Cell::Text(s) | Cell::IsoDate(s) => {
+            let t = trim_spaces(s);
+            if let Some(m) = Month::parse(t) {
+                return Ok(m);
+            }
+            // Six digits that are no month (`201391`) are refused, never read
+            // as a date or a serial.
+            if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad(t));
+            }
+            parse_date_text(t, is_1904)
+                .map(Month::of)
+                .map_err(|_| bad(t))
+        }
+        other => Err(bad(&other.raw())),
+    }
+}
+
+/// A number in a month column: `202504`, else a date as a number
+/// (`20250401`) or a whole Excel serial of a day from 1950 on (a year such
+/// as `2025`, or `2025.5`, is no month).
+fn month_number(f: f64, is_1904: bool) -> Option<Month> {
+    if f.fract() != 0.0 {
+        return None;
+    }
+    if (100_001.0..=999_912.0).contains(&f) {
+        return Month::parse(&format!("{}", f as i64));
+    }
+    let d = parse_number_date(f, is_1904).ok()?;
+    (d.year() >= 1950).then(|| Month::of(d))
 }
 
 /// A number in a date column: `20250305` written as a number, else an Excel serial.
@@ -360,6 +404,47 @@ pub fn parse_money_cell(cell: Cell<'_>) -> Result<Decimal, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_in_every_form_real_files_use() {
+        let m = |y, mo| Month::new(y, mo).unwrap();
+        for (cell, want) in [
+            (Cell::Text("201201"), m(2012, 1)),
+            (Cell::Text(" 2025-03 "), m(2025, 3)),
+            (Cell::Text("2025/03"), m(2025, 3)),
+            (Cell::Text("2025.3"), m(2025, 3)),
+            (Cell::Text("2025年3月"), m(2025, 3)),
+            (Cell::Text("2025-03-01"), m(2025, 3)),
+            (Cell::Text("2025年3月1日"), m(2025, 3)),
+            (Cell::Float(201201.0), m(2012, 1)),
+            (Cell::Int(202512), m(2025, 12)),
+            // 2025-06-01 as an Excel serial, and as a date cell.
+            (Cell::Float(45809.0), m(2025, 6)),
+            (
+                Cell::Date {
+                    serial: 45809.0,
+                    is_1904: false,
+                },
+                m(2025, 6),
+            ),
+            (Cell::Float(20250601.0), m(2025, 6)),
+        ] {
+            assert_eq!(parse_month_cell(cell, false), Ok(want), "{cell:?}");
+        }
+        for bad in [
+            Cell::Text("201391"),
+            Cell::Text("202500"),
+            Cell::Text("2025-13"),
+            Cell::Text("三月"),
+            Cell::Float(201391.0),
+            Cell::Float(2025.5),
+            Cell::Int(2025),
+            Cell::Bool(true),
+        ] {
+            let e = parse_month_cell(bad, false).unwrap_err();
+            assert!(e.contains("is not a month"), "{bad:?}: {e}");
+        }
+    }
 
     fn dec(s: &str) -> Decimal {
         s.parse().unwrap()

@@ -286,6 +286,7 @@ impl PersonPart for StopRow {
         col("filing_deadline", "减员截止日期", Date),
         col("filed_date", "减员办理日期", Date),
         col("late_stop", "逾期减员", Bool),
+        col("separation_basis", "离职日期依据", Text),
     ];
     fn slice(result: &PersonResult) -> &[Self] {
         &result.stops
@@ -303,6 +304,7 @@ impl PersonPart for StopRow {
         out.push(Value::Date(self.filing_deadline));
         out.push(opt(self.filed_date, Value::Date));
         out.push(Value::Bool(self.late_stop));
+        out.push(Value::Text(Cow::Borrowed(self.separation_basis.code())));
     }
 }
 

@@ -86,6 +86,7 @@ pub fn ev(
         tier: 0,
         filed_date: None,
         deemed_months: 0,
+        basis: Default::default(),
         source: SourceRef {
             input: 0,
             sheet: 0,
