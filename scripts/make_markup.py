@@ -182,6 +182,68 @@ def write_sample_markup(out_dir, make_id, due_for, packs):
         w.writerows(lrows)
 
 
+JINGHUA = "91110108MA04C7Q2X"  # 北京京华劳务派遣有限公司 (a bureau declaration by month, GBK); check character computed
+
+
+def uscc(first17):
+    """The GB 32100 check character of a 统一社会信用代码's first 17 characters."""
+    chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    total = sum(chars.index(c) * w for c, w in zip(first17, weights))
+    return first17 + chars[(31 - total % 31) % 31]
+
+
+def write_sample_declaration(out_dir, make_id, due_for, packs):
+    """A bureau declaration (社会保险增减员申报表) as an agency's web system
+    exports it: GBK, CRLF, a title row, 证件类型 + 证件号码, 申报类型 增/减 or a
+    code with its label, and 费款所属期 as a month only, in the forms such
+    files mix (202405, 2025-01, 2025年7月). Stories: a stop filed after the
+    deadline counted from the last day of the last month paid; a three-month
+    gap closed by 0003 人员恢复 (short, back-payable); a hire and a stop of the
+    same month (never paid); a month that does not exist (202513, a reject).
+    The ledger (ledger/实缴明细_京华.csv) pays every declared month what the
+    Beijing pack says is due, on the 15th."""
+    import csv
+    employer = uscc(JINGHUA[:17])
+    ids = [make_id("110108", b, 700 + i) for i, b in enumerate(
+        ["19880312", "19950721", "19830205", "19990930", "19761118", "19900101"])]
+    names = ["陈嘉豪", "林晓彤", "黄志明", "吴欣怡", "李国栋", "周子轩"]
+    wages = [8600, 7200, 11800, 6900, 9900, 8000]
+    # (person, 申报类型, 费款所属期 as written, filed)
+    rows = [
+        (0, "增", "202405", ""),
+        (0, "减", "2025-08", "2025-08-20"),
+        (1, "0001 人员新增", "2025-01", ""),
+        (2, "增", "202502", ""),
+        (2, "0002 人员中断", "202505", "2025-05-10"),
+        (2, "0003 人员恢复", "2025年8月", ""),
+        (3, "增", "202506", ""),
+        (3, "减", "202506", "2025-06-12"),
+        (4, "增", "2025年7月", ""),
+        (5, "增", "202513", ""),
+    ]
+    head = ["证件类型", "证件号码", "姓名", "单位社保编号", "申报类型", "费款所属期", "参保地", "缴费基数", "申报日期"]
+    lines = ["北京京华劳务派遣有限公司 社会保险增减员申报表" + "," * (len(head) - 1), ",".join(head)]
+    for p, kind, month, filed in rows:
+        lines.append(",".join(["居民身份证", ids[p], names[p], employer, kind, month, "北京",
+                               f"{wages[p]:.2f}", filed]))
+    with open(os.path.join(out_dir, "社保申报_京华劳务.csv"), "wb") as f:
+        f.write(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    # Paid months (first paid .. last paid), as the declaration means them.
+    paid = [(0, "2024-05", "2025-07"), (1, "2025-01", "2026-10"), (2, "2025-02", "2025-04"),
+            (2, "2025-08", "2026-10"), (4, "2025-07", "2026-10")]
+    lrows = []
+    for p, first, last in paid:
+        for m in month_range(dt.date.fromisoformat(first + "-01"), dt.date.fromisoformat(last + "-01")):
+            amount = due_for(packs["beijing"], m, wages[p])
+            lrows.append([ids[p], employer, m.strftime("%Y%m"), f"{amount:.2f}", m.replace(day=15).isoformat()])
+    lrows.sort()
+    with open(os.path.join(out_dir, "ledger", "实缴明细_京华.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"])
+        w.writerows(lrows)
+
+
 def stub_writers():
     """make_fixtures / make_samples import the real writers at their top; only
     their data and helpers are used here, so stand-ins do."""
@@ -204,3 +266,4 @@ if __name__ == "__main__":
     import make_samples as ms
     write_fixture_markup(mf.FIX, mf.event_rows(), mf.ZH_KIND, mf.date_variants)
     write_sample_markup(mf.SAMPLES, mf.make_id, ms.due_for, ms.load_packs())
+    write_sample_declaration(mf.SAMPLES, mf.make_id, ms.due_for, ms.load_packs())

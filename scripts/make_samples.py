@@ -285,6 +285,7 @@ def write_samples(out_dir, make_id, upgrade15):
     # -- two clients from web back offices: SpreadsheetML and HTML `.xls` -----
     import make_markup  # noqa: E402  (same folder; standard library only)
     make_markup.write_sample_markup(out_dir, make_id, due_for, packs)
+    make_markup.write_sample_declaration(out_dir, make_id, due_for, packs)
 
     # -- unemployment-benefit months ------------------------------------------
     with open(os.path.join(out_dir, "ui", "失业金领取.csv"), "w", encoding="utf-8", newline="") as f:

@@ -30,11 +30,11 @@ fn sample_events() -> Vec<PathBuf> {
 #[test]
 fn samples_balance_and_hold_the_planted_bad_rows() {
     let b = read(&sample_events()).unwrap();
-    // Six event exports; ledger/ and ui/ sub-folders are not read as events.
+    // Seven event exports; ledger/ and ui/ sub-folders are not read as events.
     let formats: Vec<InputFormat> = b.inputs.iter().map(|i| i.format).collect();
     assert_eq!(
         formats.len(),
-        6,
+        7,
         "{:?}",
         b.inputs.iter().map(|i| &i.path).collect::<Vec<_>>()
     );
@@ -79,9 +79,31 @@ fn samples_balance_and_hold_the_planted_bad_rows() {
             RejectCode::IdChecksum,
             RejectCode::BadDate,
             RejectCode::IdLostDigits,
+            // The bureau declaration's 费款所属期 202513.
+            RejectCode::BadMonth,
             // The SpreadsheetML's Number-typed ID.
             RejectCode::IdLostDigits
         ]
+    );
+    // The bureau declaration (GBK, title row, 申报类型 增/减 and codes,
+    // 费款所属期 by month): nine events, every one dated by month.
+    let decl = b
+        .inputs
+        .iter()
+        .position(|i| i.path.ends_with("社保申报_京华劳务.csv"))
+        .unwrap();
+    assert_eq!(b.inputs[decl].encoding.as_deref(), Some("gb18030"));
+    assert_eq!(b.inputs[decl].sheets[0].header_row, Some(2));
+    let by_month: Vec<_> = b
+        .events
+        .iter()
+        .filter(|e| e.source.input as usize == decl)
+        .collect();
+    assert_eq!(by_month.len(), 9);
+    assert!(
+        by_month
+            .iter()
+            .all(|e| e.basis == medrecon::model::DateBasis::Month)
     );
     let persons: BTreeSet<_> = b.events.iter().map(|e| e.person_id).collect();
     let employers: BTreeSet<_> = b.events.iter().map(|e| e.employer_id).collect();

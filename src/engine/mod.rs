@@ -349,7 +349,11 @@ fn analyze_into<'e>(
                 None,
                 sep.filed_date,
                 format!(
-                    "stop filed after the deadline {deadline} (separation {} + {} {})",
+                    "stop filed after the deadline {deadline} ({} {} + {} {})",
+                    match sep.basis {
+                        crate::model::DateBasis::Day => "separation",
+                        crate::model::DateBasis::Month => "last day of the last month paid",
+                    },
                     sep.date,
                     v.stop_filing_days,
                     deadline::unit(v)
