@@ -116,7 +116,7 @@ fn xlsx_reads_both_sheets_and_skips_the_notes_sheet() {
             .skipped
             .as_deref()
             .unwrap()
-            .contains("missing 身份证号")
+            .contains("an instruction or list sheet (`说明`), not data")
     );
     let events = in_input_order(&b);
     assert_eq!(events[0].source.row, 3);
@@ -228,4 +228,247 @@ fn the_same_file_twice_is_all_duplicates_the_second_time() {
         (10, 0, 10)
     );
     assert!(b.inputs.iter().all(|i| i.balanced()));
+}
+
+/// The rows of `same_gbk.csv` (after its header), cell by cell.
+const SAME_ROWS: [[&str; 9]; 10] = [
+    [
+        " 张伟　",
+        "110105198503121234",
+        "E1",
+        "增员",
+        "2025-01-06",
+        "beijing",
+        "8000",
+        "",
+        "",
+    ],
+    [
+        " 张伟　",
+        "110105198503121234",
+        "E1",
+        "减员",
+        "2025/3/20",
+        "beijing",
+        "8,000.00",
+        "",
+        "",
+    ],
+    [
+        " 李娜　",
+        "310104199007014566",
+        "E1",
+        "增员",
+        "2024.11.1",
+        "shanghai",
+        "￥12000.50",
+        "",
+        "",
+    ],
+    [
+        " 王芳　",
+        "440106196502200786",
+        "E2",
+        "增员",
+        "20240515",
+        "guangzhou",
+        "6500元",
+        "",
+        "",
+    ],
+    [
+        " 王芳　",
+        "440106196502200786",
+        "E2",
+        "减员",
+        "2025年6月30日",
+        "guangzhou",
+        "６５００",
+        "退休",
+        "2025-07-10",
+    ],
+    [
+        " 刘洋　",
+        "440305199211110092",
+        "E2",
+        "增员",
+        "2025-02-10",
+        "shenzhen",
+        "",
+        "",
+        "",
+    ],
+    [
+        " 刘洋　",
+        "440305199211110092",
+        "E2",
+        "减员",
+        "2025/8/31",
+        "shenzhen",
+        "",
+        "个人原因",
+        "2025-09-20",
+    ],
+    [
+        " 陈静　",
+        "320102198808083216",
+        "E1",
+        "增员",
+        "2025.4.1",
+        "",
+        "￥9000",
+        "",
+        "",
+    ],
+    [
+        " 杨磊　",
+        "110105710923003",
+        "E2",
+        "增员",
+        "20240909",
+        "beijing",
+        "7000元",
+        "",
+        "",
+    ],
+    [
+        " 杨磊　",
+        "110105710923003",
+        "E2",
+        "减员",
+        "2025年1月15日",
+        "beijing",
+        "７０００",
+        "",
+        "",
+    ],
+];
+
+fn csv_line(cells: &[&str]) -> String {
+    cells
+        .iter()
+        .map(|c| {
+            if c.contains(',') {
+                format!("\"{c}\"")
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Header shapes of real exports (issue 14 item 2), written here from the
+/// same rows: each reads as the same events as `same_gbk.csv`, and its
+/// header is found where it ends.
+#[test]
+fn the_same_events_under_every_header_shape() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let reference = sorted_contents(&read_fixture("same_gbk.csv"));
+    let tmp = tempfile::tempdir().unwrap();
+    let data: String = SAME_ROWS.iter().map(|r| csv_line(r) + "\n").collect();
+
+    // 1. A workbook whose header is three rows: a title merged across, group
+    //    cells merged across (变动信息, 参保信息, 其他) over their labels, the
+    //    ID, name and employer merged down; template noise in the labels
+    //    (`*`, `【必填】`, a format hint, pinyin, `（元）`); an instruction sheet.
+    let merged = tmp.path().join("merged_header.xlsx");
+    {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("增减员").unwrap();
+        let f = Format::new();
+        ws.merge_range(0, 0, 0, 8, "XX公司2025年10月社保增减员表", &f)
+            .unwrap();
+        ws.merge_range(1, 0, 2, 0, "姓名xing'ming", &f).unwrap();
+        ws.merge_range(1, 1, 2, 1, "*身份证号", &f).unwrap();
+        ws.merge_range(1, 2, 2, 2, "【必填】单位编号", &f).unwrap();
+        ws.merge_range(1, 3, 1, 4, "变动信息", &f).unwrap();
+        ws.merge_range(1, 5, 1, 6, "参保信息", &f).unwrap();
+        ws.merge_range(1, 7, 1, 8, "其他", &f).unwrap();
+        for (c, h) in [
+            "变动类型",
+            "变动日期(yyyy-mm-dd)",
+            "参保地",
+            "缴费基数（元）",
+            "离职原因",
+            "办理日期",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(2, c as u16 + 3, *h).unwrap();
+        }
+        for (r, row) in SAME_ROWS.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r as u32 + 3, c as u16, *v).unwrap();
+                }
+            }
+        }
+        let help = wb.add_worksheet();
+        help.set_name("填表说明").unwrap();
+        help.write_string(0, 0, "1. 身份证号请填写18位；2. 日期格式yyyy-mm-dd")
+            .unwrap();
+        wb.save(&merged).unwrap();
+    }
+
+    // 2. Beisen: a row of technical field names above the Chinese labels.
+    let beisen = tmp.path().join("beisen.csv");
+    std::fs::write(
+        &beisen,
+        format!(
+            "name,person_id,employer_id,event,date,region,wage,reason,filed_date\n\
+             姓名,身份证号,单位编号,变动类型,变动日期,参保地,缴费基数(元),离职原因,办理日期\n{data}"
+        ),
+    )
+    .unwrap();
+
+    // 3. Dotted group headers (`参保人.姓名`).
+    let dotted = tmp.path().join("dotted.csv");
+    std::fs::write(
+        &dotted,
+        format!(
+            "参保人.姓名,参保人.身份证号,单位.单位编号,变动.变动类型,变动.变动日期,参保.参保地,参保.缴费基数(元),变动.离职原因,变动.办理日期\n{data}"
+        ),
+    )
+    .unwrap();
+
+    // 4. The GBK fixture inside a .zip bundle, in a client/month folder.
+    let bundle_dir = tmp.path().join("clients/e1/2025-10");
+    std::fs::create_dir_all(&bundle_dir).unwrap();
+    let bundle = bundle_dir.join("exports.zip");
+    {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&bundle).unwrap());
+        let o = zip::write::SimpleFileOptions::default();
+        z.start_file("增减员/same_gbk.csv", o).unwrap();
+        z.write_all(&std::fs::read(fixture("same_gbk.csv")).unwrap())
+            .unwrap();
+        z.finish().unwrap();
+    }
+
+    for (path, header_row) in [
+        (&merged, 3),
+        (&beisen, 2),
+        (&dotted, 1),
+        (&tmp.path().join("clients"), 3),
+    ] {
+        let b = read(std::slice::from_ref(path)).unwrap();
+        assert_eq!(sorted_contents(&b), reference, "{}", path.display());
+        let sheet = &b.inputs[0].sheets[0];
+        assert_eq!(sheet.header_row, Some(header_row), "{}", path.display());
+        assert_eq!((sheet.rows_read, sheet.accepted), (10, 10));
+        assert!(b.rejects.is_empty(), "{:#?}", b.rejects);
+    }
+    // The instruction sheet is skipped, and said to be one.
+    let b = read(&[merged]).unwrap();
+    let help = &b.inputs[0].sheets[1];
+    assert_eq!(help.name, "填表说明");
+    assert!(
+        help.skipped
+            .as_deref()
+            .is_some_and(|s| s.contains("an instruction or list sheet")),
+        "{help:?}"
+    );
 }

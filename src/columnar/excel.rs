@@ -69,6 +69,11 @@ pub(crate) fn read_workbook(
                 "empty sheet".into()
             } else if bill {
                 format!("this sheet {}", super::schema::BILL_MESSAGE)
+            } else if crate::ingest::header::instruction_sheet(&sheet.name) {
+                format!(
+                    "an instruction or list sheet (`{}`), not data: no header row",
+                    sheet.name
+                )
             } else {
                 format!(
                     "no ledger header (身份证号, 费款所属期, 实缴金额 or 单位缴纳/个人缴纳) in the first {HEADER_SEARCH_ROWS} rows"

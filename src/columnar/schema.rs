@@ -95,36 +95,7 @@ pub(crate) struct WideColumn {
     pub role: WideRole,
 }
 
-/// The text that separates a header path's levels (`社保 / 缴费基数`).
-pub(crate) const PATH_SEP: &str = " / ";
-
-/// A header path per column from a group row above a label row: a group cell
-/// (a merged cell exported as its first cell, blanks after it) names every
-/// column up to the next group cell.
-pub(crate) fn header_paths<S: AsRef<str>, T: AsRef<str>>(
-    groups: &[S],
-    labels: &[T],
-) -> Vec<String> {
-    let mut group = String::new();
-    (0..labels.len().max(groups.len()))
-        .map(|i| {
-            if let Some(g) = groups
-                .get(i)
-                .map(|g| g.as_ref().trim())
-                .filter(|g| !g.is_empty())
-            {
-                group = g.to_string();
-            }
-            let label = labels.get(i).map_or("", |l| l.as_ref().trim());
-            match (group.is_empty(), label.is_empty()) {
-                (true, _) => label.to_string(),
-                (false, true) => group.clone(),
-                (false, false) if group == label => label.to_string(),
-                (false, false) => format!("{group}{PATH_SEP}{label}"),
-            }
-        })
-        .collect()
-}
+pub(crate) use crate::ingest::header::{PATH_SEP, header_paths};
 
 impl LedgerSchema {
     /// The schema shipped in `schemas/columns.toml`.
@@ -142,7 +113,7 @@ impl LedgerSchema {
                 continue;
             };
             for alias in &entry.aliases {
-                aliases.push((normalize_header(alias), column));
+                aliases.push((crate::ingest::schema::fold_header(alias), column));
             }
         }
         Ok(LedgerSchema { aliases, vocab })
@@ -151,7 +122,7 @@ impl LedgerSchema {
     /// The canonical column a header (or the last level of a header path) names.
     pub(crate) fn column_of(&self, header: &str) -> Option<LedgerColumn> {
         let header = header.rsplit(PATH_SEP).next().unwrap_or(header);
-        let h = normalize_header(header);
+        let h = crate::ingest::schema::fold_header(header);
         if h.is_empty() {
             return None;
         }
@@ -443,24 +414,6 @@ impl Layout {
             )],
         }
     }
-}
-
-/// Trim (incl. full-width spaces), lower-case, drop a bracketed suffix.
-pub(crate) fn normalize_header(raw: &str) -> String {
-    let trim = |s: &str| {
-        s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{feff}')
-            .to_string()
-    };
-    let mut s = trim(raw);
-    for (open, close) in [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
-        if s.ends_with(close)
-            && let Some(start) = s.rfind(open)
-            && start > 0
-        {
-            s = trim(&s[..start]);
-        }
-    }
-    s.to_lowercase()
 }
 
 #[cfg(test)]

@@ -6,6 +6,64 @@
 use crate::ingest::schema::{ColumnSchema, EventWord, MonthMeaning, trim_spaces};
 use crate::model::Shape;
 
+/// The text that separates a header path's levels (`社保 / 缴费基数`).
+pub const PATH_SEP: &str = " / ";
+
+/// A header path per column from a group row above a label row: a group cell
+/// (a merged cell exported as its first cell, blanks after it) names every
+/// column up to the next group cell; a blank label (a cell merged down from
+/// the group row) is the group itself.
+pub fn header_paths<S: AsRef<str>, T: AsRef<str>>(groups: &[S], labels: &[T]) -> Vec<String> {
+    let mut group = String::new();
+    (0..labels.len().max(groups.len()))
+        .map(|i| {
+            if let Some(g) = groups
+                .get(i)
+                .map(|g| g.as_ref().trim())
+                .filter(|g| !g.is_empty())
+            {
+                group = g.to_string();
+            }
+            let label = labels.get(i).map_or("", |l| l.as_ref().trim());
+            match (group.is_empty(), label.is_empty()) {
+                (true, _) => label.to_string(),
+                (false, true) => group.clone(),
+                (false, false) if group == label => label.to_string(),
+                (false, false) => format!("{group}{PATH_SEP}{label}"),
+            }
+        })
+        .collect()
+}
+
+/// A sheet named as instructions or a list for drop-downs (`填表说明`,
+/// `重要!!!`, `字典`, `下拉选项`): not data when it has no header. Its reason
+/// when skipped says so.
+pub fn instruction_sheet(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "说明",
+        "须知",
+        "注意",
+        "重要",
+        "填表",
+        "指南",
+        "帮助",
+        "字典",
+        "码表",
+        "下拉",
+        "选项",
+        "参数",
+        "instruction",
+        "readme",
+        "help",
+        "lists",
+    ];
+    let lower = name.to_lowercase();
+    WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// A header reading: its texts, the columns they map, the shape.
+type Reading = (Vec<String>, Vec<(String, usize)>, Shape);
+
 /// How many leading rows may hold titles before the header.
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -166,26 +224,89 @@ pub fn find_header_named(
         None
     };
     let mut best: Option<(usize, Vec<(String, usize)>)> = None;
+    let blank = |r: &[String]| r.iter().all(|c| trim_spaces(c).is_empty());
     for (index, row) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
-        let mapped = map_row(schema, table, row);
-        if let Some(shape) = shape_of(schema, table, &mapped, hint.is_some()) {
-            let has_type = mapped.iter().any(|(k, _)| k == "event");
-            let event_from = match shape {
-                Shape::Events if !has_type => hint.clone(),
-                _ => None,
+        // This row alone, or as the label row under one or two group rows
+        // (merged cells: `社保` over `缴费基数 | 参保地`, an ID header merged
+        // down); the alone reading wins a tie.
+        let mut candidates: Vec<Vec<String>> = vec![row.clone()];
+        if index >= 1 && !blank(&rows[index - 1]) {
+            candidates.push(header_paths(&rows[index - 1], row));
+            if index >= 2 && !blank(&rows[index - 2]) {
+                let upper = header_paths(&rows[index - 2], &rows[index - 1]);
+                candidates.push(header_paths(&upper, row));
+            }
+        }
+        let mut found: Option<Reading> = None;
+        for cand in candidates {
+            let mapped = map_row(schema, table, &cand);
+            if let Some(shape) = shape_of(schema, table, &mapped, hint.is_some())
+                && found
+                    .as_ref()
+                    .is_none_or(|(_, m, _)| mapped.len() > m.len())
+            {
+                found = Some((cand, mapped, shape));
+            } else if best.as_ref().is_none_or(|(_, b)| mapped.len() > b.len()) {
+                best = Some((index, mapped));
+            }
+        }
+        let Some((mut header, mut mapped, mut shape)) = found else {
+            continue;
+        };
+        // The header may go on below: a label row under this one (merged
+        // group cells above it), or the label row under a row of technical
+        // field names (Beisen). A row is part of the header when its ID
+        // cell holds no ID and it maps more columns with this row (or, alone,
+        // at least as many).
+        let mut index = index;
+        for _ in 0..2 {
+            let Some(next) = rows.get(index + 1) else {
+                break;
             };
-            return Ok(HeaderMap {
-                index,
-                shape,
-                headers: row.iter().map(|h| trim_spaces(h).to_string()).collect(),
-                months: month_columns(schema, table, &mapped),
-                columns: mapped,
-                event_from,
-            });
+            let id_col = mapped
+                .iter()
+                .find(|(k, _)| k == "person_id")
+                .map(|(_, i)| *i);
+            let holds_id = id_col
+                .and_then(|i| next.get(i))
+                .is_some_and(|c| c.bytes().filter(u8::is_ascii_digit).count() >= 6);
+            if holds_id || blank(next) {
+                break;
+            }
+            let alone = map_row(schema, table, next);
+            let paths_text = header_paths(&header, next);
+            let paths = map_row(schema, table, &paths_text);
+            let pick = if let Some(sh) = shape_of(schema, table, &paths, hint.is_some())
+                && paths.len() > mapped.len()
+                && paths.len() >= alone.len()
+            {
+                Some((paths_text, paths, sh))
+            } else if let Some(sh) = shape_of(schema, table, &alone, hint.is_some())
+                && alone.len() >= mapped.len()
+            {
+                Some((next.clone(), alone, sh))
+            } else {
+                None
+            };
+            let Some((h, m, sh)) = pick else {
+                break;
+            };
+            (header, mapped, shape) = (h, m, sh);
+            index += 1;
         }
-        if best.as_ref().is_none_or(|(_, b)| mapped.len() > b.len()) {
-            best = Some((index, mapped));
-        }
+        let has_type = mapped.iter().any(|(k, _)| k == "event");
+        let event_from = match shape {
+            Shape::Events if !has_type => hint.clone(),
+            _ => None,
+        };
+        return Ok(HeaderMap {
+            index,
+            shape,
+            headers: header.iter().map(|h| trim_spaces(h).to_string()).collect(),
+            months: month_columns(schema, table, &mapped),
+            columns: mapped,
+            event_from,
+        });
     }
     let (found_row, mapped) = match best {
         Some((i, m)) if !m.is_empty() => (Some(i), m),

@@ -482,6 +482,16 @@ fn sheet_header(
         &rows,
         &[("sheet name", &sheet.name), ("file name", file_name)],
     )
+    .map_err(|e| {
+        if header::instruction_sheet(&sheet.name) {
+            format!(
+                "an instruction or list sheet (`{}`), not data: no header row",
+                sheet.name
+            )
+        } else {
+            e
+        }
+    })
 }
 
 /// Excel rows of a sheet below the header with their Excel row numbers.

@@ -209,14 +209,19 @@ impl ColumnSchema {
 
     /// The canonical column a header text means in `table`, if any.
     pub fn canonical_for(&self, table: &str, header: &str) -> Option<&str> {
-        let folded = fold_header(header);
-        if folded.is_empty() {
-            return None;
-        }
-        self.table(table)
-            .iter()
-            .find(|c| c.aliases.contains(&folded))
-            .map(|c| c.canonical.as_str())
+        let find = |h: &str| {
+            let folded = fold_header(h);
+            if folded.is_empty() {
+                return None;
+            }
+            self.table(table)
+                .iter()
+                .find(|c| c.aliases.contains(&folded))
+                .map(|c| c.canonical.as_str())
+        };
+        // The whole text first (`缴费截止月份`), then a path's or dotted
+        // group's last level (`社保 / 缴费基数`, `参保人.姓名`).
+        find(header).or_else(|| last_header_level(header).and_then(find))
     }
 
     /// What an event-column value means, if it is a known word.
@@ -313,28 +318,84 @@ pub fn fold_value(s: &str) -> String {
     trim_spaces(s).to_lowercase()
 }
 
-/// A header folded for matching: spaces (ordinary and full-width) trimmed, a
-/// leading `*` (required-field marker in templates) dropped, lower case, and a
-/// bracketed suffix removed: `缴费基数(元)`, `缴费基数（元）`, `wage [CNY]` → `缴费基数`, `wage`.
+/// A header folded for matching: spaces (ordinary and full-width) trimmed,
+/// lower case, and the noise templates put around a name removed:
+/// - a required-field marker, leading or trailing (`*身份证号`, `姓名＊`);
+/// - a leading bracketed note (`【必填】姓名`, `(必填)证件号码`);
+/// - bracketed suffixes: units and format hints (`缴费基数(元)`, `缴费基数（元）`,
+///   `变动日期(yyyy-mm-dd)`, `wage [CNY]` → `缴费基数`, `变动日期`, `wage`);
+/// - pinyin an input method left after a Chinese name (`姓名xing'ming` → `姓名`).
 pub fn fold_header(s: &str) -> String {
     let mut t = trim_spaces(s);
-    t = trim_spaces(t.trim_start_matches(['*', '＊']));
-    while let Some(last) = t.chars().last() {
-        let open = match last {
-            ')' => '(',
-            '）' => '（',
-            ']' => '[',
-            '】' => '【',
-            _ => break,
-        };
-        // Either opening bracket closes either kind of suffix (`(元）` happens).
-        let cut = t.rfind([open, '(', '（', '[', '【']);
-        match cut {
-            Some(i) if i > 0 => t = trim_spaces(&t[..i]),
-            _ => break,
+    loop {
+        let before = t.len();
+        t = trim_spaces(t.trim_start_matches(['*', '＊']));
+        t = trim_spaces(t.trim_end_matches(['*', '＊']));
+        // A leading note in brackets, when a name follows it.
+        if let Some(close) = match t.chars().next() {
+            Some('【') => Some('】'),
+            Some('(') => Some(')'),
+            Some('（') => Some('）'),
+            Some('[') => Some(']'),
+            _ => None,
+        } && let Some(end) = t.find(close)
+        {
+            let rest = trim_spaces(&t[end + close.len_utf8()..]);
+            if !rest.is_empty() {
+                t = rest;
+            }
+        }
+        while let Some(last) = t.chars().last() {
+            let open = match last {
+                ')' => '(',
+                '）' => '（',
+                ']' => '[',
+                '】' => '【',
+                _ => break,
+            };
+            // Either opening bracket closes either kind of suffix (`(元）` happens).
+            let cut = t.rfind([open, '(', '（', '[', '【']);
+            match cut {
+                Some(i) if i > 0 => t = trim_spaces(&t[..i]),
+                _ => break,
+            }
+        }
+        if t.len() == before {
+            break;
+        }
+    }
+    // Pinyin after a Chinese name: ASCII letters, apostrophes and spaces
+    // after the last non-ASCII character, when one is there.
+    if let Some((i, c)) = t.char_indices().rev().find(|(_, c)| !c.is_ascii())
+        && !t.is_ascii()
+    {
+        let tail = &t[i + c.len_utf8()..];
+        if !tail.is_empty()
+            && tail
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'\'' || b == b' ')
+            && tail.bytes().filter(u8::is_ascii_lowercase).count() >= 2
+        {
+            t = trim_spaces(&t[..i + c.len_utf8()]);
         }
     }
     t.to_lowercase()
+}
+
+/// The last level of a header path or a dotted group header
+/// (`社保 / 缴费基数`, `参保人.姓名`, `社保信息·开始缴纳月`), when it has one.
+pub fn last_header_level(s: &str) -> Option<&str> {
+    let cut = s
+        .rfind(crate::ingest::header::PATH_SEP)
+        .map(|i| i + crate::ingest::header::PATH_SEP.len())
+        .or_else(|| {
+            s.char_indices()
+                .rev()
+                .find(|(_, c)| matches!(c, '.' | '·' | '／' | '/'))
+                .map(|(i, c)| i + c.len_utf8())
+        })?;
+    let rest = trim_spaces(&s[cut..]);
+    (!rest.is_empty() && rest.len() < s.len()).then_some(rest)
 }
 
 #[cfg(test)]
@@ -414,6 +475,40 @@ mod tests {
         assert_eq!(s.canonical_for("events", "缴费基数（元）"), Some("wage"));
         assert_eq!(s.canonical_for("events", " 身份证号码 "), Some("person_id"));
         assert_eq!(s.canonical_for("events", "备注"), None);
+    }
+
+    #[test]
+    fn template_noise_is_removed_before_matching() {
+        assert_eq!(fold_header("【必填】姓名"), "姓名");
+        assert_eq!(fold_header("(必填)证件号码"), "证件号码");
+        assert_eq!(fold_header("身份证号*"), "身份证号");
+        assert_eq!(fold_header("＊ 姓名 "), "姓名");
+        assert_eq!(fold_header("变动日期(yyyy-mm-dd)"), "变动日期");
+        assert_eq!(fold_header("*缴费基数（元）"), "缴费基数");
+        assert_eq!(fold_header("姓名xing'ming"), "姓名");
+        assert_eq!(fold_header("姓名 xing ming"), "姓名");
+        // ASCII names and one trailing letter are left alone.
+        assert_eq!(fold_header("Person_ID"), "person_id");
+        assert_eq!(fold_header("社保ID"), "社保id");
+        assert_eq!(fold_header("【必填】"), "【必填】");
+        assert_eq!(last_header_level("社保 / 缴费基数"), Some("缴费基数"));
+        assert_eq!(last_header_level("参保人.姓名"), Some("姓名"));
+        assert_eq!(last_header_level("社保信息·开始缴纳月"), Some("开始缴纳月"));
+        assert_eq!(last_header_level("姓名"), None);
+        assert_eq!(last_header_level("序号."), None);
+        let s = ColumnSchema::shipped();
+        assert_eq!(
+            s.canonical_for("events", "参保信息 / 缴费基数（元）"),
+            Some("wage")
+        );
+        assert_eq!(
+            s.canonical_for("events", "参保人.身份证号"),
+            Some("person_id")
+        );
+        assert_eq!(
+            s.canonical_for("events", "【必填】费款所属期"),
+            Some("period")
+        );
     }
 
     #[test]
