@@ -156,6 +156,13 @@ pub struct Record<'t> {
     scratch: String,
     /// A quoted field ran to the end of the file without its closing quote.
     pub unterminated: bool,
+    /// A quoted field of the record held a line break.
+    multiline: bool,
+    /// Such a field had text between its closing quote and the delimiter.
+    multiline_tail: bool,
+    /// The record is one line cut out by resynchronisation (see [`Splitter`]):
+    /// a quote opened on it does not close into a row of the header's width.
+    pub resynced: bool,
     /// Byte offset of the record's first character in the text.
     start: usize,
     /// Bytes the record takes in the text (its line or lines, line end included).
@@ -227,11 +234,25 @@ impl RowCells for Record<'_> {
 }
 
 /// Splits text into records. Blank lines are skipped (they are not rows).
+///
+/// **Resynchronisation** (when a header width is given with
+/// [`Splitter::with_width`]): a record whose quoted field is never closed, or
+/// whose quoted field spans line breaks and either has text between its
+/// closing quote and the next delimiter (`"…\n…"x`) or leaves a record that is
+/// not a row of the header's width (at least `width` fields, any beyond them
+/// blank), is taken back: its first line alone becomes the record (flagged
+/// [`Record::resynced`], a BAD_ROW for the reader), and splitting resumes at
+/// the start of the next line with no quote open. Each later line is split
+/// afresh, so reading is back in step at the first line that parses to the
+/// header's width, and a line that does not is its own reject. A quoted field
+/// holding line breaks in a row of the right width (`"北京\n朝阳"`) is read
+/// as before.
 pub struct Splitter<'t> {
     text: &'t str,
     pos: usize,
     line: u32,
     delim: u8,
+    width: Option<usize>,
 }
 
 impl<'t> Splitter<'t> {
@@ -242,7 +263,15 @@ impl<'t> Splitter<'t> {
             pos: 0,
             line: first_line,
             delim,
+            width: None,
         }
+    }
+
+    /// Resynchronises on records that do not fit a header of `width` named
+    /// columns (see the type's documentation).
+    pub fn with_width(mut self, width: usize) -> Splitter<'t> {
+        self.width = Some(width);
+        self
     }
 
     /// Length of the text being split (for sizing buffers).
@@ -263,7 +292,50 @@ impl<'t> Splitter<'t> {
     pub fn next_record(&mut self, rec: &mut Record<'t>) -> Option<u32> {
         let line = self.next_record_inner(rec)?;
         rec.span = self.pos - rec.start;
+        rec.resynced = false;
+        if let Some(width) = self.width
+            && (rec.unterminated || (rec.multiline && (rec.multiline_tail || !fits(rec, width))))
+        {
+            self.resync(rec, line);
+        }
         Some(line)
+    }
+
+    /// Re-reads the record starting on `line` as that line alone and moves
+    /// on to the next line.
+    fn resync(&mut self, rec: &mut Record<'t>, line: u32) {
+        let b = self.text.as_bytes();
+        let start = rec.start;
+        let (content_end, next) = match memchr::memchr2(b'\n', b'\r', &b[start..]) {
+            Some(i) => {
+                let at = start + i;
+                let next = if b[at] == b'\r' && b.get(at + 1) == Some(&b'\n') {
+                    at + 2
+                } else {
+                    at + 1
+                };
+                (at, next)
+            }
+            None => (b.len(), b.len()),
+        };
+        let mut one = Splitter::new(
+            self.text.get(start..content_end).unwrap_or(""),
+            self.delim,
+            line,
+        );
+        if one.next_record_inner(rec).is_none() {
+            rec.text = self.text;
+            rec.fields.clear();
+            rec.scratch.clear();
+        }
+        rec.start = start;
+        rec.span = next - start;
+        rec.unterminated = true;
+        rec.multiline = false;
+        rec.multiline_tail = false;
+        rec.resynced = true;
+        self.pos = next;
+        self.line = line + 1;
     }
 
     fn next_record_inner(&mut self, rec: &mut Record<'t>) -> Option<u32> {
@@ -292,6 +364,8 @@ impl<'t> Splitter<'t> {
         rec.fields.clear();
         rec.scratch.clear();
         rec.unterminated = false;
+        rec.multiline = false;
+        rec.multiline_tail = false;
         rec.start = self.pos;
         let start_line = self.line;
         let d = self.delim;
@@ -302,11 +376,14 @@ impl<'t> Splitter<'t> {
                 let mut p = self.pos + 1;
                 let mut seg = p;
                 let mut escaped = false;
+                let lines_before = self.line;
                 loop {
                     match memchr::memchr(b'"', &b[p..]) {
                         None => {
                             rec.unterminated = true;
-                            self.line += count_newlines(&b[self.pos..]);
+                            let n = count_newlines(&b[self.pos..]);
+                            rec.multiline |= n > 0;
+                            self.line += n;
                             rec.scratch.push_str(self.text.get(seg..).unwrap_or(""));
                             p = b.len();
                             escaped = true;
@@ -321,7 +398,9 @@ impl<'t> Splitter<'t> {
                                 p = qi + 2;
                                 seg = p;
                             } else {
-                                self.line += count_newlines(&b[self.pos..qi]);
+                                let n = count_newlines(&b[self.pos..qi]);
+                                rec.multiline |= n > 0;
+                                self.line += n;
                                 if escaped {
                                     rec.scratch.push_str(self.text.get(seg..qi).unwrap_or(""));
                                 }
@@ -335,6 +414,10 @@ impl<'t> Splitter<'t> {
                 let tail_end = memchr::memchr3(d, b'\n', b'\r', &b[p.min(b.len())..])
                     .map(|i| p + i)
                     .unwrap_or(b.len());
+                if tail_end > p && self.line != lines_before {
+                    // `"…\n…"text`: not how a quoted line break is written.
+                    rec.multiline_tail = true;
+                }
                 if escaped || tail_end > p {
                     if !escaped {
                         rec.scratch
@@ -378,6 +461,13 @@ impl<'t> Splitter<'t> {
             }
         }
     }
+}
+
+/// A row of a header of `width` named columns: at least `width` fields, any
+/// beyond them blank (trailing unnamed columns).
+pub fn fits(rec: &Record<'_>, width: usize) -> bool {
+    let n = rec.cell_count();
+    n >= width && (width..n).all(|i| rec.cell(i).is_blank())
 }
 
 fn count_newlines(b: &[u8]) -> u32 {
@@ -491,6 +581,38 @@ mod tests {
         assert_eq!(sp.next_record(&mut rec), Some(1));
         assert!(rec.unterminated);
         assert_eq!(sp.next_record(&mut rec), None);
+    }
+
+    fn all_width(text: &str, width: usize) -> Vec<(u32, Vec<String>, bool)> {
+        let mut sp = Splitter::new(text, b',', 1).with_width(width);
+        let mut rec = Record::default();
+        let mut out = vec![];
+        while let Some(l) = sp.next_record(&mut rec) {
+            out.push((l, rec.fields(), rec.resynced));
+        }
+        out
+    }
+
+    #[test]
+    fn a_stray_quote_costs_its_line_only() {
+        // Never closed: line 2 alone, then lines 3 and 4 as usual.
+        let recs = all_width("a,b,c\n1,\"x,y\n2,p,q\r\n3,r,s", 3);
+        let got: Vec<(u32, bool)> = recs.iter().map(|r| (r.0, r.2)).collect();
+        assert_eq!(got, vec![(1, false), (2, true), (3, false), (4, false)]);
+        assert_eq!(recs[1].1, vec!["1", "x,y"]);
+        assert_eq!(recs[2].1, vec!["2", "p", "q"]);
+        // Closed by a later quote into a row of the wrong width: the same.
+        let recs = all_width("1,\"x,y\n2,\"p\",q\n3,r,s\n", 3);
+        let got: Vec<(u32, bool)> = recs.iter().map(|r| (r.0, r.2)).collect();
+        assert_eq!(got, vec![(1, true), (2, false), (3, false)]);
+        assert_eq!(recs[1].1, vec!["2", "p", "q"]);
+        // A quoted line break in a row of the header's width is kept.
+        let recs = all_width("1,\"北京\n朝阳\",z\n2,p,q\n", 3);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].1, vec!["1", "北京\n朝阳", "z"]);
+        assert_eq!((recs[1].0, recs[1].2), (3, false));
+        // Without a width nothing changes (header search).
+        assert_eq!(all("1,\"x,y\n2,p,q\n", b',').len(), 1);
     }
 
     #[test]

@@ -268,6 +268,17 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
             message,
         });
     }
+    if rec.resynced {
+        return Some(Reject {
+            source: src,
+            column: String::new(),
+            value: rec.joined(200),
+            code: RejectCode::BadRow,
+            message: format!(
+                "a quoted field opened on this line (\") is not closed into a row of the header's {header_len} fields: this line alone is rejected and reading resumes on the next line"
+            ),
+        });
+    }
     if rec.unterminated {
         return Some(Reject {
             source: src,
@@ -281,8 +292,7 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
     // `header_len` counts up to the last named header: trailing unnamed
     // columns (`a,b,c,,`) may be missing or blank in a row.
     let n = rec.cell_count();
-    let extra_blank = (header_len..n).all(|i| rec.cell(i).is_blank());
-    if n < header_len || !extra_blank {
+    if !csv::fits(rec, header_len) {
         return Some(Reject {
             source: src,
             column: String::new(),
@@ -321,8 +331,10 @@ fn csv_header<'t>(
 }
 
 /// Runs `per_chunk` over the data text cut into chunks at record boundaries, in
-/// parallel; one result per chunk, in input order.
-fn csv_parallel<T, F>(data: &str, first_line: u32, delim: u8, per_chunk: F) -> Vec<T>
+/// parallel; one result per chunk, in input order. The splitters resynchronise
+/// on quotes that do not close into a row of `width` fields
+/// ([`csv::Splitter`]).
+fn csv_parallel<T, F>(data: &str, first_line: u32, delim: u8, width: usize, per_chunk: F) -> Vec<T>
 where
     T: Send,
     F: Fn(&mut csv::Splitter<'_>) -> T + Sync,
@@ -331,7 +343,8 @@ where
     chunks
         .par_iter()
         .map(|&(a, b, line)| {
-            let mut sp = csv::Splitter::new(data.get(a..b).unwrap_or(""), delim, line);
+            let mut sp =
+                csv::Splitter::new(data.get(a..b).unwrap_or(""), delim, line).with_width(width);
             per_chunk(&mut sp)
         })
         .collect()
@@ -386,7 +399,7 @@ fn read_events_csv(
         input,
         sheet: 0,
     };
-    let parts = csv_parallel(data, data_line, delim, |sp| {
+    let parts = csv_parallel(data, data_line, delim, header_len, |sp| {
         let mut out = SheetRows {
             events: Vec::with_capacity(sp.text_len() / 64 + 16),
             ..SheetRows::default()
