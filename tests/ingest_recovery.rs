@@ -69,7 +69,10 @@ fn run(events: &Path, ledger: Option<&Path>, out: &Path) -> (String, serde_json:
 
 fn assert_good_persons(persons: &str) {
     for (id, _) in GOOD {
-        assert!(persons.contains(id), "{id} missing from persons.csv:\n{persons}");
+        assert!(
+            persons.contains(id),
+            "{id} missing from persons.csv:\n{persons}"
+        );
     }
 }
 
@@ -129,8 +132,159 @@ fn a_stray_quote_closed_by_a_later_quoted_field_is_still_one_line() {
     // Row 6's region `北京\n朝阳` is no region the test table knows: its
     // reject proves the quoted line break was read as one field.
     let r = reject_at(&b, 6);
-    assert_eq!((r.code, r.value.as_str()), (RejectCode::UnknownRegion, "北京\n朝阳"));
+    assert_eq!(
+        (r.code, r.value.as_str()),
+        (RejectCode::UnknownRegion, "北京\n朝阳")
+    );
     let rows: Vec<u32> = in_input_order(&b).iter().map(|e| e.source.row).collect();
     assert_eq!(rows, vec![2, 4, 5, 8]);
     assert!(b.inputs[0].balanced());
+}
+
+/// The header, the five good rows and, as row 4, 李四's row with `bad` in his name.
+fn with_bad_name(bad: &[u8]) -> (Vec<u8>, usize) {
+    let rows = good_rows();
+    let mut bytes = Vec::new();
+    for line in [HEADER, &rows[0], &rows[1]] {
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice("110105199003070017,李".as_bytes());
+    let at = bytes.len();
+    bytes.extend_from_slice(bad);
+    bytes.extend_from_slice(",E1,增员,2025-01-06,北京\n".as_bytes());
+    for line in &rows[2..] {
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+    }
+    (bytes, at)
+}
+
+#[test]
+fn an_undecodable_line_in_a_utf8_file_is_one_bad_encoding_reject() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (bytes, at) = with_bad_name(b"\xff");
+    let p = write(&tmp.path().join("in"), "utf8.csv", &bytes);
+    let b = read(std::slice::from_ref(&p)).unwrap();
+    assert_eq!(b.inputs[0].encoding.as_deref(), Some("utf-8"));
+    let s = &b.inputs[0].sheets[0];
+    assert_eq!((s.rows_read, s.accepted, s.rejected), (6, 5, 1));
+    assert!(b.inputs[0].balanced());
+    assert_reject(&b, 4, "姓名", RejectCode::BadEncoding);
+    let r = reject_at(&b, 4);
+    assert_eq!(r.value, "李\u{FFFD}");
+    assert!(
+        r.message.contains("line 4 is not UTF-8 text")
+            && r.message
+                .contains(&format!("byte {at} of the file in column 姓名")),
+        "{}",
+        r.message
+    );
+    assert_eq!(RejectCode::BadEncoding.as_str(), "BAD_ENCODING");
+
+    let out = tmp.path().join("out");
+    let (persons, manifest) = run(&p, None, &out);
+    assert_good_persons(&persons);
+    assert_eq!(manifest["inputs"][0]["encoding"], "utf-8");
+    let sheet = &manifest["inputs"][0]["sheets"][0];
+    assert_eq!(
+        (&sheet["rows_read"], &sheet["accepted"], &sheet["rejected"]),
+        (&6.into(), &5.into(), &1.into())
+    );
+    let rejects = fs::read_to_string(out.join("rejects.csv")).unwrap();
+    assert!(
+        rejects.contains(",4,姓名,李\u{FFFD},BAD_ENCODING,"),
+        "{rejects}"
+    );
+    // validate counts the row too, and masks the ID-free value as it is.
+    let a = medrecon().arg("validate").arg(&p).assert().success();
+    let stdout = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("read 6, accepted 5, rejected 1, duplicates 0"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("BAD_ENCODING"), "{stdout}");
+}
+
+#[test]
+fn an_undecodable_line_in_a_gbk_file_is_one_bad_encoding_reject() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (utf8, _) = with_bad_name("四".as_bytes());
+    let text = String::from_utf8(utf8).unwrap();
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    // 李四 in GBK is C0 EE CB C4: 四 becomes C4 FF, no GB18030 character.
+    let mut bytes = gbk.into_owned();
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"\xC0\xEE\xCB\xC4")
+        .unwrap()
+        + 2;
+    bytes[at] = 0xFF;
+    bytes[at + 1] = 0xFF;
+    let p = write(&tmp.path().join("in"), "gbk.csv", &bytes);
+    let b = read(std::slice::from_ref(&p)).unwrap();
+    assert_eq!(b.inputs[0].encoding.as_deref(), Some("gb18030"));
+    let s = &b.inputs[0].sheets[0];
+    assert_eq!((s.rows_read, s.accepted, s.rejected), (6, 5, 1));
+    assert!(b.inputs[0].balanced());
+    assert_reject(&b, 4, "姓名", RejectCode::BadEncoding);
+    let r = reject_at(&b, 4);
+    assert!(
+        r.value.starts_with('李') && r.value.contains('\u{FFFD}'),
+        "{}",
+        r.value
+    );
+    assert!(
+        r.message.contains("line 4 is not GB18030/GBK text")
+            && r.message.contains(&format!("byte {at} of the file")),
+        "{}",
+        r.message
+    );
+    let (persons, manifest) = run(&p, None, &tmp.path().join("out"));
+    assert_good_persons(&persons);
+    assert_eq!(manifest["inputs"][0]["encoding"], "gb18030");
+}
+
+#[test]
+fn a_file_mostly_undecodable_is_still_a_file_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bytes = format!("{HEADER}\n").into_bytes();
+    for (id, _) in GOOD {
+        bytes.extend_from_slice(format!("{id},\u{5f20}").as_bytes());
+        bytes.extend_from_slice(b"\xff\xfe,E1,\xff,2025-01-06,x\n");
+    }
+    let p = write(tmp.path(), "junk.csv", &bytes);
+    let e = read(std::slice::from_ref(&p)).unwrap_err().to_string();
+    assert!(
+        e.contains("junk.csv")
+            && e.contains("is neither UTF-8 nor GB18030/GBK text")
+            && e.contains("5 are not UTF-8 (first at byte 91, line 2)"),
+        "{e}"
+    );
+    // An undecodable header is a file error, whatever the rows.
+    let (mut bytes, _) = with_bad_name("四".as_bytes());
+    bytes[2] = 0xFF;
+    let p = write(tmp.path(), "header.csv", &bytes);
+    let e = read(std::slice::from_ref(&p)).unwrap_err().to_string();
+    assert!(
+        e.contains("no header row") && e.contains("line 1 is not UTF-8 text (byte 0 cannot"),
+        "{e}"
+    );
+    // A header found whatever its bad byte is still refused.
+    let (mut bytes, _) = with_bad_name("四".as_bytes());
+    let at = bytes
+        .windows(6)
+        .position(|w| w == "参保".as_bytes())
+        .unwrap()
+        + 3;
+    bytes[at] = 0xFF;
+    let p = write(tmp.path(), "header2.csv", &bytes);
+    let e = read(std::slice::from_ref(&p)).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!(
+            "the header row (line 1) is not UTF-8 text (byte {at} cannot"
+        )),
+        "{e}"
+    );
 }

@@ -1,8 +1,10 @@
-//! CSV/TSV exports: encoding (BOM, strict UTF-8, then GB18030 — invalid bytes are
-//! a per-file error, never U+FFFD), delimiter (comma, tab or semicolon, counted
-//! outside quotes), and a record splitter over the decoded text that keeps the
-//! line number a spreadsheet user sees for each record's first line, even when a
-//! quoted field holds line breaks.
+//! CSV/TSV exports: encoding (BOM, strict UTF-8, then GB18030; a file that is
+//! one of them but for a few lines is read in it and those lines become
+//! BAD_ENCODING rejects — [`decode_recovering`]; never silent U+FFFD), delimiter
+//! (comma, tab or semicolon, counted outside quotes), and a record splitter
+//! over the decoded text that keeps the line number a spreadsheet user sees for
+//! each record's first line, even when a quoted field holds line breaks, and
+//! resynchronises after a stray quote ([`Splitter`]).
 //!
 //! The splitter borrows fields from the text (no allocation per row) and the
 //! data part of a file is cut into chunks at record boundaries so rows can be
@@ -42,6 +44,208 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
             line_at(bytes, at)
         )),
     }
+}
+
+/// A line of a CSV file that is not text in the file's encoding: it is kept
+/// in the decoded text lossily (U+FFFD for the bad bytes) and its record
+/// becomes a BAD_ENCODING reject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLine {
+    /// Where the line is in the decoded text (line end included).
+    pub start: usize,
+    pub end: usize,
+    /// Byte offset in the file of the first byte that cannot be decoded.
+    pub byte: usize,
+    /// The line's number (1 = the file's first line).
+    pub line: u32,
+}
+
+/// A CSV file's text, its encoding and the lines that are not text in it.
+#[derive(Debug)]
+pub struct Decoded<'b> {
+    pub text: Cow<'b, str>,
+    pub encoding: &'static str,
+    /// In text order; empty for a clean file.
+    pub bad: Vec<BadLine>,
+}
+
+/// Decodes a CSV file's bytes line by line where it must: a file that is
+/// UTF-8 (or GB18030) but for a few lines is read in that encoding, and the
+/// lines that are not come back in [`Decoded::bad`].
+///
+/// The rule: a BOM means UTF-8. Otherwise a file valid as a whole in strict
+/// UTF-8, then in strict GB18030 (tried first only when everything before the
+/// first invalid UTF-8 byte is ASCII), is read so, as by [`decode`]. Otherwise
+/// each line is checked in both; the encoding with fewer undecodable
+/// non-blank lines wins (UTF-8 on a tie). When at least half the non-blank
+/// lines are undecodable even so, the file is refused as a whole.
+pub fn decode_recovering(bytes: &[u8]) -> Result<Decoded<'_>, String> {
+    fn clean<'b>(text: Cow<'b, str>, encoding: &'static str) -> Decoded<'b> {
+        Decoded {
+            text,
+            encoding,
+            bad: Vec::new(),
+        }
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return match utf8(rest) {
+            Ok(s) => Ok(clean(Cow::Borrowed(s), "utf-8-bom")),
+            Err(e) => {
+                let lines = check_lines(rest, LineCode::Utf8);
+                if too_many(&lines) {
+                    return Err(format!(
+                        "starts with a UTF-8 byte-order mark but has invalid UTF-8 at byte {} (line {}) and in {} of its {} lines",
+                        e.valid_up_to() + 3,
+                        line_at(bytes, e.valid_up_to() + 3),
+                        lines.bad,
+                        lines.nonblank
+                    ));
+                }
+                Ok(rebuild(rest, 3, LineCode::Utf8, "utf-8-bom"))
+            }
+        };
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err("is UTF-16 text; save it as UTF-8 or GBK CSV".into());
+    }
+    let utf8_err = match utf8(bytes) {
+        Ok(s) => return Ok(clean(Cow::Borrowed(s), "utf-8")),
+        Err(e) => e,
+    };
+    if bytes[..utf8_err.valid_up_to()].is_ascii()
+        && let Ok(text) = decode_gb18030(bytes, GB_CHUNK_BYTES)
+    {
+        return Ok(clean(Cow::Owned(text), "gb18030"));
+    }
+    let as_utf8 = check_lines(bytes, LineCode::Utf8);
+    let as_gb = check_lines(bytes, LineCode::Gb18030);
+    let (code, lines, name) = if as_gb.bad < as_utf8.bad {
+        (LineCode::Gb18030, &as_gb, "gb18030")
+    } else {
+        (LineCode::Utf8, &as_utf8, "utf-8")
+    };
+    if too_many(lines) {
+        let first = |c: &LineCount| {
+            let at = c.first.unwrap_or(0);
+            format!("first at byte {at}, line {}", line_at(bytes, at))
+        };
+        return Err(format!(
+            "is neither UTF-8 nor GB18030/GBK text: of its {} non-blank lines, {} are not UTF-8 ({}) and {} not GB18030 ({}); is it really a CSV file?",
+            as_utf8.nonblank,
+            as_utf8.bad,
+            first(&as_utf8),
+            as_gb.bad,
+            first(&as_gb),
+        ));
+    }
+    Ok(rebuild(bytes, 0, code, name))
+}
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum LineCode {
+    Utf8,
+    Gb18030,
+}
+
+impl LineCode {
+    /// The offset in `line` of the first byte that is not text, if any.
+    fn invalid_at(self, line: &[u8]) -> Option<usize> {
+        match self {
+            LineCode::Utf8 => utf8(line).err().map(|e| e.valid_up_to()),
+            LineCode::Gb18030 => decode_gb18030_piece(line).err(),
+        }
+    }
+    fn lossy(self, line: &[u8]) -> Cow<'_, str> {
+        match self {
+            LineCode::Utf8 => String::from_utf8_lossy(line),
+            LineCode::Gb18030 => GB18030.decode_without_bom_handling(line).0,
+        }
+    }
+    fn decode(self, line: &[u8]) -> Cow<'_, str> {
+        match self {
+            // Checked valid before: lossy decoding borrows it unchanged.
+            LineCode::Utf8 => String::from_utf8_lossy(line),
+            LineCode::Gb18030 => GB18030.decode_without_bom_handling(line).0,
+        }
+    }
+}
+
+/// Lines of a file (each with its `\n`); 0x0A is never part of a multi-byte
+/// UTF-8 or GB18030 character.
+fn lines_of(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
+        let at = pos;
+        pos = end;
+        Some((at, &bytes[at..end]))
+    })
+}
+
+struct LineCount {
+    nonblank: usize,
+    bad: usize,
+    /// File offset of the first bad byte.
+    first: Option<usize>,
+}
+
+fn check_lines(bytes: &[u8], code: LineCode) -> LineCount {
+    let mut c = LineCount {
+        nonblank: 0,
+        bad: 0,
+        first: None,
+    };
+    for (at, line) in lines_of(bytes) {
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        c.nonblank += 1;
+        if let Some(i) = code.invalid_at(line) {
+            c.bad += 1;
+            c.first.get_or_insert(at + i);
+        }
+    }
+    c
+}
+
+/// At least half the non-blank lines undecodable: not a file to read by rows.
+fn too_many(c: &LineCount) -> bool {
+    c.bad * 2 >= c.nonblank.max(1)
+}
+
+/// Decodes line by line; `base` is the offset of `bytes` in the file.
+fn rebuild(bytes: &[u8], base: usize, code: LineCode, encoding: &'static str) -> Decoded<'static> {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
+    let mut bad = Vec::new();
+    for (n, (at, line)) in lines_of(bytes).enumerate() {
+        let start = text.len();
+        match code.invalid_at(line) {
+            None => text.push_str(&code.decode(line)),
+            Some(i) => {
+                text.push_str(&code.lossy(line));
+                bad.push(BadLine {
+                    start,
+                    end: text.len(),
+                    byte: base + at + i,
+                    line: n as u32 + 1,
+                });
+            }
+        }
+    }
+    Decoded {
+        text: Cow::Owned(text),
+        encoding,
+        bad,
+    }
+}
+
+/// The first of `bad` (sorted) overlapping text `start..end`.
+pub fn bad_line_in(bad: &[BadLine], start: usize, end: usize) -> Option<&BadLine> {
+    let i = bad.partition_point(|b| b.end <= start);
+    bad.get(i).filter(|b| b.start < end)
 }
 
 /// Strict UTF-8 validation: SIMD (`simdutf8`) for the common valid case; on
@@ -164,7 +368,7 @@ pub struct Record<'t> {
     /// a quote opened on it does not close into a row of the header's width.
     pub resynced: bool,
     /// Byte offset of the record's first character in the text.
-    start: usize,
+    pub start: usize,
     /// Bytes the record takes in the text (its line or lines, line end included).
     pub span: usize,
 }

@@ -304,6 +304,52 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
     None
 }
 
+/// How a reject message names an encoding.
+fn encoding_name(encoding: &str) -> &'static str {
+    if encoding.starts_with("utf-8") {
+        "UTF-8"
+    } else {
+        "GB18030/GBK"
+    }
+}
+
+/// A BAD_ENCODING reject for a CSV record on a line that is not text in the
+/// file's encoding: the column is the first whose cell holds an undecodable
+/// byte (shown as U+FFFD), the value that cell (the row when none does).
+fn bad_encoding(
+    rec: &csv::Record<'_>,
+    headers: &[String],
+    bad: &csv::BadLine,
+    encoding: &str,
+    src: SourceRef,
+) -> Reject {
+    let cell = (0..rec.cell_count()).find(|&i| rec.field(i).contains('\u{FFFD}'));
+    let (column, value) = match cell {
+        Some(i) => (
+            headers.get(i).cloned().unwrap_or_default(),
+            rec.field(i).chars().take(200).collect(),
+        ),
+        None => (String::new(), rec.joined(200)),
+    };
+    let within = match cell {
+        Some(_) if !column.is_empty() => format!(" in column {column}"),
+        Some(i) => format!(" in field {}", i + 1),
+        None => String::new(),
+    };
+    Reject {
+        source: src,
+        column,
+        value,
+        code: RejectCode::BadEncoding,
+        message: format!(
+            "line {} is not {} text: byte {} of the file{within} cannot be decoded (shown as \u{FFFD}); the row is not read",
+            bad.line,
+            encoding_name(encoding),
+            bad.byte
+        ),
+    }
+}
+
 /// Columns up to the last non-blank header cell.
 fn named_len(headers: &[String]) -> usize {
     headers
@@ -337,7 +383,7 @@ fn csv_header<'t>(
 fn csv_parallel<T, F>(data: &str, first_line: u32, delim: u8, width: usize, per_chunk: F) -> Vec<T>
 where
     T: Send,
-    F: Fn(&mut csv::Splitter<'_>) -> T + Sync,
+    F: Fn(&mut csv::Splitter<'_>, usize) -> T + Sync,
 {
     let chunks = csv::chunk_bounds(data, first_line);
     chunks
@@ -345,7 +391,7 @@ where
         .map(|&(a, b, line)| {
             let mut sp =
                 csv::Splitter::new(data.get(a..b).unwrap_or(""), delim, line).with_width(width);
-            per_chunk(&mut sp)
+            per_chunk(&mut sp, a)
         })
         .collect()
 }
@@ -375,17 +421,44 @@ fn read_events_csv(
     input: u32,
     report: &mut InputReport,
 ) -> Result<Vec<SheetRows>, IngestError> {
-    let (text, encoding) = csv::decode(bytes).map_err(|m| file_error(path, m))?;
-    report.encoding = Some(encoding.to_string());
-    let delim = csv::detect_delimiter(&text);
+    let decoded = csv::decode_recovering(bytes).map_err(|m| file_error(path, m))?;
+    let (text, bad) = (&decoded.text, &decoded.bad);
+    report.encoding = Some(decoded.encoding.to_string());
+    let delim = csv::detect_delimiter(text);
     let (hm, header_line, data, data_line) = csv_header(
-        &text,
+        text,
         delim,
         cx.schema,
         "events",
         &[("file name", &file_stem(path))],
     )
-    .map_err(|m| file_error(path, m))?;
+    .map_err(|m| match bad.first() {
+        Some(b) if b.line as usize <= header::HEADER_SEARCH_ROWS => file_error(
+            path,
+            format!(
+                "{m}; line {} is not {} text (byte {} cannot be decoded)",
+                b.line,
+                encoding_name(decoded.encoding),
+                b.byte
+            ),
+        ),
+        _ => file_error(path, m),
+    })?;
+    if let Some(b) = bad
+        .iter()
+        .find(|b| (header_line..data_line).contains(&b.line))
+    {
+        return Err(file_error(
+            path,
+            format!(
+                "the header row (line {}) is not {} text (byte {} cannot be decoded)",
+                b.line,
+                encoding_name(decoded.encoding),
+                b.byte
+            ),
+        ));
+    }
+    let data_at = text.len() - data.len();
     let columns =
         EventColumns::from_header(&hm).ok_or_else(|| file_error(path, "no person ID column"))?;
     let header_len = named_len(&hm.headers);
@@ -399,7 +472,7 @@ fn read_events_csv(
         input,
         sheet: 0,
     };
-    let parts = csv_parallel(data, data_line, delim, header_len, |sp| {
+    let parts = csv_parallel(data, data_line, delim, header_len, |sp, chunk_at| {
         let mut out = SheetRows {
             events: Vec::with_capacity(sp.text_len() / 64 + 16),
             ..SheetRows::default()
@@ -415,6 +488,14 @@ fn read_events_csv(
                 sheet: 0,
                 row: line,
             };
+            if !bad.is_empty() {
+                let at = data_at + chunk_at + rec.start;
+                if let Some(b) = csv::bad_line_in(bad, at, at + rec.span) {
+                    let r = bad_encoding(&rec, &hm.headers, b, decoded.encoding, src);
+                    out.push(RowOutcome::Rejected(r));
+                    continue;
+                }
+            }
             // A subtotal row may be short (`合计,,,`): it is skipped whatever
             // its field count; one over the size limits is still refused.
             if let Some(reason) = normalize::not_a_person(&rec, &columns)
