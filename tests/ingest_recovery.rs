@@ -288,3 +288,85 @@ fn a_file_mostly_undecodable_is_still_a_file_error() {
         "{e}"
     );
 }
+
+/// A ledger of the five good persons, two months each, quoted amounts; row
+/// 3 loses its closing quote and row 8 gets `bad` in its employer.
+fn ledger_bytes(bad: &[u8]) -> Vec<u8> {
+    let mut out = b"\xe8\xba\xab\xe4\xbb\xbd\xe8\xaf\x81\xe5\x8f\xb7,\xe5\x8d\x95\xe4\xbd\x8d\xe7\xbc\x96\xe5\x8f\xb7,\xe8\xb4\xb9\xe6\xac\xbe\xe6\x89\x80\xe5\xb1\x9e\xe6\x9c\x9f,\xe5\xae\x9e\xe7\xbc\xb4\xe9\x87\x91\xe9\xa2\x9d\n".to_vec();
+    let mut row = 1;
+    for (id, _) in GOOD {
+        for m in ["202506", "202507"] {
+            row += 1;
+            let amount = if row == 3 {
+                "\"1,000.00"
+            } else {
+                "\"1,000.00\""
+            };
+            let employer: Vec<u8> = if row == 8 {
+                [b"E".as_slice(), bad].concat()
+            } else {
+                b"E1".to_vec()
+            };
+            out.extend_from_slice(format!("{id},").as_bytes());
+            out.extend_from_slice(&employer);
+            out.extend_from_slice(format!(",{m},{amount}\n").as_bytes());
+        }
+    }
+    out
+}
+
+fn ledger_sheet(manifest: &serde_json::Value) -> &serde_json::Value {
+    let inputs = manifest["inputs"].as_array().unwrap();
+    let ledger = inputs.iter().find(|i| i["role"] == "ledger").unwrap();
+    &ledger["sheets"][0]
+}
+
+#[test]
+fn a_stray_quote_and_an_undecodable_line_cost_a_ledger_row_each() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut lines = vec![HEADER.to_string()];
+    lines.extend(good_rows());
+    let events = write(
+        &tmp.path().join("in"),
+        "events.csv",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    // UTF-8 with a byte 0xFF; GBK with 0xFF 0xFF, no GB18030 character.
+    let utf8 = ledger_bytes(b"\xff");
+    let text = String::from_utf8(ledger_bytes(b"X")).unwrap();
+    let mut gbk = encoding_rs::GBK.encode(&text).0.into_owned();
+    let at = gbk.windows(3).rposition(|w| w == b",EX").unwrap();
+    // Only row 8 has employer EX: it becomes E\xff\xff.
+    gbk.splice(at + 2..at + 3, [0xFF, 0xFF]);
+    for (name, bytes, encoding) in [("l8.csv", utf8, "utf-8"), ("lg.csv", gbk, "gb18030")] {
+        let ledger = write(&tmp.path().join("ledger"), name, &bytes);
+        let out = tmp.path().join(format!("out-{name}"));
+        let (persons, manifest) = run(&events, Some(&ledger), &out);
+        assert_good_persons(&persons);
+        let sheet = ledger_sheet(&manifest);
+        assert_eq!(
+            (&sheet["rows_read"], &sheet["accepted"], &sheet["rejected"]),
+            (&10.into(), &8.into(), &2.into()),
+            "{name}: {sheet}"
+        );
+        let ledger_input = manifest["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["role"] == "ledger")
+            .unwrap();
+        assert_eq!(ledger_input["encoding"], encoding, "{name}");
+        let rejects = fs::read_to_string(out.join("rejects.csv")).unwrap();
+        let rows: Vec<&str> = rejects.lines().filter(|l| l.contains(name)).collect();
+        assert_eq!(rows.len(), 2, "{name}: {rejects}");
+        assert!(
+            rows[0].contains(",3,,") && rows[0].contains("BAD_ROW"),
+            "{rows:?}"
+        );
+        assert!(
+            rows[1].contains(",8,单位编号,E\u{FFFD}") && rows[1].contains("BAD_ENCODING"),
+            "{rows:?}"
+        );
+        fs::remove_file(&ledger).unwrap();
+    }
+}

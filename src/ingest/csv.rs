@@ -216,6 +216,17 @@ fn too_many(c: &LineCount) -> bool {
     c.bad * 2 >= c.nonblank.max(1)
 }
 
+/// Whether a file's first block (its last line left out unless `eof`: a
+/// block may cut it) has fewer undecodable non-blank lines as GB18030 than
+/// as UTF-8 (UTF-8 on a tie), the rule of [`decode_recovering`].
+pub(crate) fn gb18030_fits_better(block: &[u8], eof: bool) -> bool {
+    let whole = match memchr::memrchr(b'\n', block) {
+        Some(i) if !eof => &block[..i + 1],
+        _ => block,
+    };
+    check_lines(whole, LineCode::Gb18030).bad < check_lines(whole, LineCode::Utf8).bad
+}
+
 /// Decodes line by line; `base` is the offset of `bytes` in the file.
 fn rebuild(bytes: &[u8], base: usize, code: LineCode, encoding: &'static str) -> Decoded<'static> {
     let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
