@@ -477,12 +477,18 @@ fn trim_cr(line: &str) -> &str {
 
 /// The index of the `\n` ending the record that starts at `start`, honouring quotes.
 fn record_end(buf: &[u8], start: usize, delimiter: u8) -> Option<usize> {
+    record_end_spanning(buf, start, delimiter).map(|(e, _)| e)
+}
+
+/// [`record_end`], and whether a quoted field of the record holds a line break.
+fn record_end_spanning(buf: &[u8], start: usize, delimiter: u8) -> Option<(usize, bool)> {
     let rest = buf.get(start..)?;
     let nl = memchr::memchr(b'\n', rest)?;
     if memchr::memchr(b'"', &rest[..nl]).is_none() {
-        return Some(start + nl);
+        return Some((start + nl, false));
     }
     let mut in_quotes = false;
+    let mut spans = false;
     let mut field_start = true;
     let mut i = 0;
     while i < rest.len() {
@@ -494,9 +500,11 @@ fn record_end(buf: &[u8], start: usize, delimiter: u8) -> Option<usize> {
                     continue;
                 }
                 in_quotes = false;
+            } else if b == b'\n' {
+                spans = true;
             }
         } else if b == b'\n' {
-            return Some(start + i);
+            return Some((start + i, spans));
         } else if b == b'"' && field_start {
             in_quotes = true;
             field_start = false;
@@ -525,23 +533,22 @@ fn record_end_sync(
     last: bool,
 ) -> Option<(usize, bool)> {
     let rest = buf.get(pos..)?;
-    let nl = memchr::memchr(b'\n', rest);
-    if let Some(n) = nl
-        && memchr::memchr(b'"', &rest[..n]).is_none()
-    {
-        return Some((pos + n, false));
-    }
     let limit = crate::ingest::csv::MAX_RECORD_BYTES;
-    match (record_end(buf, pos, delimiter), nl) {
-        (Some(e), Some(n)) if e == pos + n => Some((e, false)),
-        (Some(e), Some(n)) => {
-            let fits = e - pos <= limit && multiline_fits(&buf[pos..e], delimiter, width);
-            Some(if fits { (e, false) } else { (pos + n, true) })
+    match record_end_spanning(buf, pos, delimiter) {
+        Some((e, false)) => Some((e, false)),
+        Some((e, true)) => {
+            if e - pos <= limit && multiline_fits(&buf[pos..e], delimiter, width) {
+                Some((e, false))
+            } else {
+                memchr::memchr(b'\n', rest).map(|n| (pos + n, true))
+            }
         }
-        (_, None) if last => Some((buf.len(), false)),
-        (_, None) => None,
-        (None, Some(n)) if last || rest.len() > limit => Some((pos + n, true)),
-        (None, Some(_)) => None,
+        None => match memchr::memchr(b'\n', rest) {
+            None if last => Some((buf.len(), false)),
+            None => None,
+            Some(n) if last || rest.len() > limit => Some((pos + n, true)),
+            Some(_) => None,
+        },
     }
 }
 
