@@ -370,3 +370,41 @@ fn a_stray_quote_and_an_undecodable_line_cost_a_ledger_row_each() {
         fs::remove_file(&ledger).unwrap();
     }
 }
+
+#[test]
+fn a_stray_quote_in_a_file_read_in_chunks_costs_its_line_only() {
+    // Over 2 MiB, so the data is cut into chunks by quote parity (a second
+    // stray quote at the end makes the count even): after the stray quote
+    // (row 3) the first even-parity line break is inside the quoted line
+    // break of a later row, where a cut must not fall.
+    let rows = good_rows();
+    let mut text = format!("{HEADER}\n{}\n{STRAY}\n", rows[0]);
+    let mut n = 2u32;
+    while text.len() < (2 << 20) + 4096 {
+        text.push_str(&rows[1]);
+        text.push('\n');
+        n += 1;
+    }
+    text.push_str(&format!(
+        "{},{},E1,增员,2025-04-06,\"北京\n朝阳\"\n{}\n{STRAY}\n",
+        GOOD[3].0, GOOD[3].1, rows[4]
+    ));
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(tmp.path(), "big.csv", text.as_bytes());
+    let b = read(std::slice::from_ref(&p)).unwrap();
+    let s = &b.inputs[0].sheets[0];
+    // Rows: header 1, row 2, the stray 3, n - 2 repeats, the quoted row,
+    // one good row and the second stray.
+    let data_rows = u64::from(n) + 3;
+    assert_eq!(s.rows_read, data_rows);
+    assert_eq!((s.accepted, s.rejected), (3, 3), "{:#?}", b.rejects);
+    assert_eq!(s.duplicates, data_rows - 6);
+    assert_reject(&b, n + 5, "", RejectCode::BadRow);
+    assert_reject(&b, 3, "", RejectCode::BadRow);
+    let r = reject_at(&b, n + 2);
+    assert_eq!(
+        (r.code, r.value.as_str()),
+        (RejectCode::UnknownRegion, "北京\n朝阳")
+    );
+    assert!(b.inputs[0].balanced());
+}

@@ -468,6 +468,8 @@ pub struct Splitter<'t> {
     line: u32,
     delim: u8,
     width: Option<usize>,
+    /// Records cut back to their first line so far.
+    resyncs: u32,
 }
 
 impl<'t> Splitter<'t> {
@@ -479,6 +481,7 @@ impl<'t> Splitter<'t> {
             line: first_line,
             delim,
             width: None,
+            resyncs: 0,
         }
     }
 
@@ -501,6 +504,10 @@ impl<'t> Splitter<'t> {
     /// Line number of the next unread line.
     pub fn line(&self) -> u32 {
         self.line
+    }
+    /// Whether a record was cut back to its line (a stray quote) so far.
+    pub fn resynced(&self) -> bool {
+        self.resyncs > 0
     }
 
     /// Reads the next record into `rec`; returns the line it starts on.
@@ -549,6 +556,7 @@ impl<'t> Splitter<'t> {
         rec.multiline = false;
         rec.multiline_tail = false;
         rec.resynced = true;
+        self.resyncs += 1;
         self.pos = next;
         self.line = line + 1;
     }

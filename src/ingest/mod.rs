@@ -379,21 +379,34 @@ fn csv_header<'t>(
 /// Runs `per_chunk` over the data text cut into chunks at record boundaries, in
 /// parallel; one result per chunk, in input order. The splitters resynchronise
 /// on quotes that do not close into a row of `width` fields
-/// ([`csv::Splitter`]).
+/// ([`csv::Splitter`]). The cuts are placed by quote parity, which a stray
+/// quote upsets (a cut may fall inside a later quoted line break): when any
+/// chunk resynchronised, the data is read again as one chunk (the error path
+/// only).
 fn csv_parallel<T, F>(data: &str, first_line: u32, delim: u8, width: usize, per_chunk: F) -> Vec<T>
 where
     T: Send,
     F: Fn(&mut csv::Splitter<'_>, usize) -> T + Sync,
 {
+    let run = |chunks: &[(usize, usize, u32)]| -> (Vec<T>, bool) {
+        let outs: Vec<(T, bool)> = chunks
+            .par_iter()
+            .map(|&(a, b, line)| {
+                let mut sp =
+                    csv::Splitter::new(data.get(a..b).unwrap_or(""), delim, line).with_width(width);
+                let out = per_chunk(&mut sp, a);
+                (out, sp.resynced())
+            })
+            .collect();
+        let resynced = outs.iter().any(|o| o.1);
+        (outs.into_iter().map(|o| o.0).collect(), resynced)
+    };
     let chunks = csv::chunk_bounds(data, first_line);
-    chunks
-        .par_iter()
-        .map(|&(a, b, line)| {
-            let mut sp =
-                csv::Splitter::new(data.get(a..b).unwrap_or(""), delim, line).with_width(width);
-            per_chunk(&mut sp, a)
-        })
-        .collect()
+    let (outs, resynced) = run(&chunks);
+    if resynced && chunks.len() > 1 {
+        return run(&[(0, data.len(), first_line)]).0;
+    }
+    outs
 }
 
 struct EventsContext<'a> {
