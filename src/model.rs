@@ -828,6 +828,8 @@ pub enum RejectCode {
     UnknownPaymentKind,
     /// A range row whose month count (月数) disagrees with its range.
     MonthsMismatch,
+    /// A CSV line that is not text in the file's encoding (UTF-8 or GB18030).
+    BadEncoding,
 }
 
 impl RejectCode {
@@ -849,6 +851,7 @@ impl RejectCode {
             RejectCode::UnknownInsurance => "UNKNOWN_INSURANCE",
             RejectCode::UnknownPaymentKind => "UNKNOWN_PAYMENT_KIND",
             RejectCode::MonthsMismatch => "MONTHS_MISMATCH",
+            RejectCode::BadEncoding => "BAD_ENCODING",
         }
     }
 }

@@ -8,6 +8,13 @@
 //! doubled quotes and line breaks. A spreadsheet shows such a record as one
 //! row, so row numbers count records (blank lines included), header row = 1
 //! when there are no title lines.
+//!
+//! Recovery, on the error path only: a stray quote costs its line
+//! ([`record_end_sync`], the rule of [`crate::ingest::csv::Splitter`]), and a
+//! line that is not text in the file's encoding is one BAD_ENCODING reject
+//! (UTF-8: checked by bytes when a piece is not UTF-8; GB18030: decoded with
+//! U+FFFD for the bad bytes, and a row holding U+FFFD is refused). At least
+//! half the rows undecodable is still a file error.
 
 use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::{Layout, LedgerSchema};
@@ -148,6 +155,15 @@ struct FileState {
     /// Records (rows, blank ones included) consumed so far, title lines and header included.
     records: u64,
     sheet: SheetReport,
+    /// Rows refused as BAD_ENCODING so far.
+    bad_encoding: u64,
+}
+
+fn encoding_name(e: Encoding) -> &'static str {
+    match e {
+        Encoding::Gb18030 => "GB18030/GBK",
+        _ => "UTF-8",
+    }
 }
 
 struct Header {
@@ -199,6 +215,10 @@ fn read_as(
     let mut decoded = String::new();
     let mut bytes = 0u64;
     let mut first = true;
+    // UTF-8 from an ASCII first block only (a GBK file may look so).
+    let mut tentative = false;
+    // A GB18030 sequence was malformed (decoded as U+FFFD) so far.
+    let mut malformed = false;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -208,6 +228,7 @@ fn read_as(
         header: None,
         records: 0,
         sheet: SheetReport::new(name, Some(Shape::Ledger)),
+        bad_encoding: 0,
     };
     let mut n = read_full(&mut file, &mut raw)?;
     loop {
@@ -224,7 +245,12 @@ fn read_as(
             let detected = match encoding {
                 Some(e) => e,
                 None if chunk.starts_with(UTF8_BOM) => Encoding::Utf8Bom,
-                None if is_utf8_prefix(chunk, eof) => Encoding::Utf8,
+                None if is_utf8_prefix(chunk, eof) => {
+                    // An ASCII start says nothing: GBK found later re-reads the file.
+                    tentative = chunk.is_ascii();
+                    Encoding::Utf8
+                }
+                None if !crate::ingest::csv::gb18030_fits_better(chunk, eof) => Encoding::Utf8,
                 None => Encoding::Gb18030,
             };
             encoding = Some(detected);
@@ -238,17 +264,19 @@ fn read_as(
         match decoder.as_mut() {
             Some(dec) => {
                 decoded.clear();
-                let need = dec
-                    .max_utf8_buffer_length_without_replacement(chunk.len())
-                    .unwrap_or(chunk.len() * 3 + 16);
-                decoded.reserve(need);
-                let (result, read) =
-                    dec.decode_to_string_without_replacement(chunk, &mut decoded, eof);
-                if let encoding_rs::DecoderResult::Malformed(_, _) = result {
-                    let offset = bytes - n as u64 + read as u64;
-                    return Err(Failure::Error(anyhow::anyhow!(
-                        "bytes near offset {offset} are neither UTF-8 nor GB18030 text"
-                    )));
+                let mut rest = chunk;
+                loop {
+                    let need = dec
+                        .max_utf8_buffer_length(rest.len())
+                        .unwrap_or(rest.len() * 3 + 16);
+                    decoded.reserve(need);
+                    // Bad bytes become U+FFFD: their rows are refused in the parse.
+                    let (result, read, replaced) = dec.decode_to_string(rest, &mut decoded, eof);
+                    malformed |= replaced;
+                    rest = &rest[read..];
+                    if result == encoding_rs::CoderResult::InputEmpty {
+                        break;
+                    }
                 }
                 pending.extend_from_slice(decoded.as_bytes());
             }
@@ -263,7 +291,7 @@ fn read_as(
         let cut = match &state.header {
             None => 0,
             Some(_) if eof => pending.len(),
-            Some(h) => last_record_end(&pending, h.delimiter).unwrap_or(0),
+            Some(h) => last_record_end(&pending, h.delimiter, h.layout.headers.len()).unwrap_or(0),
         };
         // Hashes this block's raw bytes and reads the next block (none after
         // the last): done beside the parse of this block's text.
@@ -296,7 +324,13 @@ fn read_as(
                                 &mut next_raw,
                             )
                         },
-                        || parse_pieces(block, header, sizes.piece),
+                        || {
+                            let check = match encoding {
+                                Some(Encoding::Gb18030) => Check::Replaced(malformed),
+                                _ => Check::Utf8 { tentative },
+                            };
+                            parse_pieces(block, header, sizes.piece, check)
+                        },
                     );
                     next_n = read?;
                     parsed
@@ -309,12 +343,12 @@ fn read_as(
             };
             match parsed {
                 Ok(outs) => merge_pieces(outs, &mut state, store, rejects),
-                Err(_) if forced.is_none() && encoding == Some(Encoding::Utf8) => {
+                Err(GbkFound) if forced.is_none() && encoding == Some(Encoding::Utf8) => {
                     return Err(Failure::NotUtf8);
                 }
-                Err(e) => {
+                Err(GbkFound) => {
                     return Err(Failure::Error(anyhow::anyhow!(
-                        "the text is not valid UTF-8: {e}"
+                        "the text is not valid UTF-8"
                     )));
                 }
             }
@@ -337,6 +371,14 @@ fn read_as(
     if state.header.is_none() {
         return Err(Failure::Error(anyhow::anyhow!(
             "no ledger header row (身份证号, 费款所属期 and 实缴金额 or 单位缴纳/个人缴纳) in the first {HEADER_SEARCH_ROWS} rows"
+        )));
+    }
+    if state.bad_encoding > 0 && state.bad_encoding * 2 >= state.sheet.rows_read {
+        return Err(Failure::Error(anyhow::anyhow!(
+            "{} of its {} rows are not {} text; is it really a CSV file?",
+            state.bad_encoding,
+            state.sheet.rows_read,
+            encoding_name(encoding.unwrap_or(Encoding::Utf8))
         )));
     }
     Ok(CsvRead {
@@ -435,12 +477,18 @@ fn trim_cr(line: &str) -> &str {
 
 /// The index of the `\n` ending the record that starts at `start`, honouring quotes.
 fn record_end(buf: &[u8], start: usize, delimiter: u8) -> Option<usize> {
+    record_end_spanning(buf, start, delimiter).map(|(e, _)| e)
+}
+
+/// [`record_end`], and whether a quoted field of the record holds a line break.
+fn record_end_spanning(buf: &[u8], start: usize, delimiter: u8) -> Option<(usize, bool)> {
     let rest = buf.get(start..)?;
     let nl = memchr::memchr(b'\n', rest)?;
     if memchr::memchr(b'"', &rest[..nl]).is_none() {
-        return Some(start + nl);
+        return Some((start + nl, false));
     }
     let mut in_quotes = false;
+    let mut spans = false;
     let mut field_start = true;
     let mut i = 0;
     while i < rest.len() {
@@ -452,9 +500,11 @@ fn record_end(buf: &[u8], start: usize, delimiter: u8) -> Option<usize> {
                     continue;
                 }
                 in_quotes = false;
+            } else if b == b'\n' {
+                spans = true;
             }
         } else if b == b'\n' {
-            return Some(start + i);
+            return Some((start + i, spans));
         } else if b == b'"' && field_start {
             in_quotes = true;
             field_start = false;
@@ -466,22 +516,101 @@ fn record_end(buf: &[u8], start: usize, delimiter: u8) -> Option<usize> {
     None
 }
 
+/// Where the record starting at `pos` ends, resynchronising as the events
+/// splitter does ([`crate::ingest::csv::Splitter`]): a record whose quoted
+/// field never closes, or spans line breaks and either has text after its
+/// closing quote or is no row of `width` fields (any beyond them blank), or
+/// takes more than [`crate::ingest::csv::MAX_RECORD_BYTES`], is its first
+/// line alone, and the next record starts on the next line. Returns the index
+/// of the record's `\n` (`buf.len()` for a last line without one) and whether
+/// it was cut so; `None` when more bytes are needed (`last` false: `buf` is
+/// not the end of the file).
+fn record_end_sync(
+    buf: &[u8],
+    pos: usize,
+    delimiter: u8,
+    width: usize,
+    last: bool,
+) -> Option<(usize, bool)> {
+    let rest = buf.get(pos..)?;
+    let limit = crate::ingest::csv::MAX_RECORD_BYTES;
+    match record_end_spanning(buf, pos, delimiter) {
+        Some((e, false)) => Some((e, false)),
+        Some((e, true)) => {
+            if e - pos <= limit && multiline_fits(&buf[pos..e], delimiter, width) {
+                Some((e, false))
+            } else {
+                memchr::memchr(b'\n', rest).map(|n| (pos + n, true))
+            }
+        }
+        None => match memchr::memchr(b'\n', rest) {
+            None if last => Some((buf.len(), false)),
+            None => None,
+            Some(n) if last || rest.len() > limit => Some((pos + n, true)),
+            Some(_) => None,
+        },
+    }
+}
+
+/// A record whose quoted fields span lines: kept when each such field ends
+/// at a delimiter or the line end, and it is a row of `width` fields.
+fn multiline_fits(record: &[u8], delimiter: u8, width: usize) -> bool {
+    let Ok(line) = std::str::from_utf8(record) else {
+        return false;
+    };
+    let line = trim_cr(line);
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'"' {
+            let open = i;
+            i += 1;
+            while i < b.len() {
+                if b[i] == b'"' {
+                    if b.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            let spans = memchr::memchr(b'\n', &b[open..i.min(b.len())]).is_some();
+            i += 1;
+            if spans && i < b.len() && b[i] != delimiter {
+                return false;
+            }
+        }
+        match memchr::memchr(delimiter, &b[i.min(b.len())..]) {
+            Some(p) => i += p + 1,
+            None => break,
+        }
+    }
+    let mut scratch = String::new();
+    let mut fields = Vec::new();
+    split_fields(line, delimiter, &mut scratch, &mut fields);
+    fields.len() >= width
+        && (width..fields.len())
+            .all(|i| super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty())
+}
+
 /// The end (exclusive, after its `\n`) of the last complete record in `buf`.
-fn last_record_end(buf: &[u8], delimiter: u8) -> Option<usize> {
+fn last_record_end(buf: &[u8], delimiter: u8, width: usize) -> Option<usize> {
     if memchr::memchr(b'"', buf).is_none() {
         return memchr::memrchr(b'\n', buf).map(|i| i + 1);
     }
     let mut pos = 0;
     let mut last = None;
-    while let Some(end) = record_end(buf, pos, delimiter) {
+    while let Some((end, _)) = record_end_sync(buf, pos, delimiter, width, false) {
         pos = end + 1;
         last = Some(pos);
     }
     last
 }
 
-/// Cuts a block into pieces of about `piece` bytes, each ending at a record end.
-fn pieces(bytes: &[u8], delimiter: u8, piece: usize) -> Vec<&[u8]> {
+/// Cuts a block of whole records into pieces of about `piece` bytes, each
+/// ending at a record end.
+fn pieces(bytes: &[u8], delimiter: u8, width: usize, piece: usize) -> Vec<&[u8]> {
     let quoted = memchr::memchr(b'"', bytes).is_some();
     let mut out = Vec::new();
     let mut start = 0;
@@ -495,9 +624,9 @@ fn pieces(bytes: &[u8], delimiter: u8, piece: usize) -> Vec<&[u8]> {
             // Walk whole records from `start` so quotes are tracked exactly.
             let mut pos = start;
             loop {
-                match record_end(bytes, pos, delimiter) {
-                    Some(e) if e + 1 >= target => break e + 1,
-                    Some(e) => pos = e + 1,
+                match record_end_sync(bytes, pos, delimiter, width, true) {
+                    Some((e, _)) if e + 1 >= target => break (e + 1).min(bytes.len()),
+                    Some((e, _)) => pos = e + 1,
                     None => break bytes.len(),
                 }
             }
@@ -586,6 +715,8 @@ fn split_fields(line: &str, delimiter: u8, scratch: &mut String, out: &mut Vec<F
 struct PieceOut {
     batch: RowBatch,
     records: u32,
+    /// Rows refused as BAD_ENCODING.
+    bad_encoding: u64,
 }
 
 /// A rejected row's text as shown: its first 200 characters.
@@ -593,21 +724,109 @@ fn cut(line: &str) -> String {
     line.chars().take(200).collect()
 }
 
-fn parse_piece(piece: &str, header: &Header) -> PieceOut {
+/// How a block's text is checked for bytes of no character.
+#[derive(Copy, Clone, Debug)]
+enum Check {
+    /// Raw UTF-8 bytes: a piece that is not UTF-8 is read record by record.
+    /// `tentative`: the file looked UTF-8 by an ASCII start only.
+    Utf8 { tentative: bool },
+    /// Text decoded from GB18030; `true` when some bytes were replaced by U+FFFD.
+    Replaced(bool),
+}
+
+/// A record not UTF-8 but GB18030 in a file read as UTF-8 for its ASCII start.
+#[derive(Debug)]
+struct GbkFound;
+
+/// The BAD_ENCODING error of a row shown as `line` (bad bytes as U+FFFD).
+fn bad_encoding(line: &str, delimiter: u8, width: usize, what: String) -> CellError {
+    let mut scratch = String::new();
+    let mut fields = Vec::new();
+    split_fields(line, delimiter, &mut scratch, &mut fields);
+    let at = (0..fields.len()).find(|&i| field(line, &scratch, &fields, i).contains('\u{FFFD}'));
+    let (column, value) = match at {
+        Some(i) if i < width => (i, cut(field(line, &scratch, &fields, i))),
+        _ => (NO_COLUMN, cut(line)),
+    };
+    CellError {
+        column,
+        value,
+        code: RejectCode::BadEncoding,
+        message: format!("{what} cannot be decoded (shown as \u{FFFD}); the row is not read"),
+    }
+}
+
+/// Parses a piece of whole records. `text` is the piece when it is known to
+/// be UTF-8 (the fast path); otherwise each record is checked by itself.
+fn parse_piece(
+    piece: &[u8],
+    text: Option<&str>,
+    header: &Header,
+    check: Check,
+) -> Result<PieceOut, GbkFound> {
     // Ledger rows are about 50 bytes; over-reserving costs no memory until touched.
     let mut batch = RowBatch::with_capacity(piece.len() / 32 + 1);
     let mut scratch = String::new();
     let mut fields: Vec<FieldAt> = Vec::with_capacity(header.layout.headers.len() + 1);
-    let bytes = piece.as_bytes();
     let width = header.layout.headers.len();
+    let replaced = matches!(check, Check::Replaced(true))
+        && memchr::memmem::find(piece, "\u{FFFD}".as_bytes()).is_some();
+    let mut bad_rows = 0u64;
     let mut pos = 0;
     let mut record = 0u32;
-    while pos < bytes.len() {
-        let end = record_end(bytes, pos, header.delimiter).unwrap_or(bytes.len());
-        let line = trim_cr(piece.get(pos..end).unwrap_or(""));
+    while pos < piece.len() {
+        let (end, resynced) = record_end_sync(piece, pos, header.delimiter, width, true)
+            .unwrap_or((piece.len(), false));
+        let (start, raw) = (pos, &piece[pos..end]);
         pos = end + 1;
         let this = record;
         record += 1;
+        let line = match text {
+            Some(t) => trim_cr(t.get(start..end).unwrap_or("")),
+            None => match std::str::from_utf8(raw) {
+                Ok(l) => trim_cr(l),
+                Err(e) => {
+                    if let Check::Utf8 { tentative: true } = check
+                        && encoding_rs::GB18030
+                            .decode_without_bom_handling_and_without_replacement(raw)
+                            .is_some()
+                    {
+                        return Err(GbkFound);
+                    }
+                    let lossy = String::from_utf8_lossy(raw);
+                    let what = format!(
+                        "the row is not UTF-8 text: byte {} of the row (from 0)",
+                        e.valid_up_to()
+                    );
+                    bad_rows += 1;
+                    batch.reject_row(
+                        this,
+                        bad_encoding(trim_cr(&lossy), header.delimiter, width, what),
+                    );
+                    continue;
+                }
+            },
+        };
+        if replaced && line.contains('\u{FFFD}') {
+            bad_rows += 1;
+            let what = "the row is not GB18030/GBK text: some of its bytes".to_string();
+            batch.reject_row(this, bad_encoding(line, header.delimiter, width, what));
+            continue;
+        }
+        if resynced {
+            batch.reject_row(
+                this,
+                CellError {
+                    column: NO_COLUMN,
+                    value: cut(line),
+                    code: RejectCode::BadRow,
+                    message: format!(
+                        "a quoted field opened on this line (\") is not closed into a row of the header's {width} fields: this line alone is rejected and reading resumes on the next line"
+                    ),
+                },
+            );
+            continue;
+        }
         if line.len() > crate::ingest::csv::MAX_RECORD_BYTES {
             batch.reject_row(
                 this,
@@ -658,22 +877,29 @@ fn parse_piece(piece: &str, header: &Header) -> PieceOut {
             }
         });
     }
-    PieceOut {
+    Ok(PieceOut {
         batch,
         records: record,
-    }
+        bad_encoding: bad_rows,
+    })
 }
 
-/// Parses a block of whole records (after the header), pieces in parallel;
-/// each piece is checked to be UTF-8 (a record end is a character boundary).
+/// Parses a block of whole records (after the header), pieces in parallel.
+/// A piece that is UTF-8 as a whole (a record end is a character boundary)
+/// takes the fast path; one that is not is read record by record.
 fn parse_pieces(
     block: &[u8],
     header: &Header,
     piece: usize,
-) -> Result<Vec<PieceOut>, std::str::Utf8Error> {
-    pieces(block, header.delimiter, piece)
+    check: Check,
+) -> Result<Vec<PieceOut>, GbkFound> {
+    let width = header.layout.headers.len();
+    pieces(block, header.delimiter, width, piece)
         .par_iter()
-        .map(|p| std::str::from_utf8(p).map(|text| parse_piece(text, header)))
+        .map(|p| match simdutf8::basic::from_utf8(p) {
+            Ok(text) => parse_piece(p, Some(text), header, check),
+            Err(_) => parse_piece(p, None, header, check),
+        })
         .collect()
 }
 
@@ -699,6 +925,7 @@ fn merge_pieces(
         state.sheet.accepted += out.batch.accepted();
         state.sheet.other_insurance += out.batch.other_insurance;
         state.sheet.rejected += out.batch.rejects.len() as u64;
+        state.bad_encoding += out.bad_encoding;
         store.append(out.batch, &header.layout, row_of, rejects);
         state.records += out.records as u64;
     }
@@ -733,8 +960,26 @@ mod tests {
         let buf = b"a,\"x\ny\",b\nc,d\n";
         assert_eq!(record_end(buf, 0, b','), Some(9));
         assert_eq!(record_end(buf, 10, b','), Some(13));
-        assert_eq!(last_record_end(buf, b','), Some(14));
-        assert_eq!(last_record_end(b"a,\"open\nb", b','), None);
+        assert_eq!(last_record_end(buf, b',', 3), Some(14));
+        assert_eq!(last_record_end(b"a,\"open\nb", b',', 2), None);
+    }
+
+    #[test]
+    fn a_stray_quote_ends_its_record_at_its_line() {
+        // Never closed: its line alone, once the file ends.
+        let buf = b"a,\"x,y\nb,c,d\n";
+        assert_eq!(record_end_sync(buf, 0, b',', 3, false), None);
+        assert_eq!(record_end_sync(buf, 0, b',', 3, true), Some((6, true)));
+        assert_eq!(record_end_sync(buf, 7, b',', 3, true), Some((12, false)));
+        // Closed by a later quote, but with text after it: its line alone.
+        let buf = b"a,\"x,y\nb,\"c\",d\n";
+        assert_eq!(record_end_sync(buf, 0, b',', 3, false), Some((6, true)));
+        assert_eq!(last_record_end(buf, b',', 3), Some(buf.len()));
+        // A quoted line break in a row of the width is one record.
+        let buf = b"a,\"x\ny\",b\nc,d,e\n";
+        assert_eq!(record_end_sync(buf, 0, b',', 3, false), Some((9, false)));
+        // ... of another width, its first line only.
+        assert_eq!(record_end_sync(buf, 0, b',', 4, false), Some((4, true)));
     }
 
     use crate::model::{LedgerEntry, PersonId};
@@ -855,6 +1100,76 @@ mod tests {
                 ("2025-07".to_string(), "1042.50".to_string()),
                 ("2025-10".to_string(), "1021.50".to_string()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_stray_quote_and_a_bad_byte_cost_a_row_each_whatever_the_block_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = ledger_text(false);
+        let mut lines: Vec<Vec<u8>> = text.split('\n').map(|l| l.as_bytes().to_vec()).collect();
+        // Row 9 (its 10th line: row 5 takes two) loses a closing quote; row
+        // 29 gets a byte 0xFF.
+        let l10 = String::from_utf8(lines[9].clone()).unwrap();
+        lines[9] = l10.replacen(".50\"", ".50", 1).into_bytes();
+        lines[29].insert(3, 0xFF);
+        let bytes = lines.join(&b'\n');
+        let utf8 = dir.path().join("u.csv");
+        std::fs::write(&utf8, &bytes).unwrap();
+        let (e1, r1, read1) = read(&utf8, LARGE);
+        let (e2, r2, read2) = read(&utf8, TINY);
+        assert_eq!(read1.encoding, Encoding::Utf8);
+        assert_eq!((e1, &r1, &read1.sheet), (e2, &r2, &read2.sheet));
+        assert_eq!(read1.sheet.rows_read, 60);
+        assert_eq!((read1.sheet.accepted, read1.sheet.rejected), (57, 3));
+        let got: Vec<(u32, RejectCode, &str)> = r1
+            .iter()
+            .map(|r| (r.source.row, r.code, r.column.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (9, RejectCode::BadRow, ""),
+                (20, RejectCode::BadMonth, "费款所属期"),
+                (29, RejectCode::BadEncoding, "身份证号"),
+            ]
+        );
+        assert!(r1[2].value.contains('\u{FFFD}'), "{:?}", r1[2]);
+        assert!(r1[2].message.contains("byte 3 of the row"), "{:?}", r1[2]);
+        // The same in GBK: the bad byte is no GB18030 character either.
+        let mut g: Vec<Vec<u8>> = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            if i == 29 {
+                let mut b = encoding_rs::GBK
+                    .encode(&String::from_utf8_lossy(&l[..3]))
+                    .0
+                    .into_owned();
+                b.push(0xFF);
+                b.extend_from_slice(
+                    &encoding_rs::GBK
+                        .encode(std::str::from_utf8(&l[4..]).unwrap())
+                        .0,
+                );
+                g.push(b);
+            } else {
+                g.push(
+                    encoding_rs::GBK
+                        .encode(std::str::from_utf8(l).unwrap())
+                        .0
+                        .into_owned(),
+                );
+            }
+        }
+        let gpath = dir.path().join("g.csv");
+        std::fs::write(&gpath, g.join(&b'\n')).unwrap();
+        let (e3, r3, read3) = read(&gpath, LARGE);
+        let (e4, r4, read4) = read(&gpath, TINY);
+        assert_eq!(read3.encoding, Encoding::Gb18030);
+        assert_eq!((e3, &r3, &read3.sheet), (e4, &r4, &read4.sheet));
+        assert_eq!((read3.sheet.accepted, read3.sheet.rejected), (57, 3));
+        assert_eq!(
+            (r3[2].source.row, r3[2].code),
+            (29, RejectCode::BadEncoding)
         );
     }
 

@@ -1,8 +1,10 @@
-//! CSV/TSV exports: encoding (BOM, strict UTF-8, then GB18030 — invalid bytes are
-//! a per-file error, never U+FFFD), delimiter (comma, tab or semicolon, counted
-//! outside quotes), and a record splitter over the decoded text that keeps the
-//! line number a spreadsheet user sees for each record's first line, even when a
-//! quoted field holds line breaks.
+//! CSV/TSV exports: encoding (BOM, strict UTF-8, then GB18030; a file that is
+//! one of them but for a few lines is read in it and those lines become
+//! BAD_ENCODING rejects — [`decode_recovering`]; never silent U+FFFD), delimiter
+//! (comma, tab or semicolon, counted outside quotes), and a record splitter
+//! over the decoded text that keeps the line number a spreadsheet user sees for
+//! each record's first line, even when a quoted field holds line breaks, and
+//! resynchronises after a stray quote ([`Splitter`]).
 //!
 //! The splitter borrows fields from the text (no allocation per row) and the
 //! data part of a file is cut into chunks at record boundaries so rows can be
@@ -42,6 +44,219 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
             line_at(bytes, at)
         )),
     }
+}
+
+/// A line of a CSV file that is not text in the file's encoding: it is kept
+/// in the decoded text lossily (U+FFFD for the bad bytes) and its record
+/// becomes a BAD_ENCODING reject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLine {
+    /// Where the line is in the decoded text (line end included).
+    pub start: usize,
+    pub end: usize,
+    /// Byte offset in the file of the first byte that cannot be decoded.
+    pub byte: usize,
+    /// The line's number (1 = the file's first line).
+    pub line: u32,
+}
+
+/// A CSV file's text, its encoding and the lines that are not text in it.
+#[derive(Debug)]
+pub struct Decoded<'b> {
+    pub text: Cow<'b, str>,
+    pub encoding: &'static str,
+    /// In text order; empty for a clean file.
+    pub bad: Vec<BadLine>,
+}
+
+/// Decodes a CSV file's bytes line by line where it must: a file that is
+/// UTF-8 (or GB18030) but for a few lines is read in that encoding, and the
+/// lines that are not come back in [`Decoded::bad`].
+///
+/// The rule: a BOM means UTF-8. Otherwise a file valid as a whole in strict
+/// UTF-8, then in strict GB18030 (tried first only when everything before the
+/// first invalid UTF-8 byte is ASCII), is read so, as by [`decode`]. Otherwise
+/// each line is checked in both; the encoding with fewer undecodable
+/// non-blank lines wins (UTF-8 on a tie). When at least half the non-blank
+/// lines are undecodable even so, the file is refused as a whole.
+pub fn decode_recovering(bytes: &[u8]) -> Result<Decoded<'_>, String> {
+    fn clean<'b>(text: Cow<'b, str>, encoding: &'static str) -> Decoded<'b> {
+        Decoded {
+            text,
+            encoding,
+            bad: Vec::new(),
+        }
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return match utf8(rest) {
+            Ok(s) => Ok(clean(Cow::Borrowed(s), "utf-8-bom")),
+            Err(e) => {
+                let lines = check_lines(rest, LineCode::Utf8);
+                if too_many(&lines) {
+                    return Err(format!(
+                        "starts with a UTF-8 byte-order mark but has invalid UTF-8 at byte {} (line {}) and in {} of its {} lines",
+                        e.valid_up_to() + 3,
+                        line_at(bytes, e.valid_up_to() + 3),
+                        lines.bad,
+                        lines.nonblank
+                    ));
+                }
+                Ok(rebuild(rest, 3, LineCode::Utf8, "utf-8-bom"))
+            }
+        };
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err("is UTF-16 text; save it as UTF-8 or GBK CSV".into());
+    }
+    let utf8_err = match utf8(bytes) {
+        Ok(s) => return Ok(clean(Cow::Borrowed(s), "utf-8")),
+        Err(e) => e,
+    };
+    if bytes[..utf8_err.valid_up_to()].is_ascii()
+        && let Ok(text) = decode_gb18030(bytes, GB_CHUNK_BYTES)
+    {
+        return Ok(clean(Cow::Owned(text), "gb18030"));
+    }
+    let as_utf8 = check_lines(bytes, LineCode::Utf8);
+    let as_gb = check_lines(bytes, LineCode::Gb18030);
+    let (code, lines, name) = if as_gb.bad < as_utf8.bad {
+        (LineCode::Gb18030, &as_gb, "gb18030")
+    } else {
+        (LineCode::Utf8, &as_utf8, "utf-8")
+    };
+    if too_many(lines) {
+        let first = |c: &LineCount| {
+            let at = c.first.unwrap_or(0);
+            format!("first at byte {at}, line {}", line_at(bytes, at))
+        };
+        return Err(format!(
+            "is neither UTF-8 nor GB18030/GBK text: of its {} non-blank lines, {} are not UTF-8 ({}) and {} not GB18030 ({}); is it really a CSV file?",
+            as_utf8.nonblank,
+            as_utf8.bad,
+            first(&as_utf8),
+            as_gb.bad,
+            first(&as_gb),
+        ));
+    }
+    Ok(rebuild(bytes, 0, code, name))
+}
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum LineCode {
+    Utf8,
+    Gb18030,
+}
+
+impl LineCode {
+    /// The offset in `line` of the first byte that is not text, if any.
+    fn invalid_at(self, line: &[u8]) -> Option<usize> {
+        match self {
+            LineCode::Utf8 => utf8(line).err().map(|e| e.valid_up_to()),
+            LineCode::Gb18030 => decode_gb18030_piece(line).err(),
+        }
+    }
+    fn lossy(self, line: &[u8]) -> Cow<'_, str> {
+        match self {
+            LineCode::Utf8 => String::from_utf8_lossy(line),
+            LineCode::Gb18030 => GB18030.decode_without_bom_handling(line).0,
+        }
+    }
+    fn decode(self, line: &[u8]) -> Cow<'_, str> {
+        match self {
+            // Checked valid before: lossy decoding borrows it unchanged.
+            LineCode::Utf8 => String::from_utf8_lossy(line),
+            LineCode::Gb18030 => GB18030.decode_without_bom_handling(line).0,
+        }
+    }
+}
+
+/// Lines of a file (each with its `\n`); 0x0A is never part of a multi-byte
+/// UTF-8 or GB18030 character.
+fn lines_of(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
+        let at = pos;
+        pos = end;
+        Some((at, &bytes[at..end]))
+    })
+}
+
+struct LineCount {
+    nonblank: usize,
+    bad: usize,
+    /// File offset of the first bad byte.
+    first: Option<usize>,
+}
+
+fn check_lines(bytes: &[u8], code: LineCode) -> LineCount {
+    let mut c = LineCount {
+        nonblank: 0,
+        bad: 0,
+        first: None,
+    };
+    for (at, line) in lines_of(bytes) {
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        c.nonblank += 1;
+        if let Some(i) = code.invalid_at(line) {
+            c.bad += 1;
+            c.first.get_or_insert(at + i);
+        }
+    }
+    c
+}
+
+/// At least half the non-blank lines undecodable: not a file to read by rows.
+fn too_many(c: &LineCount) -> bool {
+    c.bad * 2 >= c.nonblank.max(1)
+}
+
+/// Whether a file's first block (its last line left out unless `eof`: a
+/// block may cut it) has fewer undecodable non-blank lines as GB18030 than
+/// as UTF-8 (UTF-8 on a tie), the rule of [`decode_recovering`].
+pub(crate) fn gb18030_fits_better(block: &[u8], eof: bool) -> bool {
+    let whole = match memchr::memrchr(b'\n', block) {
+        Some(i) if !eof => &block[..i + 1],
+        _ => block,
+    };
+    check_lines(whole, LineCode::Gb18030).bad < check_lines(whole, LineCode::Utf8).bad
+}
+
+/// Decodes line by line; `base` is the offset of `bytes` in the file.
+fn rebuild(bytes: &[u8], base: usize, code: LineCode, encoding: &'static str) -> Decoded<'static> {
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
+    let mut bad = Vec::new();
+    for (n, (at, line)) in lines_of(bytes).enumerate() {
+        let start = text.len();
+        match code.invalid_at(line) {
+            None => text.push_str(&code.decode(line)),
+            Some(i) => {
+                text.push_str(&code.lossy(line));
+                bad.push(BadLine {
+                    start,
+                    end: text.len(),
+                    byte: base + at + i,
+                    line: n as u32 + 1,
+                });
+            }
+        }
+    }
+    Decoded {
+        text: Cow::Owned(text),
+        encoding,
+        bad,
+    }
+}
+
+/// The first of `bad` (sorted) overlapping text `start..end`.
+pub fn bad_line_in(bad: &[BadLine], start: usize, end: usize) -> Option<&BadLine> {
+    let i = bad.partition_point(|b| b.end <= start);
+    bad.get(i).filter(|b| b.start < end)
 }
 
 /// Strict UTF-8 validation: SIMD (`simdutf8`) for the common valid case; on
@@ -156,8 +371,15 @@ pub struct Record<'t> {
     scratch: String,
     /// A quoted field ran to the end of the file without its closing quote.
     pub unterminated: bool,
+    /// A quoted field of the record held a line break.
+    multiline: bool,
+    /// Such a field had text between its closing quote and the delimiter.
+    multiline_tail: bool,
+    /// The record is one line cut out by resynchronisation (see [`Splitter`]):
+    /// a quote opened on it does not close into a row of the header's width.
+    pub resynced: bool,
     /// Byte offset of the record's first character in the text.
-    start: usize,
+    pub start: usize,
     /// Bytes the record takes in the text (its line or lines, line end included).
     pub span: usize,
 }
@@ -227,11 +449,27 @@ impl RowCells for Record<'_> {
 }
 
 /// Splits text into records. Blank lines are skipped (they are not rows).
+///
+/// **Resynchronisation** (when a header width is given with
+/// [`Splitter::with_width`]): a record whose quoted field is never closed, or
+/// whose quoted field spans line breaks and either has text between its
+/// closing quote and the next delimiter (`"…\n…"x`) or leaves a record that is
+/// not a row of the header's width (at least `width` fields, any beyond them
+/// blank), is taken back: its first line alone becomes the record (flagged
+/// [`Record::resynced`], a BAD_ROW for the reader), and splitting resumes at
+/// the start of the next line with no quote open. Each later line is split
+/// afresh, so reading is back in step at the first line that parses to the
+/// header's width, and a line that does not is its own reject. A quoted field
+/// holding line breaks in a row of the right width (`"北京\n朝阳"`) is read
+/// as before.
 pub struct Splitter<'t> {
     text: &'t str,
     pos: usize,
     line: u32,
     delim: u8,
+    width: Option<usize>,
+    /// Records cut back to their first line so far.
+    resyncs: u32,
 }
 
 impl<'t> Splitter<'t> {
@@ -242,7 +480,16 @@ impl<'t> Splitter<'t> {
             pos: 0,
             line: first_line,
             delim,
+            width: None,
+            resyncs: 0,
         }
+    }
+
+    /// Resynchronises on records that do not fit a header of `width` named
+    /// columns (see the type's documentation).
+    pub fn with_width(mut self, width: usize) -> Splitter<'t> {
+        self.width = Some(width);
+        self
     }
 
     /// Length of the text being split (for sizing buffers).
@@ -258,12 +505,60 @@ impl<'t> Splitter<'t> {
     pub fn line(&self) -> u32 {
         self.line
     }
+    /// Whether a record was cut back to its line (a stray quote) so far.
+    pub fn resynced(&self) -> bool {
+        self.resyncs > 0
+    }
 
     /// Reads the next record into `rec`; returns the line it starts on.
     pub fn next_record(&mut self, rec: &mut Record<'t>) -> Option<u32> {
         let line = self.next_record_inner(rec)?;
         rec.span = self.pos - rec.start;
+        rec.resynced = false;
+        if let Some(width) = self.width
+            && (rec.unterminated || (rec.multiline && (rec.multiline_tail || !fits(rec, width))))
+        {
+            self.resync(rec, line);
+        }
         Some(line)
+    }
+
+    /// Re-reads the record starting on `line` as that line alone and moves
+    /// on to the next line.
+    fn resync(&mut self, rec: &mut Record<'t>, line: u32) {
+        let b = self.text.as_bytes();
+        let start = rec.start;
+        let (content_end, next) = match memchr::memchr2(b'\n', b'\r', &b[start..]) {
+            Some(i) => {
+                let at = start + i;
+                let next = if b[at] == b'\r' && b.get(at + 1) == Some(&b'\n') {
+                    at + 2
+                } else {
+                    at + 1
+                };
+                (at, next)
+            }
+            None => (b.len(), b.len()),
+        };
+        let mut one = Splitter::new(
+            self.text.get(start..content_end).unwrap_or(""),
+            self.delim,
+            line,
+        );
+        if one.next_record_inner(rec).is_none() {
+            rec.text = self.text;
+            rec.fields.clear();
+            rec.scratch.clear();
+        }
+        rec.start = start;
+        rec.span = next - start;
+        rec.unterminated = true;
+        rec.multiline = false;
+        rec.multiline_tail = false;
+        rec.resynced = true;
+        self.resyncs += 1;
+        self.pos = next;
+        self.line = line + 1;
     }
 
     fn next_record_inner(&mut self, rec: &mut Record<'t>) -> Option<u32> {
@@ -292,6 +587,8 @@ impl<'t> Splitter<'t> {
         rec.fields.clear();
         rec.scratch.clear();
         rec.unterminated = false;
+        rec.multiline = false;
+        rec.multiline_tail = false;
         rec.start = self.pos;
         let start_line = self.line;
         let d = self.delim;
@@ -302,11 +599,14 @@ impl<'t> Splitter<'t> {
                 let mut p = self.pos + 1;
                 let mut seg = p;
                 let mut escaped = false;
+                let lines_before = self.line;
                 loop {
                     match memchr::memchr(b'"', &b[p..]) {
                         None => {
                             rec.unterminated = true;
-                            self.line += count_newlines(&b[self.pos..]);
+                            let n = count_newlines(&b[self.pos..]);
+                            rec.multiline |= n > 0;
+                            self.line += n;
                             rec.scratch.push_str(self.text.get(seg..).unwrap_or(""));
                             p = b.len();
                             escaped = true;
@@ -321,7 +621,9 @@ impl<'t> Splitter<'t> {
                                 p = qi + 2;
                                 seg = p;
                             } else {
-                                self.line += count_newlines(&b[self.pos..qi]);
+                                let n = count_newlines(&b[self.pos..qi]);
+                                rec.multiline |= n > 0;
+                                self.line += n;
                                 if escaped {
                                     rec.scratch.push_str(self.text.get(seg..qi).unwrap_or(""));
                                 }
@@ -335,6 +637,10 @@ impl<'t> Splitter<'t> {
                 let tail_end = memchr::memchr3(d, b'\n', b'\r', &b[p.min(b.len())..])
                     .map(|i| p + i)
                     .unwrap_or(b.len());
+                if tail_end > p && self.line != lines_before {
+                    // `"…\n…"text`: not how a quoted line break is written.
+                    rec.multiline_tail = true;
+                }
                 if escaped || tail_end > p {
                     if !escaped {
                         rec.scratch
@@ -378,6 +684,13 @@ impl<'t> Splitter<'t> {
             }
         }
     }
+}
+
+/// A row of a header of `width` named columns: at least `width` fields, any
+/// beyond them blank (trailing unnamed columns).
+pub fn fits(rec: &Record<'_>, width: usize) -> bool {
+    let n = rec.cell_count();
+    n >= width && (width..n).all(|i| rec.cell(i).is_blank())
 }
 
 fn count_newlines(b: &[u8]) -> u32 {
@@ -491,6 +804,38 @@ mod tests {
         assert_eq!(sp.next_record(&mut rec), Some(1));
         assert!(rec.unterminated);
         assert_eq!(sp.next_record(&mut rec), None);
+    }
+
+    fn all_width(text: &str, width: usize) -> Vec<(u32, Vec<String>, bool)> {
+        let mut sp = Splitter::new(text, b',', 1).with_width(width);
+        let mut rec = Record::default();
+        let mut out = vec![];
+        while let Some(l) = sp.next_record(&mut rec) {
+            out.push((l, rec.fields(), rec.resynced));
+        }
+        out
+    }
+
+    #[test]
+    fn a_stray_quote_costs_its_line_only() {
+        // Never closed: line 2 alone, then lines 3 and 4 as usual.
+        let recs = all_width("a,b,c\n1,\"x,y\n2,p,q\r\n3,r,s", 3);
+        let got: Vec<(u32, bool)> = recs.iter().map(|r| (r.0, r.2)).collect();
+        assert_eq!(got, vec![(1, false), (2, true), (3, false), (4, false)]);
+        assert_eq!(recs[1].1, vec!["1", "x,y"]);
+        assert_eq!(recs[2].1, vec!["2", "p", "q"]);
+        // Closed by a later quote into a row of the wrong width: the same.
+        let recs = all_width("1,\"x,y\n2,\"p\",q\n3,r,s\n", 3);
+        let got: Vec<(u32, bool)> = recs.iter().map(|r| (r.0, r.2)).collect();
+        assert_eq!(got, vec![(1, true), (2, false), (3, false)]);
+        assert_eq!(recs[1].1, vec!["2", "p", "q"]);
+        // A quoted line break in a row of the header's width is kept.
+        let recs = all_width("1,\"北京\n朝阳\",z\n2,p,q\n", 3);
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[0].1, vec!["1", "北京\n朝阳", "z"]);
+        assert_eq!((recs[1].0, recs[1].2), (3, false));
+        // Without a width nothing changes (header search).
+        assert_eq!(all("1,\"x,y\n2,p,q\n", b',').len(), 1);
     }
 
     #[test]

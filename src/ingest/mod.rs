@@ -268,6 +268,17 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
             message,
         });
     }
+    if rec.resynced {
+        return Some(Reject {
+            source: src,
+            column: String::new(),
+            value: rec.joined(200),
+            code: RejectCode::BadRow,
+            message: format!(
+                "a quoted field opened on this line (\") is not closed into a row of the header's {header_len} fields: this line alone is rejected and reading resumes on the next line"
+            ),
+        });
+    }
     if rec.unterminated {
         return Some(Reject {
             source: src,
@@ -281,8 +292,7 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
     // `header_len` counts up to the last named header: trailing unnamed
     // columns (`a,b,c,,`) may be missing or blank in a row.
     let n = rec.cell_count();
-    let extra_blank = (header_len..n).all(|i| rec.cell(i).is_blank());
-    if n < header_len || !extra_blank {
+    if !csv::fits(rec, header_len) {
         return Some(Reject {
             source: src,
             column: String::new(),
@@ -292,6 +302,52 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
         });
     }
     None
+}
+
+/// How a reject message names an encoding.
+fn encoding_name(encoding: &str) -> &'static str {
+    if encoding.starts_with("utf-8") {
+        "UTF-8"
+    } else {
+        "GB18030/GBK"
+    }
+}
+
+/// A BAD_ENCODING reject for a CSV record on a line that is not text in the
+/// file's encoding: the column is the first whose cell holds an undecodable
+/// byte (shown as U+FFFD), the value that cell (the row when none does).
+fn bad_encoding(
+    rec: &csv::Record<'_>,
+    headers: &[String],
+    bad: &csv::BadLine,
+    encoding: &str,
+    src: SourceRef,
+) -> Reject {
+    let cell = (0..rec.cell_count()).find(|&i| rec.field(i).contains('\u{FFFD}'));
+    let (column, value) = match cell {
+        Some(i) => (
+            headers.get(i).cloned().unwrap_or_default(),
+            rec.field(i).chars().take(200).collect(),
+        ),
+        None => (String::new(), rec.joined(200)),
+    };
+    let within = match cell {
+        Some(_) if !column.is_empty() => format!(" in column {column}"),
+        Some(i) => format!(" in field {}", i + 1),
+        None => String::new(),
+    };
+    Reject {
+        source: src,
+        column,
+        value,
+        code: RejectCode::BadEncoding,
+        message: format!(
+            "line {} is not {} text: byte {} of the file{within} cannot be decoded (shown as \u{FFFD}); the row is not read",
+            bad.line,
+            encoding_name(encoding),
+            bad.byte
+        ),
+    }
 }
 
 /// Columns up to the last non-blank header cell.
@@ -321,20 +377,36 @@ fn csv_header<'t>(
 }
 
 /// Runs `per_chunk` over the data text cut into chunks at record boundaries, in
-/// parallel; one result per chunk, in input order.
-fn csv_parallel<T, F>(data: &str, first_line: u32, delim: u8, per_chunk: F) -> Vec<T>
+/// parallel; one result per chunk, in input order. The splitters resynchronise
+/// on quotes that do not close into a row of `width` fields
+/// ([`csv::Splitter`]). The cuts are placed by quote parity, which a stray
+/// quote upsets (a cut may fall inside a later quoted line break): when any
+/// chunk resynchronised, the data is read again as one chunk (the error path
+/// only).
+fn csv_parallel<T, F>(data: &str, first_line: u32, delim: u8, width: usize, per_chunk: F) -> Vec<T>
 where
     T: Send,
-    F: Fn(&mut csv::Splitter<'_>) -> T + Sync,
+    F: Fn(&mut csv::Splitter<'_>, usize) -> T + Sync,
 {
+    let run = |chunks: &[(usize, usize, u32)]| -> (Vec<T>, bool) {
+        let outs: Vec<(T, bool)> = chunks
+            .par_iter()
+            .map(|&(a, b, line)| {
+                let mut sp =
+                    csv::Splitter::new(data.get(a..b).unwrap_or(""), delim, line).with_width(width);
+                let out = per_chunk(&mut sp, a);
+                (out, sp.resynced())
+            })
+            .collect();
+        let resynced = outs.iter().any(|o| o.1);
+        (outs.into_iter().map(|o| o.0).collect(), resynced)
+    };
     let chunks = csv::chunk_bounds(data, first_line);
-    chunks
-        .par_iter()
-        .map(|&(a, b, line)| {
-            let mut sp = csv::Splitter::new(data.get(a..b).unwrap_or(""), delim, line);
-            per_chunk(&mut sp)
-        })
-        .collect()
+    let (outs, resynced) = run(&chunks);
+    if resynced && chunks.len() > 1 {
+        return run(&[(0, data.len(), first_line)]).0;
+    }
+    outs
 }
 
 struct EventsContext<'a> {
@@ -362,17 +434,44 @@ fn read_events_csv(
     input: u32,
     report: &mut InputReport,
 ) -> Result<Vec<SheetRows>, IngestError> {
-    let (text, encoding) = csv::decode(bytes).map_err(|m| file_error(path, m))?;
-    report.encoding = Some(encoding.to_string());
-    let delim = csv::detect_delimiter(&text);
+    let decoded = csv::decode_recovering(bytes).map_err(|m| file_error(path, m))?;
+    let (text, bad) = (&decoded.text, &decoded.bad);
+    report.encoding = Some(decoded.encoding.to_string());
+    let delim = csv::detect_delimiter(text);
     let (hm, header_line, data, data_line) = csv_header(
-        &text,
+        text,
         delim,
         cx.schema,
         "events",
         &[("file name", &file_stem(path))],
     )
-    .map_err(|m| file_error(path, m))?;
+    .map_err(|m| match bad.first() {
+        Some(b) if b.line as usize <= header::HEADER_SEARCH_ROWS => file_error(
+            path,
+            format!(
+                "{m}; line {} is not {} text (byte {} cannot be decoded)",
+                b.line,
+                encoding_name(decoded.encoding),
+                b.byte
+            ),
+        ),
+        _ => file_error(path, m),
+    })?;
+    if let Some(b) = bad
+        .iter()
+        .find(|b| (header_line..data_line).contains(&b.line))
+    {
+        return Err(file_error(
+            path,
+            format!(
+                "the header row (line {}) is not {} text (byte {} cannot be decoded)",
+                b.line,
+                encoding_name(decoded.encoding),
+                b.byte
+            ),
+        ));
+    }
+    let data_at = text.len() - data.len();
     let columns =
         EventColumns::from_header(&hm).ok_or_else(|| file_error(path, "no person ID column"))?;
     let header_len = named_len(&hm.headers);
@@ -386,7 +485,7 @@ fn read_events_csv(
         input,
         sheet: 0,
     };
-    let parts = csv_parallel(data, data_line, delim, |sp| {
+    let parts = csv_parallel(data, data_line, delim, header_len, |sp, chunk_at| {
         let mut out = SheetRows {
             events: Vec::with_capacity(sp.text_len() / 64 + 16),
             ..SheetRows::default()
@@ -402,6 +501,14 @@ fn read_events_csv(
                 sheet: 0,
                 row: line,
             };
+            if !bad.is_empty() {
+                let at = data_at + chunk_at + rec.start;
+                if let Some(b) = csv::bad_line_in(bad, at, at + rec.span) {
+                    let r = bad_encoding(&rec, &hm.headers, b, decoded.encoding, src);
+                    out.push(RowOutcome::Rejected(r));
+                    continue;
+                }
+            }
             // A subtotal row may be short (`合计,,,`): it is skipped whatever
             // its field count; one over the size limits is still refused.
             if let Some(reason) = normalize::not_a_person(&rec, &columns)

@@ -135,7 +135,7 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                 csv_header(&text, delim, &schema, "ui", &[]).map_err(|m| file_error(path, m))?;
             let cols = ui_columns(&hm).ok_or_else(|| file_error(path, "missing UI columns"))?;
             let n = super::named_len(&hm.headers);
-            let parts = csv_parallel(data, data_line, delim, |sp| {
+            let parts = csv_parallel(data, data_line, delim, n, |sp, _| {
                 let mut out = Vec::new();
                 let mut rec = csv::Record::default();
                 while let Some(line) = sp.next_record(&mut rec) {
