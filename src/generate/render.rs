@@ -484,6 +484,18 @@ pub fn push_declaration_row(
     push_u64(out, u64::from(month));
     out.push_str(end);
     out.push(',');
+    push_common_tail(out, row, ctx, employer);
+    out.push_str(line_end);
+}
+
+/// The cells both event layouts end with: 参保地, 缴费基数 (quoted when it
+/// holds a comma), 离职/减员原因, 减员/申报日期.
+fn push_common_tail(
+    out: &mut String,
+    row: &EventRow,
+    ctx: &RenderContext<'_>,
+    employer: &Employer,
+) {
     push_region(out, row, employer);
     out.push(',');
     let start = out.len();
@@ -496,7 +508,6 @@ pub fn push_declaration_row(
     push_reason(out, row);
     out.push(',');
     push_filed(out, row, employer);
-    out.push_str(line_end);
 }
 
 /// One CSV line (with `line_end`), quoting the money cell when it holds a comma.
@@ -512,18 +523,7 @@ pub fn push_csv_row(out: &mut String, row: &EventRow, ctx: &RenderContext<'_>, l
     out.push(',');
     push_event_date(out, row, employer);
     out.push(',');
-    push_region(out, row, employer);
-    out.push(',');
-    let start = out.len();
-    push_wage(out, row, employer, ctx.gbk);
-    if out[start..].contains(',') {
-        out.insert(start, '"');
-        out.push('"');
-    }
-    out.push(',');
-    push_reason(out, row);
-    out.push(',');
-    push_filed(out, row, employer);
+    push_common_tail(out, row, ctx, employer);
     out.push(',');
     push_department(out, row);
     out.push_str(line_end);

@@ -415,6 +415,29 @@ fn is_placeholder(cell: Cell<'_>) -> bool {
     (1..=3).contains(&dashes) && t.chars().all(|c| matches!(c, '-' | '—' | '－' | '–' | '―'))
 }
 
+/// The reject of a row with neither its date nor its month column filled:
+/// named after the month column when the file has no date column.
+fn missing_when(
+    src: SourceRef,
+    c: &EventColumns,
+    date: Option<usize>,
+    month: Option<(usize, MonthMeaning)>,
+    separation: bool,
+    date_name: &str,
+) -> RowOutcome {
+    let (i, what) = match (date, month) {
+        (None, Some((i, m))) => (i, format!("the {}", m.on(separation).name())),
+        _ => (date.unwrap_or(usize::MAX), date_name.to_string()),
+    };
+    reject(
+        src,
+        c.header(i),
+        "",
+        RejectCode::MissingValue,
+        format!("{what} is empty"),
+    )
+}
+
 fn filled<R: RowCells + ?Sized>(row: &R, i: Option<usize>) -> bool {
     i.is_some_and(|i| !row.cell(i).is_blank())
 }
@@ -494,16 +517,13 @@ pub fn normalize_row<R: RowCells + ?Sized>(
             let hire = match when(ctx, interner, row, c.hire_date, c.hire_month, false, src) {
                 Ok(Some(h)) => h,
                 Ok(None) => {
-                    let (i, what) = match (c.hire_date, c.hire_month) {
-                        (None, Some((i, _))) => (Some(i), "the first month paid"),
-                        _ => (c.hire_date, "the hire date (入职日期)"),
-                    };
-                    return reject(
+                    return missing_when(
                         src,
-                        col(i),
-                        "",
-                        RejectCode::MissingValue,
-                        format!("{what} is empty"),
+                        c,
+                        c.hire_date,
+                        c.hire_month,
+                        false,
+                        "the hire date (入职日期)",
                     );
                 }
                 Err(r) => return *r,
@@ -598,16 +618,13 @@ pub fn normalize_row<R: RowCells + ?Sized>(
             let date = match when(ctx, interner, row, c.date, month_col, separation, src) {
                 Ok(Some(d)) => d,
                 Ok(None) => {
-                    let (i, what) = match (c.date, month_col) {
-                        (None, Some((i, m))) => (Some(i), m.on(separation).name()),
-                        _ => (c.date, "the event date (变动日期)"),
-                    };
-                    return reject(
+                    return missing_when(
                         src,
-                        col(i),
-                        "",
-                        RejectCode::MissingValue,
-                        format!("{what} is empty"),
+                        c,
+                        c.date,
+                        month_col,
+                        separation,
+                        "the event date (变动日期)",
                     );
                 }
                 Err(r) => return *r,
