@@ -195,6 +195,36 @@ pub fn id_check_char(first17: &[u8]) -> u8 {
     ID_CHECK[(sum % 11) as usize]
 }
 
+/// An ID as people write it, folded to its plain characters: full-width
+/// digits and `Ｘ` made ASCII, and groups joined by single spaces or dashes
+/// (`110105 19900101 9509`, `110105-19900101-9509`, full-width space or dash
+/// too) put together. `None` when there is nothing to fold or the text is not
+/// such an ID (any other character, a separator first, last or doubled): the
+/// checks that follow then judge it as it is.
+fn fold_written_id(s: &str) -> Option<String> {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut out = String::with_capacity(18);
+    let mut after_separator = true;
+    for c in s.chars() {
+        match c {
+            '0'..='9' | 'X' | 'x' => out.push(c),
+            '\u{FF10}'..='\u{FF19}' => {
+                out.push(char::from(b'0' + (u32::from(c) - 0xFF10) as u8));
+            }
+            'Ｘ' | 'ｘ' => out.push('X'),
+            ' ' | '-' | '\u{3000}' | '－' if !after_separator => {
+                after_separator = true;
+                continue;
+            }
+            _ => return None,
+        }
+        after_separator = false;
+    }
+    (!after_separator).then_some(out)
+}
+
 impl PersonId {
     /// Parses a raw cell value. Trims ordinary and full-width spaces, accepts a
     /// lower-case `x`, upgrades a 15-digit ID (19xx birth year) to 18.
@@ -230,6 +260,9 @@ impl PersonId {
         if looks_numeric && b.iter().any(|c| matches!(c, b'.' | b'E' | b'e' | b'+')) {
             return Err(IdError::LostDigits);
         }
+        let folded = fold_written_id(s);
+        let s = folded.as_deref().unwrap_or(s);
+        let b = s.as_bytes();
         match b.len() {
             18 => {
                 if !b[..17].iter().all(u8::is_ascii_digit) {
@@ -872,6 +905,9 @@ pub struct Reject {
     pub value: String,
     pub code: RejectCode,
     pub message: String,
+    /// The name cells a whole-row `value` holds (BAD_ROW, BAD_ENCODING): a
+    /// masked report masks each of them where it appears in the value.
+    pub names: Vec<String>,
 }
 
 /// What kind of input a file turned out to be (by its bytes, not its name).
@@ -1353,6 +1389,32 @@ mod tests {
             Err(IdError::BirthDate)
         );
         assert_eq!(PersonId::parse("　11010519491231002X "), Ok(id));
+        // Written in groups or in full-width digits (issue 17, finding 12).
+        for written in [
+            "110105 19491231 002X",
+            "110105-19491231-002X",
+            "110105　1949　1231　002X",
+            "１１０１０５１９４９１２３１００２Ｘ",
+            "１１０１０５－１９４９１２３１－００２ｘ",
+        ] {
+            assert_eq!(PersonId::parse(written), Ok(id), "{written}");
+        }
+        // Not an ID's grouping: still judged as written.
+        assert_eq!(
+            PersonId::parse("110105  19491231002X"),
+            Err(IdError::Length(20))
+        );
+        assert_eq!(
+            PersonId::parse("110105 19491231 0021"),
+            Err(IdError::Checksum {
+                expected: 'X',
+                found: '1'
+            })
+        );
+        assert_eq!(
+            PersonId::parse("110105/19491231/002X"),
+            Err(IdError::Length(20))
+        );
     }
 
     #[test]

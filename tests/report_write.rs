@@ -333,6 +333,7 @@ fn fixture() -> Fixture {
         value: value.into(),
         code,
         message: message.into(),
+        names: Vec::new(),
     };
     let rejects = vec![
         reject(
@@ -901,6 +902,7 @@ fn a_rejected_name_cell_is_masked_like_a_name() {
         value: "王小明".into(),
         code: RejectCode::MissingValue,
         message: "row has a name but no ID".into(),
+        names: Vec::new(),
     });
     f.inputs[1].sheets[0].accepted = 3;
     f.inputs[1].sheets[0].rejected = 1;

@@ -332,6 +332,7 @@ impl LedgerStore {
             value: e.value,
             code: e.code,
             message: e.message,
+            names: Vec::new(),
         }));
     }
 

@@ -93,6 +93,7 @@ pub fn render_ledger(batch: &crate::columnar::LedgerBatch, mask: bool) -> String
         &format!("ledger entries {}", batch.entries.len()),
     );
     for skipped in &batch.skipped {
+        let skipped = crate::report::mask::maybe_mask(skipped, mask);
         let _ = writeln!(s, "skipped: {skipped}");
     }
     s
@@ -107,6 +108,8 @@ fn render_inputs(
     tail: &str,
 ) -> String {
     let mut s = String::new();
+    // Paths, sheet names and notes masked as the manifest masks them.
+    let inputs = &crate::report::manifest::masked_inputs(inputs, mask)[..];
     let (mut read, mut acc, mut rej, mut dup, mut skip) = (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut other = 0u64;
     for input in inputs {
@@ -181,16 +184,13 @@ fn render_inputs(
                 .and_then(|i| i.sheets.get(r.source.sheet as usize))
                 .map(|sh| sh.name.as_str())
                 .unwrap_or("");
-            let (value, message) = if mask {
-                (mask_ids(&r.value), mask_ids(&r.message))
-            } else {
-                (r.value.clone(), r.message.clone())
-            };
+            let value = crate::report::mask::reject_value(r, mask);
+            let message = crate::report::mask::maybe_mask(&r.message, mask);
             let _ = writeln!(
                 s,
                 "{file}\t{sheet}\t{}\t{}\t{}\t{}\t{}",
                 r.source.row,
-                r.column,
+                crate::report::mask::maybe_mask(&r.column, mask),
                 one_line(&value),
                 r.code,
                 one_line(&message)

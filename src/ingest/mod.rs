@@ -258,12 +258,30 @@ fn file_name(path: &Path) -> String {
 
 /// A BAD_ROW reject for a CSV record that does not fit the header: fewer fields
 /// than the named header columns, or text beyond them, or an unclosed quote.
-fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Option<Reject> {
+/// The name cell of a row, when the header has a name column and the row
+/// fills it: kept with a whole-row reject value so a masked report masks it.
+fn row_names(rec: &csv::Record<'_>, name_column: Option<usize>) -> Vec<String> {
+    name_column
+        .map(|i| crate::ingest::schema::trim_spaces(rec.field(i)))
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(200).collect())
+        .into_iter()
+        .collect()
+}
+
+fn ragged_check(
+    rec: &csv::Record<'_>,
+    header_len: usize,
+    name_column: Option<usize>,
+    src: SourceRef,
+) -> Option<Reject> {
+    let names = || row_names(rec, name_column);
     if let Some(message) = rec.oversize() {
         return Some(Reject {
             source: src,
             column: String::new(),
             value: rec.joined(200),
+            names: names(),
             code: RejectCode::BadRow,
             message,
         });
@@ -273,6 +291,7 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
             source: src,
             column: String::new(),
             value: rec.joined(200),
+            names: names(),
             code: RejectCode::BadRow,
             message: format!(
                 "a quoted field opened on this line (\") is not closed into a row of the header's {header_len} fields: this line alone is rejected and reading resumes on the next line"
@@ -284,6 +303,7 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
             source: src,
             column: String::new(),
             value: rec.joined(200),
+            names: names(),
             code: RejectCode::BadRow,
             message: "a quoted field is never closed (missing \") and runs to the end of the file"
                 .into(),
@@ -297,6 +317,7 @@ fn ragged_check(rec: &csv::Record<'_>, header_len: usize, src: SourceRef) -> Opt
             source: src,
             column: String::new(),
             value: rec.joined(200),
+            names: names(),
             code: RejectCode::BadRow,
             message: format!("the row has {n} fields, the header has {header_len}"),
         });
@@ -319,17 +340,19 @@ fn encoding_name(encoding: &str) -> &'static str {
 fn bad_encoding(
     rec: &csv::Record<'_>,
     headers: &[String],
+    name_column: Option<usize>,
     bad: &csv::BadLine,
     encoding: &str,
     src: SourceRef,
 ) -> Reject {
     let cell = (0..rec.cell_count()).find(|&i| rec.field(i).contains('\u{FFFD}'));
-    let (column, value) = match cell {
+    let (column, value, names) = match cell {
         Some(i) => (
             headers.get(i).cloned().unwrap_or_default(),
             rec.field(i).chars().take(200).collect(),
+            Vec::new(),
         ),
-        None => (String::new(), rec.joined(200)),
+        None => (String::new(), rec.joined(200), row_names(rec, name_column)),
     };
     let within = match cell {
         Some(_) if !column.is_empty() => format!(" in column {column}"),
@@ -340,6 +363,7 @@ fn bad_encoding(
         source: src,
         column,
         value,
+        names,
         code: RejectCode::BadEncoding,
         message: format!(
             "line {} is not {} text: byte {} of the file{within} cannot be decoded (shown as \u{FFFD}); the row is not read",
@@ -504,7 +528,7 @@ fn read_events_csv(
             if !bad.is_empty() {
                 let at = data_at + chunk_at + rec.start;
                 if let Some(b) = csv::bad_line_in(bad, at, at + rec.span) {
-                    let r = bad_encoding(&rec, &hm.headers, b, decoded.encoding, src);
+                    let r = bad_encoding(&rec, &hm.headers, columns.name, b, decoded.encoding, src);
                     out.push(RowOutcome::Rejected(r));
                     continue;
                 }
@@ -518,7 +542,7 @@ fn read_events_csv(
                 out.skip(reason);
                 continue;
             }
-            if let Some(r) = ragged_check(&rec, header_len, src) {
+            if let Some(r) = ragged_check(&rec, header_len, columns.name, src) {
                 out.push(RowOutcome::Rejected(r));
                 continue;
             }

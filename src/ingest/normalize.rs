@@ -284,6 +284,7 @@ fn reject(
         value: value.to_string(),
         code,
         message,
+        names: Vec::new(),
     })
 }
 

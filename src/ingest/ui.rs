@@ -47,6 +47,7 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
             value,
             code,
             message,
+            names: Vec::new(),
         })
     };
     let idc = row.cell(c.person_id);
@@ -135,6 +136,10 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                 csv_header(&text, delim, &schema, "ui", &[]).map_err(|m| file_error(path, m))?;
             let cols = ui_columns(&hm).ok_or_else(|| file_error(path, "missing UI columns"))?;
             let n = super::named_len(&hm.headers);
+            // UI months need no name, but a file may have one: a whole-row
+            // reject keeps it to be masked.
+            let name_column = (hm.headers.iter())
+                .position(|h| h.contains("姓名") || h.trim().eq_ignore_ascii_case("name"));
             let parts = csv_parallel(data, data_line, delim, n, |sp, _| {
                 let mut out = Vec::new();
                 let mut rec = csv::Record::default();
@@ -147,7 +152,7 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                         sheet: 0,
                         row: line,
                     };
-                    match super::ragged_check(&rec, n, src) {
+                    match super::ragged_check(&rec, n, name_column, src) {
                         Some(r) => out.push(UiOutcome::Rejected(r)),
                         None => out.push(normalize_ui_row(&cols, &rec, src, false)),
                     }

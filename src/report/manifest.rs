@@ -154,6 +154,12 @@ pub fn masked_inputs(inputs: &[InputReport], mask: bool) -> Vec<InputReport> {
             i.path = maybe_mask(&i.path, mask).into_owned();
             for s in &mut i.sheets {
                 s.name = maybe_mask(&s.name, mask).into_owned();
+                if let Some(reason) = &mut s.skipped {
+                    *reason = maybe_mask(reason, mask).into_owned();
+                }
+                for note in &mut s.notes {
+                    *note = maybe_mask(note, mask).into_owned();
+                }
             }
             i
         })

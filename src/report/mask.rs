@@ -121,6 +121,47 @@ fn mask_grouped(run: &[char], out: &mut String) {
     }
 }
 
+/// An employer code as reports print it: masked like an ID when it *is* a
+/// resident ID (a person registered as their own employer, an ID typed into
+/// the employer column, a file named after an ID and so its default
+/// employer), else as it is. Credit codes and registration numbers that are
+/// no valid ID are left whole: a masked employer could not be looked up.
+pub fn mask_code(code: &str, mask: bool) -> Cow<'_, str> {
+    if mask && crate::model::PersonId::parse(code).is_ok() {
+        mask_free_text(code)
+    } else {
+        Cow::Borrowed(code)
+    }
+}
+
+/// Whether a column holds a person's name (姓名): a rejected cell of it is
+/// masked like a name.
+pub fn is_name_column(header: &str) -> bool {
+    let h = header.trim();
+    h.contains("姓名") || h.eq_ignore_ascii_case("name")
+}
+
+/// A reject's value as reports and `validate` print it: when `mask`, IDs
+/// masked, a name cell masked like a name, and in a whole row's value each
+/// name cell it holds masked like a name.
+pub fn reject_value(r: &crate::model::Reject, mask: bool) -> Cow<'_, str> {
+    if !mask {
+        return Cow::Borrowed(&r.value);
+    }
+    if is_name_column(&r.column) {
+        return Cow::Owned(crate::model::mask_name(r.value.trim()));
+    }
+    let value = mask_free_text(&r.value);
+    if r.names.is_empty() {
+        return value;
+    }
+    let mut value = value.into_owned();
+    for name in &r.names {
+        value = value.replace(name.as_str(), &crate::model::mask_name(name));
+    }
+    Cow::Owned(value)
+}
+
 /// `mask_free_text` when `mask`, else the text as is.
 pub fn maybe_mask(text: &str, mask: bool) -> Cow<'_, str> {
     if mask {

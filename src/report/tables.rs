@@ -7,10 +7,10 @@
 //! come in SPEC order: by `person_id`, then by date or month within a person.
 //! Values are masked here when asked, so every writer gets the same cells.
 
-use super::mask::maybe_mask;
+use super::mask::{mask_code, maybe_mask, reject_value};
 use super::table::{Column, ColumnKind, Table, Value};
 use crate::model::{
-    ArrearsRow, EmployerRow, Flag, FlagRow, GapRow, InputFormat, InputReport, OverpaidRow,
+    ArrearsRow, Code, EmployerRow, Flag, FlagRow, GapRow, InputFormat, InputReport, OverpaidRow,
     PersonId, PersonResult, Reject, StopRow, mask_name,
 };
 use std::borrow::Cow;
@@ -43,6 +43,24 @@ pub fn paid_kinds_text(bits: u8) -> String {
         .map(|k| k.key())
         .collect::<Vec<_>>()
         .join("+")
+}
+
+/// Employer codes joined with `;`, each masked when it is a resident ID.
+fn employers_text(codes: &[Code], mask: bool) -> Cow<'_, str> {
+    match codes {
+        [one] => mask_code(one, mask),
+        _ => Cow::Owned(
+            codes
+                .iter()
+                .map(|c| mask_code(c, mask))
+                .collect::<Vec<_>>()
+                .join(";"),
+        ),
+    }
+}
+
+fn code_or_null(code: Option<&str>, mask: bool) -> Value<'_> {
+    opt(code, |c| Value::Text(mask_code(c, mask)))
 }
 
 fn text_or_null(s: Option<&str>) -> Value<'_> {
@@ -134,7 +152,7 @@ impl Table for PersonsTable<'_> {
                 Cow::Borrowed(n)
             })
         }));
-        out.push(Value::Text(Cow::Owned(p.employers.join(";"))));
+        out.push(Value::Text(employers_text(&p.employers, self.mask)));
         out.push(opt(p.first_covered_month, Value::Month));
         out.push(opt(p.last_covered_month, Value::Month));
         out.push(Value::Text(Cow::Borrowed(p.status.as_str())));
@@ -266,8 +284,8 @@ impl PersonPart for GapRow {
         out.push(opt(self.catch_up, Value::Money));
         out.push(opt(self.waiting_months, |m| Value::Int(m.into())));
         out.push(opt(self.benefits_resume, Value::Date));
-        out.push(text_or_null(self.employer_before.as_deref()));
-        out.push(text_or_null(self.employer_after.as_deref()));
+        out.push(code_or_null(self.employer_before.as_deref(), mask));
+        out.push(code_or_null(self.employer_after.as_deref(), mask));
         out.push(Value::Text(Cow::Borrowed(&self.region)));
     }
 }
@@ -296,7 +314,7 @@ impl PersonPart for StopRow {
     }
     fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
-        out.push(Value::Text(Cow::Borrowed(&self.employer_id)));
+        out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Date(self.separation_date));
         out.push(opt(self.last_paid_month, Value::Month));
         out.push(Value::Month(self.stop_month));
@@ -333,7 +351,7 @@ impl PersonPart for ArrearsRow {
     }
     fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
-        out.push(Value::Text(Cow::Borrowed(&self.employer_id)));
+        out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Month(self.month));
         out.push(Value::Money(self.due));
         out.push(Value::Money(self.paid));
@@ -369,7 +387,7 @@ impl PersonPart for OverpaidRow {
     }
     fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
-        out.push(Value::Text(Cow::Borrowed(&self.employer_id)));
+        out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Month(self.month));
         out.push(Value::Money(self.paid));
         out.push(Value::Text(Cow::Borrowed(self.reason)));
@@ -405,7 +423,7 @@ impl PersonPart for FlagRow {
     fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(Cow::Borrowed(self.flag.as_str())));
-        out.push(text_or_null(self.employer_id.as_deref()));
+        out.push(code_or_null(self.employer_id.as_deref(), mask));
         out.push(opt(self.month, Value::Month));
         out.push(opt(self.date, Value::Date));
         let detail = if mask && self.flag == Flag::NameMismatch {
@@ -480,17 +498,18 @@ pub const EMPLOYER_COLUMNS: &[Column] = &[
 pub struct EmployersTable<'a> {
     rows: &'a [EmployerRow],
     order: Vec<u32>,
+    mask: bool,
 }
 
 impl<'a> EmployersTable<'a> {
-    pub fn new(rows: &'a [EmployerRow]) -> Self {
+    pub fn new(rows: &'a [EmployerRow], mask: bool) -> Self {
         let mut order: Vec<u32> = (0..rows.len() as u32).collect();
         order.sort_by(|&a, &b| {
             rows[a as usize]
                 .employer_id
                 .cmp(&rows[b as usize].employer_id)
         });
-        EmployersTable { rows, order }
+        EmployersTable { rows, order, mask }
     }
 }
 
@@ -517,7 +536,7 @@ impl Table for EmployersTable<'_> {
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
         out.clear();
         let e = &self.rows[self.order[i] as usize];
-        out.push(Value::Text(Cow::Borrowed(&e.employer_id)));
+        out.push(Value::Text(mask_code(&e.employer_id, self.mask)));
         out.push(count(e.persons));
         out.push(count(e.hires));
         out.push(count(e.separations));
@@ -606,21 +625,10 @@ impl Table for RejectsTable<'_> {
         });
         out.push(Value::Int(r.source.row.into()));
         out.push(text(&r.column));
-        out.push(if self.mask && is_name_column(&r.column) {
-            Value::Text(Cow::Owned(mask_name(r.value.trim())))
-        } else {
-            text(&r.value)
-        });
+        out.push(Value::Text(reject_value(r, self.mask)));
         out.push(Value::Text(Cow::Borrowed(r.code.as_str())));
         out.push(text(&r.message));
     }
-}
-
-/// Whether a rejected cell's column holds a person's name (姓名), whose raw
-/// value is then masked like a name.
-fn is_name_column(header: &str) -> bool {
-    let h = header.trim();
-    h.contains("姓名") || h.eq_ignore_ascii_case("name")
 }
 
 /// File stems of every table, in workbook order.
@@ -660,7 +668,7 @@ impl<'a> ReportTables<'a> {
             gaps: PartTable::new(results, mask),
             stops: PartTable::new(results, mask),
             arrears: PartTable::new(results, mask),
-            employers: EmployersTable::new(employers),
+            employers: EmployersTable::new(employers, mask),
             rejects: RejectsTable::new(rejects, inputs, mask),
             overpaid: PartTable::new(results, mask),
             flags: PartTable::new(results, mask),
