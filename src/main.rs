@@ -22,9 +22,17 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("medrecon: error: {err}");
+            // An error names files and may quote a cell: masked like the reports
+            // (a file named after an ID), unless --no-mask.
+            let mask = match &cli.command {
+                Command::Run(args) => !args.no_mask,
+                Command::Validate(args) => !args.no_mask,
+                _ => false,
+            };
+            let text = |t: String| medrecon::report::mask::maybe_mask(&t, mask).into_owned();
+            eprintln!("medrecon: error: {}", text(err.to_string()));
             for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                eprintln!("  caused by: {}", text(cause.to_string()));
             }
             ExitCode::from(1)
         }

@@ -29,7 +29,7 @@ const IDS: [&str; 5] = [
     "110108197501010025",
 ];
 const BAD_CHECK: &str = "310115198803031231";
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 9] = [
     "王小明",
     "李大华",
     "赵四海",
@@ -38,6 +38,7 @@ const NAMES: [&str; 8] = [
     "周七星",
     "吴八方",
     "郑九州",
+    "冯十全",
 ];
 
 fn full_width(s: &str) -> String {
@@ -88,6 +89,25 @@ fn write_inputs(dir: &Path) {
         NAMES[7], IDS[2]
     );
     fs::write(dir.join(format!("{}.csv", IDS[4])), named).unwrap();
+    // A workbook whose sheet is named after an ID, and a second name for the
+    // person of IDS[3] (a NAME_MISMATCH flag quotes both names).
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet.set_name(IDS[1]).unwrap();
+    let header = [
+        "姓名",
+        "身份证号",
+        "单位编号",
+        "变动类型",
+        "变动日期",
+        "参保地",
+    ];
+    let row = [NAMES[8], IDS[3], "E003", "增员", "2024-06-01", "上海"];
+    for (c, (h, v)) in header.iter().zip(row).enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+        sheet.write_string(1, c as u16, v).unwrap();
+    }
+    wb.save(dir.join("book.xlsx")).unwrap();
 }
 
 /// Text with full-width digits and X made ASCII and the separators an ID may
@@ -212,13 +232,20 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
     }
     // Persons' names, and the name inside a short row's BAD_ROW value (a row
     // rejected for one cell shows that cell only: names 3 and 5 are not shown).
-    for name in [0, 1, 2, 4, 6, 7].map(|i| NAMES[i]) {
+    for name in [0, 1, 2, 4, 6, 7, 8].map(|i| NAMES[i]) {
         assert!(
             all_plain.contains(name),
             "the unmasked reports never show {name}"
         );
     }
     // IDs in groups and in full-width digits are read as the IDs they are.
+    let flags = fs::read_to_string(plain.join("flags.csv")).unwrap();
+    assert!(flags.contains("NAME_MISMATCH"), "{flags}");
+    let manifest = fs::read_to_string(plain.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains(&format!("\"{}\"", IDS[1])),
+        "the sheet name"
+    );
     let persons = fs::read_to_string(plain.join("persons.csv")).unwrap();
     for id in IDS[..4].iter() {
         assert!(
@@ -285,4 +312,46 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
         String::from_utf8_lossy(&validate.stdout).contains("roster.csv"),
         "validate reports the roster"
     );
+}
+
+/// `command` over `exports` (run writes into `out`), masked or not.
+fn command_over_exports(cwd: &Path, command: &str, mask: bool) -> std::process::Output {
+    let mut c = Command::new(bin());
+    c.current_dir(cwd).args([command, "exports"]);
+    if command == "run" {
+        c.args(["--as-of", "2025-11-30", "--out", "out"]);
+    }
+    if !mask {
+        c.arg("--no-mask");
+    }
+    c.output().unwrap()
+}
+
+#[test]
+fn an_error_naming_a_file_named_after_an_id_masks_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("exports");
+    fs::create_dir(&inputs).unwrap();
+    // Not a workbook: the run stops with an error naming the file.
+    fs::write(
+        inputs.join(format!("{}.xlsx", IDS[0])),
+        b"PK\x03\x04 not a zip",
+    )
+    .unwrap();
+    for command in ["run", "validate"] {
+        let masked = command_over_exports(tmp.path(), command, true);
+        assert_eq!(masked.status.code(), Some(1), "{command}");
+        let stderr = String::from_utf8_lossy(&masked.stderr);
+        assert!(
+            stderr.contains("110105********9509.xlsx"),
+            "{command}: {stderr}"
+        );
+        assert_no_leak(&format!("{command}'s error"), &stderr);
+        let plain = command_over_exports(tmp.path(), command, false);
+        let stderr = String::from_utf8_lossy(&plain.stderr);
+        assert!(
+            stderr.contains(&format!("{}.xlsx", IDS[0])),
+            "{command} --no-mask: {stderr}"
+        );
+    }
 }
