@@ -127,7 +127,10 @@ fn mask_grouped(run: &[char], out: &mut String) {
 /// employer), else as it is. Credit codes and registration numbers that are
 /// no valid ID are left whole: a masked employer could not be looked up.
 pub fn mask_code(code: &str, mask: bool) -> Cow<'_, str> {
-    if mask && crate::model::PersonId::parse(code).is_ok() {
+    // Most codes are credit codes (letters among 18 characters): fewer than 15
+    // ASCII digits in an ASCII code cannot be an ID, no parse needed.
+    let may_be_id = !code.is_ascii() || code.bytes().filter(u8::is_ascii_digit).count() >= 15;
+    if mask && may_be_id && crate::model::PersonId::parse(code).is_ok() {
         mask_free_text(code)
     } else {
         Cow::Borrowed(code)
@@ -175,6 +178,52 @@ pub fn maybe_mask(text: &str, mask: bool) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::model::PersonId;
+
+    #[test]
+    fn employer_codes_are_masked_only_when_they_are_ids() {
+        assert_eq!(mask_code("11010519491231002X", true), "110105********002X");
+        assert_eq!(
+            mask_code("110105-19491231-002X", true),
+            "110105-********-002X"
+        );
+        assert_eq!(mask_code("11010519491231002X", false), "11010519491231002X");
+        // A credit code, a 15-digit registration number that is no ID (month
+        // 13), an 18-digit number with a wrong check digit, a short code: whole.
+        for code in [
+            "91110108MA04C7Q2X8",
+            "110105491331002",
+            "110105194912310021",
+            "E001",
+        ] {
+            assert_eq!(mask_code(code, true), code);
+        }
+    }
+
+    #[test]
+    fn a_whole_row_value_masks_its_name_cells() {
+        use crate::model::{Reject, RejectCode, SourceRef};
+        let r = Reject {
+            source: SourceRef {
+                input: 0,
+                sheet: 0,
+                row: 8,
+            },
+            column: String::new(),
+            value: "吴八方,11010519491231002X,E001".into(),
+            code: RejectCode::BadRow,
+            message: "the row has 3 fields, the header has 7".into(),
+            names: vec!["吴八方".into()],
+        };
+        assert_eq!(reject_value(&r, true), "吴**,110105********002X,E001");
+        assert_eq!(reject_value(&r, false), r.value);
+        let cell = Reject {
+            column: "姓名".into(),
+            value: " 王小明 ".into(),
+            names: Vec::new(),
+            ..r.clone()
+        };
+        assert_eq!(reject_value(&cell, true), "王**");
+    }
 
     #[test]
     fn an_id_in_a_message_reads_like_person_id_masked() {
