@@ -863,6 +863,9 @@ pub enum RejectCode {
     MonthsMismatch,
     /// A CSV line that is not text in the file's encoding (UTF-8 or GB18030).
     BadEncoding,
+    /// An employer code or a name that is a spreadsheet error value
+    /// (`#DIV/0!`, `#N/A`, `Err:502`…) or holds a control character (NUL…).
+    BadText,
 }
 
 impl RejectCode {
@@ -885,6 +888,7 @@ impl RejectCode {
             RejectCode::UnknownPaymentKind => "UNKNOWN_PAYMENT_KIND",
             RejectCode::MonthsMismatch => "MONTHS_MISMATCH",
             RejectCode::BadEncoding => "BAD_ENCODING",
+            RejectCode::BadText => "BAD_TEXT",
         }
     }
 }

@@ -271,3 +271,93 @@ fn trailing_unnamed_header_columns_may_be_missing_in_rows() {
     // Text under an unnamed column does not fit the header.
     assert_reject(&b, 4, "", RejectCode::BadRow);
 }
+
+/// Issue 17 (messages): spreadsheet error values and control characters are
+/// no employer code or name: each such row is a BAD_TEXT reject at its cell,
+/// its value shown with the control character escaped, never written raw.
+#[test]
+fn error_values_and_control_characters_are_bad_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("errors.csv");
+    std::fs::write(
+        &csv,
+        "姓名,身份证号,单位编号,变动类型,变动日期,参保地\n\
+         张三,11010519491231002X,E1,增员,2025-01-06,北京\n\
+         李四,110105199003070017,#DIV/0!,增员,2025-01-06,北京\n\
+         #N/A,110105199003070017,E1,增员,2025-01-06,北京\n\
+         王五,110105198506123016,E\u{0}1,增员,2025-01-06,北京\n\
+         赵六,110105198506123016,E1,增员,2025-01-06,Err:502\n\
+         孙七,110105198506123016,Err:502,增员,2025-01-06,北京\n\
+         Err:50,110105199001019509,E#1,增员,2025-01-06,北京\n",
+    )
+    .unwrap();
+    // The same shapes in a workbook: a formula's cached error text.
+    let xlsx = tmp.path().join("errors.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "姓名",
+        "身份证号",
+        "单位编号",
+        "变动类型",
+        "变动日期",
+        "参保地",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "钱八",
+        "110105199003070017",
+        "",
+        "增员",
+        "2025-01-06",
+        "北京",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    ws.write_formula(
+        1,
+        2,
+        rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!"),
+    )
+    .unwrap();
+    wb.save(&xlsx).unwrap();
+
+    let b = read(&[csv]).unwrap();
+    assert_reject(&b, 3, "单位编号", RejectCode::BadText);
+    assert_reject(&b, 4, "姓名", RejectCode::BadText);
+    assert_reject(&b, 5, "单位编号", RejectCode::BadText);
+    // A region that is an error value is an unknown region, as before.
+    assert_reject(&b, 6, "参保地", RejectCode::UnknownRegion);
+    assert_reject(&b, 7, "单位编号", RejectCode::BadText);
+    assert_eq!(b.rejects.len(), 5, "{:?}", b.rejects);
+    assert_eq!(reject_at(&b, 5).value, "E\\u{0}1");
+    assert!(
+        reject_at(&b, 5).message.contains("U+0000"),
+        "{}",
+        reject_at(&b, 5).message
+    );
+    assert!(
+        reject_at(&b, 3)
+            .message
+            .contains("#DIV/0! is a spreadsheet error")
+    );
+    // Rows 2 and 8 read: `Err:50` and `E#1` are no error values.
+    assert_eq!(b.events.len(), 2);
+    assert!(
+        b.events
+            .iter()
+            .any(|e| &*e.employer_id == "E#1"
+                && e.name.as_ref().map(|n| n.as_str()) == Some("Err:50"))
+    );
+
+    let x = read(&[xlsx]).unwrap();
+    assert_reject(&x, 2, "单位编号", RejectCode::BadText);
+    assert_eq!(x.events.len(), 0);
+}

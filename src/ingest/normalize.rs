@@ -288,6 +288,21 @@ fn reject(
     })
 }
 
+/// A rejected text as reports show it: control characters written as
+/// `\u{0}`, never raw (a NUL or an escape sequence in a report file).
+fn shown_text(raw: &str) -> String {
+    raw.chars()
+        .take(200)
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Removes the guards exports put around long digit strings so spreadsheets keep
 /// them as text: a leading apostrophe (`'110105…`) or a formula `="110105…"`.
 pub fn unwrap_text_guard(raw: &str) -> &str {
@@ -639,6 +654,10 @@ pub fn normalize_row<R: RowCells + ?Sized>(
     let employer_id = if emp_cell.is_blank() {
         ctx.default_employer
     } else {
+        if let Some(why) = emp_cell.bad_text() {
+            let raw = shown_text(&emp_cell.raw());
+            return reject(src, col(c.employer_id), &raw, RejectCode::BadText, why);
+        }
         interner.intern(&emp_cell.raw())
     };
 
@@ -755,6 +774,9 @@ pub fn normalize_row<R: RowCells + ?Sized>(
     let name_cell = cell(c.name);
     let name = if name_cell.is_blank() {
         None
+    } else if let Some(why) = name_cell.bad_text() {
+        let raw = shown_text(&name_cell.raw());
+        return reject(src, col(c.name), &raw, RejectCode::BadText, why);
     } else {
         // Names are nearly unique per person, and short: kept inline, not
         // interned (a person's rows rarely fall in one chunk).

@@ -32,6 +32,34 @@ pub enum Cell<'a> {
     Error(&'static str),
 }
 
+/// The error values spreadsheets show for failed formulas (Excel, WPS,
+/// LibreOffice `Err:NNN`), as a CSV export writes them.
+pub fn is_error_text(s: &str) -> bool {
+    const ERRORS: [&str; 16] = [
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#ERROR",
+    ];
+    if s.starts_with('#') {
+        return ERRORS.iter().any(|e| s.eq_ignore_ascii_case(e));
+    }
+    s.strip_prefix("Err:")
+        .is_some_and(|n| n.len() == 3 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl<'a> Cell<'a> {
     /// Blank: empty, or text of spaces only.
     pub fn is_blank(&self) -> bool {
@@ -40,6 +68,34 @@ impl<'a> Cell<'a> {
             Cell::Text(s) => trim_spaces(s).is_empty(),
             _ => false,
         }
+    }
+
+    /// Why this cell is no usable text for a code or a name: a spreadsheet
+    /// error (an error cell, or its text as a CSV export writes it) or a
+    /// control character inside. `None` for ordinary text.
+    pub fn bad_text(&self) -> Option<String> {
+        let text = match self {
+            Cell::Error(e) => return Some(format!("the cell is the spreadsheet error {e}")),
+            Cell::Text(s) => trim_spaces(s),
+            _ => return None,
+        };
+        if is_error_text(text) {
+            return Some(format!(
+                "{text} is a spreadsheet error (a formula that failed), not a value"
+            ));
+        }
+        // Byte test first (the row loop's path): C0 controls and DEL are single
+        // bytes, C1 controls (U+0080–U+009F) start with C2.
+        let b = text.as_bytes();
+        if !b.iter().any(|&c| c < 0x20 || c == 0x7F || c == 0xC2) {
+            return None;
+        }
+        text.chars().find(|c| c.is_control()).map(|c| {
+            format!(
+                "the text holds the control character U+{:04X}, which no code or name has",
+                c as u32
+            )
+        })
     }
 
     /// The value as text, as a user would see it (for reject messages and text columns).
