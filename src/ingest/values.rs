@@ -73,7 +73,27 @@ impl<'a> Cell<'a> {
     /// Why this cell is no usable text for a code or a name: a spreadsheet
     /// error (an error cell, or its text as a CSV export writes it) or a
     /// control character inside. `None` for ordinary text.
+    #[inline]
     pub fn bad_text(&self) -> Option<String> {
+        // The row loop's path, one pass over the bytes: no error value can
+        // start without `#` or `Err:` once spaces are trimmed (ASCII spaces and
+        // U+3000, lead byte E3), and no control character hides in text
+        // without a byte below 0x20, DEL or a C2 lead (U+0080–U+009F).
+        if let Cell::Text(s) = self {
+            let b = s.as_bytes();
+            if !b.starts_with(b"Err:")
+                && !b
+                    .iter()
+                    .any(|&c| c <= 0x20 || c == 0x7F || c == 0xC2 || c == 0xE3 || c == b'#')
+            {
+                return None;
+            }
+        }
+        self.bad_text_slow()
+    }
+
+    #[cold]
+    fn bad_text_slow(&self) -> Option<String> {
         let text = match self {
             Cell::Error(e) => return Some(format!("the cell is the spreadsheet error {e}")),
             Cell::Text(s) => trim_spaces(s),
@@ -83,12 +103,6 @@ impl<'a> Cell<'a> {
             return Some(format!(
                 "{text} is a spreadsheet error (a formula that failed), not a value"
             ));
-        }
-        // Byte test first (the row loop's path): C0 controls and DEL are single
-        // bytes, C1 controls (U+0080–U+009F) start with C2.
-        let b = text.as_bytes();
-        if !b.iter().any(|&c| c < 0x20 || c == 0x7F || c == 0xC2) {
-            return None;
         }
         text.chars().find(|c| c.is_control()).map(|c| {
             format!(

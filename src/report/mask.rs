@@ -129,8 +129,11 @@ fn mask_grouped(run: &[char], out: &mut String) {
 pub fn mask_code(code: &str, mask: bool) -> Cow<'_, str> {
     // Most codes are credit codes (letters among 18 characters): fewer than 15
     // ASCII digits in an ASCII code cannot be an ID, no parse needed.
+    if !mask {
+        return Cow::Borrowed(code);
+    }
     let may_be_id = !code.is_ascii() || code.bytes().filter(u8::is_ascii_digit).count() >= 15;
-    if mask && may_be_id && crate::model::PersonId::parse(code).is_ok() {
+    if may_be_id && crate::model::PersonId::parse(code).is_ok() {
         mask_free_text(code)
     } else {
         Cow::Borrowed(code)
