@@ -196,6 +196,14 @@ fn display_name(schema: &ColumnSchema, table: &str, canonical: &str) -> String {
 }
 
 /// Finds the header among `rows` (the first rows of a file or sheet, as text).
+/// `s` when at most `max` characters, else its first `max` and how long it was.
+pub fn excerpt(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((cut, _)) => format!("{}… ({} characters)", &s[..cut], s.chars().count()),
+    }
+}
+
 /// The error names the missing column(s) and lists the headers found.
 pub fn find_header(
     schema: &ColumnSchema,
@@ -342,16 +350,24 @@ pub fn find_header_named(
             display_name(schema, table, "hire_date")
         ));
     }
-    let found: Vec<String> = found_row
+    // What the file has, shown short: a "header" may be a 200 MB line.
+    const SHOW_HEADERS: usize = 30;
+    const SHOW_CHARS: usize = 40;
+    let mut found: Vec<String> = found_row
         .map(|i| {
             rows[i]
                 .iter()
                 .map(|h| trim_spaces(h))
                 .filter(|h| !h.is_empty())
-                .map(str::to_string)
+                .map(|h| excerpt(h, SHOW_CHARS))
                 .collect()
         })
         .unwrap_or_default();
+    if found.len() > SHOW_HEADERS {
+        let more = found.len() - SHOW_HEADERS;
+        found.truncate(SHOW_HEADERS);
+        found.push(format!("… and {more} more"));
+    }
     Err(format!(
         "no header row with the required columns in the first {HEADER_SEARCH_ROWS} rows: missing {}; headers found: {}",
         missing.join(", "),
@@ -405,5 +421,25 @@ mod tests {
         assert!(e.contains("headers found: 姓名, 身份证号, 备注"), "{e}");
         let e = find_header(&s, "events", &[row(&["姓名", "变动类型", "日期"])]).unwrap_err();
         assert!(e.contains("missing 身份证号 (person_id)"), "{e}");
+    }
+
+    #[test]
+    fn a_huge_line_is_not_echoed_whole() {
+        // Issue 17 (messages): a 200 MB line once came back whole in the error.
+        let s = ColumnSchema::shipped();
+        let long = "x".repeat(1_000_000);
+        let e = find_header(&s, "events", &[row(&[&long])]).unwrap_err();
+        assert!(e.len() < 1_000, "{} bytes", e.len());
+        assert!(
+            e.ends_with(&format!(
+                "headers found: {}… (1000000 characters)",
+                "x".repeat(40)
+            )),
+            "{e}"
+        );
+        let many: Vec<String> = (0..100).map(|i| format!("列{i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let e = find_header(&s, "events", &[row(&refs)]).unwrap_err();
+        assert!(e.ends_with("列28, 列29, … and 70 more"), "{e}");
     }
 }
