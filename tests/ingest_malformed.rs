@@ -361,3 +361,59 @@ fn error_values_and_control_characters_are_bad_text() {
     assert_reject(&x, 2, "单位编号", RejectCode::BadText);
     assert_eq!(x.events.len(), 0);
 }
+
+/// The error's text of a read that must fail.
+fn error_text<T, E: std::fmt::Display>(r: Result<T, E>) -> String {
+    match r {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("read without error"),
+    }
+}
+
+/// Issue 17 (messages): a workbook cut short in a copy is called that (not "a
+/// zip archive"), as events and as a ledger; a password-protected workbook
+/// (an OLE2 container with an `EncryptedPackage` stream) is called that (not
+/// calamine's "Cannot find Workbook stream").
+#[test]
+fn truncated_and_encrypted_workbooks_are_named_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/增减员_瑞达咨询.xlsx"),
+    )
+    .unwrap();
+    let cut = tmp.path().join("cut.xlsx");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let e = error_text(read(std::slice::from_ref(&cut)));
+    assert!(e.contains("cut.xlsx"), "{e}");
+    assert!(e.contains("damaged or truncated zip"), "{e}");
+    assert!(e.contains("copy or download it again"), "{e}");
+    let ledger = medrecon::columnar::read_ledger(
+        std::slice::from_ref(&cut),
+        &medrecon::columnar::LedgerOptions::default(),
+    );
+    let e = error_text(ledger.map_err(|e| format!("{e:#}")));
+    assert!(e.contains("damaged or truncated zip"), "{e}");
+    // The whole workbook (written with docProps/ first, its part names past
+    // the first 4 KiB) reaches the ledger's workbook reader: whatever it says
+    // of an events workbook read as a ledger, it is no "zip archive".
+    let book = tmp.path().join("book.xlsx");
+    std::fs::write(&book, &whole).unwrap();
+    let ledger = medrecon::columnar::read_ledger(
+        std::slice::from_ref(&book),
+        &medrecon::columnar::LedgerOptions::default(),
+    );
+    if let Err(e) = ledger {
+        let e = format!("{e:#}");
+        assert!(!e.contains("zip"), "{e}");
+    }
+
+    let mut ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    ole.resize(1024, 0);
+    ole.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+    ole.resize(4096, 0);
+    let locked = tmp.path().join("locked.xlsx");
+    std::fs::write(&locked, &ole).unwrap();
+    let e = error_text(read(std::slice::from_ref(&locked)));
+    assert!(e.contains("password-protected (encrypted) workbook"), "{e}");
+    assert!(e.contains("save it without one"), "{e}");
+}

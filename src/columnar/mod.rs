@@ -122,8 +122,9 @@ fn sniff_format(bytes: &[u8]) -> anyhow::Result<(InputFormat, FileKind)> {
     match kind.format() {
         Some(f) => Ok((f, kind)),
         None => anyhow::bail!(
-            "is {}, not a CSV, Excel, Excel 2003 XML, HTML table or Parquet ledger, whatever its name says; save it as .xlsx or CSV",
-            kind.label()
+            "is {}, not a CSV, Excel, Excel 2003 XML, HTML table or Parquet ledger that can be read, whatever its name says; {}",
+            kind.label(),
+            kind.advice()
         ),
     }
 }
@@ -174,7 +175,26 @@ fn read_one(
             head
         }
     };
-    let (format, kind) = sniff_format(&head)?;
+    // A zip whose part names are past the first 4 KiB (openpyxl writes
+    // docProps/ first) is told by its whole bytes, as the events reader does.
+    let (format, kind) = if crate::ingest::sniff::sniff(&head)
+        == crate::ingest::sniff::FileKind::OtherZip
+    {
+        let kind = match &entry {
+            Some(bytes) => crate::ingest::sniff::sniff_whole(bytes),
+            None => crate::ingest::sniff::sniff_whole(&std::fs::read(&file.path)?),
+        };
+        match kind.format() {
+            Some(f) => (f, kind),
+            None => anyhow::bail!(
+                "is {}, not a CSV, Excel, Excel 2003 XML, HTML table or Parquet ledger that can be read, whatever its name says; {}",
+                kind.label(),
+                kind.advice()
+            ),
+        }
+    } else {
+        sniff_format(&head)?
+    };
     let display = file.name.clone();
     // CSV and Parquet are read from a path: a bundle entry gets a temporary copy.
     let temp = match (&entry, format) {
@@ -226,6 +246,10 @@ fn read_one(
                 Some(bytes) => bytes,
                 None => std::fs::read(path)?,
             };
+            if crate::ingest::sniff::zip_is_truncated(&data) {
+                let kind = crate::ingest::sniff::FileKind::TruncatedZip;
+                anyhow::bail!("is {}; {}", kind.label(), kind.advice());
+            }
             let sha256 = format!("{:x}", Sha256::digest(&data));
             let bytes = data.len() as u64;
             let loaded = crate::ingest::excel::load_workbook(&data, kind)

@@ -110,14 +110,15 @@ fn load_file(file: &InputFile) -> Result<Loaded, IngestError> {
             source: e,
         })?,
     };
-    let kind = sniff::sniff(&bytes);
+    let kind = sniff::sniff_whole(&bytes);
     match kind {
-        FileKind::Mhtml | FileKind::OtherZip => {
+        FileKind::Mhtml | FileKind::OtherZip | FileKind::TruncatedZip | FileKind::Encrypted => {
             return Err(file_error(
                 &file.display_path(),
                 format!(
-                    "is {}, not a CSV, Excel, Excel 2003 XML or HTML table, whatever its name says; open it in Excel or LibreOffice and save it as .xlsx or CSV",
-                    kind.label()
+                    "is {}, not a CSV, Excel, Excel 2003 XML or HTML table that can be read, whatever its name says; {}",
+                    kind.label(),
+                    kind.advice()
                 ),
             ));
         }

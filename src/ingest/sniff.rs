@@ -19,6 +19,11 @@ pub enum FileKind {
     Mhtml,
     /// A zip that is no spreadsheet.
     OtherZip,
+    /// A zip without its end-of-archive record: cut short in a copy or download.
+    TruncatedZip,
+    /// An OLE2 file holding an `EncryptedPackage`: a password-protected
+    /// xlsx (Office encrypts a whole workbook into such a container).
+    Encrypted,
 }
 
 impl FileKind {
@@ -33,6 +38,22 @@ impl FileKind {
             FileKind::Html => "an HTML page",
             FileKind::Mhtml => "an MHTML web archive (a saved web page)",
             FileKind::OtherZip => "a zip archive",
+            FileKind::TruncatedZip => {
+                "a damaged or truncated zip (its end-of-archive record is missing)"
+            }
+            FileKind::Encrypted => "a password-protected (encrypted) workbook",
+        }
+    }
+    /// What the user can do about a file of this kind that is not read.
+    pub fn advice(self) -> &'static str {
+        match self {
+            FileKind::TruncatedZip => {
+                "the file was cut short in a copy or download: copy or download it again"
+            }
+            FileKind::Encrypted => {
+                "open it in Excel or WPS with its password, save it without one, and read that copy"
+            }
+            _ => "open it in Excel or LibreOffice and save it as .xlsx or CSV",
         }
     }
     pub fn format(self) -> Option<InputFormat> {
@@ -47,6 +68,26 @@ impl FileKind {
             _ => None,
         }
     }
+}
+
+/// [`sniff`] of a whole file: also a zip cut short ([`FileKind::TruncatedZip`]).
+pub fn sniff_whole(bytes: &[u8]) -> FileKind {
+    let kind = sniff(bytes);
+    if kind != FileKind::Encrypted && zip_is_truncated(bytes) {
+        return FileKind::TruncatedZip;
+    }
+    kind
+}
+
+/// A zip (by its first bytes) without its end-of-central-directory record,
+/// which sits in the last 22 bytes plus a comment of at most 64 KiB: without
+/// it no zip reader can list the parts, whatever names the local headers show.
+pub fn zip_is_truncated(bytes: &[u8]) -> bool {
+    if !(bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")) {
+        return false;
+    }
+    let tail = &bytes[bytes.len().saturating_sub(22 + 65_535)..];
+    memmem::rfind(tail, b"PK\x05\x06").is_none()
 }
 
 /// Looks at the first bytes (and, for a zip, the names in it).
@@ -73,6 +114,14 @@ pub fn sniff(bytes: &[u8]) -> FileKind {
         return FileKind::OtherZip;
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // Directory entry names are UTF-16LE.
+        let encrypted: Vec<u8> = "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        if memmem::find(bytes, &encrypted).is_some() {
+            return FileKind::Encrypted;
+        }
         return FileKind::Xls;
     }
     let head = &bytes[..bytes.len().min(4096)];
@@ -114,18 +163,41 @@ mod tests {
             FileKind::Xls
         );
         assert_eq!(
-            sniff(b"PK\x03\x04....mimetypeapplication/vnd.oasis.opendocument.spreadsheet"),
+            sniff(
+                b"PK\x03\x04....mimetypeapplication/vnd.oasis.opendocument.spreadsheet..PK\x05\x06"
+            ),
             FileKind::Ods
         );
+        assert_eq!(
+            sniff(b"PK\x03\x04..[Content_Types].xml..xl/workbook.xml..PK\x05\x06"),
+            FileKind::Xlsx
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04..[Content_Types].xml..xl/workbook.bin..PK\x05\x06"),
+            FileKind::Xlsb
+        );
+        assert_eq!(
+            sniff(b"PK\x03\x04..other.txt..PK\x05\x06"),
+            FileKind::OtherZip
+        );
+        // Cut short: the names are there, the end-of-archive record is not.
+        assert_eq!(
+            sniff_whole(b"PK\x03\x04..[Content_Types].xml..xl/workbook.xml"),
+            FileKind::TruncatedZip
+        );
+        // The first bytes alone (a ledger's sniff) still tell the kind.
         assert_eq!(
             sniff(b"PK\x03\x04..[Content_Types].xml..xl/workbook.xml"),
             FileKind::Xlsx
         );
         assert_eq!(
-            sniff(b"PK\x03\x04..[Content_Types].xml..xl/workbook.bin"),
-            FileKind::Xlsb
+            sniff_whole(b"PK\x03\x04..[Content_Types].xml..xl/workbook.xml..PK\x05\x06"),
+            FileKind::Xlsx
         );
-        assert_eq!(sniff(b"PK\x03\x04..other.txt"), FileKind::OtherZip);
+        // A password-protected xlsx: an OLE2 file with an EncryptedPackage stream.
+        let mut encrypted = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1....".to_vec();
+        encrypted.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(sniff(&encrypted), FileKind::Encrypted);
         assert_eq!(
             sniff(b"<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">"),
             FileKind::Excel2003Xml
