@@ -10,10 +10,12 @@
 //! (a bad date, a short row) and of a skipped subtotal.
 
 use assert_cmd::Command;
-use calamine::{Reader, open_workbook_auto};
+mod workbook_support;
+
 use polars::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
+use workbook_support::workbook_cells;
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("medrecon")
@@ -142,20 +144,6 @@ fn assert_no_leak(what: &str, text: &str) {
     for name in NAMES {
         assert!(!text.contains(name), "{what} holds the name {name}");
     }
-}
-
-fn workbook_cells(path: &Path) -> String {
-    let mut wb = open_workbook_auto(path).unwrap();
-    let mut all = String::new();
-    for sheet in wb.sheet_names() {
-        for row in wb.worksheet_range(&sheet).unwrap().rows() {
-            for cell in row {
-                all.push_str(&cell.to_string());
-                all.push('\n');
-            }
-        }
-    }
-    all
 }
 
 fn parquet_cells(path: &Path) -> String {

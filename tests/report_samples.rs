@@ -7,6 +7,8 @@
 //! review the diff and accept it (`INSTA_UPDATE=always cargo test --test
 //! report_samples`, or `cargo insta review`).
 
+mod workbook_support;
+
 use calamine::{Data, Reader, open_workbook_auto};
 use clap::Parser;
 use medrecon::cli::{Cli, Command};
@@ -14,6 +16,7 @@ use medrecon::pipeline::{self, Timings};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
+use workbook_support::workbook_cells;
 
 const CSV_REPORTS: [&str; 8] = [
     "persons",
@@ -77,19 +80,6 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// Every cell of every sheet, one per line.
-fn workbook_cells(path: &Path) -> String {
-    let mut wb = open_workbook_auto(path).unwrap();
-    let mut all = String::new();
-    for sheet in wb.sheet_names() {
-        for row in wb.worksheet_range(&sheet).unwrap().rows() {
-            for cell in row {
-                all.push_str(&cell.to_string());
-                all.push('\n');
-            }
-        }
-    }
-    all
-}
 
 #[test]
 fn sample_csv_reports_and_manifest_match_snapshots() {
