@@ -201,6 +201,12 @@ pub fn id_check_char(first17: &[u8]) -> u8 {
 /// too) put together. `None` when there is nothing to fold or the text is not
 /// such an ID (any other character, a separator first, last or doubled): the
 /// checks that follow then judge it as it is.
+/// What joins the groups of an ID written in groups: a space or a dash,
+/// ASCII or full-width (parsing and masking agree on it).
+pub fn is_id_group_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '\u{3000}' | '－')
+}
+
 fn fold_written_id(s: &str) -> Option<String> {
     if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
@@ -214,7 +220,7 @@ fn fold_written_id(s: &str) -> Option<String> {
                 out.push(char::from(b'0' + (u32::from(c) - 0xFF10) as u8));
             }
             'Ｘ' | 'ｘ' => out.push('X'),
-            ' ' | '-' | '\u{3000}' | '－' if !after_separator => {
+            c if is_id_group_separator(c) && !after_separator => {
                 after_separator = true;
                 continue;
             }

@@ -31,7 +31,7 @@ const IDS: [&str; 5] = [
     "110108197501010025",
 ];
 const BAD_CHECK: &str = "310115198803031231";
-const NAMES: [&str; 9] = [
+const NAMES: [&str; 10] = [
     "王小明",
     "李大华",
     "赵四海",
@@ -41,6 +41,7 @@ const NAMES: [&str; 9] = [
     "吴八方",
     "郑九州",
     "冯十全",
+    "陈十一",
 ];
 
 fn full_width(s: &str) -> String {
@@ -110,6 +111,20 @@ fn write_inputs(dir: &Path) {
         sheet.write_string(1, c as u16, v).unwrap();
     }
     wb.save(dir.join("book.xlsx")).unwrap();
+    // A bureau declaration as agencies export it (REAL_FORMATS.md): GBK bytes,
+    // a title row, 证件类型 + 证件号码, 申报类型 增/减 and a month-only 费款所属期;
+    // the ID in groups, a second name for the person of IDS[0].
+    let declaration = format!(
+        "某某劳务派遣有限公司 社会保险增减员申报表,,,,,\n\
+         证件类型,证件号码,姓名,单位社保编号,申报类型,费款所属期\n\
+         居民身份证,{} {} {},{},E004,增,202405\n",
+        &IDS[0][..6],
+        &IDS[0][6..14],
+        &IDS[0][14..],
+        NAMES[9]
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode(&declaration);
+    fs::write(dir.join("申报_某某劳务.csv"), &gbk).unwrap();
 }
 
 /// Text with full-width digits and X made ASCII and the separators an ID may
@@ -220,7 +235,7 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
     }
     // Persons' names, and the name inside a short row's BAD_ROW value (a row
     // rejected for one cell shows that cell only: names 3 and 5 are not shown).
-    for name in [0, 1, 2, 4, 6, 7, 8].map(|i| NAMES[i]) {
+    for name in [0, 1, 2, 4, 6, 7, 8, 9].map(|i| NAMES[i]) {
         assert!(
             all_plain.contains(name),
             "the unmasked reports never show {name}"

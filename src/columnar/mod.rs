@@ -113,12 +113,13 @@ pub fn read_ledger(paths: &[PathBuf], opts: &LedgerOptions) -> anyhow::Result<Le
     })
 }
 
-/// What a ledger file is, from its bytes: Parquet, else what ingest's sniffer says.
+/// What a ledger file is, from its bytes (the first 4 KiB, or the whole of a
+/// zip): Parquet, else what ingest's sniffer says.
 fn sniff_format(bytes: &[u8]) -> anyhow::Result<(InputFormat, FileKind)> {
     if bytes.starts_with(b"PAR1") {
         return Ok((InputFormat::Parquet, FileKind::Csv));
     }
-    let kind = crate::ingest::sniff::sniff(bytes);
+    let kind = crate::ingest::sniff::sniff_whole(bytes);
     match kind.format() {
         Some(f) => Ok((f, kind)),
         None => anyhow::bail!(
@@ -175,26 +176,14 @@ fn read_one(
             head
         }
     };
-    // A zip whose part names are past the first 4 KiB (openpyxl writes
-    // docProps/ first) is told by its whole bytes, as the events reader does.
-    let (format, kind) = if crate::ingest::sniff::sniff(&head)
-        == crate::ingest::sniff::FileKind::OtherZip
-    {
-        let kind = match &entry {
-            Some(bytes) => crate::ingest::sniff::sniff_whole(bytes),
-            None => crate::ingest::sniff::sniff_whole(&std::fs::read(&file.path)?),
-        };
-        match kind.format() {
-            Some(f) => (f, kind),
-            None => anyhow::bail!(
-                "is {}, not a CSV, Excel, Excel 2003 XML, HTML table or Parquet ledger that can be read, whatever its name says; {}",
-                kind.label(),
-                kind.advice()
-            ),
-        }
-    } else {
-        sniff_format(&head)?
+    // A zip is read whole here (its workbook reader needs every byte anyway):
+    // its part names may lie past the first 4 KiB (openpyxl writes docProps/
+    // first) and only its end tells whether it was cut short.
+    let whole = match &entry {
+        None if head.starts_with(b"PK") => Some(std::fs::read(&file.path)?),
+        _ => None,
     };
+    let (format, kind) = sniff_format(entry.as_deref().or(whole.as_deref()).unwrap_or(&head))?;
     let display = file.name.clone();
     // CSV and Parquet are read from a path: a bundle entry gets a temporary copy.
     let temp = match (&entry, format) {
@@ -242,14 +231,10 @@ fn read_one(
         | InputFormat::Ods
         | InputFormat::Spreadsheetml
         | InputFormat::Html => {
-            let data = match entry {
+            let data = match entry.or(whole) {
                 Some(bytes) => bytes,
                 None => std::fs::read(path)?,
             };
-            if crate::ingest::sniff::zip_is_truncated(&data) {
-                let kind = crate::ingest::sniff::FileKind::TruncatedZip;
-                anyhow::bail!("is {}; {}", kind.label(), kind.advice());
-            }
             let sha256 = format!("{:x}", Sha256::digest(&data));
             let bytes = data.len() as u64;
             let loaded = crate::ingest::excel::load_workbook(&data, kind)

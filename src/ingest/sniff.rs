@@ -82,7 +82,7 @@ pub fn sniff_whole(bytes: &[u8]) -> FileKind {
 /// A zip (by its first bytes) without its end-of-central-directory record,
 /// which sits in the last 22 bytes plus a comment of at most 64 KiB: without
 /// it no zip reader can list the parts, whatever names the local headers show.
-pub fn zip_is_truncated(bytes: &[u8]) -> bool {
+fn zip_is_truncated(bytes: &[u8]) -> bool {
     if !(bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")) {
         return false;
     }

@@ -63,9 +63,7 @@ pub fn mask_free_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn is_group_separator(c: char) -> bool {
-    matches!(c, ' ' | '-' | '\u{3000}' | '－')
-}
+use crate::model::is_id_group_separator as is_group_separator;
 
 /// An ID written in groups (`110105 1949 1231 002X`, `110105-19491231-002X`):
 /// a group of exactly six digits at `start`, then groups joined by single
