@@ -533,3 +533,90 @@ fn spreadsheetml_and_html_ledgers_are_read_as_workbook_sheets() {
         ]
     );
 }
+
+/// Issue 17 (messages): a spreadsheet error value or a control character in
+/// the ledger's employer column is no employer code: a BAD_TEXT reject at its
+/// cell with the control character escaped, never an employer named `#N/A`.
+/// The same values in an xlsx: an error cell and a formula's cached error.
+#[test]
+fn ledger_employer_error_values_and_control_characters_are_bad_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.csv");
+    let good = pid(3);
+    let lines = [
+        "身份证号,单位编号,费款所属期,实缴金额,缴费日期".to_string(), // row 1
+        format!("{good},#N/A,202503,947,"),                           // 2
+        format!("{good},E\u{1}1,202503,947,"),                        // 3
+        format!("{good},Err:502,202503,947,"),                        // 4
+        format!("{good},#DIV/0!,202503,947,"),                        // 5
+        format!("{good},E#1,202504,947,"),                            // 6 good: # inside
+        format!("{good},E1,202505,947,"),                             // 7 good
+    ];
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let batch = read(&[path]);
+    let got: Vec<(u32, &str, &str, RejectCode)> = batch
+        .rejects
+        .iter()
+        .map(|r| (r.source.row, r.column.as_str(), r.value.as_str(), r.code))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "单位编号", "#N/A", RejectCode::BadText),
+            (3, "单位编号", "E\\u{1}1", RejectCode::BadText),
+            (4, "单位编号", "Err:502", RejectCode::BadText),
+            (5, "单位编号", "#DIV/0!", RejectCode::BadText),
+        ]
+    );
+    assert!(
+        batch.rejects[1].message.contains("U+0001"),
+        "{:?}",
+        batch.rejects[1]
+    );
+    let employers: Vec<String> = batch
+        .entries
+        .iter()
+        .map(|e| e.employer_id.to_string())
+        .collect();
+    assert_eq!(employers, ["E#1", "E1"]);
+    let s = &batch.inputs[0].sheets[0];
+    assert_eq!((s.rows_read, s.accepted, s.rejected), (6, 2, 4));
+    assert!(batch.inputs[0].balanced());
+
+    // A workbook: the employer cell a formula whose cached result is an error.
+    let xlsx = dir.path().join("ledger.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["身份证号", "单位编号", "费款所属期", "实缴金额"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=2u32 {
+        ws.write_string(r, 0, &good).unwrap();
+        ws.write_string(r, 2, format!("20250{}", r + 2)).unwrap();
+        ws.write_number(r, 3, 947.0).unwrap();
+    }
+    ws.write_formula(
+        1,
+        1,
+        rust_xlsxwriter::Formula::new("=1/0").set_result("#DIV/0!"),
+    )
+    .unwrap();
+    ws.write_string(2, 1, "E1").unwrap();
+    wb.save(&xlsx).unwrap();
+    let batch = read(&[xlsx]);
+    assert_eq!(batch.rejects.len(), 1, "{:?}", batch.rejects);
+    assert_eq!(
+        (
+            batch.rejects[0].source.row,
+            batch.rejects[0].column.as_str(),
+            batch.rejects[0].code
+        ),
+        (2, "单位编号", RejectCode::BadText)
+    );
+    assert_eq!(batch.entries.len(), 1);
+    assert_eq!(batch.entries[0].employer_id.to_string(), "E1");
+    assert_eq!(batch.entries[0].month, month(2025, 4));
+}

@@ -140,6 +140,23 @@ impl RowBatch {
                         id
                     }
                     _ => {
+                        // An error value or a control character is no employer
+                        // code (issue 17): a BAD_TEXT reject at its cell, the
+                        // control character escaped, as the events reader does.
+                        // Checked on a name other than the last row's only: a
+                        // rejected name never becomes the last row's.
+                        if let Some(why) = crate::ingest::values::Cell::Text(name).bad_text() {
+                            self.rejects.push((
+                                row,
+                                CellError {
+                                    column: *col,
+                                    value: values::escape_controls(name),
+                                    code: RejectCode::BadText,
+                                    message: why,
+                                },
+                            ));
+                            return;
+                        }
                         let id = self.local_employer(name);
                         self.last_employer = Some(id);
                         id
