@@ -22,6 +22,12 @@ TARGET=${1:-all}
 SECONDS_EACH=${2:-60}
 JOBS=${FUZZ_JOBS:-1}
 BUILD=${FUZZ_BUILD:--O}
+# -jobs makes libFuzzer write to fuzz/fuzz-N.log, shared by concurrent runs:
+# only when asked for.
+PARALLEL=()
+if [[ $JOBS -gt 1 ]]; then
+    PARALLEL=(-jobs="$JOBS" -workers="$JOBS")
+fi
 ALL=(csv_split value_parsers events_file ledger_file policy_pack)
 
 if ! command -v cargo-fuzz >/dev/null; then
@@ -93,7 +99,7 @@ for t in "${TARGETS[@]}"; do
     echo "== $t for ${SECONDS_EACH}s ($(ls "fuzz/seeds/$t" | wc -l) seeds)"
     (cd fuzz && cargo +nightly fuzz run $BUILD "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -malloc_limit_mb=2048 \
-        -max_len=1048576 -timeout=30 -jobs="$JOBS" -workers="$JOBS" -print_final_stats=1) \
+        -max_len=1048576 -timeout=30 -print_final_stats=1 "${PARALLEL[@]}") \
         >"$log" 2>&1 && status=0 || status=$?
     grep -E '^(#[0-9]+.*DONE|==[0-9]+==|SUMMARY|ERROR)' "$log" | tail -5 || true
     execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{s+=$2} END {print s+0}')
