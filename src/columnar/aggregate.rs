@@ -150,7 +150,7 @@ impl RowBatch {
                                 row,
                                 CellError {
                                     column: *col,
-                                    value: values::escape_controls(name),
+                                    value: crate::ingest::normalize::shown_text(name),
                                     code: RejectCode::BadText,
                                     message: why,
                                 },

@@ -48,21 +48,6 @@ impl Cell<'_> {
     }
 }
 
-/// A cell's text as a reject shows it: at most 200 characters, control
-/// characters written as `\u{..}` escapes, never raw.
-pub(crate) fn escape_controls(raw: &str) -> String {
-    raw.chars()
-        .take(200)
-        .map(|c| {
-            if c.is_control() {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 /// Trims ordinary and full-width (U+3000) spaces.
 pub(crate) fn trim_cell(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')

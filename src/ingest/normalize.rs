@@ -289,8 +289,9 @@ fn reject(
 }
 
 /// A rejected text as reports show it: control characters written as
-/// `\u{0}`, never raw (a NUL or an escape sequence in a report file).
-fn shown_text(raw: &str) -> String {
+/// `\u{0}`, at most 200 characters, never raw (a NUL or an escape sequence
+/// in a report file). The ledger's rejects use it too.
+pub(crate) fn shown_text(raw: &str) -> String {
     raw.chars()
         .take(200)
         .map(|c| {
