@@ -41,6 +41,9 @@ fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> 
         FileKind::Xlsx | FileKind::Xlsb => check_zip(bytes)?,
         _ => {}
     }
+    // An OLE2 file (an .xls, or a file calamine probes for encryption): its
+    // sector chains must end before calamine follows them.
+    super::olecheck::check(bytes)?;
     let cursor = Cursor::new(bytes);
     // (sheet name, range) in workbook order, and the workbook's date system
     // when the format says it (xlsx: `xl/workbook.xml`'s `date1904`).
