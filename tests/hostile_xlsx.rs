@@ -1,4 +1,4 @@
-//! Issue 17, findings 1, 2 and 7: xlsx workbooks built here part by part
+//! Issue 17, findings 1, 2, 7 and 9 (a bad cell costs its row): xlsx workbooks built here part by part
 //! (never committed): a stray far cell, a lying shared-strings count and the
 //! 1904 date system read from `xl/workbook.xml`.
 
@@ -17,6 +17,8 @@ enum C<'a> {
     S(&'a str),
     N(f64),
     Shared(usize),
+    /// An error cell (`t="e"`) with this text.
+    E(&'a str),
 }
 
 fn col_name(mut c: u32) -> String {
@@ -55,6 +57,7 @@ fn write_xlsx(
                 )),
                 C::N(n) => sheet.push_str(&format!(r#"<c r="{at}"><v>{n}</v></c>"#)),
                 C::Shared(i) => sheet.push_str(&format!(r#"<c r="{at}" t="s"><v>{i}</v></c>"#)),
+                C::E(e) => sheet.push_str(&format!(r#"<c r="{at}" t="e"><v>{e}</v></c>"#)),
             }
         }
         sheet.push_str("</row>");
@@ -333,4 +336,73 @@ fn a_1904_ledger_workbook_reads_plain_number_paid_dates_in_1904() {
             "date1904={date1904}"
         );
     }
+}
+
+/// Finding 9: one shared-string index past the table, or one error text
+/// calamine does not know (`#GETTING_DATA`, `#SPILL!`), used to fail the whole
+/// workbook ("cannot be read"). Each now costs its own row, rejected at its
+/// cell; the other rows are read.
+#[test]
+fn an_unreadable_cell_costs_its_row_not_the_workbook() {
+    const P2: &str = "110105199003070033";
+    const P3: &str = "110105199003070041";
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    fs::create_dir(&input).unwrap();
+    let person = |r: u32, id: &'static str| {
+        vec![
+            (r, 0, C::S(id)),
+            (r, 1, C::Shared(0)),
+            (r, 2, C::S("E1")),
+            (r, 3, C::S("入职")),
+            (r, 4, C::S("2024-03-10")),
+            (r, 5, C::S("北京")),
+            (r, 6, C::N(10000.0)),
+        ]
+    };
+    let mut cells = header_cells();
+    cells.extend(person(1, P1));
+    // Row 3: its hire date is an error calamine does not parse.
+    let mut p2 = person(2, P2);
+    p2[4].2 = C::E("#GETTING_DATA");
+    cells.extend(p2);
+    // Row 4: its name is shared string 7 of a table of one.
+    let mut p3 = person(3, P3);
+    p3[1].2 = C::Shared(7);
+    cells.extend(p3);
+    // Row 5: a modern error text in the base column, a person still read.
+    let mut p4 = person(4, "110105199003070025");
+    p4[6].2 = C::E("#SPILL!");
+    cells.extend(p4);
+    let sst = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4" uniqueCount="1"><si><t>张三</t></si></sst>"#;
+    write_xlsx(&input.join("增员.xlsx"), &cells, false, "A1:I5", Some(sst));
+    let out = tmp.path().join("out");
+    run(&input, &out);
+    let persons = fs::read_to_string(out.join("persons.csv")).unwrap();
+    assert!(persons.contains(P1), "{persons}");
+    for id in [P2, P3, "110105199003070025"] {
+        assert!(!persons.contains(id), "{persons}");
+    }
+    let rejects = fs::read_to_string(out.join("rejects.csv")).unwrap();
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(rejects.as_bytes())
+        .records()
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .skip(1)
+                .take(5)
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    let want = [
+        ["增员", "3", "变动日期", "#GETTING_DATA", "BAD_DATE"],
+        ["增员", "4", "姓名", "#REF!", "BAD_TEXT"],
+        ["增员", "5", "缴费基数", "#SPILL!", "BAD_MONEY"],
+    ];
+    assert_eq!(
+        rows,
+        want.map(|r| r.map(str::to_string).to_vec()),
+        "{rejects}"
+    );
 }

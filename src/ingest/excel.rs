@@ -237,27 +237,117 @@ fn cell_name(row: u32, col: u32) -> String {
 }
 
 macro_rules! bounded_range {
-    ($reader:expr, $name:expr) => {{
+    ($reader:expr, $name:expr, $recover:expr) => {{
         let name: &str = $name;
         let mut reader = $reader;
         let mut extent = Extent::default();
         let mut cells = Vec::new();
+        // A cell whose value calamine cannot read (an unknown error text, a
+        // shared-string index past the table) costs that cell, not the sheet:
+        // it is kept as an error value and placed once the next cell shows
+        // where the reader is (calamine's error carries no position).
+        let mut placer = BadCellPlacer::default();
         loop {
             let cell = match reader.next_cell() {
                 Ok(Some(cell)) => cell,
                 Ok(None) => break,
-                Err(e) => return Err(format!("sheet {name}: cannot be read: {e}")),
+                Err(e) => match $recover(&e) {
+                    Some(value) if placer.pending.len() < MAX_BAD_CELLS_IN_A_ROW => {
+                        placer.pending.push(value);
+                        continue;
+                    }
+                    _ => return Err(format!("sheet {name}: cannot be read: {e}")),
+                },
             };
+            let pos = cell.get_position();
+            for placed in placer.place(Some(pos)) {
+                extent.add(name, placed.0)?;
+                cells.push(calamine::Cell::new(placed.0, placed.1));
+            }
+            placer.seen(pos);
             if matches!(cell.get_value(), calamine::DataRef::Empty) {
                 continue;
             }
-            extent.add(name, cell.get_position())?;
-            let pos = cell.get_position();
+            extent.add(name, pos)?;
             let value: Data = cell.get_value().clone().into();
             cells.push(calamine::Cell::new(pos, value));
         }
+        for placed in placer.place(None) {
+            extent.add(name, placed.0)?;
+            cells.push(calamine::Cell::new(placed.0, placed.1));
+        }
         Ok(Range::from_sparse(cells))
     }};
+}
+
+/// More unreadable cells than this one after another mean the sheet, not a
+/// cell, is damaged: the file is an error.
+const MAX_BAD_CELLS_IN_A_ROW: usize = 1000;
+
+/// Where unreadable cells go: after the last cell read, before the next.
+#[derive(Default)]
+struct BadCellPlacer {
+    last: Option<(u32, u32)>,
+    /// The leftmost column a cell has been seen in.
+    first_col: Option<u32>,
+    pending: Vec<Data>,
+}
+
+impl BadCellPlacer {
+    fn seen(&mut self, pos: (u32, u32)) {
+        self.last = Some(pos);
+        self.first_col = Some(self.first_col.map_or(pos.1, |c| c.min(pos.1)));
+    }
+
+    /// The pending cells with their positions, given the next cell read
+    /// (`None` at the end of the sheet). Cells are in row order, so they lie
+    /// between the last cell and the next: in the last cell's row when the
+    /// next is in the same row or starts a row at the table's first column,
+    /// else just left of the next cell.
+    fn place(&mut self, next: Option<(u32, u32)>) -> Vec<((u32, u32), Data)> {
+        if self.pending.is_empty() {
+            return Vec::new();
+        }
+        let n = self.pending.len() as u32;
+        let after_last = self.last.map(|(r, c)| (r, c.saturating_add(1)));
+        let before_next = next.and_then(|(r, c)| c.checked_sub(n).map(|c0| (r, c0)));
+        let start = match (after_last, next) {
+            (Some(a), Some((r, c))) if r == a.0 || Some(c) <= self.first_col => Some(a),
+            (Some(a), None) => Some(a),
+            _ => before_next.or(after_last),
+        }
+        .unwrap_or((next.map_or(0, |(r, _)| r), 0));
+        std::mem::take(&mut self.pending)
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| ((start.0, start.1.saturating_add(i as u32)), v))
+            .collect()
+    }
+}
+
+/// The value an unreadable xlsx cell is kept as, or `None` when the error is
+/// not one cell's (a broken XML stream fails the file). An error text calamine
+/// does not know (`#GETTING_DATA`, `#SPILL!`) is that error, as a CSV export
+/// writes it; a shared-string index past the table is `#REF!`; any other value
+/// that does not parse as its type is `#VALUE!`.
+fn recover_xlsx_cell(e: &calamine::XlsxError) -> Option<Data> {
+    use calamine::{CellErrorType, XlsxError};
+    match e {
+        XlsxError::CellError(text) if text == "#GETTING_DATA" => {
+            Some(Data::Error(CellErrorType::GettingData))
+        }
+        XlsxError::CellError(text) if super::values::is_error_text(text) => {
+            Some(Data::String(text.clone()))
+        }
+        XlsxError::Unexpected(m) if m.contains("shared strings") => {
+            Some(Data::Error(CellErrorType::Ref))
+        }
+        XlsxError::CellError(_)
+        | XlsxError::ParseFloat(_)
+        | XlsxError::ParseInt(_)
+        | XlsxError::CellTAttribute(_) => Some(Data::Error(CellErrorType::Value)),
+        _ => None,
+    }
 }
 
 /// A sheet of an xlsx workbook read like calamine's `worksheet_range`, but
@@ -273,7 +363,7 @@ fn bounded_xlsx_range<R: std::io::Read + std::io::Seek>(
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
         Err(e) => return Err(format!("sheet {name}: cannot be read: {e}")),
     };
-    bounded_range!(reader, name)
+    bounded_range!(reader, name, recover_xlsx_cell)
 }
 
 /// [`bounded_xlsx_range`] for xlsb.
@@ -284,7 +374,7 @@ fn bounded_xlsb_range<R: std::io::Read + std::io::Seek>(
     let reader = wb
         .worksheet_cells_reader(name)
         .map_err(|e| format!("sheet {name}: cannot be read: {e}"))?;
-    bounded_range!(reader, name)
+    bounded_range!(reader, name, |_: &calamine::XlsbError| None::<Data>)
 }
 
 /// calamine 0.38 keeps a date cell's 1904 flag private; a cell equal to the same
@@ -324,7 +414,7 @@ pub fn data_cell(d: Option<&Data>) -> Cell<'_> {
             calamine::CellErrorType::Num => "#NUM!",
             calamine::CellErrorType::Ref => "#REF!",
             calamine::CellErrorType::Value => "#VALUE!",
-            _ => "#ERROR",
+            calamine::CellErrorType::GettingData => "#GETTING_DATA",
         }),
     }
 }
@@ -334,4 +424,40 @@ pub fn row_texts(row: &[Data]) -> Vec<String> {
     (0..row.len())
         .map(|i| data_cell(row.get(i)).raw().into_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placed(p: &mut BadCellPlacer, next: Option<(u32, u32)>) -> Vec<(u32, u32)> {
+        p.place(next).into_iter().map(|(pos, _)| pos).collect()
+    }
+
+    #[test]
+    fn an_unreadable_cell_is_placed_between_its_neighbours() {
+        let bad = || Data::Error(calamine::CellErrorType::Ref);
+        let mut p = BadCellPlacer::default();
+        p.seen((1, 0));
+        p.seen((1, 3));
+        // Same row on both sides: just after the last cell.
+        p.pending.push(bad());
+        assert_eq!(placed(&mut p, Some((1, 5))), [(1, 4)]);
+        // The next cell starts a row at the first column: the bad cell ended
+        // the last row.
+        p.seen((1, 5));
+        p.pending.push(bad());
+        assert_eq!(placed(&mut p, Some((2, 0))), [(1, 6)]);
+        // The next row's cell is not at the first column: the bad cells
+        // started that row.
+        p.seen((2, 8));
+        p.pending.extend([bad(), bad()]);
+        assert_eq!(placed(&mut p, Some((3, 2))), [(3, 0), (3, 1)]);
+        // At the end of the sheet: after the last cell.
+        p.seen((3, 2));
+        p.pending.push(bad());
+        assert_eq!(placed(&mut p, None), [(3, 3)]);
+        // Nothing pending, nothing placed.
+        assert!(placed(&mut p, Some((4, 0))).is_empty());
+    }
 }
