@@ -26,8 +26,9 @@ pub enum Command {
     ///
     /// Limits: only regular files and folders are read (FIFOs and devices are
     /// refused); a CSV row over 1 MiB or a field over 64 KiB is a rejected row;
-    /// an xlsx/xlsb sheet may span at most 50,000,000 cells and 16,384
-    /// columns, its zip at most 2 GiB a part and 4 GiB in all; --as-of within
+    /// an xlsx/xlsb sheet may span at most 30,000,000 cells and 16,384
+    /// columns, a workbook hold 30,000,000 non-empty cells, its zip at most
+    /// 2 GiB a part and 4 GiB in all; an .xls's sector chains must end; --as-of within
     /// 1990-01-01..2100-12-31. One run at a time per --out (a lock file,
     /// OUT/.medrecon.lock); --out may not be inside an input, nor an input
     /// inside --out. Trust a report folder only when every file matches its

@@ -1,4 +1,5 @@
-//! Issue 17, findings 1, 2, 7 and 9 (a bad cell costs its row): xlsx workbooks built here part by part
+//! Issue 17, findings 1, 2, 3 (a zip bomb lying about its size), 7 and 9 (a
+//! bad cell costs its row): xlsx workbooks built here part by part
 //! (never committed): a stray far cell, a lying shared-strings count and the
 //! 1904 date system read from `xl/workbook.xml`.
 
@@ -204,7 +205,7 @@ fn one_cell_at_xfd1048576_is_a_clear_error_within_a_second() {
     assert!(code.is_some(), "killed: {text}");
     assert!(text.contains("stray.xlsx"), "{text}");
     assert!(
-        text.contains("1048576 rows × 16384 columns") && text.contains("50000000 cells"),
+        text.contains("1048576 rows × 16384 columns") && text.contains("30000000 cells"),
         "{text}"
     );
     assert!(text.contains("XFD1048576"), "{text}");
@@ -404,5 +405,84 @@ fn an_unreadable_cell_costs_its_row_not_the_workbook() {
         rows,
         want.map(|r| r.map(str::to_string).to_vec()),
         "{rejects}"
+    );
+}
+
+/// Sets the declared uncompressed size of zip entry `name` to `size`, in its
+/// local header and its central-directory record.
+fn lie_about_size(zip: &mut [u8], name: &str, size: u32) {
+    let mut patched = 0;
+    for at in 0..zip.len().saturating_sub(46) {
+        let sig = u32::from_le_bytes(zip[at..at + 4].try_into().unwrap());
+        let (size_at, name_at) = match sig {
+            0x0403_4b50 => (at + 22, at + 30),
+            0x0201_4b50 => (at + 24, at + 46),
+            _ => continue,
+        };
+        if zip[name_at..].starts_with(name.as_bytes()) {
+            zip[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2, "{name}: local and central headers");
+}
+
+/// Finding 3: a zip bomb whose sheet declares 1,000 bytes but inflates to
+/// 30 MB (the finding's bomb held 4 GB in 12.5 MB). The zip reader calamine
+/// uses (zip 9.8) stops a part one byte past its declared size, and the
+/// declared sizes are checked before calamine opens the file (2 GiB a part,
+/// 4 GiB a workbook), so a bomb is read no further than those; the error
+/// says what the file is instead of passing on an I/O error.
+#[test]
+fn a_zip_bomb_lying_about_its_size_is_refused_by_name() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for r in 1..=300_000 {
+        sheet.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{P1}</t></is></c><c r="B{r}"><v>1</v></c></row>"#
+        ));
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    assert!(sheet.len() > 30_000_000, "{}", sheet.len());
+    let parts = [
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="增员" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, body) in &parts {
+        zip.start_file(*name, deflated).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    let honest = zip.finish().unwrap().into_inner();
+    assert!(honest.len() < 3_000_000, "{}", honest.len());
+    let mut bomb = honest.clone();
+    lie_about_size(&mut bomb, "xl/worksheets/sheet1.xml", 1000);
+    let path = tmp.path().join("bomb.xlsx");
+    fs::write(&path, &bomb).unwrap();
+    let (code, text, took) = validate(&path);
+    assert!(code.is_some(), "killed: {text}");
+    assert_ne!(code, Some(0), "{text}");
+    assert!(text.contains("bomb.xlsx"), "{text}");
+    assert!(
+        text.contains("sheet 增员's part holds more than its zip header declares (a zip bomb lying about its size)"),
+        "{text}"
+    );
+    assert!(took < Duration::from_secs(20), "{took:?}");
+    // The same workbook with its true sizes is read.
+    fs::write(&path, &honest).unwrap();
+    let (_, text, _) = validate(&path);
+    // (It is read: only its missing header stops it.)
+    assert!(!text.contains("zip header"), "{text}");
+    assert!(
+        text.contains("headers found: 110105********002X, 1"),
+        "{text}"
     );
 }

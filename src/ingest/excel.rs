@@ -24,7 +24,7 @@ pub struct LoadedSheet {
 pub fn load_workbook(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> {
     // calamine must not take the run down on a malformed file: a panic inside it
     // becomes this file's error.
-    let result = std::panic::catch_unwind(|| load_inner(bytes, kind));
+    let result = std::panic::catch_unwind(|| load_inner(bytes, kind, MAX_WORKBOOK_CELLS));
     match result {
         Ok(r) => r,
         Err(_) => Err(format!(
@@ -34,17 +34,20 @@ pub fn load_workbook(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, S
     }
 }
 
-fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> {
+/// [`load_workbook`] with `max_cells` non-empty cells per xlsx/xlsb workbook.
+fn load_inner(bytes: &[u8], kind: FileKind, max_cells: u64) -> Result<Vec<LoadedSheet>, String> {
     match kind {
         FileKind::Excel2003Xml => return super::markup::load_spreadsheetml(bytes),
         FileKind::Html => return super::markup::load_html(bytes),
-        FileKind::Xlsx | FileKind::Xlsb => check_zip(bytes)?,
+        FileKind::Xlsx | FileKind::Xlsb | FileKind::Ods => check_zip(bytes)?,
         _ => {}
     }
     // An OLE2 file (an .xls, or a file calamine probes for encryption): its
     // sector chains must end before calamine follows them.
     super::olecheck::check(bytes)?;
     let cursor = Cursor::new(bytes);
+    // Non-empty cells the workbook's sheets may still hold (xlsx, xlsb).
+    let mut budget = max_cells;
     // (sheet name, range) in workbook order, and the workbook's date system
     // when the format says it (xlsx: `xl/workbook.xml`'s `date1904`).
     let (sheets, workbook_1904): (Vec<(String, Range<Data>)>, Option<bool>) = match kind {
@@ -53,7 +56,7 @@ fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> 
                 calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?;
             let mut out = Vec::new();
             for name in wb.sheet_names() {
-                let range = bounded_xlsx_range(&mut wb, &name)?;
+                let range = bounded_xlsx_range(&mut wb, &name, &mut budget)?;
                 out.push((name, range));
             }
             (out, Some(wb.has_1904_epoch()))
@@ -63,7 +66,7 @@ fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> 
                 calamine::open_workbook_from_rs(cursor).map_err(|e| damaged(kind, &e))?;
             let mut out = Vec::new();
             for name in wb.sheet_names() {
-                let range = bounded_xlsb_range(&mut wb, &name)?;
+                let range = bounded_xlsb_range(&mut wb, &name, &mut budget)?;
                 out.push((name, range));
             }
             (out, None)
@@ -115,8 +118,14 @@ fn load_inner(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> 
 }
 
 /// The most cells one sheet's extent (rows × columns from its first to its
-/// last cell) may span: calamine builds the sheet as a dense grid of that size.
-pub const MAX_SHEET_CELLS: u64 = 50_000_000;
+/// last cell) may span: calamine builds the sheet as a dense grid of that size
+/// (32 bytes a cell). 30,000,000 is Excel's 1,048,576 rows × 28 columns.
+pub const MAX_SHEET_CELLS: u64 = 30_000_000;
+/// The most non-empty cells an xlsx/xlsb workbook may hold, all sheets
+/// together: each is kept while the workbook is read (about 72 bytes with its
+/// grid), so this bounds a workbook's memory to about 2.2 GB, whatever its
+/// zip holds.
+pub const MAX_WORKBOOK_CELLS: u64 = 30_000_000;
 /// The most columns a sheet may span (Excel's own limit, A..XFD).
 pub const MAX_SHEET_COLUMNS: u64 = 16_384;
 /// The most bytes a workbook's zip parts may hold uncompressed, in all.
@@ -237,8 +246,9 @@ fn cell_name(row: u32, col: u32) -> String {
 }
 
 macro_rules! bounded_range {
-    ($reader:expr, $name:expr, $recover:expr) => {{
+    ($reader:expr, $name:expr, $recover:expr, $budget:expr) => {{
         let name: &str = $name;
+        let budget: &mut u64 = $budget;
         let mut reader = $reader;
         let mut extent = Extent::default();
         let mut cells = Vec::new();
@@ -256,7 +266,7 @@ macro_rules! bounded_range {
                         placer.pending.push(value);
                         continue;
                     }
-                    _ => return Err(format!("sheet {name}: cannot be read: {e}")),
+                    _ => return Err(unreadable_sheet(name, &e)),
                 },
             };
             let pos = cell.get_position();
@@ -269,6 +279,12 @@ macro_rules! bounded_range {
                 continue;
             }
             extent.add(name, pos)?;
+            if *budget == 0 {
+                return Err(format!(
+                    "holds more than {MAX_WORKBOOK_CELLS} non-empty cells (the limit per workbook, all sheets together; reached in sheet {name}); split the workbook"
+                ));
+            }
+            *budget -= 1;
             let value: Data = cell.get_value().clone().into();
             cells.push(calamine::Cell::new(pos, value));
         }
@@ -356,25 +372,27 @@ fn recover_xlsx_cell(e: &calamine::XlsxError) -> Option<Data> {
 fn bounded_xlsx_range<R: std::io::Read + std::io::Seek>(
     wb: &mut calamine::Xlsx<R>,
     name: &str,
+    budget: &mut u64,
 ) -> Result<Range<Data>, String> {
     let reader = match wb.worksheet_cells_reader(name) {
         Ok(r) => r,
         // A chart sheet: no cells, as calamine's worksheet_range has it.
         Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
-        Err(e) => return Err(format!("sheet {name}: cannot be read: {e}")),
+        Err(e) => return Err(unreadable_sheet(name, &e)),
     };
-    bounded_range!(reader, name, recover_xlsx_cell)
+    bounded_range!(reader, name, recover_xlsx_cell, budget)
 }
 
 /// [`bounded_xlsx_range`] for xlsb.
 fn bounded_xlsb_range<R: std::io::Read + std::io::Seek>(
     wb: &mut calamine::Xlsb<R>,
     name: &str,
+    budget: &mut u64,
 ) -> Result<Range<Data>, String> {
     let reader = wb
         .worksheet_cells_reader(name)
-        .map_err(|e| format!("sheet {name}: cannot be read: {e}"))?;
-    bounded_range!(reader, name, |_: &calamine::XlsbError| None::<Data>)
+        .map_err(|e| unreadable_sheet(name, &e))?;
+    bounded_range!(reader, name, |_: &calamine::XlsbError| None::<Data>, budget)
 }
 
 /// calamine 0.38 keeps a date cell's 1904 flag private; a cell equal to the same
@@ -389,7 +407,32 @@ fn dt_is_1904(dt: &calamine::ExcelDateTime) -> bool {
 }
 
 fn damaged(kind: FileKind, e: &dyn std::fmt::Display) -> String {
+    let e = e.to_string();
+    if e.contains(LYING_SIZE) {
+        return lying_size(None);
+    }
     format!("cannot be read as {}: {e}", kind.label())
+}
+
+/// The zip reader's error for a part holding more than its header declares:
+/// it stops there, so a zip bomb lying about its size is read no further
+/// than its declared size, which [`check_zip`] bounds.
+const LYING_SIZE: &str = "larger than its declared uncompressed size";
+
+fn lying_size(sheet: Option<&str>) -> String {
+    let part = sheet.map_or_else(|| "a part".to_string(), |s| format!("sheet {s}'s part"));
+    format!(
+        "is a damaged or hostile workbook: {part} holds more than its zip header declares (a zip bomb lying about its size); it was read no further"
+    )
+}
+
+/// A sheet calamine cannot read, as a message for the file.
+fn unreadable_sheet(name: &str, e: &dyn std::fmt::Display) -> String {
+    let e = e.to_string();
+    if e.contains(LYING_SIZE) {
+        return lying_size(Some(name));
+    }
+    format!("sheet {name}: cannot be read: {e}")
 }
 
 /// A calamine cell as a format-independent [`Cell`].
@@ -459,5 +502,29 @@ mod tests {
         assert_eq!(placed(&mut p, None), [(3, 3)]);
         // Nothing pending, nothing placed.
         assert!(placed(&mut p, Some((4, 0))).is_empty());
+    }
+
+    /// A workbook of two sheets of 6 cells each, under a limit of 10 cells
+    /// per workbook: the second sheet passes it. (The real limit,
+    /// [`MAX_WORKBOOK_CELLS`], takes 30 million cells to reach.)
+    #[test]
+    fn the_cell_limit_counts_every_sheet_of_a_workbook() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for name in ["增员", "减员"] {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            for r in 0..3 {
+                ws.write(r, 0, "x").unwrap();
+                ws.write(r, 1, 1.0).unwrap();
+            }
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        let sheets = load_inner(&bytes, FileKind::Xlsx, 12).unwrap();
+        assert_eq!(sheets.len(), 2);
+        let err = load_inner(&bytes, FileKind::Xlsx, 10)
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("non-empty cells"), "{err}");
+        assert!(err.contains("reached in sheet 减员"), "{err}");
     }
 }
