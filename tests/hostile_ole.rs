@@ -185,3 +185,35 @@ fn a_looping_ledger_xls_is_an_error_naming_the_file() {
     assert!(err.contains("缴费明细.xls"), "{err}");
     assert!(err.contains("the directory chain loops"), "{err}");
 }
+
+/// The messages finding "a caught calamine panic still printing `panicked at`
+/// and a backtrace": a DIFAT naming sector 11 of this 5,632-byte file (the
+/// last sector number calamine accepts, which starts where the data ends)
+/// makes calamine 0.38 slice past its buffer and panic. The panic is this
+/// file's error, with calamine's message, and nothing else reaches stderr.
+#[test]
+fn a_calamine_panic_is_the_files_error_without_a_crash_report() {
+    let mut b = fixture("same.xls");
+    assert_eq!(b.len(), 5632);
+    put_u32(&mut b, 0x50, 11);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("panics.xls");
+    std::fs::write(&path, &b).unwrap();
+    let out = medrecon()
+        .arg("validate")
+        .arg(&path)
+        .env("RUST_BACKTRACE", "1")
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("stack backtrace"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("panics.xls"), "{stderr}");
+    assert!(
+        stderr.contains("the reader failed on it (slice index starts at 5632 but ends at 5120)"),
+        "{stderr}"
+    );
+}

@@ -23,14 +23,56 @@ pub struct LoadedSheet {
 /// Loads every sheet of a workbook held in memory. Errors are messages for the file.
 pub fn load_workbook(bytes: &[u8], kind: FileKind) -> Result<Vec<LoadedSheet>, String> {
     // calamine must not take the run down on a malformed file: a panic inside it
-    // becomes this file's error.
-    let result = std::panic::catch_unwind(|| load_inner(bytes, kind, MAX_WORKBOOK_CELLS));
+    // becomes this file's error, printed as that and not as a crash report.
+    guarded(kind, || load_inner(bytes, kind, MAX_WORKBOOK_CELLS))
+}
+
+std::thread_local! {
+    /// Set while this thread runs a reader under [`guarded`].
+    static IN_READER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The message of the panic caught there.
+    static CAUGHT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Installs, once, a panic hook that stays silent for a panic inside
+/// [`guarded`] (keeping its message for the file's error) and leaves every
+/// other panic to the hook that was there before.
+fn install_quiet_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_READER.with(std::cell::Cell::get) {
+                let payload = info.payload();
+                let text = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                CAUGHT.with(|c| *c.borrow_mut() = Some(text));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs a workbook reader, turning its panic into the file's error.
+fn guarded<T>(kind: FileKind, read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    install_quiet_hook();
+    IN_READER.with(|f| f.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
+    IN_READER.with(|f| f.set(false));
+    let caught = CAUGHT.with(|c| c.borrow_mut().take());
     match result {
         Ok(r) => r,
-        Err(_) => Err(format!(
-            "is a damaged {} workbook (the reader failed on it)",
-            kind.label()
-        )),
+        Err(_) => {
+            let what: String = caught.unwrap_or_default().chars().take(200).collect();
+            Err(format!(
+                "cannot be read as {}: the reader failed on it ({what}); the file is damaged",
+                kind.label()
+            ))
+        }
     }
 }
 
@@ -502,6 +544,17 @@ mod tests {
         assert_eq!(placed(&mut p, None), [(3, 3)]);
         // Nothing pending, nothing placed.
         assert!(placed(&mut p, Some((4, 0))).is_empty());
+    }
+
+    #[test]
+    fn a_reader_panic_is_the_files_error_and_the_flag_is_cleared() {
+        let r: Result<(), String> = guarded(FileKind::Xls, || panic!("index 7 out of range"));
+        assert_eq!(
+            r.unwrap_err(),
+            "cannot be read as an .xls (Excel 97-2003) workbook: the reader failed on it (index 7 out of range); the file is damaged"
+        );
+        assert!(!IN_READER.with(std::cell::Cell::get));
+        assert_eq!(guarded(FileKind::Xls, || Ok(5)), Ok(5));
     }
 
     /// A workbook of two sheets of 6 cells each, under a limit of 10 cells
