@@ -149,3 +149,64 @@ fn ui_months_from_spreadsheetml_and_html_in_a_folder_tree() {
     assert_eq!(b.skipped.len(), 1, "{:?}", b.skipped);
     assert!(b.skipped[0].contains("~$失业金.xls"));
 }
+
+/// Issue 17, finding 9 for `--ui` files: one undecodable line (a GBK byte in
+/// a UTF-8 file) used to refuse the whole file; it is now that row's
+/// BAD_ENCODING reject and the other spans are read. GBK files likewise.
+#[test]
+fn an_undecodable_line_in_a_ui_file_costs_its_row_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut utf8 = "身份证号,姓名,起始月份,终止月份\n\
+         11010519491231002X,张三,2025-02,2025-07\n\
+         110105199003070017,李"
+        .as_bytes()
+        .to_vec();
+    let byte = utf8.len();
+    utf8.extend_from_slice(b"\xff,2025-03,2025-04\n");
+    utf8.extend_from_slice("110105199003070025,王五,2025-05,2025-06\n".as_bytes());
+    let p = dir.path().join("ui.csv");
+    std::fs::write(&p, &utf8).unwrap();
+    let b = read_ui(std::slice::from_ref(&p)).unwrap();
+    let spans: Vec<(String, Month, Month)> = b
+        .spans
+        .iter()
+        .map(|s| (s.person_id.to_string(), s.from, s.to))
+        .collect();
+    let m = |y, mo| Month::new(y, mo).unwrap();
+    assert_eq!(
+        spans,
+        vec![
+            ("11010519491231002X".to_string(), m(2025, 2), m(2025, 7)),
+            ("110105199003070025".to_string(), m(2025, 5), m(2025, 6)),
+        ]
+    );
+    assert_eq!(b.rejects.len(), 1, "{:?}", b.rejects);
+    let r = &b.rejects[0];
+    assert_eq!(
+        (r.source.row, r.column.as_str(), r.value.as_str(), r.code),
+        (3, "姓名", "李\u{FFFD}", RejectCode::BadEncoding)
+    );
+    assert!(
+        r.message.contains(&format!(
+            "line 3 is not UTF-8 text: byte {byte} of the file in column 姓名"
+        )),
+        "{}",
+        r.message
+    );
+    assert_eq!(b.inputs[0].encoding.as_deref(), Some("utf-8"));
+    // An undecodable header is still the file's error.
+    let mut bad_header = b"\xff".to_vec();
+    bad_header.extend_from_slice(&utf8);
+    for _ in 0..3 {
+        bad_header.extend_from_slice("110105199003070025,王五,2025-08,2025-09\n".as_bytes());
+    }
+    std::fs::write(&p, &bad_header).unwrap();
+    let err = read_ui(std::slice::from_ref(&p))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("line 1 is not UTF-8 text (byte 0 cannot be decoded)"),
+        "{err}"
+    );
+}

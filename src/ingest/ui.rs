@@ -129,18 +129,48 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
         let mut report = new_report(path, InputRole::Ui, &loaded, sha256_hex(&loaded.bytes));
         let mut per_sheet: Vec<(usize, Vec<UiOutcome>)> = Vec::new();
         if loaded.kind == FileKind::Csv {
-            let (text, enc) = csv::decode(&loaded.bytes).map_err(|m| file_error(path, m))?;
+            // An undecodable line costs its row (a BAD_ENCODING reject), as in
+            // the events and ledger readers; only a header that cannot be
+            // decoded, or a file mostly undecodable, is the file's error.
+            let decoded = csv::decode_recovering(&loaded.bytes).map_err(|m| file_error(path, m))?;
+            let (text, bad, enc) = (&decoded.text, &decoded.bad, decoded.encoding);
             report.encoding = Some(enc.to_string());
-            let delim = csv::detect_delimiter(&text);
-            let (hm, header_line, data, data_line) =
-                csv_header(&text, delim, &schema, "ui", &[]).map_err(|m| file_error(path, m))?;
+            let delim = csv::detect_delimiter(text);
+            let (hm, header_line, data, data_line) = csv_header(text, delim, &schema, "ui", &[])
+                .map_err(|m| match bad.first() {
+                    Some(b) if b.line as usize <= super::header::HEADER_SEARCH_ROWS => file_error(
+                        path,
+                        format!(
+                            "{m}; line {} is not {} text (byte {} cannot be decoded)",
+                            b.line,
+                            super::encoding_name(enc),
+                            b.byte
+                        ),
+                    ),
+                    _ => file_error(path, m),
+                })?;
+            if let Some(b) = bad
+                .iter()
+                .find(|b| (header_line..data_line).contains(&b.line))
+            {
+                return Err(file_error(
+                    path,
+                    format!(
+                        "the header row (line {}) is not {} text (byte {} cannot be decoded)",
+                        b.line,
+                        super::encoding_name(enc),
+                        b.byte
+                    ),
+                ));
+            }
+            let data_at = text.len() - data.len();
             let cols = ui_columns(&hm).ok_or_else(|| file_error(path, "missing UI columns"))?;
             let n = super::named_len(&hm.headers);
             // UI months need no name, but a file may have one: a whole-row
             // reject keeps it to be masked.
             let name_column = (hm.headers.iter())
                 .position(|h| h.contains("姓名") || h.trim().eq_ignore_ascii_case("name"));
-            let parts = csv_parallel(data, data_line, delim, n, |sp, _| {
+            let parts = csv_parallel(data, data_line, delim, n, |sp, chunk_at| {
                 let mut out = Vec::new();
                 let mut rec = csv::Record::default();
                 while let Some(line) = sp.next_record(&mut rec) {
@@ -152,6 +182,12 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                         sheet: 0,
                         row: line,
                     };
+                    let at = data_at + chunk_at + rec.start;
+                    if let Some(b) = csv::bad_line_in(bad, at, at + rec.span) {
+                        let r = super::bad_encoding(&rec, &hm.headers, name_column, b, enc, src);
+                        out.push(UiOutcome::Rejected(r));
+                        continue;
+                    }
                     match super::ragged_check(&rec, n, name_column, src) {
                         Some(r) => out.push(UiOutcome::Rejected(r)),
                         None => out.push(normalize_ui_row(&cols, &rec, src, false)),
