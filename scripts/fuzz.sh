@@ -14,7 +14,9 @@
 # run), and keeps what it learns in fuzz/corpus/TARGET (not committed).
 # libFuzzer stops at the first crash, leak or allocation over 2 GiB
 # (-rss_limit_mb / -malloc_limit_mb) and writes the input to
-# fuzz/artifacts/TARGET/; a crash found becomes a regression test under tests/.
+# fuzz/artifacts/TARGET/; a crash found becomes a regression test under tests/
+# and its input is kept in fuzz/regressions/TARGET-NAME, run first every time.
+# The script exits 1 when any target stopped on a finding (.ci/run runs it).
 # At the end each target's executions and coverage (cov/ft) are printed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,6 +84,12 @@ seeds() {
         exit 1
         ;;
     esac
+    # The inputs that once crashed or exhausted a target run first, every time.
+    local r
+    for r in fuzz/regressions/"$t"-*; do
+        [[ -f $r ]] && cp "$r" "$out/"
+    done
+    return 0
 }
 
 if [[ $TARGET == all ]]; then
@@ -91,6 +99,7 @@ else
 fi
 
 SUMMARY=()
+FAILED=0
 for t in "${TARGETS[@]}"; do
     seeds "$t"
     mkdir -p "fuzz/corpus/$t"
@@ -107,7 +116,9 @@ for t in "${TARGETS[@]}"; do
     SUMMARY+=("$t: exit $status, $execs executions, ${last:-no coverage line}, log $log")
     if [[ $status != 0 ]]; then
         echo "$t stopped with exit $status: see $log and fuzz/artifacts/$t/" >&2
+        FAILED=1
     fi
 done
 echo "== summary"
 printf '%s\n' "${SUMMARY[@]}"
+exit $FAILED
