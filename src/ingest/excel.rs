@@ -81,7 +81,11 @@ fn load_inner(bytes: &[u8], kind: FileKind, max_cells: u64) -> Result<Vec<Loaded
     match kind {
         FileKind::Excel2003Xml => return super::markup::load_spreadsheetml(bytes),
         FileKind::Html => return super::markup::load_html(bytes),
-        FileKind::Xlsx | FileKind::Xlsb | FileKind::Ods => check_zip(bytes)?,
+        FileKind::Xlsx | FileKind::Xlsb => check_zip(bytes)?,
+        FileKind::Ods => {
+            check_zip(bytes)?;
+            super::odscheck::check(bytes)?;
+        }
         _ => {}
     }
     // An OLE2 file (an .xls, or a file calamine probes for encryption): its

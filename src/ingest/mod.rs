@@ -23,6 +23,7 @@ pub mod header;
 pub mod inputs;
 pub mod markup;
 pub mod normalize;
+pub mod odscheck;
 pub mod olecheck;
 pub mod schema;
 pub mod sniff;
