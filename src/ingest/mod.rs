@@ -403,6 +403,49 @@ fn csv_header<'t>(
     Ok((hm, *line, text.get(*offset..).unwrap_or(""), *next_line))
 }
 
+/// [`csv_header`] on a file decoded by [`csv::decode_recovering`]: an
+/// undecodable line among the first rows is named when no header is found,
+/// and an undecodable header row is the file's error (a data row's costs only
+/// that row, checked by the caller with [`csv::bad_line_in`]).
+fn decoded_csv_header<'t>(
+    path: &Path,
+    decoded: &'t csv::Decoded<'_>,
+    delim: u8,
+    schema: &ColumnSchema,
+    table: &str,
+    names: &[(&str, &str)],
+) -> Result<(header::HeaderMap, u32, &'t str, u32), IngestError> {
+    let (text, bad, enc) = (&decoded.text, &decoded.bad, decoded.encoding);
+    let found = csv_header(text, delim, schema, table, names).map_err(|m| match bad.first() {
+        Some(b) if b.line as usize <= header::HEADER_SEARCH_ROWS => file_error(
+            path,
+            format!(
+                "{m}; line {} is not {} text (byte {} cannot be decoded)",
+                b.line,
+                encoding_name(enc),
+                b.byte
+            ),
+        ),
+        _ => file_error(path, m),
+    })?;
+    let (_, header_line, _, data_line) = &found;
+    if let Some(b) = bad
+        .iter()
+        .find(|b| (*header_line..*data_line).contains(&b.line))
+    {
+        return Err(file_error(
+            path,
+            format!(
+                "the header row (line {}) is not {} text (byte {} cannot be decoded)",
+                b.line,
+                encoding_name(enc),
+                b.byte
+            ),
+        ));
+    }
+    Ok(found)
+}
+
 /// Runs `per_chunk` over the data text cut into chunks at record boundaries, in
 /// parallel; one result per chunk, in input order. The splitters resynchronise
 /// on quotes that do not close into a row of `width` fields
@@ -465,39 +508,14 @@ fn read_events_csv(
     let (text, bad) = (&decoded.text, &decoded.bad);
     report.encoding = Some(decoded.encoding.to_string());
     let delim = csv::detect_delimiter(text);
-    let (hm, header_line, data, data_line) = csv_header(
-        text,
+    let (hm, header_line, data, data_line) = decoded_csv_header(
+        path,
+        &decoded,
         delim,
         cx.schema,
         "events",
         &[("file name", &file_stem(path))],
-    )
-    .map_err(|m| match bad.first() {
-        Some(b) if b.line as usize <= header::HEADER_SEARCH_ROWS => file_error(
-            path,
-            format!(
-                "{m}; line {} is not {} text (byte {} cannot be decoded)",
-                b.line,
-                encoding_name(decoded.encoding),
-                b.byte
-            ),
-        ),
-        _ => file_error(path, m),
-    })?;
-    if let Some(b) = bad
-        .iter()
-        .find(|b| (header_line..data_line).contains(&b.line))
-    {
-        return Err(file_error(
-            path,
-            format!(
-                "the header row (line {}) is not {} text (byte {} cannot be decoded)",
-                b.line,
-                encoding_name(decoded.encoding),
-                b.byte
-            ),
-        ));
-    }
+    )?;
     let data_at = text.len() - data.len();
     let columns =
         EventColumns::from_header(&hm).ok_or_else(|| file_error(path, "no person ID column"))?;

@@ -5,8 +5,8 @@ use super::normalize::{RowCells, person_id_of};
 use super::schema::ColumnSchema;
 use super::sniff::FileKind;
 use super::{
-    IngestError, UiBatch, csv, csv_header, csv_parallel, data_rows, excel, file_error, load_file,
-    new_report, sha256_hex, sheet_header, skipped_sheet,
+    IngestError, UiBatch, csv, csv_parallel, data_rows, excel, file_error, load_file, new_report,
+    sha256_hex, sheet_header, skipped_sheet,
 };
 use crate::ingest::values::Cell;
 use crate::model::{
@@ -136,33 +136,8 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
             let (text, bad, enc) = (&decoded.text, &decoded.bad, decoded.encoding);
             report.encoding = Some(enc.to_string());
             let delim = csv::detect_delimiter(text);
-            let (hm, header_line, data, data_line) = csv_header(text, delim, &schema, "ui", &[])
-                .map_err(|m| match bad.first() {
-                    Some(b) if b.line as usize <= super::header::HEADER_SEARCH_ROWS => file_error(
-                        path,
-                        format!(
-                            "{m}; line {} is not {} text (byte {} cannot be decoded)",
-                            b.line,
-                            super::encoding_name(enc),
-                            b.byte
-                        ),
-                    ),
-                    _ => file_error(path, m),
-                })?;
-            if let Some(b) = bad
-                .iter()
-                .find(|b| (header_line..data_line).contains(&b.line))
-            {
-                return Err(file_error(
-                    path,
-                    format!(
-                        "the header row (line {}) is not {} text (byte {} cannot be decoded)",
-                        b.line,
-                        super::encoding_name(enc),
-                        b.byte
-                    ),
-                ));
-            }
+            let (hm, header_line, data, data_line) =
+                super::decoded_csv_header(path, &decoded, delim, &schema, "ui", &[])?;
             let data_at = text.len() - data.len();
             let cols = ui_columns(&hm).ok_or_else(|| file_error(path, "missing UI columns"))?;
             let n = super::named_len(&hm.headers);
