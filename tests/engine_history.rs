@@ -459,7 +459,7 @@ fn explain_shows_lifetime_and_resident_switch_with_their_pack_values() {
     );
     assert!(
         text.contains(
-            "2016-01 gap (short 2016-01..2016-01): unpriced: no base for beijing (SPEC §3 rule 11)"
+            "2016-01 gap (short 2016-01..2016-01): unpriced: no base for beijing (docs/en/rules.md rule 11)"
         ),
         "{text}"
     );

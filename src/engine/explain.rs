@@ -12,38 +12,44 @@ use crate::policy::{Flexible, Missing, Priced};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 
-/// The SPEC rule behind a flag.
+/// The rule (docs/en/rules.md) behind a flag.
 pub fn flag_rule(flag: Flag) -> &'static str {
     match flag {
         Flag::GapOver3m => {
-            "SPEC §3 rules 6/7: a gap longer than short_gap_max_months: no back-pay, continuity resets, waiting period"
+            "docs/en/rules.md rules 6/7: a gap longer than short_gap_max_months: no back-pay, continuity resets, waiting period"
         }
         Flag::OpenGap => {
-            "SPEC §3 rule 7: uncovered months after the last covered month through the as-of month, still within short_gap_max_months"
+            "docs/en/rules.md rule 7: uncovered months after the last covered month through the as-of month, still within short_gap_max_months"
         }
-        Flag::Overlap => "SPEC §3 rule 8: months covered by two employers at once (重复参保)",
+        Flag::Overlap => {
+            "docs/en/rules.md rule 8: months covered by two employers at once (重复参保)"
+        }
         Flag::OrphanSeparation => {
-            "SPEC §3 rule 1: a separation with no earlier hire opens its spell at the batch's first month"
+            "docs/en/rules.md rule 1: a separation with no earlier hire opens its spell at the batch's first month"
         }
         Flag::Conflict => {
-            "SPEC §3 rule 1: a second hire while a spell is open, or a separation while none is: ignored"
+            "docs/en/rules.md rule 1: a second hire while a spell is open, or a separation while none is: ignored"
         }
-        Flag::LateStop => "SPEC §3 rule 3: filed_date after separation date + stop_filing_days",
+        Flag::LateStop => {
+            "docs/en/rules.md rule 3: filed_date after separation date + stop_filing_days"
+        }
         Flag::NameMismatch => {
-            "SPEC §3 rule 10: different names for one person_id; the first by file and row wins"
+            "docs/en/rules.md rule 10: different names for one person_id; the first by file and row wins"
         }
         Flag::Overpaid => {
-            "SPEC §3 rule 9: a payment for a month outside every spell of that employer"
+            "docs/en/rules.md rule 9: a payment for a month outside every spell of that employer"
         }
         Flag::Arrears => {
-            "SPEC §3 rule 9: a due month paid short, with its late fee on the shortfall"
+            "docs/en/rules.md rule 9: a due month paid short, with its late fee on the shortfall"
         }
-        Flag::LedgerOnly => "SPEC §3 rule 9: ledger rows for a person with no events at all",
+        Flag::LedgerOnly => {
+            "docs/en/rules.md rule 9: ledger rows for a person with no events at all"
+        }
         Flag::Unpriced => {
-            "SPEC §3 rule 11: a figure needs money values no policy version gives; left blank, totals sum what is priced"
+            "docs/en/rules.md rule 11: a figure needs money values no policy version gives; left blank, totals sum what is priced"
         }
         Flag::LateHireFiling => {
-            "SPEC §3 rule 14: the hire was registered after hire date + hire_filing_days"
+            "docs/en/rules.md rule 14: the hire was registered after hire date + hire_filing_days"
         }
     }
 }
@@ -92,7 +98,7 @@ fn version_label(ctx: &EngineContext<'_>, p: &Priced<'_>) -> String {
 
 fn unpriced_text(ctx: &EngineContext<'_>, region: RegionId, missing: Missing) -> String {
     format!(
-        "unpriced: no {} for {} (SPEC §3 rule 11)",
+        "unpriced: no {} for {} (docs/en/rules.md rule 11)",
         missing.as_str(),
         ctx.policies.code(region)
     )
@@ -193,7 +199,7 @@ pub fn explain_person(
     if ignored > 0 {
         let _ = writeln!(
             w,
-            "  {ignored} event(s) after the as-of date ignored (SPEC §3 rule 1)"
+            "  {ignored} event(s) after the as-of date ignored (docs/en/rules.md rule 1)"
         );
     }
     if a.spells.duplicates > 0 {
@@ -204,7 +210,7 @@ pub fn explain_person(
         );
     }
 
-    let _ = writeln!(w, "\nspells (SPEC §3 rules 1–2):");
+    let _ = writeln!(w, "\nspells (docs/en/rules.md rules 1–2):");
     for (i, s) in a.spells.spells.iter().enumerate() {
         let covered = if s.covers_any() {
             format!("covered {}..{} ({} months)", s.start, s.end, s.months())
@@ -241,7 +247,7 @@ pub fn explain_person(
         let _ = writeln!(w, "  unemployment fund (失业保险金) {from}..{to}: covered");
     }
 
-    let _ = writeln!(w, "\nstops (SPEC §3 rule 3):");
+    let _ = writeln!(w, "\nstops (docs/en/rules.md rule 3):");
     for s in &r.stops {
         let _ = writeln!(
             w,
@@ -344,7 +350,7 @@ pub fn explain_person(
         let _ = writeln!(w, "  no covered month");
     }
 
-    let _ = writeln!(w, "\ngaps (SPEC §3 rules 4–7):");
+    let _ = writeln!(w, "\ngaps (docs/en/rules.md rules 4–7):");
     for (g, row) in a.gaps.iter().zip(&r.gaps) {
         let before = g.before.map(|i| &a.spells.spells[i]);
         let _ = writeln!(
@@ -393,7 +399,7 @@ pub fn explain_person(
     if !p.unpriced.as_str().is_empty() {
         let _ = writeln!(
             w,
-            "  unpriced figures (no money values in the pack) are left out of: {} (SPEC §3 rule 11)",
+            "  unpriced figures (no money values in the pack) are left out of: {} (docs/en/rules.md rule 11)",
             p.unpriced.as_str().replace(';', ", ")
         );
     }
@@ -413,7 +419,7 @@ pub fn explain_person(
     );
     let _ = writeln!(
         w,
-        "\nlifetime benefits (SPEC §3 rule 12): actual {} months + deemed {} months; needed {} (men {} / women {} cumulative months, {} of them actual, {} rules from {})",
+        "\nlifetime benefits (docs/en/rules.md rule 12): actual {} months + deemed {} months; needed {} (men {} / women {} cumulative months, {} of them actual, {} rules from {})",
         p.actual_months,
         p.deemed_months,
         p.lifetime_months_needed
@@ -439,7 +445,7 @@ pub fn explain_person(
         );
         let _ = writeln!(
             w,
-            "switching to 居民医保 (SPEC §3 rule 13): wait {days} days ({code}) — {why} ({} rules from {})",
+            "switching to 居民医保 (docs/en/rules.md rule 13): wait {days} days ({code}) — {why} ({} rules from {})",
             ctx.policies.code(v.region),
             v.from
         );

@@ -1028,7 +1028,8 @@ fn pack_err(file: &str, message: String) -> PolicyError {
 
 fn national_rule_defaults() -> State {
     let src = Sourced {
-        source: "SPEC §2.4 national default (medrecon's default, not a notice)".to_string(),
+        source: "docs/en/policy-packs.md §2.4 national default (medrecon's default, not a notice)"
+            .to_string(),
         grade: Grade::Secondary,
     };
     let mut s = State::new();
@@ -1065,7 +1066,8 @@ fn national_rule_defaults() -> State {
 
 fn legacy_money_defaults() -> State {
     let src = Sourced {
-        source: "SPEC §2.4 national default (medrecon's default, not a notice)".to_string(),
+        source: "docs/en/policy-packs.md §2.4 national default (medrecon's default, not a notice)"
+            .to_string(),
         grade: Grade::Secondary,
     };
     let mut s = State::new();
@@ -1599,7 +1601,8 @@ fn build_money_params(
                     .unwrap_or(Grade::Ungraded);
                 let rate = a + b;
                 let src = Sourced {
-                    source: "SPEC §2.4 default: employer_rate + employee_rate".to_string(),
+                    source: "docs/en/policy-packs.md §2.4 default: employer_rate + employee_rate"
+                        .to_string(),
                     grade,
                 };
                 // Shown like any other value, but not inherited as explicit.
