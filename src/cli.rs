@@ -11,6 +11,7 @@ use std::path::PathBuf;
     version,
     about = "Employee medical insurance (职工医保) continuity from payroll exports: stops, gaps, back-pay, arrears",
     long_about = None,
+    after_help = "Documentation (English and 中文): docs/README.md in the repository: inputs, rules 1-14 with worked examples, outputs, policy packs.",
     propagate_version = true
 )]
 pub struct Cli {
@@ -33,6 +34,9 @@ pub enum Command {
     /// OUT/.medrecon.lock); --out may not be inside an input, nor an input
     /// inside --out. Trust a report folder only when every file matches its
     /// size and sha256 in manifest.json.
+    ///
+    /// The rules are in docs/en/rules.md (中文: docs/zh/rules.md), the reports
+    /// in docs/en/outputs.md.
     Run(RunArgs),
     /// Check inputs and print, per file and sheet, what would be accepted and rejected.
     ///
@@ -41,10 +45,14 @@ pub enum Command {
     /// One person's timeline month by month, with the rule behind every figure.
     ///
     /// Example: medrecon explain 11010519491231002X samples --as-of 2026-11-22
+    ///
+    /// The rules it cites are numbered as in docs/en/rules.md (中文: docs/zh/rules.md).
     Explain(ExplainArgs),
     /// List the policy packs, or show one region's dated values.
     ///
     /// Example: medrecon policy show beijing
+    ///
+    /// The parameters and grades are explained in docs/en/policy-packs.md.
     Policy(PolicyArgs),
     /// Write realistic synthetic exports (valid IDs, Chinese names, gaps, bad rows).
     ///
