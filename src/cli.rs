@@ -239,6 +239,12 @@ pub enum GenerateFormat {
     /// 增/减, 费款所属期 as a month, no day): the months the other formats'
     /// dates give under each region's rules.
     Declaration,
+    /// The CSV format's rows as an "Excel 2003 XML" (SpreadsheetML) workbook
+    /// saved as .xls, UTF-8, as web back offices download it.
+    Spreadsheetml,
+    /// The CSV format's rows as an HTML table saved as .xls, GBK with its
+    /// charset in a <meta> tag, as web back offices download it.
+    Html,
 }
 
 #[derive(Args, Debug)]

@@ -261,3 +261,97 @@ fn a_declaration_gives_the_timelines_of_its_dated_export() {
     want.sort();
     assert_eq!(codes(decl), want);
 }
+
+/// `--format spreadsheetml` and `--format html` write the CSV format's rows as
+/// the web back offices' `.xls` downloads (an Excel 2003 XML workbook in UTF-8,
+/// an HTML table in GBK, each under a title row): read back, every report is
+/// the CSV's, and each bad row is the same reject (its row one lower, under
+/// the title).
+#[test]
+fn spreadsheetml_and_html_exports_read_back_as_their_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runs = Vec::new();
+    for format in ["csv", "spreadsheetml", "html"] {
+        let gen_dir = dir.path().join(format);
+        Command::cargo_bin("medrecon")
+            .unwrap()
+            .args(["generate", "--persons", "1200", "--employers", "6"])
+            .args(["--seed", "5", "--bad-rate", "0.02", "--format", format])
+            .arg("--out")
+            .arg(&gen_dir)
+            .assert()
+            .success();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(gen_dir.join("generate.json")).unwrap()).unwrap();
+        let file = json["files"][0]["path"].as_str().unwrap().to_string();
+        let bytes = std::fs::read(gen_dir.join(&file)).unwrap();
+        match format {
+            "csv" => assert_eq!(file, "events.csv"),
+            "spreadsheetml" => {
+                assert_eq!(file, "events.xls");
+                assert!(bytes.starts_with(b"<?xml"));
+                assert!(
+                    String::from_utf8_lossy(&bytes)
+                        .contains("urn:schemas-microsoft-com:office:spreadsheet")
+                );
+            }
+            _ => {
+                assert_eq!(file, "events.xls");
+                assert!(bytes.starts_with(b"<html>"));
+                assert!(std::str::from_utf8(&bytes).is_err(), "GBK, not UTF-8");
+                let (text, _, bad) = encoding_rs::GBK.decode(&bytes);
+                assert!(!bad && text.contains("charset=GBK") && text.contains("<td>身份证号</td>"));
+            }
+        }
+        let out = gen_dir.join("reports");
+        Command::cargo_bin("medrecon")
+            .unwrap()
+            .arg("run")
+            .arg(gen_dir.join(&file))
+            .args(["--as-of", json["as_of"].as_str().unwrap()])
+            .args(["--quiet", "--no-mask", "--format", "csv", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        runs.push((format, out, json));
+    }
+    let read = |out: &std::path::Path, name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    // (row, column, value, code) of each reject; the markup rows sit under a title.
+    let rejects = |out: &std::path::Path, shift: u64| -> Vec<(u64, String, String, String)> {
+        csv::Reader::from_reader(
+            read(out, "rejects.csv")
+                .trim_start_matches('\u{feff}')
+                .as_bytes(),
+        )
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[2].parse::<u64>().unwrap() - shift,
+                r[3].to_string(),
+                r[4].to_string(),
+                r[5].to_string(),
+            )
+        })
+        .collect()
+    };
+    let (_, csv_out, csv_json) = &runs[0];
+    let csv_rejects = rejects(csv_out, 0);
+    assert!(csv_rejects.len() > 20, "{}", csv_rejects.len());
+    for (format, out, json) in &runs[1..] {
+        assert_eq!(json["event_rows"], csv_json["event_rows"], "{format}");
+        for name in [
+            "persons.csv",
+            "gaps.csv",
+            "stops.csv",
+            "flags.csv",
+            "employers.csv",
+        ] {
+            assert!(
+                read(out, name) == read(csv_out, name),
+                "{format}: {name} differs"
+            );
+        }
+        assert_eq!(rejects(out, 1), csv_rejects, "{format}");
+    }
+}

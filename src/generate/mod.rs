@@ -13,6 +13,7 @@
 //! with `--split`), `ledger.csv`, and `generate.json` saying what was written.
 
 pub mod ledger;
+mod markup;
 pub mod population;
 pub mod render;
 pub mod rng;
@@ -187,13 +188,14 @@ pub fn generate(out_dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummar
         employers: &employers,
         gbk: matches!(
             opts.format,
-            GenerateFormat::Gbk | GenerateFormat::Declaration
+            GenerateFormat::Gbk | GenerateFormat::Declaration | GenerateFormat::Html
         ),
     };
 
     let extension = match opts.format {
         GenerateFormat::Csv | GenerateFormat::Gbk | GenerateFormat::Declaration => "csv",
         GenerateFormat::Xlsx => "xlsx",
+        GenerateFormat::Spreadsheetml | GenerateFormat::Html => "xls",
     };
     if opts.split {
         let folder = out_dir.join("events");
@@ -302,6 +304,8 @@ fn count_rows(rows: &[EventRow], opts: &GenerateOptions) -> GenerateSummary {
             GenerateFormat::Gbk => "gbk",
             GenerateFormat::Xlsx => "xlsx",
             GenerateFormat::Declaration => "declaration",
+            GenerateFormat::Spreadsheetml => "spreadsheetml",
+            GenerateFormat::Html => "html",
         },
         split: opts.split,
         event_rows: rows.len() as u64,
@@ -336,6 +340,10 @@ fn write_events(
         // Windows HR systems: GBK, CRLF, a title line padded to the row width.
         GenerateFormat::Gbk => write_csv(path, rows, Some(title), ctx, "\r\n", None),
         GenerateFormat::Xlsx => xlsx::write_workbook(path, rows, title, ctx),
+        GenerateFormat::Spreadsheetml => {
+            markup::write(path, rows, title, ctx, markup::Markup::SpreadsheetMl)
+        }
+        GenerateFormat::Html => markup::write(path, rows, title, ctx, markup::Markup::Html),
         // A bureau declaration: GBK, CRLF, months by the shipped packs' rules.
         GenerateFormat::Declaration => {
             let dues = match PolicySet::load(&[]) {
