@@ -204,3 +204,70 @@ fn masked_sample_run_contains_no_whole_id_anywhere() {
         assert_eq!(id_like, None, "{name} has an ID-like token");
     }
 }
+
+/// Issue 18 item 4: the summary sheet carries charts of persons by status,
+/// gaps by length in months and the employers owing most, each over cells of
+/// that sheet; the gap-length table counts every gap of gaps.csv.
+#[test]
+fn sample_summary_sheet_has_its_charts_over_its_own_cells() {
+    let out = tempfile::tempdir().unwrap();
+    run_samples(out.path(), &[]);
+    let path = out.path().join("report.xlsx");
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let rows: Vec<Vec<String>> = summary
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let at = rows
+        .iter()
+        .position(|r| r[0] == "断缴时长 (月)")
+        .expect("a gap-length section");
+    assert_eq!(rows[at + 1][..2], ["月数", "断缴段数"]);
+    let buckets: Vec<(String, u64)> = rows[at + 2..at + 15]
+        .iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+        .collect();
+    assert_eq!(buckets[0].0, "1");
+    assert_eq!(buckets[12].0, "13+");
+    // Against gaps.csv: the months column, bucketed the same way.
+    let gaps = text(&fs::read(out.path().join("gaps.csv")).unwrap());
+    let mut want = [0u64; 13];
+    for line in gaps.lines().skip(1) {
+        let months: usize = line.split(',').nth(3).unwrap().parse().unwrap();
+        want[months.clamp(1, 13) - 1] += 1;
+    }
+    assert!(want.iter().sum::<u64>() > 0, "the samples have gaps");
+    assert_eq!(buckets.iter().map(|b| b.1).collect::<Vec<_>>(), want);
+
+    // The charts: three chart parts, drawn on the summary sheet, each series
+    // over the summary's own cells.
+    let zip_bytes = fs::read(&path).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    let mut part = |name: &str| -> String {
+        use std::io::Read;
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let status = part("xl/charts/chart1.xml");
+    assert!(
+        status.contains("按状态的人数") && status.contains("<c:barChart>"),
+        "{status}"
+    );
+    assert!(status.contains("汇总!$A$"), "{status}");
+    let by_length = part("xl/charts/chart2.xml");
+    assert!(by_length.contains("断缴时长分布"), "{by_length}");
+    // Categories A and values B over the 13 bucket rows (1-based rows).
+    let (r0, r1) = (at + 3, at + 15);
+    assert!(
+        by_length.contains(&format!("汇总!$A${r0}:$A${r1}"))
+            && by_length.contains(&format!("汇总!$B${r0}:$B${r1}")),
+        "{by_length}"
+    );
+    let owing = part("xl/charts/chart3.xml");
+    assert!(owing.contains("欠缴与滞纳金最多的单位"), "{owing}");
+    assert!(owing.contains("<c:barDir val=\"bar\"/>"), "{owing}");
+    let drawing = part("xl/drawings/drawing1.xml");
+    assert_eq!(drawing.matches("<c:chart ").count(), 3, "{drawing}");
+}

@@ -53,7 +53,13 @@ pub struct RunSummary {
     pub overpaid_total: Decimal,
     /// Employers with arrears, most first (ties: smaller employer_id first).
     pub top_employers: Vec<TopEmployer>,
+    /// Gaps (open ones too) by length: `[i]` counts gaps of `i + 1` months,
+    /// the last one those of [`GAP_LENGTH_BUCKETS`] months or more.
+    pub gap_lengths: [u64; GAP_LENGTH_BUCKETS],
 }
+
+/// Gap lengths counted one by one up to 12 months; the 13th bucket is "13 or more".
+pub const GAP_LENGTH_BUCKETS: usize = 13;
 
 impl RunSummary {
     pub fn compute(results: &[PersonResult], employers: &[EmployerRow], rejects: usize) -> Self {
@@ -95,6 +101,7 @@ impl Default for SummaryParts {
                 late_fee_total: Decimal::ZERO,
                 overpaid_total: Decimal::ZERO,
                 top_employers: Vec::new(),
+                gap_lengths: [0; GAP_LENGTH_BUCKETS],
             },
             flags: BTreeMap::new(),
         }
@@ -114,6 +121,10 @@ impl SummaryParts {
                 Status::Retired => s.retired += 1,
             }
             s.gaps += r.gaps.len() as u64;
+            for g in &r.gaps {
+                let bucket = (g.months.max(1) as usize).min(GAP_LENGTH_BUCKETS) - 1;
+                s.gap_lengths[bucket] += 1;
+            }
             s.long_gaps += u64::from(p.long_gaps);
             s.stops += r.stops.len() as u64;
             s.late_stops += r.stops.iter().filter(|st| st.late_stop).count() as u64;
@@ -153,6 +164,7 @@ impl SummaryParts {
             arrears_total,
             late_fee_total,
             overpaid_total,
+            gap_lengths,
             // Set by `finish`, not summed over persons.
             rejects: _,
             flags: _,
@@ -175,6 +187,9 @@ impl SummaryParts {
         s.arrears_total += arrears_total;
         s.late_fee_total += late_fee_total;
         s.overpaid_total += overpaid_total;
+        for (mine, theirs) in s.gap_lengths.iter_mut().zip(gap_lengths) {
+            *mine += theirs;
+        }
         for (flag, (occurrences, persons)) in other.flags {
             let e = self.flags.entry(flag).or_default();
             e.0 += occurrences;

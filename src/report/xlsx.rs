@@ -32,7 +32,8 @@ use chrono::Datelike;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook,
+    Worksheet, XlsxError,
 };
 use std::path::Path;
 
@@ -448,6 +449,8 @@ fn write_summary_sheet(
     }
 
     w.section(l("人数与行数", "Counts"), &[], fmt)?;
+    // Rows of the person counts by status, for the chart.
+    let status_rows = (w.row + 1, w.row + 4);
     let counts: [(&str, &str, u64); 13] = [
         ("人数", "Persons", s.persons),
         ("  参保中", "  covered", s.covered),
@@ -465,6 +468,21 @@ fn write_summary_sheet(
     ];
     for (zh, en, n) in counts {
         w.cells(&[text(l(zh, en)), int(n)], fmt)?;
+    }
+
+    w.section(
+        l("断缴时长 (月)", "Gaps by length (months)"),
+        &[l("月数", "Months"), l("断缴段数", "Gaps")],
+        fmt,
+    )?;
+    let gap_rows = (w.row, w.row + s.gap_lengths.len() as u32 - 1);
+    for (i, n) in s.gap_lengths.iter().enumerate() {
+        let months = if i + 1 == s.gap_lengths.len() {
+            format!("{}+", i + 1)
+        } else {
+            (i + 1).to_string()
+        };
+        w.cells(&[text(months), int(*n)], fmt)?;
     }
 
     w.section(
@@ -507,6 +525,7 @@ fn write_summary_sheet(
         ],
         fmt,
     )?;
+    let employer_rows = (w.row, w.row + s.top_employers.len() as u32);
     for e in &s.top_employers {
         w.cells(
             &[
@@ -520,6 +539,48 @@ fn write_summary_sheet(
     }
     let SummaryWriter { sheet, widths, .. } = w;
     widths.apply(sheet)?;
+    let name = l("汇总", "Summary");
+    // Charts to the right of the tables (column J on), over the cells above.
+    let mut status = Chart::new(ChartType::Column);
+    status
+        .add_series()
+        .set_categories((name, status_rows.0, 0, status_rows.1, 0))
+        .set_values((name, status_rows.0, 1, status_rows.1, 1))
+        .set_name(l("人数", "Persons"));
+    status
+        .title()
+        .set_name(l("按状态的人数", "Persons by status"));
+    status.legend().set_hidden();
+    sheet.insert_chart(2, 9, &status)?;
+    let mut gaps = Chart::new(ChartType::Column);
+    gaps.add_series()
+        .set_categories((name, gap_rows.0, 0, gap_rows.1, 0))
+        .set_values((name, gap_rows.0, 1, gap_rows.1, 1))
+        .set_name(l("断缴段数", "Gaps"));
+    gaps.title()
+        .set_name(l("断缴时长分布 (月)", "Gaps by length in months"));
+    gaps.x_axis().set_name(l("月数", "Months"));
+    gaps.legend().set_hidden();
+    sheet.insert_chart(18, 9, &gaps)?;
+    if employer_rows.1 > employer_rows.0 {
+        let last = employer_rows.1 - 1;
+        let mut owing = Chart::new(ChartType::Bar);
+        owing
+            .add_series()
+            .set_categories((name, employer_rows.0, 0, last, 0))
+            .set_values((name, employer_rows.0, 1, last, 1))
+            .set_name(l("欠缴金额", "Arrears"));
+        owing
+            .add_series()
+            .set_categories((name, employer_rows.0, 0, last, 0))
+            .set_values((name, employer_rows.0, 2, last, 2))
+            .set_name(l("滞纳金", "Late fees"));
+        owing.title().set_name(l(
+            "欠缴与滞纳金最多的单位 (前 10)",
+            "Employers with most arrears and late fees (top 10)",
+        ));
+        sheet.insert_chart(34, 9, &owing)?;
+    }
     print_setup(sheet);
     Ok(())
 }
