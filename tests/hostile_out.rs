@@ -6,6 +6,16 @@ use sha2::{Digest, Sha256};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// The tests of this file run one at a time. The lock test holds an `flock`
+/// in this process: a child another test forks in the same instant keeps a
+/// copy of that descriptor until it execs, and with it the lock, so the next
+/// run was once refused after the lock had been dropped.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("medrecon")
 }
@@ -51,6 +61,7 @@ fn assert_complete_set(out: &Path) -> String {
 
 #[test]
 fn a_run_into_a_locked_out_fails_at_once_with_the_lock_message() {
+    let _serial = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     generate(&input, 20, 1);
@@ -84,6 +95,7 @@ fn a_run_into_a_locked_out_fails_at_once_with_the_lock_message() {
 
 #[test]
 fn two_runs_at_once_into_one_out_leave_one_complete_set() {
+    let _serial = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
@@ -129,6 +141,7 @@ fn two_runs_at_once_into_one_out_leave_one_complete_set() {
 
 #[test]
 fn out_inside_an_input_or_an_input_inside_out_is_refused() {
+    let _serial = one_at_a_time();
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     generate(&input, 10, 1);
