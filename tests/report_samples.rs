@@ -271,3 +271,93 @@ fn sample_summary_sheet_has_its_charts_over_its_own_cells() {
     let drawing = part("xl/drawings/drawing1.xml");
     assert_eq!(drawing.matches("<c:chart ").count(), 3, "{drawing}");
 }
+
+/// Issue 18 item 1 (codes): under `--lang zh` (the default) the workbook shows
+/// statuses, gap kinds, flags and reject codes in Chinese, each flag and reject
+/// with its code after it; the CSV keeps the codes; `--lang en` keeps the codes
+/// in the workbook too. Checked cell by cell against persons.csv, gaps.csv and
+/// rejects.csv.
+#[test]
+fn sample_workbook_shows_codes_as_chinese_texts() {
+    let status_zh = |s: &str| match s {
+        "covered" => "参保中",
+        "open_gap" => "断缴中（可补缴）",
+        "lapsed" => "断缴超限",
+        "retired" => "退休",
+        other => panic!("status {other}"),
+    };
+    for lang in ["zh", "en"] {
+        let out = tempfile::tempdir().unwrap();
+        run_samples(out.path(), &["--lang", lang]);
+        let mut wb = open_workbook_auto(out.path().join("report.xlsx")).unwrap();
+        let sheet = |wb: &mut calamine::Sheets<_>, zh: &str, en: &str| {
+            wb.worksheet_range(if lang == "zh" { zh } else { en })
+                .unwrap()
+        };
+        let csv_rows = |name: &str| -> Vec<Vec<String>> {
+            let t = text(&fs::read(out.path().join(name)).unwrap());
+            csv::Reader::from_reader(t.as_bytes())
+                .records()
+                .map(|r| r.unwrap().iter().map(str::to_string).collect())
+                .collect()
+        };
+        // persons: status (column 5) and flags (16).
+        let persons = sheet(&mut wb, "人员", "Persons");
+        let csv = csv_rows("persons.csv");
+        let mut seen_flag = false;
+        for (row, c) in persons.rows().skip(1).zip(&csv) {
+            let (status, flags) = (row[5].to_string(), row[16].to_string());
+            if lang == "en" {
+                assert_eq!(
+                    (status.as_str(), flags.as_str()),
+                    (c[5].as_str(), c[16].as_str())
+                );
+                continue;
+            }
+            assert_eq!(status, status_zh(&c[5]));
+            if c[16].contains("GAP_OVER_3M") {
+                assert!(flags.contains("断缴超3个月 GAP_OVER_3M"), "{flags}");
+                seen_flag = true;
+            }
+            assert_eq!(
+                flags.split('；').count(),
+                c[16].split(';').count(),
+                "{flags}"
+            );
+        }
+        assert!(lang == "en" || seen_flag, "the samples have a long gap");
+        // gaps: kind (column 4).
+        let gaps = sheet(&mut wb, "断缴", "Gaps");
+        for (row, c) in gaps.rows().skip(1).zip(&csv_rows("gaps.csv")) {
+            let want = match (lang, c[4].as_str()) {
+                ("en", k) => k,
+                (_, "short") => "短期断缴",
+                (_, "long") => "长期断缴",
+                (_, "open") => "当前断缴",
+                (_, k) => panic!("kind {k}"),
+            };
+            assert_eq!(row[4].to_string(), want);
+        }
+        // rejects: code (column 5), the code kept after the text.
+        let rejects = sheet(&mut wb, "拒收", "Rejects");
+        let csv = csv_rows("rejects.csv");
+        assert!(!csv.is_empty());
+        for (row, c) in rejects.rows().skip(1).zip(&csv) {
+            let shown = row[5].to_string();
+            if lang == "en" {
+                assert_eq!(shown, c[5]);
+            } else {
+                assert!(
+                    shown.ends_with(&format!(" {}", c[5])) && shown.len() > c[5].len() + 1,
+                    "{shown}"
+                );
+            }
+        }
+        // The CSV keeps its codes whatever the language.
+        assert!(
+            csv_rows("persons.csv")
+                .iter()
+                .all(|r| ["covered", "open_gap", "lapsed", "retired"].contains(&r[5].as_str()))
+        );
+    }
+}

@@ -36,6 +36,7 @@
 //! ```
 
 pub mod csv;
+pub mod labels;
 pub mod manifest;
 pub mod mask;
 pub mod parquet;

@@ -226,6 +226,17 @@ fn write_table_sheets(
     let max = opts.max_data_rows.max(1);
     let names = sheet_names(sheet_base_name(table, opts.lang), table.len(), max);
     let mut values = Vec::with_capacity(columns.len());
+    // The columns whose codes have workbook texts (schemas/messages.toml).
+    let coded: Vec<bool> = columns
+        .iter()
+        .map(|c| {
+            opts.lang == Lang::Zh
+                && matches!(
+                    c.key,
+                    "status" | "kind" | "resident_wait_reason" | "flag" | "flags" | "code"
+                )
+        })
+        .collect();
     for (part, name) in names.iter().enumerate() {
         let start = part * max;
         let end = (start + max).min(table.len());
@@ -249,7 +260,17 @@ fn write_table_sheets(
             table.row(i, &mut values);
             let row = r as u32 + 1;
             for (c, v) in values.iter().enumerate() {
-                let w = write_value(sheet, row, c as u16, v, fmt)?;
+                // A code column shows its text in the workbook's language.
+                let label = match v {
+                    Value::Text(t) if coded[c] => {
+                        super::labels::workbook_text(columns[c].key, t, opts.lang)
+                    }
+                    _ => None,
+                };
+                let w = match label {
+                    Some(l) => write_value(sheet, row, c as u16, &Value::Text(l.into()), fmt)?,
+                    None => write_value(sheet, row, c as u16, v, fmt)?,
+                };
                 widths.see(c, w);
             }
             progress.inc(1);
