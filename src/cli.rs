@@ -155,6 +155,12 @@ pub struct RunArgs {
     /// Start CSV reports with a UTF-8 BOM so spreadsheets show Chinese correctly.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub csv_bom: bool,
+    /// Above this many persons the workbook holds the summary, gaps, arrears,
+    /// employers, rejects, overpaid and only the persons with a flag; the full
+    /// per-person tables (persons, stops, flags) are in the CSVs beside it. The
+    /// summary sheet says when this applied.
+    #[arg(long, default_value_t = 200_000, value_name = "PERSONS")]
+    pub xlsx_full_limit: usize,
     /// No progress bars and no summary.
     #[arg(long, short)]
     pub quiet: bool,

@@ -361,3 +361,65 @@ fn sample_workbook_shows_codes_as_chinese_texts() {
         );
     }
 }
+
+/// Issue 18 item 6's rule for large runs: past `--xlsx-full-limit` persons
+/// (200,000 by default) the workbook lists only the flagged persons, leaves
+/// stops and flags to the CSVs, and says so on its summary sheet; under the
+/// limit it holds every table. The samples' few persons stand in for a
+/// large run with a limit of 5.
+#[test]
+fn a_large_run_workbook_lists_the_flagged_persons_and_says_so() {
+    let out = tempfile::tempdir().unwrap();
+    run_samples(out.path(), &["--xlsx-full-limit", "5"]);
+    let persons = text(&fs::read(out.path().join("persons.csv")).unwrap());
+    let rows: Vec<Vec<String>> = csv::Reader::from_reader(persons.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    assert!(rows.len() > 5, "{}", rows.len());
+    let flagged: Vec<&String> = rows
+        .iter()
+        .filter(|r| !r[16].is_empty())
+        .map(|r| &r[0])
+        .collect();
+    assert!(!flagged.is_empty() && flagged.len() < rows.len());
+    let mut wb = open_workbook_auto(out.path().join("report.xlsx")).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["汇总", "人员", "断缴", "欠缴", "单位", "拒收", "多缴"]
+    );
+    let sheet = wb.worksheet_range("人员").unwrap();
+    let listed: Vec<String> = sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(
+        listed,
+        flagged.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    );
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let note = summary
+        .rows()
+        .find(|r| r[0] == Data::String("工作簿内容".into()))
+        .map(|r| r[1].to_string())
+        .expect("the summary says the workbook was cut");
+    assert!(
+        note.contains(&format!(
+            "人数超过 5（--xlsx-full-limit）：人员表只列有标记的 {} 人",
+            flagged.len()
+        )),
+        "{note}"
+    );
+    // The CSVs are whole: every person, the stops and the flags.
+    for name in ["stops.csv", "flags.csv"] {
+        assert!(out.path().join(name).is_file());
+    }
+    // Under the limit (the default), every sheet and no note.
+    let full = tempfile::tempdir().unwrap();
+    run_samples(full.path(), &[]);
+    let mut wb = open_workbook_auto(full.path().join("report.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names().len(), 9);
+    let summary = wb.worksheet_range("汇总").unwrap();
+    assert!(
+        !summary
+            .rows()
+            .any(|r| r[0] == Data::String("工作簿内容".into()))
+    );
+}

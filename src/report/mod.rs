@@ -88,7 +88,13 @@ pub struct ReportOptions {
     /// Workbook sheets with more data rows than this are streamed in
     /// constant-memory mode (rows flushed to disk as written).
     pub constant_memory_rows: usize,
+    /// Above this many persons the workbook leaves the per-person tables
+    /// (persons but the flagged ones, stops, flags) to the CSVs.
+    pub xlsx_full_persons: usize,
 }
+
+/// The default of `--xlsx-full-limit`.
+pub const XLSX_FULL_PERSONS: usize = 200_000;
 
 impl Default for ReportOptions {
     /// CSV and xlsx, masked, Chinese, with a BOM, no progress bar.
@@ -101,6 +107,7 @@ impl Default for ReportOptions {
             progress: false,
             max_sheet_rows: xlsx::EXCEL_MAX_DATA_ROWS,
             constant_memory_rows: xlsx::CONSTANT_MEMORY_ROWS,
+            xlsx_full_persons: XLSX_FULL_PERSONS,
         }
     }
 }
@@ -114,6 +121,7 @@ impl ReportOptions {
             lang: args.lang,
             csv_bom: args.csv_bom,
             progress: !args.quiet,
+            xlsx_full_persons: args.xlsx_full_limit,
             ..ReportOptions::default()
         }
     }
@@ -248,12 +256,33 @@ fn write_all(
     let all = tables.all();
     let summary = RunSummary::compute(data.results, data.employers, data.rejects.len());
     let has = |f: OutputFormat| opts.formats.contains(&f);
-    let rows: u64 = all.iter().map(|t| t.len() as u64).sum();
-    let passes = [OutputFormat::Csv, OutputFormat::Xlsx, OutputFormat::Parquet]
-        .into_iter()
-        .filter(|f| has(*f))
-        .count() as u64;
-    let bar = progress::RowProgress::new(rows * passes, opts.progress);
+    // A large run: the workbook keeps what a person reads, the CSVs the rest.
+    let flagged = (has(OutputFormat::Xlsx) && data.results.len() > opts.xlsx_full_persons)
+        .then(|| tables::PersonsTable::flagged(data.results, opts.mask));
+    let sheets: Vec<&dyn table::Table> = if let Some(flagged) = &flagged {
+        vec![
+            flagged,
+            &tables.gaps,
+            &tables.arrears,
+            &tables.employers,
+            &tables.rejects,
+            &tables.overpaid,
+        ]
+    } else {
+        all.to_vec()
+    };
+    let count = |ts: &[&dyn table::Table]| ts.iter().map(|t| t.len() as u64).sum::<u64>();
+    let rows = count(&all)
+        * [OutputFormat::Csv, OutputFormat::Parquet]
+            .into_iter()
+            .filter(|f| has(*f))
+            .count() as u64
+        + if has(OutputFormat::Xlsx) {
+            count(&sheets)
+        } else {
+            0
+        };
+    let bar = progress::RowProgress::new(rows, opts.progress);
     let mut names = Vec::new();
     // CSV files are hashed as they are written; the others are read back.
     let mut hashed: std::collections::HashMap<String, csv::Written> =
@@ -281,6 +310,10 @@ fn write_all(
             manifest: data.manifest,
             inputs: data.inputs,
             summary: &summary,
+            cut: flagged.as_ref().map(|f| xlsx::WorkbookCut {
+                limit: opts.xlsx_full_persons,
+                flagged: table::Table::len(f),
+            }),
         };
         let wb = xlsx::WorkbookOptions {
             lang: opts.lang,
@@ -288,7 +321,7 @@ fn write_all(
             constant_memory_rows: opts.constant_memory_rows,
             mask: opts.mask,
         };
-        xlsx::write_workbook(&dir.join(&name), &all, &input, &wb, &bar)?;
+        xlsx::write_workbook(&dir.join(&name), &sheets, &input, &wb, &bar)?;
         names.push(name);
     }
     if has(OutputFormat::Parquet) {

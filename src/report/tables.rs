@@ -125,6 +125,16 @@ impl<'a> PersonsTable<'a> {
     }
 }
 
+impl<'a> PersonsTable<'a> {
+    /// Only the persons with at least one flag (a large run's workbook).
+    pub fn flagged(results: &'a [PersonResult], mask: bool) -> Self {
+        let mut t = PersonsTable::new(results, mask);
+        t.order
+            .retain(|&i| !results[i as usize].person.flags.is_empty());
+        t
+    }
+}
+
 impl Table for PersonsTable<'_> {
     fn name(&self) -> &'static str {
         "persons"
@@ -139,7 +149,7 @@ impl Table for PersonsTable<'_> {
         PERSON_COLUMNS
     }
     fn len(&self) -> usize {
-        self.results.len()
+        self.order.len()
     }
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
         out.clear();

@@ -61,6 +61,14 @@ pub struct SummaryInput<'a> {
     pub manifest: &'a Manifest,
     pub inputs: &'a [InputReport],
     pub summary: &'a RunSummary,
+    /// Set when the run was too large for every per-person table.
+    pub cut: Option<WorkbookCut>,
+}
+
+/// A large run's workbook: persons past `limit`, only `flagged` persons listed.
+pub struct WorkbookCut {
+    pub limit: usize,
+    pub flagged: usize,
 }
 
 struct Formats {
@@ -400,6 +408,22 @@ fn write_summary_sheet(
         }),
         fmt,
     )?;
+    if let Some(cut) = &input.cut {
+        w.fact(
+            l("工作簿内容", "Workbook contents"),
+            text(match lang {
+                Lang::Zh => format!(
+                    "人数超过 {}（--xlsx-full-limit）：人员表只列有标记的 {} 人，停保与标记见 stops.csv、flags.csv，全部人员见 persons.csv",
+                    cut.limit, cut.flagged
+                ),
+                Lang::En => format!(
+                    "more than {} persons (--xlsx-full-limit): the persons sheet lists the {} persons with a flag; stops and flags are in stops.csv and flags.csv, every person in persons.csv",
+                    cut.limit, cut.flagged
+                ),
+            }),
+            fmt,
+        )?;
+    }
     for warning in &m.warnings {
         w.fact(
             l("警告", "Warning"),
