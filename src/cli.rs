@@ -158,7 +158,8 @@ pub struct RunArgs {
     /// Above this many persons the workbook holds the summary, gaps, arrears,
     /// employers, rejects, overpaid and only the persons with a flag; the full
     /// per-person tables (persons, stops, flags) are in the CSVs beside it. The
-    /// summary sheet says when this applied.
+    /// summary sheet says when this applied. Only with csv among --format: a
+    /// workbook written alone holds every table.
     #[arg(long, default_value_t = 200_000, value_name = "PERSONS")]
     pub xlsx_full_limit: usize,
     /// No progress bars and no summary.

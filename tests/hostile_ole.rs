@@ -129,6 +129,25 @@ fn a_looping_workbook_stream_with_a_huge_declared_length_is_refused() {
     );
 }
 
+/// calamine finds the Workbook entry after decoding its name with encoding_rs,
+/// which drops a byte-order mark: a name written `FF FE` + "Workbook" is the
+/// Workbook stream to calamine, so its chain is checked as that.
+#[test]
+fn a_workbook_entry_named_with_a_byte_order_mark_is_checked_too() {
+    let mut b = fixture("same.xls");
+    let at = workbook_len_at(&b) - 120; // the entry's start
+    let name: Vec<u8> = b[at..at + 16].to_vec();
+    b[at..at + 2].copy_from_slice(&[0xFF, 0xFE]);
+    b[at + 2..at + 18].copy_from_slice(&name);
+    put_u32(&mut b, fat_entry_at(3), 1);
+    put_u32(&mut b, at + 120, 0x7FFF_FFFF);
+    assert_refused(
+        "bom.xls",
+        &b,
+        "the Workbook stream chain loops (it comes back to sector 1)",
+    );
+}
+
 #[test]
 fn a_loop_past_the_declared_length_is_harmless_and_read() {
     // calamine stops a stream at its declared length: a loop after the

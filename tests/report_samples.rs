@@ -411,6 +411,14 @@ fn a_large_run_workbook_lists_the_flagged_persons_and_says_so() {
     for name in ["stops.csv", "flags.csv"] {
         assert!(out.path().join(name).is_file());
     }
+    // Without the CSVs beside it, the workbook keeps every table whatever the size.
+    let alone = tempfile::tempdir().unwrap();
+    run_samples(
+        alone.path(),
+        &["--xlsx-full-limit", "5", "--format", "xlsx"],
+    );
+    let wb = open_workbook_auto(alone.path().join("report.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names().len(), 9);
     // Under the limit (the default), every sheet and no note.
     let full = tempfile::tempdir().unwrap();
     run_samples(full.path(), &[]);

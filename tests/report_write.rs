@@ -641,7 +641,7 @@ fn workbook_reads_back_with_sheets_headers_money_and_summary() {
     assert_eq!(value_of("多缴金额"), Data::Float(947.0));
     assert_eq!(value_of("人数"), Data::Float(3.0));
     // Flags: persons carrying each.
-    assert_eq!(value_of("LATE_STOP"), Data::Float(1.0));
+    assert_eq!(value_of("逾期减员 LATE_STOP"), Data::Float(1.0));
     // Top employers by arrears: only E3 owes.
     assert_eq!(value_of("E3"), Data::Float(994.0));
     // The input row accounting: 10 read = 7 + 2 + 1.

@@ -60,9 +60,9 @@ fn install_quiet_hook() {
 /// Runs a workbook reader, turning its panic into the file's error.
 fn guarded<T>(kind: FileKind, read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     install_quiet_hook();
-    IN_READER.with(|f| f.set(true));
+    let outer = IN_READER.with(|f| f.replace(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read));
-    IN_READER.with(|f| f.set(false));
+    IN_READER.with(|f| f.set(outer));
     let caught = CAUGHT.with(|c| c.borrow_mut().take());
     match result {
         Ok(r) => r,
@@ -315,9 +315,10 @@ macro_rules! bounded_range {
                     _ => return Err(unreadable_sheet(name, &e)),
                 },
             };
-            let pos = cell.get_position();
+            let pos = placer.position(cell.get_position());
             for placed in placer.place(Some(pos)) {
                 extent.add(name, placed.0)?;
+                charge(budget, name)?;
                 cells.push(calamine::Cell::new(placed.0, placed.1));
             }
             placer.seen(pos);
@@ -325,21 +326,28 @@ macro_rules! bounded_range {
                 continue;
             }
             extent.add(name, pos)?;
-            if *budget == 0 {
-                return Err(format!(
-                    "holds more than {MAX_WORKBOOK_CELLS} non-empty cells (the limit per workbook, all sheets together; reached in sheet {name}); split the workbook"
-                ));
-            }
-            *budget -= 1;
+            charge(budget, name)?;
             let value: Data = cell.get_value().clone().into();
             cells.push(calamine::Cell::new(pos, value));
         }
         for placed in placer.place(None) {
             extent.add(name, placed.0)?;
+            charge(budget, name)?;
             cells.push(calamine::Cell::new(placed.0, placed.1));
         }
         Ok(Range::from_sparse(cells))
     }};
+}
+
+/// Takes one cell from the workbook's budget of non-empty cells.
+fn charge(budget: &mut u64, sheet: &str) -> Result<(), String> {
+    if *budget == 0 {
+        return Err(format!(
+            "holds more than {MAX_WORKBOOK_CELLS} non-empty cells (the limit per workbook, all sheets together; reached in sheet {sheet}); split the workbook"
+        ));
+    }
+    *budget -= 1;
+    Ok(())
 }
 
 /// More unreadable cells than this one after another mean the sheet, not a
@@ -353,9 +361,34 @@ struct BadCellPlacer {
     /// The leftmost column a cell has been seen in.
     first_col: Option<u32>,
     pending: Vec<Data>,
+    /// (row, columns): in a sheet written without `r=` cell references,
+    /// calamine gives the cell after an unreadable one the unreadable one's
+    /// column (its counter does not move on an error); the rest of that row is
+    /// moved right by this many columns.
+    shift: Option<(u32, u32)>,
 }
 
 impl BadCellPlacer {
+    /// Where the cell calamine reports at `pos` really is.
+    fn position(&mut self, pos: (u32, u32)) -> (u32, u32) {
+        let mut shift = match self.shift {
+            Some((row, k)) if row == pos.0 => k,
+            _ => 0,
+        };
+        let at = (pos.0, pos.1.saturating_add(shift));
+        let after_last = self.last.map(|(r, c)| (r, c.saturating_add(1)));
+        if !self.pending.is_empty() && Some(at) == after_last {
+            // The next cell took the unreadable cell's column.
+            shift += self.pending.len() as u32;
+            self.shift = Some((pos.0, shift));
+            return (pos.0, pos.1.saturating_add(shift));
+        }
+        if shift == 0 {
+            self.shift = None;
+        }
+        at
+    }
+
     fn seen(&mut self, pos: (u32, u32)) {
         self.last = Some(pos);
         self.first_col = Some(self.first_col.map_or(pos.1, |c| c.min(pos.1)));
@@ -548,6 +581,33 @@ mod tests {
         assert_eq!(placed(&mut p, None), [(3, 3)]);
         // Nothing pending, nothing placed.
         assert!(placed(&mut p, Some((4, 0))).is_empty());
+    }
+
+    /// A sheet without `r=` references: calamine reports the cell after an
+    /// unreadable one at the unreadable one's column; that cell and the rest
+    /// of its row move right, the unreadable cell keeps its own column.
+    #[test]
+    fn without_cell_references_the_row_after_a_bad_cell_is_moved_back() {
+        let bad = || Data::Error(calamine::CellErrorType::Ref);
+        let mut p = BadCellPlacer::default();
+        let pos = p.position((1, 0));
+        p.seen(pos);
+        p.pending.push(bad()); // the cell at column 1 failed
+        let next = p.position((1, 1)); // calamine says column 1 again
+        assert_eq!(next, (1, 2));
+        assert_eq!(placed(&mut p, Some(next)), [(1, 1)]);
+        p.seen(next);
+        assert_eq!(p.position((1, 2)), (1, 3));
+        p.seen((1, 3));
+        // The next row is as calamine says.
+        assert_eq!(p.position((2, 0)), (2, 0));
+        assert_eq!(p.position((2, 1)), (2, 1));
+        // With references, the cell after a bad one is not moved.
+        let mut q = BadCellPlacer::default();
+        q.seen((1, 0));
+        q.pending.push(bad());
+        assert_eq!(q.position((1, 2)), (1, 2));
+        assert_eq!(placed(&mut q, Some((1, 2))), [(1, 1)]);
     }
 
     #[test]

@@ -11,9 +11,12 @@
 //! [`MAX_SHEET_CELLS`], or tables over [`MAX_WORKBOOK_CELLS`] together, are
 //! refused by name before calamine allocates.
 //!
-//! A cell counts as holding a value when it has an `office:value-type` or
-//! any content (it is not an empty element); the empty repeated cells and rows
-//! LibreOffice writes to the end of every sheet do not count.
+//! A cell counts as holding a value when it has content (it is not an empty
+//! element), an `office:` value attribute or a formula; the empty repeated
+//! cells and rows LibreOffice writes to the end of every sheet do not count.
+//! The stored cells before expansion (each valued row from column 0 to its
+//! last value) are bounded too, and a content.xml calamine could not finish
+//! reading (broken XML, a table never closed) is refused.
 
 use super::excel::{MAX_SHEET_CELLS, MAX_WORKBOOK_CELLS};
 use quick_xml::events::{BytesStart, Event};
@@ -36,28 +39,46 @@ struct Table {
     row_cols: Option<(u64, u64)>,
     rows: Option<(u64, u64)>,
     cols: Option<(u64, u64)>,
+    /// Cells calamine stores before it expands repeated rows: each row element
+    /// with a value, from column 0 to its last valued cell.
+    raw: u64,
+    /// Depth of tables nested inside this one's cells (calamine skips them).
+    nested: u32,
 }
 
 impl Table {
+    /// The larger of the dense grid calamine builds and the cells it stores first.
     fn cells(&self) -> u64 {
-        match (self.rows, self.cols) {
+        let grid = match (self.rows, self.cols) {
             (Some((r0, r1)), Some((c0, c1))) => (r1 - r0 + 1) * (c1 - c0 + 1),
             _ => 0,
-        }
+        };
+        grid.max(self.raw)
     }
 }
 
+/// A repeat attribute's count, unescaped as calamine reads it (`&#57;` is 9).
 fn repeat(e: &BytesStart<'_>, name: &str, cap: u64) -> u64 {
     e.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == name)
-        .and_then(|a| a.value.trim().parse::<u64>().ok())
+        .and_then(|a| {
+            let v = quick_xml::escape::unescape(&a.value).ok()?;
+            v.trim().parse::<u64>().ok()
+        })
         .unwrap_or(1)
         .clamp(1, cap)
 }
 
-fn has_attr(e: &BytesStart<'_>, name: &str) -> bool {
-    e.attributes().flatten().any(|a| a.key.as_ref() == name)
+/// Whether calamine may find a value in this cell: any content, or an
+/// `office:` value attribute, or a formula (over-counting is safe: it can only
+/// refuse a file, never let one through).
+fn may_hold_value(e: &BytesStart<'_>, empty: bool) -> bool {
+    !empty
+        || e.attributes().flatten().any(|a| {
+            let k: &str = a.key.as_ref();
+            k.starts_with("office:") || k == "table:formula"
+        })
 }
 
 fn widen(span: &mut Option<(u64, u64)>, from: u64, to: u64) {
@@ -74,14 +95,20 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
         return Ok(());
     };
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(content));
+    // As calamine reads it: end tags are not checked against start tags.
+    reader.config_mut().check_end_names = false;
     let mut buf = Vec::new();
     let mut table: Option<Table> = None;
     let mut total = 0u64;
     loop {
         let event = match reader.read_event_into(&mut buf) {
             Ok(e) => e,
-            // Broken XML is calamine's to report.
-            Err(_) => return Ok(()),
+            Err(e) => {
+                return Err(format!(
+                    "is a damaged .ods: its content.xml is not readable XML near byte {} ({e}); open it in LibreOffice and save it again",
+                    reader.buffer_position()
+                ));
+            }
         };
         let (e, empty) = match &event {
             Event::Start(e) => (Some(e), false),
@@ -89,8 +116,8 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
             _ => (None, false),
         };
         if let Some(e) = e {
-            match e.name().as_ref() {
-                "table:table" if !empty => {
+            match (e.name().as_ref(), table.as_mut()) {
+                ("table:table", None) if !empty => {
                     let name = e
                         .attributes()
                         .flatten()
@@ -102,47 +129,48 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
                         ..Table::default()
                     });
                 }
-                "table:table-row" => {
-                    if let Some(t) = table.as_mut() {
-                        let n = repeat(e, "table:number-rows-repeated", MAX_ROWS);
-                        let n = n.min(MAX_ROWS.saturating_sub(t.row)).max(1);
-                        if empty {
-                            t.row += n;
-                        } else {
-                            t.row_repeat = n;
-                            t.col = 0;
-                            t.row_cols = None;
-                        }
+                ("table:table", Some(t)) if !empty => t.nested += 1,
+                (_, Some(t)) if t.nested > 0 => {}
+                ("table:table-row", Some(t)) => {
+                    let n = repeat(e, "table:number-rows-repeated", MAX_ROWS);
+                    let n = n.min(MAX_ROWS.saturating_sub(t.row)).max(1);
+                    if empty {
+                        t.row += n;
+                    } else {
+                        t.row_repeat = n;
+                        t.col = 0;
+                        t.row_cols = None;
                     }
                 }
-                "table:table-cell" | "table:covered-table-cell" => {
-                    if let Some(t) = table.as_mut() {
-                        let n = repeat(e, "table:number-columns-repeated", MAX_COLUMNS);
-                        let n = n.min(MAX_COLUMNS.saturating_sub(t.col)).max(1);
-                        if !empty || has_attr(e, "office:value-type") {
-                            let (from, to) = (t.col, t.col + n - 1);
-                            widen(&mut t.row_cols, from, to);
-                        }
-                        t.col += n;
+                ("table:table-cell" | "table:covered-table-cell", Some(t)) => {
+                    let n = repeat(e, "table:number-columns-repeated", MAX_COLUMNS);
+                    let n = n.min(MAX_COLUMNS.saturating_sub(t.col)).max(1);
+                    if may_hold_value(e, empty) {
+                        let (from, to) = (t.col, t.col + n - 1);
+                        widen(&mut t.row_cols, from, to);
                     }
+                    t.col += n;
                 }
                 _ => {}
             }
         }
         match &event {
             Event::End(e) if e.name().as_ref() == "table:table-row" => {
-                if let Some(t) = table.as_mut() {
+                if let Some(t) = table.as_mut().filter(|t| t.nested == 0) {
                     let n = t.row_repeat.max(1);
                     if let Some((c0, c1)) = t.row_cols.take() {
                         widen(&mut t.rows, t.row, t.row + n - 1);
                         widen(&mut t.cols, c0, c1);
+                        t.raw = t.raw.saturating_add(c1 + 1);
                     }
                     t.row += n;
                     t.row_repeat = 1;
                 }
             }
             Event::End(e) if e.name().as_ref() == "table:table" => {
-                if let Some(t) = table.take() {
+                if let Some(t) = table.as_mut().filter(|t| t.nested > 0) {
+                    t.nested -= 1;
+                } else if let Some(t) = table.take() {
                     let cells = t.cells();
                     if cells > MAX_SHEET_CELLS {
                         let (r0, r1) = t.rows.unwrap_or_default();
@@ -163,7 +191,17 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
                     }
                 }
             }
-            Event::Eof => return Ok(()),
+            Event::Eof => {
+                // calamine reads a table until its end tag: a file that ends
+                // inside one would keep it reading for ever.
+                if let Some(t) = table {
+                    return Err(format!(
+                        "is a damaged .ods: its content.xml ends inside sheet {} (no closing table tag)",
+                        t.name
+                    ));
+                }
+                return Ok(());
+            }
             _ => {}
         }
         buf.clear();
@@ -214,6 +252,62 @@ mod tests {
         );
         let err = check(&ods(&far)).unwrap_err();
         assert!(err.contains("40002 rows × 1000 columns"), "{err}");
+    }
+
+    /// The ways around a first version of this check (a review found them):
+    /// each is now refused, or counted as calamine counts it.
+    #[test]
+    fn values_escapes_stray_tags_nested_tables_and_eof_are_counted() {
+        let big = |cell_attrs: &str, rows: &str| {
+            format!(
+                r#"<table:table table:name="S"><table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated="100" {cell_attrs}/></table:table-row></table:table>"#
+            )
+        };
+        // A value with no value-type, a string value, a formula.
+        for attrs in [
+            r#"office:value="1""#,
+            r#"office:string-value="x""#,
+            r#"table:formula="of:=1""#,
+        ] {
+            let err = check(&ods(&big(attrs, "999990"))).unwrap_err();
+            assert!(err.contains("999990 rows × 100 columns"), "{attrs}: {err}");
+        }
+        // The repeat count written with character references.
+        let err = check(&ods(&big(
+            r#"office:value="1""#,
+            "&#57;&#57;&#57;&#57;&#57;&#48;",
+        )))
+        .unwrap_err();
+        assert!(err.contains("999990 rows"), "{err}");
+        // A stray end tag before the bomb does not stop the count.
+        let stray = format!("<a></b>{}", big(r#"office:value="1""#, "999990"));
+        assert!(check(&ods(&stray)).unwrap_err().contains("999990 rows"));
+        // A table nested in a cell does not end the outer table's count.
+        let nested = format!(
+            r#"<table:table table:name="S"><table:table-row><table:table-cell><table:table table:name="inner"><table:table-row>{VALUE}</table:table-row></table:table></table:table-cell></table:table-row><table:table-row table:number-rows-repeated="999990"><table:table-cell table:number-columns-repeated="100" office:value="1"/></table:table-row></table:table>"#
+        );
+        let err = check(&ods(&nested)).unwrap_err();
+        assert!(
+            err.contains("sheet S:") && err.contains("999991 rows"),
+            "{err}"
+        );
+        // A content.xml that ends inside a table (calamine would read on for ever).
+        let cut = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row><table:table-cell office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>"#;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("content.xml", stored).unwrap();
+        zip.write_all(cut.as_bytes()).unwrap();
+        let err = check(&zip.finish().unwrap().into_inner()).unwrap_err();
+        assert!(err.contains("ends inside sheet S"), "{err}");
+        // Stored before expansion: 10,000 rows, each one value at column 16,384
+        // (a narrow extent, but calamine stores each row from column 0).
+        let wide = format!(
+            r#"<table:table table:name="S">{}</table:table>"#,
+            r#"<table:table-row><table:table-cell table:number-columns-repeated="16383"/><table:table-cell office:value="1"/></table:table-row>"#.repeat(2000)
+        );
+        let err = check(&ods(&wide)).unwrap_err();
+        assert!(err.contains("(32768000 cells)"), "{err}");
     }
 
     #[test]

@@ -117,11 +117,12 @@ struct Entry {
 }
 
 fn entry(raw: &[u8], large: bool) -> Entry {
-    let units: Vec<u16> = raw[..64]
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .take_while(|&u| u != 0)
-        .collect();
+    // Decoded as calamine decodes it (encoding_rs drops a byte-order mark),
+    // so a name it finds as `Workbook` is found here too.
+    let mut name = encoding_rs::UTF_16LE.decode(&raw[..64]).0.into_owned();
+    if let Some(end) = name.as_bytes().iter().position(|b| *b == 0) {
+        name.truncate(end);
+    }
     let len = if large {
         let v = u64::from_le_bytes(raw[120..128].try_into().unwrap_or([0; 8]));
         usize::try_from(v).unwrap_or(usize::MAX)
@@ -129,7 +130,7 @@ fn entry(raw: &[u8], large: bool) -> Entry {
         u32_at(raw, 120) as usize
     };
     Entry {
-        name: String::from_utf16_lossy(&units),
+        name,
         start: u32_at(raw, 116),
         len,
     }

@@ -256,8 +256,11 @@ fn write_all(
     let all = tables.all();
     let summary = RunSummary::compute(data.results, data.employers, data.rejects.len());
     let has = |f: OutputFormat| opts.formats.contains(&f);
-    // A large run: the workbook keeps what a person reads, the CSVs the rest.
-    let flagged = (has(OutputFormat::Xlsx) && data.results.len() > opts.xlsx_full_persons)
+    // A large run: the workbook keeps what a person reads, the CSVs the rest
+    // (only when the CSVs are written: else the workbook holds everything).
+    let flagged = (has(OutputFormat::Xlsx)
+        && has(OutputFormat::Csv)
+        && data.results.len() > opts.xlsx_full_persons)
         .then(|| tables::PersonsTable::flagged(data.results, opts.mask));
     let sheets: Vec<&dyn table::Table> = if let Some(flagged) = &flagged {
         vec![

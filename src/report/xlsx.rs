@@ -540,10 +540,9 @@ fn write_summary_sheet(
         fmt,
     )?;
     for f in &s.flags {
-        w.cells(
-            &[text(f.flag.as_str()), int(f.persons), int(f.occurrences)],
-            fmt,
-        )?;
+        let name = super::labels::workbook_text("flag", f.flag.as_str(), lang)
+            .unwrap_or_else(|| f.flag.as_str().to_string());
+        w.cells(&[text(name), int(f.persons), int(f.occurrences)], fmt)?;
     }
 
     w.section(l("金额合计 (元)", "Totals (CNY)"), &[], fmt)?;
