@@ -5,8 +5,7 @@
 //! Every cell is text, as those systems write it (IDs keep their digits).
 
 use super::render::{EVENT_HEADER, EventRow, RenderContext, push_csv_row};
-use super::{CHUNK_ROWS, GenerateError, encode, io_error};
-use rayon::prelude::*;
+use super::{GenerateError, encode, io_error, write_rows};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -119,30 +118,14 @@ pub fn write(
         }
     }
     push_row(&mut head, &EVENT_HEADER, kind);
-    let gbk = kind == Markup::Html;
-    let head = encode(head, gbk, path)?;
+    let head = encode(head, ctx.gbk, path)?;
     w.write_all(&head).map_err(io_error(path))?;
     let mut bytes = head.len() as u64;
-    let threads = rayon::current_num_threads().max(1);
-    for window in rows.chunks(CHUNK_ROWS * threads * 2) {
-        let parts: Vec<Vec<u8>> = window
-            .par_chunks(CHUNK_ROWS)
-            .map(|chunk| {
-                let mut text = String::with_capacity(chunk.len() * 256);
-                let mut line = String::with_capacity(160);
-                for row in chunk {
-                    line.clear();
-                    push_csv_row(&mut line, row, ctx, "");
-                    push_row(&mut text, &fields(&line), kind);
-                }
-                encode(text, gbk, path)
-            })
-            .collect::<Result<_, _>>()?;
-        for part in parts {
-            bytes += part.len() as u64;
-            w.write_all(&part).map_err(io_error(path))?;
-        }
-    }
+    bytes += write_rows(&mut w, rows, ctx.gbk, path, |text, row| {
+        let mut line = String::with_capacity(160);
+        push_csv_row(&mut line, row, ctx, "");
+        push_row(text, &fields(&line), kind);
+    })?;
     let tail: &[u8] = match kind {
         Markup::SpreadsheetMl => b"</Table></Worksheet>\n</Workbook>\n",
         Markup::Html => b"</table>\n</body>\n</html>\n",

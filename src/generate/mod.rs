@@ -394,7 +394,25 @@ fn write_csv(
     head.push_str(line_end);
     let head = encode(head, ctx.gbk, path)?;
     w.write_all(&head).map_err(io_error(path))?;
-    let mut bytes = head.len() as u64;
+    let body = write_rows(&mut w, rows, ctx.gbk, path, |text, row| match declaration {
+        None => push_csv_row(text, row, ctx, line_end),
+        Some(dues) => push_declaration_row(text, row, ctx, dues, line_end),
+    })?;
+    w.flush().map_err(io_error(path))?;
+    Ok(head.len() as u64 + body)
+}
+
+/// Renders `rows` with `render` in parallel pieces of [`CHUNK_ROWS`], encodes
+/// each piece (GBK when asked) and writes them in order; returns the bytes
+/// written. Shared by the CSV and the SpreadsheetML/HTML writers.
+fn write_rows<W: Write>(
+    w: &mut W,
+    rows: &[EventRow],
+    gbk: bool,
+    path: &Path,
+    render: impl Fn(&mut String, &EventRow) + Sync,
+) -> Result<u64, GenerateError> {
+    let mut bytes = 0u64;
     let threads = rayon::current_num_threads().max(1);
     for window in rows.chunks(CHUNK_ROWS * threads * 2) {
         let parts: Vec<Vec<u8>> = window
@@ -402,12 +420,9 @@ fn write_csv(
             .map(|chunk| {
                 let mut text = String::with_capacity(chunk.len() * 128);
                 for row in chunk {
-                    match declaration {
-                        None => push_csv_row(&mut text, row, ctx, line_end),
-                        Some(dues) => push_declaration_row(&mut text, row, ctx, dues, line_end),
-                    }
+                    render(&mut text, row);
                 }
-                encode(text, ctx.gbk, path)
+                encode(text, gbk, path)
             })
             .collect::<Result<_, _>>()?;
         for part in parts {
@@ -415,7 +430,6 @@ fn write_csv(
             w.write_all(&part).map_err(io_error(path))?;
         }
     }
-    w.flush().map_err(io_error(path))?;
     Ok(bytes)
 }
 

@@ -371,6 +371,10 @@ struct BadCellPlacer {
 impl BadCellPlacer {
     /// Where the cell calamine reports at `pos` really is.
     fn position(&mut self, pos: (u32, u32)) -> (u32, u32) {
+        // Every cell of a sheet passes here: nothing to do unless a cell failed.
+        if self.pending.is_empty() && self.shift.is_none() {
+            return pos;
+        }
         let mut shift = match self.shift {
             Some((row, k)) if row == pos.0 => k,
             _ => 0,
