@@ -184,7 +184,8 @@ pub struct ValidateArgs {
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// The person's resident ID (18 characters; 15-digit IDs are upgraded).
+    /// The person's resident ID (18 characters; 15-digit IDs are upgraded),
+    /// or a document as persons.csv prints it (`passport:E12345678`).
     #[arg(value_name = "PERSON_ID")]
     pub person_id: String,
     #[command(flatten)]

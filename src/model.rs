@@ -111,10 +111,142 @@ impl Serialize for Month {
 // PersonId
 // ---------------------------------------------------------------------------
 
-/// An 18-character resident identity number (公民身份号码, GB 11643-1999),
-/// checksum verified. Always stored upper-case (`X`).
+/// Who a person is: an 18-character resident identity number (公民身份号码,
+/// GB 11643-1999), checksum verified and always stored upper-case (`X`); or,
+/// for a person whose 证件类型 is a document without that checksum (a
+/// passport, a travel permit), the document's kind and number (`DocKind`).
+///
+/// Layout: a resident ID is its 18 ASCII characters. A document is a tag
+/// byte (`DocKind::tag`, a lower-case letter, so it sorts after every
+/// resident ID) then its number (upper-case letters and digits), padded with
+/// zero bytes. Both forms order by their bytes, and `key` orders the same.
 #[derive(Copy, Clone, PartialEq, Eq, Hash)]
 pub struct PersonId([u8; 18]);
+
+/// A 证件类型 other than the resident ID: a person holding one is keyed by
+/// (kind, number), with no checksum to verify. Residence permits of Hong
+/// Kong, Macao and Taiwan residents (港澳台居民居住证) and the 18-character
+/// 外国人永久居留身份证 are numbered like resident IDs and are read as such.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocKind {
+    /// The old 15-character 外国人永久居留证: three letters, twelve digits.
+    ForeignPermanentResident,
+    /// 港澳居民来往内地通行证 (回乡证).
+    HkMoPermit,
+    /// Another named document (军官证, 士兵证, 户口簿 …).
+    Other,
+    /// 护照, Chinese or foreign.
+    Passport,
+    /// 台湾居民来往大陆通行证 (台胞证).
+    TwPermit,
+}
+
+/// What a 证件类型 cell says the number is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum IdType {
+    /// A resident ID or a document numbered like one.
+    Resident,
+    /// A document keyed by (kind, number).
+    Doc(DocKind),
+    /// 外国人永久居留身份证: 18 characters like a resident ID (the 2017
+    /// card), or the old 15-character card.
+    ForeignPermanent,
+}
+
+/// Longest document number kept (letters and digits): passports have at most
+/// 9 (ICAO 9303), travel permits 8 to 11.
+pub const DOC_NUMBER_MAX: usize = 11;
+
+impl DocKind {
+    pub const ALL: [DocKind; 5] = [
+        DocKind::ForeignPermanentResident,
+        DocKind::HkMoPermit,
+        DocKind::Other,
+        DocKind::Passport,
+        DocKind::TwPermit,
+    ];
+
+    /// The tag byte heading the stored form; ascending in `ALL` order.
+    fn tag(self) -> u8 {
+        match self {
+            DocKind::ForeignPermanentResident => b'f',
+            DocKind::HkMoPermit => b'h',
+            DocKind::Other => b'o',
+            DocKind::Passport => b'p',
+            DocKind::TwPermit => b't',
+        }
+    }
+
+    fn from_tag(tag: u8) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.tag() == tag)
+    }
+
+    /// The stable code reports print before the number (`passport:E1234…`).
+    pub fn code(self) -> &'static str {
+        match self {
+            DocKind::ForeignPermanentResident => "foreign_pr",
+            DocKind::HkMoPermit => "hkmo_permit",
+            DocKind::Other => "other_doc",
+            DocKind::Passport => "passport",
+            DocKind::TwPermit => "tw_permit",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+impl IdType {
+    /// Reads a 证件类型 cell: `None` for text naming no document medrecon
+    /// knows (the row is then rejected, never guessed). A blank cell is a
+    /// resident ID. Numeric codes are not read: code lists differ between
+    /// systems.
+    pub fn parse(raw: &str) -> Option<IdType> {
+        let t: String = raw
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '（' | '）' | '(' | ')'))
+            .collect::<String>()
+            .to_lowercase();
+        if t.is_empty() {
+            return Some(IdType::Resident);
+        }
+        if let Some(k) = DocKind::from_code(&t) {
+            return Some(IdType::Doc(k));
+        }
+        Some(match t.as_str() {
+            "resident_id"
+            | "居民身份证"
+            | "身份证"
+            | "公民身份证"
+            | "公民身份号码"
+            | "中华人民共和国居民身份证"
+            | "二代身份证"
+            | "临时居民身份证"
+            | "临时身份证"
+            | "港澳台居民居住证"
+            | "港澳居民居住证"
+            | "台湾居民居住证"
+            | "居住证" => IdType::Resident,
+            "护照" | "中国护照" | "外国护照" | "外国人护照" | "普通护照" | "passport" => {
+                IdType::Doc(DocKind::Passport)
+            }
+            "港澳居民来往内地通行证" | "港澳通行证" | "回乡证" | "港澳居民通行证" => {
+                IdType::Doc(DocKind::HkMoPermit)
+            }
+            "台湾居民来往大陆通行证" | "台胞证" | "台湾通行证" | "台湾居民通行证" => {
+                IdType::Doc(DocKind::TwPermit)
+            }
+            "外国人永久居留身份证" | "外国人永久居留证" | "永久居留证" | "永久居留身份证" => {
+                IdType::ForeignPermanent
+            }
+            "军官证" | "士兵证" | "警官证" | "武警警官证" | "户口簿" | "户口本" | "其他"
+            | "其他证件" | "其他身份证件" => IdType::Doc(DocKind::Other),
+            _ => return None,
+        })
+    }
+}
 
 impl PartialOrd for PersonId {
     fn partial_cmp(&self, other: &PersonId) -> Option<std::cmp::Ordering> {
@@ -142,6 +274,10 @@ pub enum IdError {
     Characters,
     /// The birth date inside the ID is not a real date.
     BirthDate,
+    /// A document number (passport, permit) that cannot be one.
+    Document(String),
+    /// A 证件类型 naming no document medrecon knows.
+    UnknownType(String),
     /// The check character does not match (ISO 7064 MOD 11-2).
     Checksum {
         expected: char,
@@ -174,6 +310,11 @@ impl fmt::Display for IdError {
             ),
             IdError::Characters => write!(f, "an ID is digits with an optional final X"),
             IdError::BirthDate => write!(f, "the birth date inside the ID is not a real date"),
+            IdError::Document(m) => f.write_str(m),
+            IdError::UnknownType(t) => write!(
+                f,
+                "证件类型 `{t}` is no document medrecon knows (居民身份证, 港澳台居民居住证, 护照, 港澳居民来往内地通行证, 台湾居民来往大陆通行证, 外国人永久居留身份证, 军官证 …)"
+            ),
             IdError::Checksum { expected, found } => write!(
                 f,
                 "check character is {found}, the GB 11643 checksum gives {expected}"
@@ -232,6 +373,148 @@ fn fold_written_id(s: &str) -> Option<String> {
 }
 
 impl PersonId {
+    /// Parses a number under its 证件类型 (`IdType::parse`): a resident ID
+    /// as `parse`; a document's number folded to upper-case letters and
+    /// digits (spaces and dashes between them dropped), 1 to
+    /// `DOC_NUMBER_MAX` of them, with no checksum.
+    pub fn parse_typed(id_type: IdType, raw: &str) -> Result<PersonId, IdError> {
+        let kind = match id_type {
+            IdType::Resident => return PersonId::parse(raw),
+            IdType::Doc(k) => k,
+            IdType::ForeignPermanent => {
+                let folded = fold_document_number(raw)?;
+                if folded.len() != 15 {
+                    return PersonId::parse(raw);
+                }
+                let b = folded.as_bytes();
+                if !(b[..3].iter().all(u8::is_ascii_uppercase)
+                    && b[3..].iter().all(u8::is_ascii_digit))
+                {
+                    return Err(IdError::Document(
+                        "an old 外国人永久居留证 number is three letters and twelve digits".into(),
+                    ));
+                }
+                DocKind::ForeignPermanentResident
+            }
+        };
+        let folded = fold_document_number(raw)?;
+        if kind != DocKind::ForeignPermanentResident && folded.len() > DOC_NUMBER_MAX {
+            return Err(IdError::Document(format!(
+                "a document number has at most {DOC_NUMBER_MAX} letters and digits, this has {}",
+                folded.len()
+            )));
+        }
+        let mut id = [0u8; 18];
+        id[0] = kind.tag();
+        id[1..=folded.len()].copy_from_slice(folded.as_bytes());
+        Ok(PersonId(id))
+    }
+
+    /// Parses an ID as the reports print it: a resident ID, or
+    /// `passport:E12345678` (a `DocKind` code, a colon, the number).
+    pub fn parse_text(raw: &str) -> Result<PersonId, IdError> {
+        match raw.trim().split_once(':') {
+            Some((code, number)) => match DocKind::from_code(code.trim()) {
+                Some(DocKind::ForeignPermanentResident) => {
+                    PersonId::parse_typed(IdType::ForeignPermanent, number)
+                }
+                Some(k) => PersonId::parse_typed(IdType::Doc(k), number),
+                None => Err(IdError::Document(format!(
+                    "unknown document kind `{}` (one of {})",
+                    code.trim(),
+                    DocKind::ALL.map(DocKind::code).join(", ")
+                ))),
+            },
+            None => PersonId::parse(raw),
+        }
+    }
+
+    /// The document this ID is, `None` for a resident ID.
+    #[inline]
+    pub fn doc_kind(&self) -> Option<DocKind> {
+        // A resident ID starts with a digit: one compare on the hot paths.
+        if self.0[0] <= b'9' {
+            None
+        } else {
+            DocKind::from_tag(self.0[0])
+        }
+    }
+
+    /// The ID whose `key` is `key` (the ledger keeps keys, not IDs).
+    pub fn from_key(key: u64) -> Option<PersonId> {
+        if key >> 63 == 0 {
+            let mut digits = [b'0'; 17];
+            let mut k = key;
+            for d in digits.iter_mut().rev() {
+                *d = b'0' + (k % 10) as u8;
+                k /= 10;
+            }
+            return if k == 0 {
+                PersonId::from_first17(&digits)
+            } else {
+                None
+            };
+        }
+        let kind = *DocKind::ALL.get(((key >> 58) & 0x1f) as usize)?;
+        let mut v = key & ((1 << 58) - 1);
+        let mut id = [0u8; 18];
+        id[0] = kind.tag();
+        if kind == DocKind::ForeignPermanentResident {
+            let mut letters = v / 1_000_000_000_000;
+            v %= 1_000_000_000_000;
+            for i in (4..16).rev() {
+                id[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+            for i in (1..4).rev() {
+                id[i] = b'A' + (letters % 26) as u8;
+                letters /= 26;
+            }
+            if letters != 0 {
+                return None;
+            }
+        } else {
+            for i in (1..=DOC_NUMBER_MAX).rev() {
+                id[i] = match (v % 37) as u8 {
+                    0 => 0,
+                    d @ 1..=10 => b'0' + d - 1,
+                    d => b'A' + d - 11,
+                };
+                v /= 37;
+            }
+            // Padding only after the number, and a number at all.
+            let len = id[1..].iter().position(|&c| c == 0).unwrap_or(17);
+            if v != 0 || len == 0 || id[1 + len..].iter().any(|&c| c != 0) {
+                return None;
+            }
+        }
+        Some(PersonId(id))
+    }
+
+    /// The number: the 18 characters of a resident ID, a document's number
+    /// without its kind.
+    pub fn number(&self) -> &str {
+        let b = match self.doc_kind() {
+            None => &self.0[..],
+            Some(_) => {
+                let len = self.0[1..].iter().position(|&c| c == 0).unwrap_or(17);
+                &self.0[1..=len]
+            }
+        };
+        debug_assert!(b.is_ascii());
+        // SAFETY: as `as_str`: every constructor stores ASCII only.
+        unsafe { std::str::from_utf8_unchecked(b) }
+    }
+
+    /// The ID as reports print it: a resident ID as it is, a document as
+    /// `kind:number` (`passport:E12345678`), unique across kinds.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self.doc_kind() {
+            None => std::borrow::Cow::Borrowed(self.as_str()),
+            Some(k) => std::borrow::Cow::Owned(format!("{}:{}", k.code(), self.number())),
+        }
+    }
+
     /// Parses a raw cell value. Trims ordinary and full-width spaces, accepts a
     /// lower-case `x`, upgrades a 15-digit ID (19xx birth year) to 18.
     pub fn parse(raw: &str) -> Result<PersonId, IdError> {
@@ -318,7 +601,12 @@ impl PersonId {
         Some(PersonId(id))
     }
 
+    /// The stored characters: a resident ID's 18; for a document, its tag and
+    /// number (use `text` or `number` to print one).
     pub fn as_str(&self) -> &str {
+        if self.doc_kind().is_some() {
+            return self.number();
+        }
         debug_assert!(self.0.is_ascii());
         // SAFETY: the field is private and every constructor (`parse`, the
         // 15→18 upgrade, `from_first17`) stores ASCII digits and `X` only, so the
@@ -329,7 +617,16 @@ impl PersonId {
 
     /// The first 17 digits as a number: orders like the ID itself (the check
     /// character follows from them), and compares in one instruction.
+    ///
+    /// A document's key has the top bit set (after every resident ID, below
+    /// 10^17 < 2^57), then its kind's place in `DocKind::ALL` (5 bits) and its
+    /// number in 58 bits: base 37 over 11 places (zero padding, digits,
+    /// letters) or, for the 15-character card, its letters in base 26 then
+    /// its twelve digits. Unique and in byte order, like the IDs.
     pub fn key(&self) -> u64 {
+        if let Some(kind) = self.doc_kind() {
+            return self.doc_key(kind);
+        }
         // Eight digits at a time: pairs, then quads, then the eight summed
         // inside one 64-bit word (the bytes are ASCII digits, see `as_str`).
         fn eight(b: &[u8]) -> u64 {
@@ -342,6 +639,31 @@ impl PersonId {
         }
         (eight(&self.0[..8]) * 100_000_000 + eight(&self.0[8..16])) * 10
             + u64::from(self.0[16] - b'0')
+    }
+
+    #[cold]
+    fn doc_key(&self, kind: DocKind) -> u64 {
+        let place = DocKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u64;
+        let n = &self.0[1..];
+        let v = if kind == DocKind::ForeignPermanentResident {
+            let letters = n[..3]
+                .iter()
+                .fold(0u64, |acc, &c| acc * 26 + u64::from(c - b'A'));
+            let digits = n[3..15]
+                .iter()
+                .fold(0u64, |acc, &c| acc * 10 + u64::from(c - b'0'));
+            letters * 1_000_000_000_000 + digits
+        } else {
+            n[..DOC_NUMBER_MAX].iter().fold(0u64, |acc, &c| {
+                let d = match c {
+                    0 => 0,
+                    b'0'..=b'9' => 1 + c - b'0',
+                    _ => 11 + c - b'A',
+                };
+                acc * 37 + u64::from(d)
+            })
+        };
+        (1 << 63) | (place << 58) | v
     }
 
     /// The 18 bytes as two big-endian integers: compared like the bytes, in
@@ -358,12 +680,28 @@ impl PersonId {
     /// The sex the ID encodes (17th digit: odd = male, GB 11643); `None` when
     /// the ID carries none.
     pub fn is_male(&self) -> Option<bool> {
+        if self.doc_kind().is_some() {
+            return None;
+        }
         let d = self.0[16];
         d.is_ascii_digit().then_some((d - b'0') % 2 == 1)
     }
 
-    /// `110101********123X`: region code and last four kept.
+    /// `110101********123X`: region code and last four kept. A document's
+    /// number keeps a quarter of its characters at each end
+    /// (`passport:E1*****78`), none when it has fewer than four.
     pub fn masked(&self) -> String {
+        if let Some(kind) = self.doc_kind() {
+            let n = self.number();
+            let keep = n.len() / 4;
+            let mut out = String::with_capacity(n.len() + 12);
+            out.push_str(kind.code());
+            out.push(':');
+            out.push_str(&n[..keep]);
+            out.extend(std::iter::repeat_n('*', n.len() - 2 * keep));
+            out.push_str(&n[n.len() - keep..]);
+            return out;
+        }
         let s = self.as_str();
         format!("{}********{}", &s[..6], &s[14..])
     }
@@ -387,8 +725,48 @@ fn check_birth(yyyymmdd: &[u8]) -> Result<(), IdError> {
 
 impl fmt::Display for PersonId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.text())
     }
+}
+
+/// A document number folded to what is kept: full-width letters and digits
+/// made ASCII, letters upper-case, single spaces or dashes between groups
+/// dropped. Anything else is an error.
+fn fold_document_number(raw: &str) -> Result<String, IdError> {
+    let s = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    if s.is_empty() {
+        return Err(IdError::Empty);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut after_separator = true;
+    for c in s.chars() {
+        let c = match c {
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
+            }
+            c => c,
+        };
+        match c {
+            '0'..='9' | 'A'..='Z' => out.push(c),
+            'a'..='z' => out.push(c.to_ascii_uppercase()),
+            c if is_id_group_separator(c) && !after_separator => {
+                after_separator = true;
+                continue;
+            }
+            _ => {
+                return Err(IdError::Document(
+                    "a document number is letters and digits".into(),
+                ));
+            }
+        }
+        after_separator = false;
+    }
+    if after_separator {
+        return Err(IdError::Document(
+            "a document number is letters and digits".into(),
+        ));
+    }
+    Ok(out)
 }
 
 /// Debug never prints a whole ID (logs and panics must not leak one).
@@ -1425,6 +1803,139 @@ mod tests {
             PersonId::parse("110105/19491231/002X"),
             Err(IdError::Length(20))
         );
+    }
+
+    #[test]
+    fn documents_are_kept_by_kind_and_number() {
+        assert_eq!(IdType::parse(""), Some(IdType::Resident));
+        assert_eq!(IdType::parse(" 居民身份证 "), Some(IdType::Resident));
+        assert_eq!(IdType::parse("港澳台居民居住证"), Some(IdType::Resident));
+        assert_eq!(IdType::parse("护照"), Some(IdType::Doc(DocKind::Passport)));
+        assert_eq!(
+            IdType::parse("外国护照"),
+            Some(IdType::Doc(DocKind::Passport))
+        );
+        assert_eq!(
+            IdType::parse("台湾居民来往大陆通行证"),
+            Some(IdType::Doc(DocKind::TwPermit))
+        );
+        assert_eq!(
+            IdType::parse("外国人永久居留身份证"),
+            Some(IdType::ForeignPermanent)
+        );
+        assert_eq!(
+            IdType::parse("Passport"),
+            Some(IdType::Doc(DocKind::Passport))
+        );
+        // Codes differ between systems: never read.
+        assert_eq!(IdType::parse("01"), None);
+        assert_eq!(IdType::parse("驾驶证"), None);
+
+        let p = PersonId::parse_typed(IdType::Doc(DocKind::Passport), " e1234 5678 ").unwrap();
+        assert_eq!(p.doc_kind(), Some(DocKind::Passport));
+        assert_eq!(p.number(), "E12345678");
+        assert_eq!(p.text(), "passport:E12345678");
+        assert_eq!(p.to_string(), "passport:E12345678");
+        // 9 characters: 2 kept at each end, 5 masked.
+        assert_eq!(p.masked(), "passport:E1*****78");
+        assert_eq!(format!("{p:?}"), "PersonId(passport:E1*****78)");
+        assert_eq!(p.is_male(), None);
+        assert_eq!(PersonId::parse_text("passport:E12345678"), Ok(p));
+        // The same number under another kind is another person.
+        let q = PersonId::parse_typed(IdType::Doc(DocKind::HkMoPermit), "E12345678").unwrap();
+        assert_ne!(p, q);
+        assert_ne!(p.key(), q.key());
+        // No checksum to fail; but only letters and digits, at most 11.
+        assert!(matches!(
+            PersonId::parse_typed(IdType::Doc(DocKind::Passport), "E1234/5678"),
+            Err(IdError::Document(_))
+        ));
+        assert!(matches!(
+            PersonId::parse_typed(IdType::Doc(DocKind::Passport), "E12345678901"),
+            Err(IdError::Document(_))
+        ));
+        assert_eq!(
+            PersonId::parse_typed(IdType::Doc(DocKind::Passport), "  "),
+            Err(IdError::Empty)
+        );
+        // A residence permit is numbered like a resident ID and checked so.
+        let id = PersonId::parse("11010519491231002X").unwrap();
+        assert_eq!(
+            PersonId::parse_typed(IdType::Resident, "11010519491231002X"),
+            Ok(id)
+        );
+        // 外国人永久居留身份证: 18 characters like an ID, or the old 15.
+        assert_eq!(
+            PersonId::parse_typed(IdType::ForeignPermanent, "11010519491231002X"),
+            Ok(id)
+        );
+        let old = PersonId::parse_typed(IdType::ForeignPermanent, "chn110078121501").unwrap();
+        assert_eq!(old.text(), "foreign_pr:CHN110078121501");
+        assert_eq!(old.masked(), "foreign_pr:CHN*********501");
+        assert!(matches!(
+            PersonId::parse_typed(IdType::ForeignPermanent, "C1N110078121501"),
+            Err(IdError::Document(_))
+        ));
+        assert_eq!(PersonId::parse_text(&old.text()), Ok(old));
+        assert!(matches!(
+            PersonId::parse_text("visa:123"),
+            Err(IdError::Document(_))
+        ));
+        // Short numbers are masked whole.
+        let t = PersonId::parse_typed(IdType::Doc(DocKind::Other), "A12").unwrap();
+        assert_eq!(t.masked(), "other_doc:***");
+    }
+
+    #[test]
+    fn document_keys_order_like_the_ids_and_give_them_back() {
+        let mut ids = vec![
+            PersonId::parse("11010519491231002X").unwrap(),
+            PersonId::parse("110105199003070017").unwrap(),
+            PersonId::parse_typed(IdType::ForeignPermanent, "AAA000000000000").unwrap(),
+            PersonId::parse_typed(IdType::ForeignPermanent, "ZZZ999999999999").unwrap(),
+            PersonId::parse_typed(IdType::ForeignPermanent, "CHN110078121501").unwrap(),
+        ];
+        for (kind, numbers) in [
+            (
+                DocKind::Passport,
+                &[
+                    "E1",
+                    "E12345678",
+                    "E12345679",
+                    "E2",
+                    "G1",
+                    "0",
+                    "ZZZZZZZZZZZ",
+                    "99999999999",
+                    "A",
+                ][..],
+            ),
+            (DocKind::HkMoPermit, &["H12345678", "H1234567801", "M1"][..]),
+            (DocKind::TwPermit, &["12345678", "1234567801"][..]),
+            (DocKind::Other, &["X", "X0", "X00"][..]),
+        ] {
+            for n in numbers {
+                ids.push(PersonId::parse_typed(IdType::Doc(kind), n).unwrap());
+            }
+        }
+        let mut by_id = ids.clone();
+        let mut by_key = ids.clone();
+        by_id.sort();
+        by_key.sort_by_key(PersonId::key);
+        assert_eq!(by_id, by_key);
+        let mut keys: Vec<u64> = ids.iter().map(PersonId::key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), ids.len(), "keys are unique");
+        for id in &ids {
+            assert_eq!(PersonId::from_key(id.key()), Some(*id), "{id}");
+        }
+        // Every resident ID sorts before every document.
+        assert!(by_id[1].doc_kind().is_none() && by_id[2].doc_kind().is_some());
+        // A key no ID has: padding inside a number, an unknown kind.
+        assert_eq!(PersonId::from_key((1 << 63) | (3 << 58)), None);
+        assert_eq!(PersonId::from_key((1 << 63) | (30 << 58) | 1), None);
+        assert_eq!(PersonId::from_key(10u64.pow(17)), None);
     }
 
     #[test]

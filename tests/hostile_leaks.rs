@@ -31,7 +31,10 @@ const IDS: [&str; 5] = [
     "110108197501010025",
 ];
 const BAD_CHECK: &str = "310115198803031231";
-const NAMES: [&str; 10] = [
+/// Document numbers (passport, travel permit): no checksum, masked all the
+/// same; the last one is no valid number (a slash) and is rejected.
+const DOCS: [&str; 3] = ["E98765432", "H87654321", "G7654/3210"];
+const NAMES: [&str; 12] = [
     "王小明",
     "李大华",
     "赵四海",
@@ -42,6 +45,8 @@ const NAMES: [&str; 10] = [
     "郑九州",
     "冯十全",
     "陈十一",
+    "史密斯",
+    "黄大仙",
 ];
 
 fn full_width(s: &str) -> String {
@@ -117,11 +122,20 @@ fn write_inputs(dir: &Path) {
     let declaration = format!(
         "某某劳务派遣有限公司 社会保险增减员申报表,,,,,\n\
          证件类型,证件号码,姓名,单位社保编号,申报类型,费款所属期\n\
-         居民身份证,{} {} {},{},E004,增,202405\n",
+         居民身份证,{} {} {},{},E004,增,202405\n\
+         护照,{},{},E004,增,202405\n\
+         港澳居民来往内地通行证,{},{},E004,增,202406\n\
+         护照,{},{},E004,增,202406\n",
         &IDS[0][..6],
         &IDS[0][6..14],
         &IDS[0][14..],
-        NAMES[9]
+        NAMES[9],
+        DOCS[0],
+        NAMES[10],
+        DOCS[1],
+        NAMES[11],
+        DOCS[2],
+        NAMES[10],
     );
     let (gbk, _, _) = encoding_rs::GBK.encode(&declaration);
     fs::write(dir.join("申报_某某劳务.csv"), &gbk).unwrap();
@@ -158,6 +172,16 @@ fn assert_no_leak(what: &str, text: &str) {
     }
     for name in NAMES {
         assert!(!text.contains(name), "{what} holds the name {name}");
+    }
+    // A document's number keeps a quarter at each end: no 8 of its
+    // characters in a row survive.
+    for doc in DOCS {
+        let n: String = doc.chars().filter(char::is_ascii_alphanumeric).collect();
+        let f = f.replace('/', "");
+        assert!(
+            !f.contains(&n[..n.len() - 1]) && !f.contains(&n[1..]),
+            "{what} holds the document number {doc}"
+        );
     }
 }
 
@@ -235,7 +259,13 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
     }
     // Persons' names, and the name inside a short row's BAD_ROW value (a row
     // rejected for one cell shows that cell only: names 3 and 5 are not shown).
-    for name in [0, 1, 2, 4, 6, 7, 8, 9].map(|i| NAMES[i]) {
+    for doc in DOCS {
+        assert!(
+            all_plain.contains(doc),
+            "the unmasked reports never show {doc}"
+        );
+    }
+    for name in [0, 1, 2, 4, 6, 7, 8, 9, 10, 11].map(|i| NAMES[i]) {
         assert!(
             all_plain.contains(name),
             "the unmasked reports never show {name}"
@@ -297,6 +327,12 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
     // The masked reports still show the masked forms.
     let persons = &texts.iter().find(|(n, _)| n == "persons.csv").unwrap().1;
     assert!(persons.contains("110105********9509"), "{persons}");
+    // Passport and permit holders are persons, masked like their IDs.
+    assert!(persons.contains("\npassport:E9*****32,史**,"), "{persons}");
+    assert!(
+        persons.contains("\nhkmo_permit:H8*****21,黄**,"),
+        "{persons}"
+    );
 
     let validate = Command::new(bin())
         .arg("validate")

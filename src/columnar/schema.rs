@@ -28,6 +28,7 @@ struct AliasEntry {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum LedgerColumn {
     PersonId,
+    IdType,
     EmployerId,
     Month,
     Amount,
@@ -48,6 +49,7 @@ impl LedgerColumn {
     fn from_key(key: &str) -> Option<LedgerColumn> {
         Some(match key {
             "person_id" => LedgerColumn::PersonId,
+            "id_type" => LedgerColumn::IdType,
             "employer_id" => LedgerColumn::EmployerId,
             "month" => LedgerColumn::Month,
             "amount" => LedgerColumn::Amount,
@@ -243,6 +245,7 @@ impl LedgerSchema {
             }
             let slot = match self.column_of(h.as_ref()) {
                 Some(LedgerColumn::PersonId) => &mut person,
+                Some(LedgerColumn::IdType) => &mut layout.id_type,
                 Some(LedgerColumn::Month) => &mut month,
                 Some(LedgerColumn::EmployerId) => &mut layout.employer,
                 Some(LedgerColumn::Amount) => &mut layout.amount,
@@ -336,6 +339,8 @@ pub(crate) struct Layout {
     /// Header cells as found (trimmed), for reject messages.
     pub headers: Vec<String>,
     pub person: usize,
+    /// 证件类型: without it every ID is a resident ID.
+    pub id_type: Option<usize>,
     pub month: usize,
     pub employer: Option<usize>,
     pub amount: Option<usize>,

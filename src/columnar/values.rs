@@ -4,7 +4,7 @@
 
 use super::schema::{Layout, WideRole};
 use super::vocab::{InsuranceClass, Vocab};
-use crate::model::{Insurance, Month, PaymentKind, PersonId, RejectCode};
+use crate::model::{IdType, Insurance, Month, PaymentKind, PersonId, RejectCode};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
@@ -133,8 +133,23 @@ pub(crate) fn read_row<'a>(
         }
     };
     let id_cell = cell(layout.person);
-    let person = person_id(&id_cell)
-        .map_err(|(code, msg)| CellError::new(layout.person, &id_cell, code, msg))?;
+    let person = match layout.id_type {
+        None => person_id(&id_cell),
+        Some(col) => {
+            let c = cell(col);
+            let id_type = IdType::parse(&c.raw()).ok_or_else(|| {
+                let shown = crate::ingest::normalize::shown_text(c.raw().trim());
+                CellError::new(
+                    col,
+                    &c,
+                    RejectCode::BadId,
+                    crate::model::IdError::UnknownType(shown).to_string(),
+                )
+            })?;
+            person_id_typed(&id_cell, id_type)
+        }
+    }
+    .map_err(|(code, msg)| CellError::new(layout.person, &id_cell, code, msg))?;
     let person_key = person_key(&person);
 
     let month_cell = cell(layout.month);
@@ -425,6 +440,26 @@ fn amount<'a>(layout: &Layout, cell: &impl Fn(usize) -> Cell<'a>) -> Result<i64,
 
 type CodeMsg = (RejectCode, String);
 
+/// A ledger row's ID under its 证件类型 (`PersonId::parse_typed`): a
+/// document's number may be a number cell when it is digits only.
+pub(crate) fn person_id_typed(cell: &Cell, id_type: IdType) -> Result<PersonId, CodeMsg> {
+    if id_type == IdType::Resident {
+        return person_id(cell);
+    }
+    let text = match cell {
+        Cell::Text(s) => unwrap_text_marker(s).to_string(),
+        Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Cell::Float(_) => {
+            return Err((
+                RejectCode::IdLostDigits,
+                crate::model::IdError::LostDigits.to_string(),
+            ));
+        }
+        other => other.raw(),
+    };
+    PersonId::parse_typed(id_type, &text).map_err(|e| (e.code(), e.to_string()))
+}
+
 pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
     let parsed = match cell {
         Cell::Empty => {
@@ -466,25 +501,14 @@ fn unwrap_text_marker(s: &str) -> &str {
     t.strip_prefix('\'').unwrap_or(t)
 }
 
-/// The first 17 digits of a valid ID as a number.
+/// The ID's key (`PersonId::key`): what the ledger sorts and keeps.
 pub(crate) fn person_key(id: &PersonId) -> u64 {
-    id.as_str().as_bytes()[..17]
-        .iter()
-        .fold(0u64, |acc, d| acc * 10 + (d - b'0') as u64)
+    id.key()
 }
 
-/// The ID whose first 17 digits are `key` (inverse of `person_key`).
+/// The ID whose key is `key` (inverse of `person_key`).
 pub(crate) fn person_from_key(key: u64) -> Option<PersonId> {
-    let mut digits = [b'0'; 17];
-    let mut k = key;
-    for d in digits.iter_mut().rev() {
-        *d = b'0' + (k % 10) as u8;
-        k /= 10;
-    }
-    if k != 0 {
-        return None;
-    }
-    PersonId::from_first17(&digits)
+    PersonId::from_key(key)
 }
 
 pub(crate) fn month(cell: &Cell) -> Result<Month, CodeMsg> {

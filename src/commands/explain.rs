@@ -11,8 +11,11 @@ use anyhow::Context;
 use std::process::ExitCode;
 
 pub fn execute(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let person_id = PersonId::parse(&args.person_id)
-        .map_err(|e| anyhow::anyhow!("PERSON_ID is not a valid resident ID: {e}"))?;
+    let person_id = PersonId::parse_text(&args.person_id).map_err(|e| {
+        anyhow::anyhow!(
+            "PERSON_ID is not a valid resident ID or document (`passport:E12345678`): {e}"
+        )
+    })?;
     let as_of = args
         .rules
         .as_of

@@ -422,10 +422,13 @@ pub fn explain_person(
         "\nlifetime benefits (docs/en/rules.md rule 12): actual {} months + deemed {} months; needed {} (men {} / women {} cumulative months, {} of them actual, {} rules from {})",
         p.actual_months,
         p.deemed_months,
-        p.lifetime_months_needed
-            .map_or("- (no sex in the ID)".to_string(), |n| format!(
-                "{n} more months"
-            )),
+        p.lifetime_months_needed.map_or(
+            match p.person_id.doc_kind() {
+                Some(k) => format!("- (a {} number carries no sex)", k.code()),
+                None => "- (no sex in the ID)".to_string(),
+            },
+            |n| format!("{n} more months")
+        ),
         rules.lifetime_months_male,
         rules.lifetime_months_female,
         rules.lifetime_months_actual,

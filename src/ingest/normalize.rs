@@ -8,8 +8,8 @@ use crate::ingest::header::{HeaderMap, MonthColumn};
 use crate::ingest::schema::{ColumnSchema, EventWord, MonthMeaning, trim_spaces};
 use crate::ingest::values::{Cell, DateError, parse_date_cell, parse_money_cell, parse_month_cell};
 use crate::model::{
-    Code, DateBasis, Event, EventKind, IdError, Month, Name, PersonId, RegionId, RegionLookup,
-    Reject, RejectCode, Shape, SourceRef,
+    Code, DateBasis, Event, EventKind, IdError, IdType, Month, Name, PersonId, RegionId,
+    RegionLookup, Reject, RejectCode, Shape, SourceRef,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -38,6 +38,8 @@ impl RowCells for [calamine::Data] {
 pub struct EventColumns {
     pub shape: Shape,
     pub person_id: usize,
+    /// 证件类型: without it every ID is a resident ID.
+    pub id_type: Option<usize>,
     pub name: Option<usize>,
     pub employer_id: Option<usize>,
     pub event: Option<usize>,
@@ -72,6 +74,7 @@ impl EventColumns {
         Some(EventColumns {
             shape: h.shape,
             person_id: h.get("person_id")?,
+            id_type: h.get("id_type"),
             name: h.get("name"),
             employer_id: h.get("employer_id"),
             event: h.get("event"),
@@ -314,6 +317,48 @@ pub fn unwrap_text_guard(raw: &str) -> &str {
     s.strip_prefix('\'').unwrap_or(s)
 }
 
+/// Reads a 证件类型 cell (`IdType::parse`); a blank one is a resident ID.
+pub fn id_type_of(cell: Cell<'_>) -> Result<IdType, (RejectCode, String)> {
+    let raw = cell.raw();
+    IdType::parse(&raw).ok_or_else(|| {
+        (
+            RejectCode::BadId,
+            IdError::UnknownType(shown_text(raw.trim())).to_string(),
+        )
+    })
+}
+
+/// Reads the ID cell of a row whose 证件类型 cell is `type_cell` (`None`:
+/// no such column). A document's number may be a number cell when it is
+/// digits only (a 台胞证); a resident ID's may not (`person_id_of`).
+pub fn person_id_typed(
+    cell: Cell<'_>,
+    type_cell: Option<Cell<'_>>,
+) -> Result<PersonId, (RejectCode, String, bool)> {
+    let id_type = match type_cell.map(id_type_of) {
+        None => IdType::Resident,
+        Some(Ok(t)) => t,
+        Some(Err((code, message))) => return Err((code, message, true)),
+    };
+    let at_id = |(code, message)| (code, message, false);
+    if id_type == IdType::Resident {
+        return person_id_of(cell).map_err(at_id);
+    }
+    let text = match cell {
+        Cell::Text(s) => unwrap_text_guard(s).to_string(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+        Cell::Float(_) => {
+            return Err(at_id((
+                RejectCode::IdLostDigits,
+                IdError::LostDigits.to_string(),
+            )));
+        }
+        other => other.raw().into_owned(),
+    };
+    PersonId::parse_typed(id_type, &text).map_err(|e| at_id((e.code(), e.to_string())))
+}
+
 /// Reads the person ID cell. A number cell has lost digits whatever it shows.
 pub fn person_id_of(cell: Cell<'_>) -> Result<PersonId, (RejectCode, String)> {
     match cell {
@@ -520,10 +565,14 @@ pub fn normalize_row<R: RowCells + ?Sized>(
 
     // 身份证号
     let id_cell = row.cell(c.person_id);
-    let person_id = match person_id_of(id_cell) {
+    let person_id = match person_id_typed(id_cell, c.id_type.map(|i| row.cell(i))) {
         Ok(id) => id,
-        Err((code, message)) => {
+        Err((code, message, false)) => {
             return reject(src, c.header(c.person_id), &id_cell.raw(), code, message);
+        }
+        Err((code, message, true)) => {
+            let i = c.id_type.unwrap_or(c.person_id);
+            return reject(src, c.header(i), &row.cell(i).raw(), code, message);
         }
     };
 

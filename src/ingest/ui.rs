@@ -1,7 +1,7 @@
 //! Unemployment-benefit month files (失业保险金期间, `--ui`): one row per span,
 //! 身份证号 + 起始月份 + 终止月份. Months count as covered in the engine.
 
-use super::normalize::{RowCells, person_id_of};
+use super::normalize::{RowCells, person_id_typed};
 use super::schema::ColumnSchema;
 use super::sniff::FileKind;
 use super::{
@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 struct UiColumns {
     person_id: usize,
+    id_type: Option<usize>,
     from: usize,
     to: usize,
     headers: Vec<String>,
@@ -51,9 +52,13 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
         })
     };
     let idc = row.cell(c.person_id);
-    let person_id = match person_id_of(idc) {
+    let person_id = match person_id_typed(idc, c.id_type.map(|i| row.cell(i))) {
         Ok(id) => id,
-        Err((code, m)) => return rej(c.person_id, idc.raw().into_owned(), code, m),
+        Err((code, m, false)) => return rej(c.person_id, idc.raw().into_owned(), code, m),
+        Err((code, m, true)) => {
+            let i = c.id_type.unwrap_or(c.person_id);
+            return rej(i, row.cell(i).raw().into_owned(), code, m);
+        }
     };
     let mut months = [None, None];
     for (k, col) in [c.from, c.to].into_iter().enumerate() {
@@ -107,6 +112,7 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
 fn ui_columns(h: &super::header::HeaderMap) -> Option<UiColumns> {
     Some(UiColumns {
         person_id: h.get("person_id")?,
+        id_type: h.get("id_type"),
         from: h.get("from_month")?,
         to: h.get("to_month")?,
         headers: h.headers.clone(),

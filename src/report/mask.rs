@@ -145,6 +145,36 @@ pub fn is_name_column(header: &str) -> bool {
     h.contains("姓名") || h.eq_ignore_ascii_case("name")
 }
 
+/// Whether a column holds an ID number (证件号码, 身份证号): a rejected cell of
+/// it is masked even when it is no resident ID (a passport number).
+pub fn is_id_column(header: &str) -> bool {
+    let h = header.trim();
+    h.contains("证件号")
+        || h.contains("身份证")
+        || h.contains("身份号码")
+        || ["person_id", "id_number", "id_no"]
+            .iter()
+            .any(|k| h.eq_ignore_ascii_case(k))
+}
+
+/// A document number's text masked: a quarter of its characters kept at
+/// each end, none when it has fewer than four.
+pub fn mask_document_text(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let keep = chars.len() / 4;
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            if i < keep || i >= chars.len() - keep {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
 /// A reject's value as reports and `validate` print it: when `mask`, IDs
 /// masked, a name cell masked like a name, and in a whole row's value each
 /// name cell it holds masked like a name.
@@ -154,6 +184,25 @@ pub fn reject_value(r: &crate::model::Reject, mask: bool) -> Cow<'_, str> {
     }
     if is_name_column(&r.column) {
         return Cow::Owned(crate::model::mask_name(r.value.trim()));
+    }
+    if is_id_column(&r.column) {
+        let masked = mask_free_text(&r.value);
+        if matches!(masked, Cow::Owned(_)) {
+            return masked;
+        }
+        // A number that lost its digits (`1.10105E17`) shows no more than a
+        // region code: kept, it says what went wrong.
+        let v = r.value.trim();
+        let number = v
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'E' | b'e' | b'+' | b'-'))
+            && v.bytes().any(|c| matches!(c, b'.' | b'E' | b'e' | b'+'));
+        if number {
+            return masked;
+        }
+        // No resident ID in it: a document number (or what was meant as
+        // one), masked like `PersonId::masked` masks a document's.
+        return Cow::Owned(mask_document_text(v));
     }
     let value = mask_free_text(&r.value);
     if r.names.is_empty() {
@@ -179,6 +228,41 @@ pub fn maybe_mask(text: &str, mask: bool) -> Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::model::PersonId;
+
+    #[test]
+    fn a_rejected_document_number_is_masked() {
+        let r = |column: &str, value: &str| crate::model::Reject {
+            source: crate::model::SourceRef {
+                input: 0,
+                sheet: 0,
+                row: 2,
+            },
+            column: column.into(),
+            value: value.into(),
+            code: crate::model::RejectCode::BadId,
+            message: String::new(),
+            names: Vec::new(),
+        };
+        assert_eq!(
+            reject_value(&r("证件号码", "E1234/5678"), true),
+            "E1******78"
+        );
+        assert_eq!(
+            reject_value(&r("证件号码", "E1234/5678"), false),
+            "E1234/5678"
+        );
+        // A resident ID in the cell: masked as one.
+        assert_eq!(
+            reject_value(&r("身份证号", "110105194912310021"), true),
+            "110105********0021"
+        );
+        assert_eq!(
+            reject_value(&r("身份证号", "1.10105E17"), true),
+            "1.10105E17"
+        );
+        // Other columns as before.
+        assert_eq!(reject_value(&r("费款所属期", "201391"), true), "201391");
+    }
 
     #[test]
     fn employer_codes_are_masked_only_when_they_are_ids() {

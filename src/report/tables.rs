@@ -27,7 +27,7 @@ fn id_value(id: &PersonId, mask: bool) -> Value<'_> {
     Value::Text(if mask {
         Cow::Owned(id.masked())
     } else {
-        Cow::Borrowed(id.as_str())
+        id.text()
     })
 }
 
