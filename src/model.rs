@@ -1435,6 +1435,9 @@ pub enum Flag {
     Unpriced,
     /// The new employer registered the hire after `hire_filing_days`.
     LateHireFiling,
+    /// An employer code seen with several 单位名称: listed once, in flags.csv
+    /// with a blank person (`EmployerNames`).
+    EmployerNameMismatch,
 }
 
 impl Flag {
@@ -1452,6 +1455,7 @@ impl Flag {
             Flag::LedgerOnly => "LEDGER_ONLY",
             Flag::Unpriced => "UNPRICED",
             Flag::LateHireFiling => "LATE_HIRE_FILING",
+            Flag::EmployerNameMismatch => "EMPLOYER_NAME_MISMATCH",
         }
     }
 }
@@ -1639,6 +1643,60 @@ pub struct FlagRow {
     pub detail: String,
     /// Further employers the flag concerns (an overlap's other employers), sorted.
     pub other_employers: Vec<Code>,
+}
+
+/// An employer code seen with several names: the code, and each name with
+/// its row count (most first).
+pub type NameMismatch = (Box<str>, Vec<(Box<str>, u64)>);
+
+/// Employers' names (单位名称) as the event files give them: each code's
+/// most frequent name (a tie: the first in text order), and the codes seen
+/// with several names, each name with its row count.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EmployerNames {
+    chosen: std::collections::HashMap<Box<str>, Box<str>>,
+    /// Codes with several names, by code; names by count (most first), then text.
+    mismatches: Vec<NameMismatch>,
+}
+
+impl EmployerNames {
+    /// From (code, name) → rows counted while reading.
+    pub fn from_counts(counts: impl IntoIterator<Item = ((Code, Box<str>), u64)>) -> Self {
+        let mut by_code: BTreeMap<Box<str>, Vec<(Box<str>, u64)>> = BTreeMap::new();
+        for ((code, name), n) in counts {
+            let names = by_code.entry(Box::from(&*code)).or_default();
+            match names.iter_mut().find(|(m, _)| *m == name) {
+                Some((_, c)) => *c += n,
+                None => names.push((name, n)),
+            }
+        }
+        let mut out = EmployerNames::default();
+        for (code, mut names) in by_code {
+            names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            out.chosen.insert(code.clone(), names[0].0.clone());
+            if names.len() > 1 {
+                out.mismatches.push((code, names));
+            }
+        }
+        out
+    }
+
+    /// The name reports print beside `code`.
+    pub fn get(&self, code: &str) -> Option<&str> {
+        if self.chosen.is_empty() {
+            return None;
+        }
+        self.chosen.get(code).map(|n| &**n)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chosen.is_empty()
+    }
+
+    /// Codes seen with several names, by code.
+    pub fn mismatches(&self) -> &[NameMismatch] {
+        &self.mismatches
+    }
 }
 
 /// One row of `employers.csv`, summed over persons by the pipeline.

@@ -62,6 +62,8 @@ pub struct Loaded {
     /// Files and folders met in the PATHs and not read (owner, hidden, given
     /// to another option…), one line each: on stderr and in the manifest.
     pub skipped: Vec<String>,
+    /// 单位名称 of the employer codes, from the event files.
+    pub employer_names: crate::model::EmployerNames,
 }
 
 /// A progress bar on stderr, drawn only on a terminal and when not quiet.
@@ -142,6 +144,7 @@ pub fn load(
         rejects: event_rejects,
         inputs: event_inputs,
         mut skipped,
+        employer_names,
     } = timings.time("read_events", || {
         ingest::read_events_excluding(&input.paths, &elsewhere, &opts, &policies)
     })?;
@@ -235,6 +238,7 @@ pub fn load(
         ledger_from: rules.ledger_from,
         default_tier,
         skipped,
+        employer_names,
     })
 }
 
@@ -702,7 +706,8 @@ pub fn run(
     // Held to the end of the run: a second run into the same folder fails now.
     let _lock = report::OutLock::acquire(&args.out)?;
     let loaded = load(&args.input, &args.rules, as_of, timings)?;
-    let opts = ReportOptions::from_run_args(args);
+    let mut opts = ReportOptions::from_run_args(args);
+    opts.employer_names = std::sync::Arc::new(loaded.employer_names.clone());
     // CSV alone is written while the engine runs, batch by batch, and each
     // batch's results are dropped once written: memory follows the events.
     // The workbook and Parquet need every row at once.

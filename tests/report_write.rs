@@ -446,19 +446,19 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     let lines: Vec<&str> = persons.lines().collect();
     assert_eq!(
         lines[0],
-        "person_id,name,employers,first_covered_month,last_covered_month,status,open_months,resume_by,gaps,long_gaps,max_gap_months,catch_up_total,continuous_months,cumulative_months,arrears_total,late_fee_total,flags,actual_months,deemed_months,lifetime_months_needed,resident_wait_days,resident_wait_reason,unpriced"
+        "person_id,name,employers,first_covered_month,last_covered_month,status,open_months,resume_by,gaps,long_gaps,max_gap_months,catch_up_total,continuous_months,cumulative_months,arrears_total,late_fee_total,flags,actual_months,deemed_months,lifetime_months_needed,resident_wait_days,resident_wait_reason,unpriced,employer_names"
     );
     assert_eq!(
         lines[1],
-        "110101********1233,欧***,E3,2025-01,2025-03,lapsed,5,,1,1,5,0.00,3,3,0.00,0.00,GAP_OVER_3M;LATE_STOP,3,0,357,180,NOT_CONTINUOUS,"
+        "110101********1233,欧***,E3,2025-01,2025-03,lapsed,5,,1,1,5,0.00,3,3,0.00,0.00,GAP_OVER_3M;LATE_STOP,3,0,357,180,NOT_CONTINUOUS,,"
     );
     assert_eq!(
         lines[2],
-        "110105********002X,张*,E1;E2,2024-03,2025-08,covered,0,,1,0,2,2366.00,16,16,0.00,0.00,,0,0,,,,"
+        "110105********002X,张*,E1;E2,2024-03,2025-08,covered,0,,1,0,2,2366.00,16,16,0.00,0.00,,0,0,,,,,"
     );
     assert_eq!(
         lines[3],
-        "440304********4567,李*,E3,2025-01,2025-08,covered,0,,0,0,0,0.00,8,8,994.00,37.07,OVERPAID;ARREARS,0,0,,,,"
+        "440304********4567,李*,E3,2025-01,2025-08,covered,0,,0,0,0,0.00,8,8,994.00,37.07,OVERPAID;ARREARS,0,0,,,,,"
     );
     assert_eq!(lines.len(), 4);
 
@@ -466,19 +466,19 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     let gaps: Vec<&str> = gaps.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         gaps[1],
-        "110101********1233,2025-04,2025-08,5,open,,,,E3,,beijing"
+        "110101********1233,2025-04,2025-08,5,open,,,,E3,,beijing,,"
     );
     assert_eq!(
         gaps[2],
-        "110105********002X,2025-04,2025-05,2,short,2366.00,0,2025-06-01,E1,E2,beijing"
+        "110105********002X,2025-04,2025-05,2,short,2366.00,0,2025-06-01,E1,E2,beijing,,"
     );
 
     let stops = read(out.path(), "stops.csv");
     assert!(stops.contains(
-        "110105********002X,E1,2025-03-20,2025-03,2025-04,2025-03-31,2025-04-04,,false,day\n"
+        "110105********002X,E1,2025-03-20,2025-03,2025-04,2025-03-31,2025-04-04,,false,day,\n"
     ));
     assert!(stops.contains(
-        "110101********1233,E3,2025-03-15,2025-03,2025-04,2025-03-31,2025-03-30,2025-04-10,true,day\n"
+        "110101********1233,E3,2025-03-15,2025-03,2025-04,2025-03-31,2025-03-30,2025-04-10,true,day,\n"
     ));
 
     // Sorted by month within the person although given June first.
@@ -487,15 +487,15 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     assert_eq!(
         arrears,
         [
-            "person_id,employer_id,month,due,paid,shortfall,days,late_fee,late_fee_waiver,paid_kinds,late_fee_billed",
-            "440304********4567,E3,2025-05,947.00,0.00,947.00,76,35.99,,,",
-            "440304********4567,E3,2025-06,947.00,900.00,47.00,46,1.08,,normal,1.00",
+            "person_id,employer_id,month,due,paid,shortfall,days,late_fee,late_fee_waiver,paid_kinds,late_fee_billed,employer_name",
+            "440304********4567,E3,2025-05,947.00,0.00,947.00,76,35.99,,,,",
+            "440304********4567,E3,2025-06,947.00,900.00,47.00,46,1.08,,normal,1.00,",
         ]
     );
 
     let employers = read(out.path(), "employers.csv");
-    assert!(employers.contains("E3,2,2,1,1,0,1,994.00,37.07,947.00,,\n"));
-    assert!(employers.contains("E2,1,1,0,0,0,0,0.00,0.00,0.00,,\n"));
+    assert!(employers.contains("E3,2,2,1,1,0,1,994.00,37.07,947.00,,,\n"));
+    assert!(employers.contains("E2,1,1,0,0,0,0,0.00,0.00,0.00,,,\n"));
 
     // Flags sorted by date: GAP_OVER_3M (2025-04-01) before LATE_STOP (2025-04-10);
     // the ID inside the detail is masked.
@@ -503,15 +503,15 @@ fn csv_rows_are_exact_masked_with_bom_and_two_decimals() {
     let flags: Vec<&str> = flags.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         flags[1],
-        "110101********1233,GAP_OVER_3M,E3,2025-04,,\"open gap 2025-04..2025-08, 5 months\""
+        "110101********1233,GAP_OVER_3M,E3,2025-04,,\"open gap 2025-04..2025-08, 5 months\","
     );
     assert_eq!(
         flags[2],
-        "110101********1233,LATE_STOP,E3,,2025-04-10,\"stop for 110101********1233 filed 2025-04-10, deadline 2025-03-30\""
+        "110101********1233,LATE_STOP,E3,,2025-04-10,\"stop for 110101********1233 filed 2025-04-10, deadline 2025-03-30\","
     );
 
     let overpaid = read(out.path(), "overpaid.csv");
-    assert!(overpaid.ends_with("440304********4567,E3,2024-12,947.00,OUTSIDE_SPELL\n"));
+    assert!(overpaid.ends_with("440304********4567,E3,2024-12,947.00,OUTSIDE_SPELL,\n"));
 }
 
 #[test]

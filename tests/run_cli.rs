@@ -138,7 +138,8 @@ fn spec_short_gap_example_end_to_end() {
             "2025-04-04",
             "2025-03-25",
             "false",
-            "day"
+            "day",
+            ""
         ]
     );
 
@@ -225,13 +226,13 @@ fn spec_late_fee_example_end_to_end() {
     assert_eq!(
         arrears[0][1..],
         [
-            "E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", "", "", ""
+            "E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", "", "", "", ""
         ]
     );
     let employers = read_csv(&out, "employers.csv");
     let e1 = employers.lines().find(|l| l.starts_with("E1,")).unwrap();
     // No 滞纳金 column in the ledger: the billed total and difference are blank.
-    assert!(e1.ends_with(",947.00,35.99,0.00,,"), "{e1}");
+    assert!(e1.ends_with(",947.00,35.99,0.00,,,"), "{e1}");
 }
 
 /// Runs the samples from inside `cwd` into `cwd/out`, so that two runs have the same
@@ -540,19 +541,19 @@ fn late_and_partial_payments_with_paid_dates() {
     assert_eq!(
         arrears[0][1..],
         [
-            "E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", "", "", ""
+            "E1", "2025-05", "947.00", "0.00", "947.00", "76", "35.99", "", "", "", ""
         ]
     );
     assert_eq!(
         arrears[1][1..],
         [
-            "E1", "2025-06", "947.00", "947.00", "0.00", "10", "4.74", "", "normal", ""
+            "E1", "2025-06", "947.00", "947.00", "0.00", "10", "4.74", "", "normal", "", ""
         ]
     );
     assert_eq!(
         arrears[2][1..],
         [
-            "E1", "2025-07", "947.00", "500.00", "447.00", "15", "4.60", "", "normal", ""
+            "E1", "2025-07", "947.00", "500.00", "447.00", "15", "4.60", "", "normal", "", ""
         ]
     );
     let persons = rows_of(&out, "persons.csv", P1);

@@ -51,6 +51,9 @@ pub fn flag_rule(flag: Flag) -> &'static str {
         Flag::LateHireFiling => {
             "docs/en/rules.md rule 14: the hire was registered after hire date + hire_filing_days"
         }
+        Flag::EmployerNameMismatch => {
+            "docs/en/outputs.md: an employer code the event files give several 单位名称; the most frequent is printed"
+        }
     }
 }
 

@@ -65,6 +65,8 @@ pub struct EventBatch {
     pub inputs: Vec<InputReport>,
     /// Files and folders met in the PATHs and not read (owner, hidden…), one line each.
     pub skipped: Vec<String>,
+    /// 单位名称 of the employer codes, where the files give them.
+    pub employer_names: crate::model::EmployerNames,
 }
 
 #[derive(Debug, Default)]
@@ -185,7 +187,12 @@ struct SheetRows {
     rows_read: u64,
     /// Rows that are not persons, by reason.
     skipped: BTreeMap<&'static str, u64>,
+    /// Rows per (employer code, 单位名称).
+    employer_names: NameCounts,
 }
+
+/// Rows per (employer code, 单位名称).
+type NameCounts = Vec<((Code, Box<str>), u64)>;
 
 impl SheetRows {
     /// Counts a row read and skipped for `reason` (not a person).
@@ -223,16 +230,17 @@ impl SheetRows {
             self.parts.push(other.events);
         }
         self.rejects.append(&mut other.rejects);
+        self.employer_names.append(&mut other.employer_names);
         self.rows_read += other.rows_read;
         for (reason, n) in other.skipped {
             *self.skipped.entry(reason).or_default() += n;
         }
     }
-    fn into_parts(mut self) -> (Vec<Vec<Event>>, Vec<Reject>) {
+    fn into_parts(mut self) -> (Vec<Vec<Event>>, Vec<Reject>, NameCounts) {
         if !self.events.is_empty() {
             self.parts.push(self.events);
         }
-        (self.parts, self.rejects)
+        (self.parts, self.rejects, self.employer_names)
     }
 }
 
@@ -569,6 +577,7 @@ fn read_events_csv(
             }
             out.push(normalize::normalize_row(&ctx, &mut interner, &rec, line));
         }
+        out.employer_names = interner.take_employer_names().into_iter().collect();
         out
     });
     let mut all = SheetRows::default();
@@ -717,6 +726,7 @@ fn read_events_excel(
                         row_number,
                     ));
                 }
+                part.employer_names = interner.take_employer_names().into_iter().collect();
                 part
             })
             .collect();
@@ -842,15 +852,18 @@ pub fn read_events_excluding(
         ..EventBatch::default()
     };
     let mut event_parts: Vec<Vec<Event>> = Vec::new();
+    let mut names = Vec::new();
     for r in results {
         let (report, sheets) = r?;
         for s in sheets {
-            let (parts, rejects) = s.into_parts();
+            let (parts, rejects, employer_names) = s.into_parts();
             event_parts.extend(parts);
             batch.rejects.extend(rejects);
+            names.extend(employer_names);
         }
         batch.inputs.push(report);
     }
+    batch.employer_names = crate::model::EmployerNames::from_counts(names);
     batch.events = group::group_events(event_parts, &mut batch.inputs);
     Ok(batch)
 }

@@ -42,6 +42,8 @@ pub struct EventColumns {
     pub id_type: Option<usize>,
     pub name: Option<usize>,
     pub employer_id: Option<usize>,
+    /// 单位名称.
+    pub employer_name: Option<usize>,
     pub event: Option<usize>,
     pub date: Option<usize>,
     pub hire_date: Option<usize>,
@@ -77,6 +79,7 @@ impl EventColumns {
             id_type: h.get("id_type"),
             name: h.get("name"),
             employer_id: h.get("employer_id"),
+            employer_name: h.get("employer_name"),
             event: h.get("event"),
             // A separation sheet (减员) may date its rows by 离职日期 only.
             date: h
@@ -167,6 +170,11 @@ pub struct Interner {
     last_code: Option<Code>,
     last_region: LastText<Option<RegionId>>,
     last_date: LastText<(bool, NaiveDate)>,
+    /// Rows seen per (employer code, 单位名称).
+    employer_names: HashMap<(Code, Box<str>), u64, FxBuild>,
+    /// The last pair counted and its rows not yet added to the map (an
+    /// export repeats one employer row after row).
+    last_name: Option<(Code, Box<str>, u64)>,
 }
 
 /// A value remembered with the short text it came from, inline (no allocation).
@@ -204,6 +212,29 @@ impl<T: Copy> LastText<T> {
 }
 
 impl Interner {
+    /// Counts a row of `code` named `name` (单位名称).
+    fn count_employer_name(&mut self, code: Code, name: &str) {
+        if let Some((c, n, k)) = &mut self.last_name
+            && *c == code
+            && **n == *name
+        {
+            *k += 1;
+            return;
+        }
+        if let Some((c, n, k)) = self.last_name.take() {
+            *self.employer_names.entry((c, n)).or_default() += k;
+        }
+        self.last_name = Some((code, name.into(), 1));
+    }
+
+    /// The (code, name) row counts seen, emptied.
+    pub fn take_employer_names(&mut self) -> HashMap<(Code, Box<str>), u64, FxBuild> {
+        if let Some((c, n, k)) = self.last_name.take() {
+            *self.employer_names.entry((c, n)).or_default() += k;
+        }
+        std::mem::take(&mut self.employer_names)
+    }
+
     /// The run-wide [`Code`] of `s`, looked up here first so the shared
     /// table is locked once per distinct code and chunk.
     pub fn intern(&mut self, s: &str) -> Code {
@@ -710,6 +741,12 @@ pub fn normalize_row<R: RowCells + ?Sized>(
         }
         interner.intern(&emp_cell.raw())
     };
+    if let Some(i) = c.employer_name {
+        let name = row.cell(i);
+        if !name.is_blank() && name.bad_text().is_none() {
+            interner.count_employer_name(employer_id, &name.raw());
+        }
+    }
 
     // 参保地
     let region_cell = cell(c.region);

@@ -85,6 +85,7 @@ mod tests {
             Flag::LedgerOnly,
             Flag::Unpriced,
             Flag::LateHireFiling,
+            Flag::EmployerNameMismatch,
         ];
         for f in flags {
             match f {
@@ -99,7 +100,8 @@ mod tests {
                 | Flag::Arrears
                 | Flag::LedgerOnly
                 | Flag::Unpriced
-                | Flag::LateHireFiling => {}
+                | Flag::LateHireFiling
+                | Flag::EmployerNameMismatch => {}
             }
             let t = workbook_text("flag", f.as_str(), Lang::Zh).unwrap_or_default();
             assert!(t.ends_with(&format!(" {}", f.as_str())), "{t}");

@@ -91,6 +91,8 @@ pub struct ReportOptions {
     /// Above this many persons the workbook leaves the per-person tables
     /// (persons but the flagged ones, stops, flags) to the CSVs.
     pub xlsx_full_persons: usize,
+    /// 单位名称 printed beside the employer codes (from the event files).
+    pub employer_names: std::sync::Arc<crate::model::EmployerNames>,
 }
 
 /// The default of `--xlsx-full-limit`.
@@ -108,6 +110,7 @@ impl Default for ReportOptions {
             max_sheet_rows: xlsx::EXCEL_MAX_DATA_ROWS,
             constant_memory_rows: xlsx::CONSTANT_MEMORY_ROWS,
             xlsx_full_persons: XLSX_FULL_PERSONS,
+            employer_names: Default::default(),
         }
     }
 }
@@ -252,7 +255,8 @@ fn write_all(
         data.rejects,
         data.inputs,
         opts.mask,
-    );
+    )
+    .with_names(&opts.employer_names, true);
     let all = tables.all();
     let summary = RunSummary::compute(data.results, data.employers, data.rejects.len());
     let has = |f: OutputFormat| opts.formats.contains(&f);
@@ -261,7 +265,9 @@ fn write_all(
     let flagged = (has(OutputFormat::Xlsx)
         && has(OutputFormat::Csv)
         && data.results.len() > opts.xlsx_full_persons)
-        .then(|| tables::PersonsTable::flagged(data.results, opts.mask));
+        .then(|| {
+            tables::PersonsTable::flagged(data.results, opts.mask).with_names(&opts.employer_names)
+        });
     let sheets: Vec<&dyn table::Table> = if let Some(flagged) = &flagged {
         vec![
             flagged,
@@ -317,6 +323,7 @@ fn write_all(
                 limit: opts.xlsx_full_persons,
                 flagged: table::Table::len(f),
             }),
+            employer_names: &opts.employer_names,
         };
         let wb = xlsx::WorkbookOptions {
             lang: opts.lang,
@@ -416,13 +423,15 @@ pub struct CsvStream {
 pub struct PieceFormat {
     names: Vec<&'static str>,
     mask: bool,
+    employer_names: std::sync::Arc<crate::model::EmployerNames>,
 }
 
 impl PieceFormat {
     pub fn format(&self, results: &[PersonResult]) -> CsvPiece {
         let mut summary = summary::SummaryParts::default();
         summary.add(results);
-        let tables = ReportTables::new(results, &[], &[], &[], self.mask);
+        let tables = ReportTables::new(results, &[], &[], &[], self.mask)
+            .with_names(&self.employer_names, false);
         let all = tables.all();
         let mut rows = 0;
         let files = self
@@ -490,6 +499,7 @@ impl CsvStream {
         PieceFormat {
             names: self.sinks.iter().map(|(name, _)| *name).collect(),
             mask: self.opts.mask,
+            employer_names: self.opts.employer_names.clone(),
         }
     }
 
@@ -527,12 +537,24 @@ impl CsvStream {
         check_balanced(inputs, self.opts.mask)?;
         let dir = self.staging.new_dir.clone();
         let summary = self.summary.finish(employers, rejects.len());
-        let tables = ReportTables::new(&[], employers, rejects, inputs, self.opts.mask);
+        let tables = ReportTables::new(&[], employers, rejects, inputs, self.opts.mask)
+            .with_names(&self.opts.employer_names, false);
+        // The employer-level flags follow the persons' in flags.csv.
+        let employer_flags =
+            tables::FlagsTable::employer_rows_only(&self.opts.employer_names, self.opts.mask);
+        let mut sinks = self.sinks;
+        if table::Table::len(&employer_flags) > 0
+            && let Some((_, sink)) = sinks.iter_mut().find(|(n, _)| *n == "flags")
+        {
+            let mut bytes = Vec::new();
+            csv::format_rows(&employer_flags, &mut bytes);
+            sink.append_formatted(&bytes)?;
+        }
         // The streamed files are flushed and fsynced side by side (the disk
         // takes the hundreds of MiB of a large run at once).
         let finished: Vec<(&str, csv::Written)> = {
             use rayon::prelude::*;
-            self.sinks
+            sinks
                 .into_par_iter()
                 .map(|(name, sink)| sink.finish().map(|w| (name, w)))
                 .collect::<Result<_, _>>()?

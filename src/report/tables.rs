@@ -10,8 +10,8 @@
 use super::mask::{mask_code, maybe_mask, reject_value};
 use super::table::{Column, ColumnKind, Table, Value};
 use crate::model::{
-    ArrearsRow, Code, EmployerRow, Flag, FlagRow, GapRow, InputFormat, InputReport, OverpaidRow,
-    PersonId, PersonResult, Reject, StopRow, mask_name,
+    ArrearsRow, Code, EmployerNames, EmployerRow, Flag, FlagRow, GapRow, InputFormat, InputReport,
+    OverpaidRow, PersonId, PersonResult, Reject, StopRow, mask_name,
 };
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -63,6 +63,40 @@ fn code_or_null(code: Option<&str>, mask: bool) -> Value<'_> {
     opt(code, |c| Value::Text(mask_code(c, mask)))
 }
 
+/// No names known: what a table has until `with_names`.
+fn no_names() -> &'static EmployerNames {
+    static NONE: std::sync::LazyLock<EmployerNames> =
+        std::sync::LazyLock::new(EmployerNames::default);
+    &NONE
+}
+
+/// The 单位名称 of `code`, blank when the inputs gave none.
+fn name_of<'s>(names: &'s EmployerNames, code: Option<&str>) -> Value<'s> {
+    match code.and_then(|c| names.get(c)) {
+        Some(n) => Value::Text(Cow::Borrowed(n)),
+        None => Value::Null,
+    }
+}
+
+/// The names of `codes` joined with `;` like the codes (blank for a code
+/// without one); blank when none has a name.
+fn names_text<'s>(names: &'s EmployerNames, codes: &[Code]) -> Value<'s> {
+    if names.is_empty() {
+        return Value::Null;
+    }
+    match codes {
+        [one] => name_of(names, Some(one)),
+        _ => {
+            let found: Vec<&str> = codes.iter().map(|c| names.get(c).unwrap_or("")).collect();
+            if found.iter().all(|n| n.is_empty()) {
+                Value::Null
+            } else {
+                Value::Text(Cow::Owned(found.join(";")))
+            }
+        }
+    }
+}
+
 fn text_or_null(s: Option<&str>) -> Value<'_> {
     opt(s, |s| Value::Text(Cow::Borrowed(s)))
 }
@@ -105,6 +139,7 @@ pub const PERSON_COLUMNS: &[Column] = &[
     col("resident_wait_days", "转居民医保等待天数", Int),
     col("resident_wait_reason", "转居民医保等待原因", Text),
     col("unpriced", "未计价合计项", Text),
+    col("employer_names", "参保单位名称", Text),
 ];
 
 /// One row per person (`persons.csv`, 人员).
@@ -112,6 +147,7 @@ pub struct PersonsTable<'a> {
     results: &'a [PersonResult],
     order: Vec<u32>,
     mask: bool,
+    names: &'a EmployerNames,
 }
 
 impl<'a> PersonsTable<'a> {
@@ -121,7 +157,14 @@ impl<'a> PersonsTable<'a> {
             results,
             order,
             mask,
+            names: no_names(),
         }
+    }
+
+    /// Prints each employer's 单位名称 beside its code.
+    pub fn with_names(mut self, names: &'a EmployerNames) -> Self {
+        self.names = names;
+        self
     }
 }
 
@@ -184,6 +227,7 @@ impl Table for PersonsTable<'_> {
         out.push(opt(p.resident_wait_days, |n| Value::Int(n.into())));
         out.push(text_or_null(p.resident_wait_reason));
         out.push(Value::Text(Cow::Borrowed(p.unpriced.as_str())));
+        out.push(names_text(self.names, &p.employers));
     }
 }
 
@@ -200,7 +244,7 @@ pub trait PersonPart: Sized + Sync + 'static {
     fn slice(result: &PersonResult) -> &[Self];
     /// Order within one person (SPEC: by date or month).
     fn order(a: &Self, b: &Self) -> Ordering;
-    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>);
+    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>);
 }
 
 /// A table of one [`PersonPart`] over all persons, in person then date order.
@@ -209,6 +253,7 @@ pub struct PartTable<'a, R: PersonPart> {
     /// (index into results, index into that person's slice), in output order.
     index: Vec<(u32, u32)>,
     mask: bool,
+    names: &'a EmployerNames,
     _rows: PhantomData<R>,
 }
 
@@ -234,8 +279,15 @@ impl<'a, R: PersonPart> PartTable<'a, R> {
             results,
             index,
             mask,
+            names: no_names(),
             _rows: PhantomData,
         }
+    }
+
+    /// Prints each employer's 单位名称 beside its code.
+    pub fn with_names(mut self, names: &'a EmployerNames) -> Self {
+        self.names = names;
+        self
     }
 }
 
@@ -258,7 +310,7 @@ impl<R: PersonPart> Table for PartTable<'_, R> {
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
         out.clear();
         let (p, r) = self.index[i];
-        R::slice(&self.results[p as usize])[r as usize].values(self.mask, out);
+        R::slice(&self.results[p as usize])[r as usize].values(self.mask, self.names, out);
     }
 }
 
@@ -278,6 +330,8 @@ impl PersonPart for GapRow {
         col("employer_before", "断缴前单位", Text),
         col("employer_after", "断缴后单位", Text),
         col("region", "统筹区", Text),
+        col("employer_before_name", "断缴前单位名称", Text),
+        col("employer_after_name", "断缴后单位名称", Text),
     ];
     fn slice(result: &PersonResult) -> &[Self] {
         &result.gaps
@@ -285,7 +339,7 @@ impl PersonPart for GapRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.from_month, a.to_month).cmp(&(b.from_month, b.to_month))
     }
-    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Month(self.from_month));
         out.push(Value::Month(self.to_month));
@@ -297,6 +351,8 @@ impl PersonPart for GapRow {
         out.push(code_or_null(self.employer_before.as_deref(), mask));
         out.push(code_or_null(self.employer_after.as_deref(), mask));
         out.push(Value::Text(Cow::Borrowed(&self.region)));
+        out.push(name_of(names, self.employer_before.as_deref()));
+        out.push(name_of(names, self.employer_after.as_deref()));
     }
 }
 
@@ -315,6 +371,7 @@ impl PersonPart for StopRow {
         col("filed_date", "减员办理日期", Date),
         col("late_stop", "逾期减员", Bool),
         col("separation_basis", "离职日期依据", Text),
+        col("employer_name", "单位名称", Text),
     ];
     fn slice(result: &PersonResult) -> &[Self] {
         &result.stops
@@ -322,7 +379,7 @@ impl PersonPart for StopRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.separation_date, &a.employer_id).cmp(&(b.separation_date, &b.employer_id))
     }
-    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Date(self.separation_date));
@@ -333,6 +390,7 @@ impl PersonPart for StopRow {
         out.push(opt(self.filed_date, Value::Date));
         out.push(Value::Bool(self.late_stop));
         out.push(Value::Text(Cow::Borrowed(self.separation_basis.code())));
+        out.push(name_of(names, Some(&self.employer_id)));
     }
 }
 
@@ -352,6 +410,7 @@ impl PersonPart for ArrearsRow {
         col("late_fee_waiver", "滞纳金减免", Text),
         col("paid_kinds", "缴费类型", Text),
         col("late_fee_billed", "台账滞纳金", Money),
+        col("employer_name", "单位名称", Text),
     ];
     fn slice(result: &PersonResult) -> &[Self] {
         &result.arrears
@@ -359,7 +418,7 @@ impl PersonPart for ArrearsRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.month, &a.employer_id).cmp(&(b.month, &b.employer_id))
     }
-    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Month(self.month));
@@ -375,6 +434,7 @@ impl PersonPart for ArrearsRow {
             Value::Text(Cow::Owned(paid_kinds_text(self.paid_kinds)))
         });
         out.push(opt(self.late_fee_billed, Value::Money));
+        out.push(name_of(names, Some(&self.employer_id)));
     }
 }
 
@@ -388,6 +448,7 @@ impl PersonPart for OverpaidRow {
         col("month", "费款所属期", MonthKind),
         col("paid", "实缴金额", Money),
         col("reason", "原因", Text),
+        col("employer_name", "单位名称", Text),
     ];
     fn slice(result: &PersonResult) -> &[Self] {
         &result.overpaid
@@ -395,12 +456,13 @@ impl PersonPart for OverpaidRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.month, &a.employer_id).cmp(&(b.month, &b.employer_id))
     }
-    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Month(self.month));
         out.push(Value::Money(self.paid));
         out.push(Value::Text(Cow::Borrowed(self.reason)));
+        out.push(name_of(names, Some(&self.employer_id)));
     }
 }
 
@@ -415,6 +477,7 @@ impl PersonPart for FlagRow {
         col("month", "月份", MonthKind),
         col("date", "日期", Date),
         col("detail", "说明", Text),
+        col("employer_name", "单位名称", Text),
     ];
     fn slice(result: &PersonResult) -> &[Self] {
         &result.flags
@@ -430,7 +493,7 @@ impl PersonPart for FlagRow {
             &b.detail,
         ))
     }
-    fn values<'s>(&'s self, mask: bool, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(Cow::Borrowed(self.flag.as_str())));
         out.push(code_or_null(self.employer_id.as_deref(), mask));
@@ -442,6 +505,7 @@ impl PersonPart for FlagRow {
             maybe_mask(&self.detail, mask)
         };
         out.push(Value::Text(detail));
+        out.push(name_of(names, self.employer_id.as_deref()));
     }
 }
 
@@ -483,7 +547,87 @@ pub type GapsTable<'a> = PartTable<'a, GapRow>;
 pub type StopsTable<'a> = PartTable<'a, StopRow>;
 pub type ArrearsTable<'a> = PartTable<'a, ArrearsRow>;
 pub type OverpaidTable<'a> = PartTable<'a, OverpaidRow>;
-pub type FlagsTable<'a> = PartTable<'a, FlagRow>;
+/// The flags of every person (`PartTable`), then the run's employer-level
+/// flags with a blank person: each employer code seen with several 单位名称,
+/// once (`EMPLOYER_NAME_MISMATCH`, its names with their row counts).
+pub struct FlagsTable<'a> {
+    persons: PartTable<'a, FlagRow>,
+    /// The codes with several names, when this table carries them.
+    employers: &'a [crate::model::NameMismatch],
+}
+
+impl<'a> FlagsTable<'a> {
+    pub fn new(results: &'a [PersonResult], mask: bool) -> Self {
+        FlagsTable {
+            persons: PartTable::new(results, mask),
+            employers: &[],
+        }
+    }
+
+    /// Names beside codes; with `employer_rows`, the mismatch rows too.
+    pub fn with_names(mut self, names: &'a EmployerNames, employer_rows: bool) -> Self {
+        self.persons = self.persons.with_names(names);
+        if employer_rows {
+            self.employers = names.mismatches();
+        }
+        self
+    }
+
+    /// Only the employer-level rows (a streamed run writes them last).
+    pub fn employer_rows_only(names: &'a EmployerNames, mask: bool) -> Self {
+        FlagsTable::new(&[], mask).with_names(names, true)
+    }
+}
+
+/// `names 北京华信科技有限公司 (12 rows); 华信科技 (3 rows)`.
+pub fn employer_mismatch_detail(names: &[(Box<str>, u64)]) -> String {
+    let listed: Vec<String> = names
+        .iter()
+        .map(|(n, k)| format!("{n} ({k} row{})", if *k == 1 { "" } else { "s" }))
+        .collect();
+    format!(
+        "names {}; {} printed (the most frequent)",
+        listed.join("; "),
+        names.first().map_or("", |(n, _)| &**n)
+    )
+}
+
+impl Table for FlagsTable<'_> {
+    fn name(&self) -> &'static str {
+        FlagRow::NAME
+    }
+    fn sheet_zh(&self) -> &'static str {
+        FlagRow::SHEET_ZH
+    }
+    fn sheet_en(&self) -> &'static str {
+        FlagRow::SHEET_EN
+    }
+    fn columns(&self) -> &[Column] {
+        FlagRow::COLUMNS
+    }
+    fn len(&self) -> usize {
+        self.persons.len() + self.employers.len()
+    }
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
+        let n = self.persons.len();
+        if i < n {
+            return self.persons.row(i, out);
+        }
+        out.clear();
+        let (code, names) = &self.employers[i - n];
+        out.push(Value::Null);
+        out.push(Value::Text(Cow::Borrowed(
+            Flag::EmployerNameMismatch.as_str(),
+        )));
+        out.push(Value::Text(mask_code(code, self.persons.mask)));
+        out.push(Value::Null);
+        out.push(Value::Null);
+        out.push(Value::Text(Cow::Owned(employer_mismatch_detail(names))));
+        out.push(opt(names.first(), |(n, _)| {
+            Value::Text(Cow::Borrowed(&**n))
+        }));
+    }
+}
 
 // ---------------------------------------------------------------------------
 // employers
@@ -502,6 +646,7 @@ pub const EMPLOYER_COLUMNS: &[Column] = &[
     col("overpaid_total", "多缴金额合计", Money),
     col("late_fee_billed_total", "台账滞纳金合计", Money),
     col("late_fee_difference", "滞纳金差额", Money),
+    col("employer_name", "单位名称", Text),
 ];
 
 /// One row per employer (`employers.csv`, 单位), as the pipeline summed them.
@@ -509,6 +654,7 @@ pub struct EmployersTable<'a> {
     rows: &'a [EmployerRow],
     order: Vec<u32>,
     mask: bool,
+    names: &'a EmployerNames,
 }
 
 impl<'a> EmployersTable<'a> {
@@ -519,7 +665,18 @@ impl<'a> EmployersTable<'a> {
                 .employer_id
                 .cmp(&rows[b as usize].employer_id)
         });
-        EmployersTable { rows, order, mask }
+        EmployersTable {
+            rows,
+            order,
+            mask,
+            names: no_names(),
+        }
+    }
+
+    /// Prints each employer's 单位名称 beside its code.
+    pub fn with_names(mut self, names: &'a EmployerNames) -> Self {
+        self.names = names;
+        self
     }
 }
 
@@ -558,6 +715,7 @@ impl Table for EmployersTable<'_> {
         out.push(Value::Money(e.overpaid_total));
         out.push(opt(e.late_fee_billed_total, Value::Money));
         out.push(opt(e.late_fee_difference, Value::Money));
+        out.push(name_of(self.names, Some(&e.employer_id)));
     }
 }
 
@@ -681,7 +839,22 @@ impl<'a> ReportTables<'a> {
             employers: EmployersTable::new(employers, mask),
             rejects: RejectsTable::new(rejects, inputs, mask),
             overpaid: PartTable::new(results, mask),
-            flags: PartTable::new(results, mask),
+            flags: FlagsTable::new(results, mask),
+        }
+    }
+
+    /// Each employer's 单位名称 beside its code in every table; with
+    /// `employer_flags`, flags ends with the EMPLOYER_NAME_MISMATCH rows.
+    pub fn with_names(self, names: &'a EmployerNames, employer_flags: bool) -> Self {
+        ReportTables {
+            persons: self.persons.with_names(names),
+            gaps: self.gaps.with_names(names),
+            stops: self.stops.with_names(names),
+            arrears: self.arrears.with_names(names),
+            employers: self.employers.with_names(names),
+            rejects: self.rejects,
+            overpaid: self.overpaid.with_names(names),
+            flags: self.flags.with_names(names, employer_flags),
         }
     }
 

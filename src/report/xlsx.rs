@@ -63,6 +63,8 @@ pub struct SummaryInput<'a> {
     pub summary: &'a RunSummary,
     /// Set when the run was too large for every per-person table.
     pub cut: Option<WorkbookCut>,
+    /// 单位名称 beside the top employers' codes (and as the chart's labels).
+    pub employer_names: &'a crate::model::EmployerNames,
 }
 
 /// A large run's workbook: persons past `limit`, only `flagged` persons listed.
@@ -566,10 +568,12 @@ fn write_summary_sheet(
             l("欠缴金额", "Arrears"),
             l("滞纳金", "Late fees"),
             l("人数", "Persons"),
+            l("单位名称", "Employer name"),
         ],
         fmt,
     )?;
     let employer_rows = (w.row, w.row + s.top_employers.len() as u32);
+    let names = input.employer_names;
     for e in &s.top_employers {
         w.cells(
             &[
@@ -577,10 +581,23 @@ fn write_summary_sheet(
                 Value::Money(e.arrears_total),
                 Value::Money(e.late_fee_total),
                 int(e.persons),
+                names
+                    .get(&e.employer_id)
+                    .map_or(Value::Null, |n| text(n.to_string())),
             ],
             fmt,
         )?;
     }
+    // The chart labels employers by name when every top employer has one.
+    let label_column = if s
+        .top_employers
+        .iter()
+        .all(|e| names.get(&e.employer_id).is_some())
+    {
+        4
+    } else {
+        0
+    };
     let SummaryWriter { sheet, widths, .. } = w;
     widths.apply(sheet)?;
     let name = l("汇总", "Summary");
@@ -611,12 +628,12 @@ fn write_summary_sheet(
         let mut owing = Chart::new(ChartType::Bar);
         owing
             .add_series()
-            .set_categories((name, employer_rows.0, 0, last, 0))
+            .set_categories((name, employer_rows.0, label_column, last, label_column))
             .set_values((name, employer_rows.0, 1, last, 1))
             .set_name(l("欠缴金额", "Arrears"));
         owing
             .add_series()
-            .set_categories((name, employer_rows.0, 0, last, 0))
+            .set_categories((name, employer_rows.0, label_column, last, label_column))
             .set_values((name, employer_rows.0, 2, last, 2))
             .set_name(l("滞纳金", "Late fees"));
         owing.title().set_name(l(
