@@ -32,6 +32,7 @@ fn report(c: &mut Criterion) {
         rejects: &loaded.rejects,
         inputs: &loaded.inputs,
         manifest: &manifest,
+        changes: None,
     };
     let mut group = c.benchmark_group("report");
     group

@@ -287,8 +287,72 @@ def write_samples(out_dir, make_id, upgrade15):
     make_markup.write_sample_markup(out_dir, make_id, due_for, packs)
     make_markup.write_sample_declaration(out_dir, make_id, due_for, packs)
 
+    write_november(out_dir, make_id)
+
     # -- unemployment-benefit months ------------------------------------------
     with open(os.path.join(out_dir, "ui", "失业金领取.csv"), "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["身份证号", "起始月份", "终止月份"])
         w.writerow([persons[10][0], "2025-02", "2025-07"])
+
+
+# Eight 华信 staff whose November 2026 export and payments change their
+# reports between 2026-10-31 and 2026-11-22 (`--since 2026-10-31`): each
+# story is one kind of change. Wage 10000: Beijing's 2025-07 base year
+# prices a month at round(10000 x 11.8%) + 3 = 1183.00; from 2026-07 no
+# notice was read, so those months are unpriced.
+NOVEMBER = [
+    # (seq, birth, name, events [(kind, date, filed)], ledger {month: (amount, paid)} overrides, paid through)
+    (136, "19900115", "周子涵", [("hire", "2025-09-01", "2025-09-03"), ("sep", "2026-10-20", "2026-11-03")], {}, "2026-10"),
+    (137, "19880302", "吴思远", [("hire", "2025-09-01", "2025-09-03"), ("sep", "2026-10-09", "2026-11-10")], {}, "2026-10"),
+    (138, "19920611", "郑雨欣", [("hire", "2025-09-01", "2025-09-03"), ("sep", "2026-08-20", "2026-08-25"),
+                                 ("hire", "2026-11-02", "2026-11-04")], {}, "2026-08"),
+    (139, "19850920", "孙建华", [("hire", "2025-09-01", "2025-09-03"), ("sep", "2026-07-15", "2026-07-20")], {}, "2026-07"),
+    (140, "19950427", "马晓东", [("hire", "2026-05-06", "2026-11-06")], {}, None),
+    (141, "19870808", "胡秀兰", [("hire", "2025-09-01", "2025-09-03")], {"2026-04": ("1183.00", "2026-11-12")}, "2026-10"),
+    (142, "19930112", "朱明", [("hire", "2025-09-01", "2025-09-03")], {"2026-05": ("600.00", "2026-11-05")}, "2026-10"),
+    (143, "19800530", "高洋", [("hire", "2025-09-01", "2025-09-03"), ("sep", "2026-05-15", "2026-05-20"),
+                               ("hire", "2026-11-03", "2026-11-05")], {}, "2026-05"),
+]
+
+
+def write_november(out_dir, make_id):
+    """samples/2026年11月社保增减员表_华信科技.csv (GBK, like 华信's October file)
+    and samples/ledger/实缴明细_华信_2026年11月.csv. Alone:
+    python3 scripts/make_samples.py november"""
+    buf = io.StringIO()
+    buf.write("北京华信科技有限公司2026年11月社保增减员表\n\n")
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["序号", "姓名", "身份证号", "单位编号", "变动类型", "变动日期", "参保地", "缴费基数(元)", "离职原因", "办理日期"])
+    ledger = []
+    n = 0
+    for seq, birth, name, events, overrides, through in NOVEMBER:
+        pid = make_id("110105", birth, seq)
+        for kind, date, filed in events:
+            n += 1
+            w.writerow([n, name, pid, HUAXIN, "增员" if kind == "hire" else "减员", date, "北京", "10,000.00", "", filed])
+        if through is None:
+            continue
+        m = dt.date(2025, 9, 1)
+        end = dt.date.fromisoformat(through + "-01")
+        while m <= end:
+            ym = m.strftime("%Y-%m")
+            amount, paid = overrides.get(ym, ("1183.00", m.replace(day=12).isoformat()))
+            ledger.append([pid, HUAXIN, m.strftime("%Y%m"), amount, paid])
+            m = (m + dt.timedelta(days=32)).replace(day=1)
+    with open(os.path.join(out_dir, "2026年11月社保增减员表_华信科技.csv"), "wb") as f:
+        f.write(buf.getvalue().encode("gbk"))
+    with open(os.path.join(out_dir, "ledger", "实缴明细_华信_2026年11月.csv"), "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["身份证号", "单位编号", "费款所属期", "实缴金额", "缴费日期"])
+        w.writerows(sorted(ledger))
+
+
+if __name__ == "__main__":
+    import sys
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    if sys.argv[1:] == ["november"]:
+        from make_fixtures import make_id  # noqa: E402
+        write_november(os.path.join(os.path.dirname(POLICY_DIR), "..", "samples"), make_id)
+    else:
+        sys.exit("usage: python3 scripts/make_samples.py november  (the rest: scripts/make_fixtures.py)")

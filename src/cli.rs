@@ -137,6 +137,15 @@ pub struct RunArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Also evaluate the same inputs as of this earlier date (YYYY-MM-DD) and
+    /// write what changed since (`changes.csv`, the 变化 sheet): newly lapsed,
+    /// new open gaps, closed gaps, new and settled arrears, new late stops.
+    /// As of DATE, events dated or filed after it and payments made after it
+    /// were not known yet (docs/en/outputs.md).
+    ///
+    /// Example: --since 2026-10-31
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of_arg)]
+    pub since: Option<NaiveDate>,
     /// Output folder; created if missing. Reports are replaced only when the run succeeds.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

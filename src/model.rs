@@ -1645,6 +1645,60 @@ pub struct FlagRow {
     pub other_employers: Vec<Code>,
 }
 
+/// What changed for a person between the evaluation as of `--since` and the
+/// one as of `--as-of` (`changes.csv`, 变化).
+#[derive(Copy, Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum Change {
+    /// Status became `lapsed` (an open gap past the back-pay limit).
+    NewlyLapsed,
+    /// An open gap started (or the person is newly in one).
+    NewOpenGap,
+    /// An open gap of the earlier evaluation is closed now (coverage resumed).
+    GapClosed,
+    /// A month now owed that was not owed before.
+    NewArrears,
+    /// A month owed before and not owed now.
+    SettledArrears,
+    /// A month owed before and now, with another shortfall.
+    ArrearsChanged,
+    /// A stop now late that was not late (or not known) before.
+    NewLateStop,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::NewlyLapsed => "NEWLY_LAPSED",
+            Change::NewOpenGap => "NEW_OPEN_GAP",
+            Change::GapClosed => "GAP_CLOSED",
+            Change::NewArrears => "NEW_ARREARS",
+            Change::SettledArrears => "SETTLED_ARREARS",
+            Change::ArrearsChanged => "ARREARS_CHANGED",
+            Change::NewLateStop => "NEW_LATE_STOP",
+        }
+    }
+}
+
+/// One row of `changes.csv`.
+#[derive(Clone, PartialEq, Debug)]
+pub struct ChangeRow {
+    pub person_id: PersonId,
+    pub name: Option<Name>,
+    pub change: Change,
+    /// The month the change is about: the open gap's first month, the resume
+    /// month of a closed gap, the arrears month, the stop month.
+    pub month: Option<Month>,
+    pub employer_id: Option<Code>,
+    /// The state before and after: a status, a gap kind, or `none`, `owed`,
+    /// `settled`, `late`, `not_late`.
+    pub before: &'static str,
+    pub after: &'static str,
+    /// Money before and after: a gap's catch-up, an arrears month's shortfall.
+    pub amount_before: Option<Decimal>,
+    pub amount_after: Option<Decimal>,
+    pub detail: String,
+}
+
 /// An employer code seen with several names: the code, and each name with
 /// its row count (most first).
 pub type NameMismatch = (Box<str>, Vec<(Box<str>, u64)>);

@@ -7,8 +7,8 @@ use crate::columnar::{self, LedgerBatch, LedgerOptions};
 use crate::engine::{self, EngineContext, PersonInput};
 use crate::ingest::{self, EventBatch, IngestOptions, UiBatch};
 use crate::model::{
-    Code, EmployerRow, Event, EventKind, Flag, GapKind, InputReport, LedgerEntry, Month, PersonId,
-    PersonResult, Reject, UiSpan,
+    ChangeRow, Code, EmployerRow, Event, EventKind, Flag, GapKind, InputReport, LedgerEntry, Month,
+    PersonId, PersonResult, Reject, UiSpan,
 };
 use crate::policy::PolicySet;
 use crate::policy::usage::PolicyUse;
@@ -253,6 +253,23 @@ impl Loaded {
             .unwrap_or_else(|| Month::of(self.as_of))
     }
 
+    /// The context of the evaluation as of `since` (`--since`): the same
+    /// run, as of the earlier date, its first month from the events known then.
+    pub fn context_since(&self, since: NaiveDate) -> EngineContext<'_> {
+        let first = self
+            .events
+            .par_iter()
+            .filter(|e| engine::changes::event_known(e, since))
+            .map(|e| Month::of(e.date))
+            .min()
+            .unwrap_or_else(|| Month::of(since));
+        EngineContext {
+            as_of: since,
+            batch_first_month: first,
+            ..self.context()
+        }
+    }
+
     pub fn context(&self) -> EngineContext<'_> {
         EngineContext {
             policies: &self.policies,
@@ -448,6 +465,29 @@ fn merge_persons<'a>(
 pub struct Evaluated {
     /// One per person, in person order.
     pub results: Vec<PersonResult>,
+    /// With `--since`: what changed for these persons, in person order.
+    pub changes: Vec<ChangeRow>,
+}
+
+/// One person's result as of the run's date and, with `--since`, its changes
+/// from the evaluation as of the earlier date (appended to `changes`).
+fn evaluate_one<'a>(
+    evaluator: &mut engine::Evaluator<'a>,
+    known: &mut engine::changes::KnownThen,
+    p: &PersonInput<'a>,
+    ctx: &EngineContext<'_>,
+    since: Option<&EngineContext<'_>>,
+    changes: &mut Vec<ChangeRow>,
+) -> PersonResult {
+    let after = evaluator.evaluate(p, ctx);
+    if let Some(since) = since {
+        // Its own evaluator: the inputs as known then live only here.
+        let before = known
+            .input(p, since.as_of)
+            .map(|then| engine::Evaluator::default().evaluate(&then, since));
+        engine::changes::diff(before.as_ref(), &after, changes);
+    }
+    after
 }
 
 /// Runs the engine over every person, in parallel, results in person order.
@@ -455,7 +495,7 @@ pub fn evaluate(loaded: &Loaded, quiet: bool) -> Result<Evaluated> {
     let ctx = loaded.context();
     let persons = loaded.person_inputs();
     let bar = progress_bar(persons.len() as u64, "persons", quiet);
-    let evaluated = evaluate_persons(&persons, &ctx, &bar);
+    let evaluated = evaluate_persons(&persons, &ctx, None, &bar);
     bar.finish_and_clear();
     evaluated
 }
@@ -466,25 +506,41 @@ pub fn evaluate(loaded: &Loaded, quiet: bool) -> Result<Evaluated> {
 pub fn evaluate_persons(
     persons: &[PersonInput<'_>],
     ctx: &EngineContext<'_>,
+    since: Option<&EngineContext<'_>>,
     bar: &ProgressBar,
 ) -> Result<Evaluated> {
+    // Each chunk's changes, by chunk number (put in order at the end).
+    let changes: std::sync::Mutex<Vec<(usize, Vec<ChangeRow>)>> = Default::default();
     let results: Vec<PersonResult> = persons
         .par_chunks(4096)
-        .flat_map_iter(|chunk| {
+        .enumerate()
+        .flat_map_iter(|(n, chunk)| {
             let mut evaluator = engine::Evaluator::default();
+            let mut known = engine::changes::KnownThen::default();
+            let mut found = Vec::new();
             let out: Vec<_> = chunk
                 .iter()
                 .map(|p| {
-                    let mut r = evaluator.evaluate(p, ctx);
+                    let mut r = evaluate_one(&mut evaluator, &mut known, p, ctx, since, &mut found);
                     r.shrink_to_fit();
                     r
                 })
                 .collect();
+            if !found.is_empty()
+                && let Ok(mut all) = changes.lock()
+            {
+                all.push((n, found));
+            }
             bar.inc(chunk.len() as u64);
             out
         })
         .collect();
-    Ok(Evaluated { results })
+    let mut parts = changes.into_inner().unwrap_or_default();
+    parts.sort_unstable_by_key(|(n, _)| *n);
+    Ok(Evaluated {
+        results,
+        changes: parts.into_iter().flat_map(|(_, c)| c).collect(),
+    })
 }
 
 /// Events grouped by person cut into pieces of about `size` events, never
@@ -703,6 +759,13 @@ pub fn run(
         .map(|p| p.as_path())
         .collect();
     report::check_out_apart(&args.out, &inputs).map_err(anyhow::Error::msg)?;
+    if let Some(since) = args.since
+        && since >= as_of
+    {
+        anyhow::bail!(
+            "--since {since} is not before --as-of {as_of}: the changes are from the earlier date to the later"
+        );
+    }
     // Held to the end of the run: a second run into the same folder fails now.
     let _lock = report::OutLock::acquire(&args.out)?;
     let loaded = load(&args.input, &args.rules, as_of, timings)?;
@@ -717,11 +780,14 @@ pub fn run(
         None
     };
     let mut results: Vec<PersonResult> = Vec::new();
+    let mut changes: Vec<ChangeRow> = Vec::new();
     let mut employer_rows = EmployerRows::default();
     let mut policy_use = PolicyUse::default();
     let start = Instant::now();
     {
         let ctx = loaded.context();
+        let since_ctx = args.since.map(|since| loaded.context_since(since));
+        let since = since_ctx.as_ref();
         let persons = loaded.person_inputs();
         let bar = progress_bar(persons.len() as u64, "persons", args.quiet);
         match stream.as_mut() {
@@ -733,33 +799,41 @@ pub fn run(
                 let mut to_write: Option<StreamedBatch> = None;
                 for batch in persons.chunks(batch_persons()) {
                     let (formatted, wrote) = rayon::join(
-                        || evaluate_and_format(batch, &ctx, &bar, &format),
+                        || evaluate_and_format(batch, &ctx, since, &bar, &format),
                         || {
                             write_streamed(
                                 stream,
                                 to_write.take(),
                                 &mut employer_rows,
                                 &mut policy_use,
+                                &mut changes,
                             )
                         },
                     );
                     wrote?;
                     to_write = Some(formatted?);
                 }
-                write_streamed(stream, to_write.take(), &mut employer_rows, &mut policy_use)?;
+                write_streamed(
+                    stream,
+                    to_write.take(),
+                    &mut employer_rows,
+                    &mut policy_use,
+                    &mut changes,
+                )?;
             }
             None => {
                 // While one batch is taken in, the next is evaluated.
                 let mut to_keep: Option<Evaluated> = None;
                 for batch in persons.chunks(batch_persons()) {
                     let (evaluated, kept) = rayon::join(
-                        || evaluate_persons(batch, &ctx, &bar),
+                        || evaluate_persons(batch, &ctx, since, &bar),
                         || {
                             keep_batch(
                                 to_keep.take(),
                                 &loaded.policies,
                                 &mut employer_rows,
                                 &mut policy_use,
+                                &mut changes,
                             )
                         },
                     );
@@ -771,6 +845,7 @@ pub fn run(
                     &loaded.policies,
                     &mut employer_rows,
                     &mut policy_use,
+                    &mut changes,
                 ));
             }
         }
@@ -837,7 +912,13 @@ pub fn run(
     let summary = match stream {
         Some(stream) => {
             stream
-                .finish(&employers, &loaded.rejects, &loaded.inputs, &manifest)?
+                .finish(
+                    &employers,
+                    &loaded.rejects,
+                    &loaded.inputs,
+                    &manifest,
+                    args.since.map(|_| changes.as_slice()),
+                )?
                 .1
         }
         None => {
@@ -847,6 +928,7 @@ pub fn run(
                 rejects: &loaded.rejects,
                 inputs: &loaded.inputs,
                 manifest: &manifest,
+                changes: args.since.map(|_| changes.as_slice()),
             };
             report::write_reports(&args.out, &data, &opts)?.1
         }
@@ -859,6 +941,12 @@ pub fn run(
         rejected: loaded.rejects.len() as u64,
         summary: {
             let mut text = summary.to_text(&args.out);
+            if let Some(since) = args.since {
+                text.push_str(&format!(
+                    "changes since {since}: {} (changes.csv)\n",
+                    changes.len()
+                ));
+            }
             for w in &warnings {
                 text.push_str("warning: ");
                 text.push_str(&crate::report::mask::maybe_mask(w, opts.mask));
@@ -877,10 +965,12 @@ fn keep_batch(
     policies: &PolicySet,
     employer_rows: &mut EmployerRows,
     policy_use: &mut PolicyUse,
+    changes: &mut Vec<ChangeRow>,
 ) -> Vec<PersonResult> {
     let Some(evaluated) = evaluated else {
         return Vec::new();
     };
+    changes.extend(evaluated.changes);
     employer_rows.add_results(&evaluated.results);
     policy_use.add_results(policies, &evaluated.results);
     evaluated.results
@@ -894,6 +984,8 @@ struct StreamedBatch {
     employers: EmployerRows,
     /// What the batch's figures priced (for the grades the run used).
     policy_use: PolicyUse,
+    /// With `--since`: the batch's changes, in person order.
+    changes: Vec<ChangeRow>,
 }
 
 /// Persons per piece: enough to amortise a piece's tables and buffers, small
@@ -905,33 +997,46 @@ const PIECE_PERSONS: usize = 1024;
 fn evaluate_and_format(
     persons: &[PersonInput<'_>],
     ctx: &EngineContext<'_>,
+    since: Option<&EngineContext<'_>>,
     bar: &ProgressBar,
     format: &crate::report::PieceFormat,
 ) -> Result<StreamedBatch> {
-    let pieces: Vec<(crate::report::CsvPiece, EmployerRows, PolicyUse)> = persons
+    type Piece = (
+        crate::report::CsvPiece,
+        EmployerRows,
+        PolicyUse,
+        Vec<ChangeRow>,
+    );
+    let pieces: Vec<Piece> = persons
         .par_chunks(PIECE_PERSONS)
         .map(|chunk| {
             let mut evaluator = engine::Evaluator::default();
-            let results: Vec<PersonResult> =
-                chunk.iter().map(|p| evaluator.evaluate(p, ctx)).collect();
+            let mut known = engine::changes::KnownThen::default();
+            let mut changes = Vec::new();
+            let results: Vec<PersonResult> = chunk
+                .iter()
+                .map(|p| evaluate_one(&mut evaluator, &mut known, p, ctx, since, &mut changes))
+                .collect();
             let mut employers = EmployerRows::default();
             employers.add_results(&results);
             let mut used = PolicyUse::default();
             used.add_results(ctx.policies, &results);
             let piece = format.format(&results);
             bar.inc(chunk.len() as u64);
-            (piece, employers, used)
+            (piece, employers, used, changes)
         })
         .collect();
     let mut out = StreamedBatch {
         pieces: Vec::with_capacity(pieces.len()),
         employers: EmployerRows::default(),
         policy_use: PolicyUse::default(),
+        changes: Vec::new(),
     };
-    for (piece, employers, used) in pieces {
+    for (piece, employers, used, changes) in pieces {
         out.pieces.push(piece);
         out.employers.merge(employers);
         out.policy_use.merge(used);
+        out.changes.extend(changes);
     }
     Ok(out)
 }
@@ -942,10 +1047,12 @@ fn write_streamed(
     batch: Option<StreamedBatch>,
     employer_rows: &mut EmployerRows,
     policy_use: &mut PolicyUse,
+    changes: &mut Vec<ChangeRow>,
 ) -> Result<()> {
     let Some(batch) = batch else {
         return Ok(());
     };
+    changes.extend(batch.changes);
     employer_rows.merge(batch.employers);
     policy_use.merge(batch.policy_use);
     stream.write_pieces(batch.pieces)?;

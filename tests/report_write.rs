@@ -66,6 +66,7 @@ impl Fixture {
             rejects: &self.rejects,
             inputs: &self.inputs,
             manifest: &self.manifest,
+            changes: None,
         }
     }
 }

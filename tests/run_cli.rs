@@ -422,7 +422,7 @@ fn streamed_csv_reports_equal_the_all_at_once_ones() {
         assert_eq!(o["sha256"].as_str().unwrap(), hex, "{name}");
     }
     // More than one batch was written: persons.csv has every sample person.
-    assert_eq!(read_csv(&streamed, "persons.csv").lines().count(), 1 + 46);
+    assert_eq!(read_csv(&streamed, "persons.csv").lines().count(), 1 + 54);
 }
 
 #[test]

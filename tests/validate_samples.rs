@@ -30,11 +30,12 @@ fn sample_events() -> Vec<PathBuf> {
 #[test]
 fn samples_balance_and_hold_the_planted_bad_rows() {
     let b = read(&sample_events()).unwrap();
-    // Seven event exports; ledger/ and ui/ sub-folders are not read as events.
+    // Eight event exports (华信's October and November files among them);
+    // ledger/ and ui/ sub-folders are not read as events.
     let formats: Vec<InputFormat> = b.inputs.iter().map(|i| i.format).collect();
     assert_eq!(
         formats.len(),
-        7,
+        8,
         "{:?}",
         b.inputs.iter().map(|i| &i.path).collect::<Vec<_>>()
     );

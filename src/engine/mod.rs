@@ -28,6 +28,7 @@
 //!   [`PolicySet::carry_forward_warnings`](crate::policy::PolicySet::carry_forward_warnings).
 
 pub mod arrears;
+pub mod changes;
 pub mod deadline;
 pub mod explain;
 pub mod gaps;

@@ -26,6 +26,8 @@ struct Messages {
     resident_wait_reason: BTreeMap<String, Label>,
     flag: BTreeMap<String, Label>,
     reject: BTreeMap<String, Label>,
+    change: BTreeMap<String, Label>,
+    change_state: BTreeMap<String, Label>,
 }
 
 fn messages() -> &'static Messages {
@@ -52,6 +54,12 @@ pub fn workbook_text(key: &str, code: &str, lang: Lang) -> Option<String> {
         "resident_wait_reason" => name(&m.resident_wait_reason, code),
         "flag" => with_code(&m.flag, code),
         "code" => with_code(&m.reject, code),
+        "change" => with_code(&m.change, code),
+        // A state before or after a change: a status, a gap kind or one of
+        // the changes' own states (owed, settled, late…).
+        "before" | "after" => name(&m.status, code)
+            .or_else(|| name(&m.gap_kind, code))
+            .or_else(|| name(&m.change_state, code)),
         "flags" => Some(
             code.split(';')
                 .map(|f| with_code(&m.flag, f).unwrap_or_else(|| f.to_string()))
@@ -163,6 +171,33 @@ mod tests {
                 workbook_text("status", s.as_str(), Lang::Zh).is_some(),
                 "{s:?}"
             );
+        }
+        use crate::model::Change as C;
+        for c in [
+            C::NewlyLapsed,
+            C::NewOpenGap,
+            C::GapClosed,
+            C::NewArrears,
+            C::SettledArrears,
+            C::ArrearsChanged,
+            C::NewLateStop,
+        ] {
+            match c {
+                C::NewlyLapsed
+                | C::NewOpenGap
+                | C::GapClosed
+                | C::NewArrears
+                | C::SettledArrears
+                | C::ArrearsChanged
+                | C::NewLateStop => {}
+            }
+            let t = workbook_text("change", c.as_str(), Lang::Zh).unwrap_or_default();
+            assert!(t.ends_with(&format!(" {}", c.as_str())), "{t}");
+        }
+        for state in [
+            "none", "owed", "settled", "late", "not_late", "lapsed", "short",
+        ] {
+            assert!(workbook_text("after", state, Lang::Zh).is_some(), "{state}");
         }
         for k in [GapKind::Short, GapKind::Long, GapKind::Open] {
             assert!(

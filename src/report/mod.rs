@@ -27,7 +27,7 @@
 //! manifest.policies = policy_entries;
 //! manifest.counts = RunCounts { events_accepted, future_events, duplicates, ..Default::default() };
 //! let data = ReportData { results: &results, employers: &employers, rejects: &rejects,
-//!                         inputs: &inputs, manifest: &manifest };
+//!                         inputs: &inputs, manifest: &manifest, changes: None };
 //! let (written, summary) = report::write_reports(&args.out, &data, &ReportOptions::from_run_args(args))?;
 //! if !args.quiet {
 //!     eprint!("{}", summary.to_text(&args.out));
@@ -68,6 +68,9 @@ pub struct ReportData<'a> {
     /// All inputs of the run; `Reject.source.input` indexes it.
     pub inputs: &'a [InputReport],
     pub manifest: &'a Manifest,
+    /// `--since`: what changed since the earlier date (`changes.csv`, 变化),
+    /// in person order; `None` without `--since`.
+    pub changes: Option<&'a [crate::model::ChangeRow]>,
 }
 
 /// How to write the reports.
@@ -257,7 +260,13 @@ fn write_all(
         opts.mask,
     )
     .with_names(&opts.employer_names, true);
-    let all = tables.all();
+    let changes = data
+        .changes
+        .map(|c| tables::ChangesTable::new(c, opts.mask).with_names(&opts.employer_names));
+    let mut all: Vec<&dyn table::Table> = tables.all().to_vec();
+    if let Some(c) = &changes {
+        all.push(c);
+    }
     let summary = RunSummary::compute(data.results, data.employers, data.rejects.len());
     let has = |f: OutputFormat| opts.formats.contains(&f);
     // A large run: the workbook keeps what a person reads, the CSVs the rest
@@ -268,7 +277,7 @@ fn write_all(
         .then(|| {
             tables::PersonsTable::flagged(data.results, opts.mask).with_names(&opts.employer_names)
         });
-    let sheets: Vec<&dyn table::Table> = if let Some(flagged) = &flagged {
+    let mut sheets: Vec<&dyn table::Table> = if let Some(flagged) = &flagged {
         vec![
             flagged,
             &tables.gaps,
@@ -278,8 +287,12 @@ fn write_all(
             &tables.overpaid,
         ]
     } else {
-        all.to_vec()
+        tables.all().to_vec()
     };
+    // What changed is what HR reads first each month: right after the summary.
+    if let Some(c) = &changes {
+        sheets.insert(0, c);
+    }
     let count = |ts: &[&dyn table::Table]| ts.iter().map(|t| t.len() as u64).sum::<u64>();
     let rows = count(&all)
         * [OutputFormat::Csv, OutputFormat::Parquet]
@@ -335,7 +348,7 @@ fn write_all(
         names.push(name);
     }
     if has(OutputFormat::Parquet) {
-        for t in all {
+        for t in all.iter().copied() {
             let name = format!("{}.parquet", t.name());
             let path = dir.join(&name);
             parquet::write_parquet(&path, t)
@@ -533,6 +546,7 @@ impl CsvStream {
         rejects: &[Reject],
         inputs: &[InputReport],
         manifest: &Manifest,
+        changes: Option<&[crate::model::ChangeRow]>,
     ) -> Result<(Vec<PathBuf>, RunSummary), ReportError> {
         check_balanced(inputs, self.opts.mask)?;
         let dir = self.staging.new_dir.clone();
@@ -563,8 +577,15 @@ impl CsvStream {
             finished.into_iter().collect();
         let mut hashed = std::collections::HashMap::new();
         let mut names = Vec::new();
+        let changes = changes.map(|c| {
+            tables::ChangesTable::new(c, self.opts.mask).with_names(&self.opts.employer_names)
+        });
+        let mut all: Vec<&dyn table::Table> = tables.all().to_vec();
+        if let Some(c) = &changes {
+            all.push(c);
+        }
         // Same files, same order as `write_all`.
-        for t in tables.all() {
+        for t in all {
             let name = format!("{}.csv", t.name());
             let written = match finished.remove(t.name()) {
                 Some(w) => w,
@@ -826,7 +847,7 @@ impl Staging {
 /// Every file name a run can write (timings.json aside).
 fn report_file_names() -> Vec<String> {
     let mut names = vec!["report.xlsx".to_string(), "manifest.json".to_string()];
-    for table in tables::TABLE_NAMES {
+    for table in tables::TABLE_NAMES.into_iter().chain(["changes"]) {
         names.push(format!("{table}.csv"));
         names.push(format!("{table}.parquet"));
     }

@@ -10,8 +10,8 @@
 use super::mask::{mask_code, maybe_mask, reject_value};
 use super::table::{Column, ColumnKind, Table, Value};
 use crate::model::{
-    ArrearsRow, Code, EmployerNames, EmployerRow, Flag, FlagRow, GapRow, InputFormat, InputReport,
-    OverpaidRow, PersonId, PersonResult, Reject, StopRow, mask_name,
+    ArrearsRow, ChangeRow, Code, EmployerNames, EmployerRow, Flag, FlagRow, GapRow, InputFormat,
+    InputReport, OverpaidRow, PersonId, PersonResult, Reject, StopRow, mask_name,
 };
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -626,6 +626,87 @@ impl Table for FlagsTable<'_> {
         out.push(opt(names.first(), |(n, _)| {
             Value::Text(Cow::Borrowed(&**n))
         }));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// changes (--since)
+// ---------------------------------------------------------------------------
+
+pub const CHANGE_COLUMNS: &[Column] = &[
+    col("person_id", "身份证号", Text),
+    col("name", "姓名", Text),
+    col("change", "变化", Text),
+    col("month", "月份", MonthKind),
+    col("employer_id", "单位编号", Text),
+    col("before", "变化前", Text),
+    col("after", "变化后", Text),
+    col("amount_before", "变化前金额", Money),
+    col("amount_after", "变化后金额", Money),
+    col("detail", "说明", Text),
+    col("employer_name", "单位名称", Text),
+];
+
+/// What changed between `--since` and `--as-of` (`changes.csv`, 变化), in
+/// person order (the pipeline hands them over so), a person's changes in the
+/// order the engine found them.
+pub struct ChangesTable<'a> {
+    rows: &'a [ChangeRow],
+    mask: bool,
+    names: &'a EmployerNames,
+}
+
+impl<'a> ChangesTable<'a> {
+    pub fn new(rows: &'a [ChangeRow], mask: bool) -> Self {
+        ChangesTable {
+            rows,
+            mask,
+            names: no_names(),
+        }
+    }
+
+    pub fn with_names(mut self, names: &'a EmployerNames) -> Self {
+        self.names = names;
+        self
+    }
+}
+
+impl Table for ChangesTable<'_> {
+    fn name(&self) -> &'static str {
+        "changes"
+    }
+    fn sheet_zh(&self) -> &'static str {
+        "变化"
+    }
+    fn sheet_en(&self) -> &'static str {
+        "Changes"
+    }
+    fn columns(&self) -> &[Column] {
+        CHANGE_COLUMNS
+    }
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
+        out.clear();
+        let c = &self.rows[i];
+        out.push(id_value(&c.person_id, self.mask));
+        out.push(opt(c.name.as_deref(), |n| {
+            Value::Text(if self.mask {
+                Cow::Owned(mask_name(n))
+            } else {
+                Cow::Borrowed(n)
+            })
+        }));
+        out.push(Value::Text(Cow::Borrowed(c.change.as_str())));
+        out.push(opt(c.month, Value::Month));
+        out.push(code_or_null(c.employer_id.as_deref(), self.mask));
+        out.push(Value::Text(Cow::Borrowed(c.before)));
+        out.push(Value::Text(Cow::Borrowed(c.after)));
+        out.push(opt(c.amount_before, Value::Money));
+        out.push(opt(c.amount_after, Value::Money));
+        out.push(Value::Text(Cow::Borrowed(&c.detail)));
+        out.push(name_of(self.names, c.employer_id.as_deref()));
     }
 }
 

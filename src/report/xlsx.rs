@@ -243,7 +243,15 @@ fn write_table_sheets(
             opts.lang == Lang::Zh
                 && matches!(
                     c.key,
-                    "status" | "kind" | "resident_wait_reason" | "flag" | "flags" | "code"
+                    "status"
+                        | "kind"
+                        | "resident_wait_reason"
+                        | "flag"
+                        | "flags"
+                        | "code"
+                        | "change"
+                        | "before"
+                        | "after"
                 )
         })
         .collect();

@@ -1,0 +1,298 @@
+//! `--since DATE`: what changed between the evaluation as of DATE and the one
+//! as of `--as-of`, from the same inputs and nothing kept between runs.
+//!
+//! As of DATE a person's inputs are what was known then: the events dated on
+//! or before DATE (a month-only event: its month on or before DATE's month)
+//! and filed on or before it (an event without a filed date counts as known
+//! on its date), and the ledger's payments made on or before DATE (an undated
+//! payment counts as made). Unemployment-fund months are taken as they are.
+//!
+//! The changes of one person, from the two results:
+//! - `NEW_OPEN_GAP`: the open gap now was not open then (a new first month);
+//! - `NEWLY_LAPSED`: the status is `lapsed` now and was not then (a gap that
+//!   outgrew the back-pay limit, or a new open gap already past it);
+//! - `GAP_CLOSED`: the open gap of then is closed now, with its resume month;
+//! - `NEW_ARREARS` / `SETTLED_ARREARS` / `ARREARS_CHANGED`: an employer's
+//!   month owed now and not then, owed then and not now, owed both times
+//!   with another shortfall (late fees grow every day and are not a change);
+//! - `NEW_LATE_STOP`: a stop late now that was not (or was not known) then.
+
+use super::PersonInput;
+use crate::model::{
+    ArrearsRow, Change, ChangeRow, Event, GapKind, GapRow, LedgerEntry, PersonResult, Status,
+};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// A person's events and ledger entries as known on a date (owned copies).
+#[derive(Default)]
+pub struct KnownThen {
+    events: Vec<Event>,
+    ledger: Vec<LedgerEntry>,
+}
+
+/// Whether an event was known on `date`: in force then, and filed by then.
+pub fn event_known(e: &Event, date: NaiveDate) -> bool {
+    e.in_force(date) && e.filed_date.is_none_or(|f| f <= date)
+}
+
+impl KnownThen {
+    /// `p` as known on `since`, or `None` when nothing of the person was
+    /// known then (no event and no payment).
+    pub fn input<'b>(
+        &'b mut self,
+        p: &PersonInput<'b>,
+        since: NaiveDate,
+    ) -> Option<PersonInput<'b>> {
+        self.events.clear();
+        self.ledger.clear();
+        self.events
+            .extend(p.events.iter().filter(|e| event_known(e, since)).cloned());
+        self.ledger.extend(
+            (p.ledger.iter())
+                .filter(|l| l.paid_date.is_none_or(|d| d <= since))
+                .cloned(),
+        );
+        if self.events.is_empty() && self.ledger.is_empty() {
+            return None;
+        }
+        Some(PersonInput {
+            person_id: p.person_id,
+            events: &self.events,
+            ui: p.ui,
+            ledger: &self.ledger,
+        })
+    }
+}
+
+/// `1 month`, `4 months`.
+fn months(n: u32) -> String {
+    format!("{n} month{}", if n == 1 { "" } else { "s" })
+}
+
+fn open_gap(r: &PersonResult) -> Option<&GapRow> {
+    r.gaps.iter().rev().find(|g| g.kind == GapKind::Open)
+}
+
+fn owed(a: &ArrearsRow) -> bool {
+    a.shortfall > Decimal::ZERO
+}
+
+/// Appends the changes from `before` (the result as of `--since`; `None`:
+/// the person was not known then) to `after` (as of `--as-of`), in a fixed
+/// order: gaps and status, then arrears by employer and month, then stops.
+pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<ChangeRow>) {
+    let row = |change, month, employer_id, states: (&'static str, &'static str)| ChangeRow {
+        person_id: after.person.person_id,
+        name: after.person.name.clone(),
+        change,
+        month,
+        employer_id,
+        before: states.0,
+        after: states.1,
+        amount_before: None,
+        amount_after: None,
+        detail: String::new(),
+    };
+    let status_then = before.map_or("none", |b| b.person.status.as_str());
+    let status_now = after.person.status;
+    let open_then = before.and_then(open_gap);
+    let open_now = open_gap(after);
+
+    // The open gap of then, closed now (or gone).
+    if let Some(then) = open_then
+        && open_now.is_none_or(|g| g.from_month != then.from_month)
+    {
+        let closed = after
+            .gaps
+            .iter()
+            .find(|g| g.from_month == then.from_month && g.kind != GapKind::Open);
+        let mut r = match closed {
+            Some(g) => {
+                let mut r = row(
+                    Change::GapClosed,
+                    Some(g.to_month.next()),
+                    g.employer_after,
+                    (status_then, g.kind.as_str()),
+                );
+                r.amount_after = g.catch_up;
+                r.detail = format!(
+                    "gap {}..{} of {} closed: covered again from {}{}",
+                    g.from_month,
+                    g.to_month,
+                    months(g.months),
+                    g.to_month.next(),
+                    match g.catch_up {
+                        Some(c) => format!("; catch-up {}", crate::report::table::format_money(c)),
+                        None if g.kind == GapKind::Long => "; too long to back-pay".to_string(),
+                        None if g.kind == GapKind::Short => {
+                            "; catch-up unpriced (UNPRICED in flags.csv)".to_string()
+                        }
+                        None => String::new(),
+                    }
+                );
+                r
+            }
+            None => {
+                let mut r = row(
+                    Change::GapClosed,
+                    Some(then.from_month),
+                    None,
+                    (status_then, status_now.as_str()),
+                );
+                r.detail = format!(
+                    "the open gap from {} is no longer a gap (events known since cover it)",
+                    then.from_month
+                );
+                r
+            }
+        };
+        r.amount_before = then.catch_up;
+        out.push(r);
+    }
+
+    // The open gap now: new, or grown past the limit.
+    let same_gap = |g: &GapRow| open_then.is_some_and(|t| t.from_month == g.from_month);
+    match (status_now, open_now) {
+        (Status::OpenGap, Some(g)) if !same_gap(g) => {
+            let mut r = row(
+                Change::NewOpenGap,
+                Some(g.from_month),
+                g.employer_before,
+                (status_then, status_now.as_str()),
+            );
+            r.amount_after = g.catch_up;
+            r.detail = format!(
+                "open gap from {} ({}){}",
+                g.from_month,
+                months(g.months),
+                match after.person.resume_by {
+                    Some(d) => format!("; resume by {d} to back-pay it"),
+                    None => String::new(),
+                }
+            );
+            out.push(r);
+        }
+        (Status::Lapsed, gap)
+            if status_then != Status::Lapsed.as_str() || gap.is_some_and(|g| !same_gap(g)) =>
+        {
+            let mut r = row(
+                Change::NewlyLapsed,
+                gap.map(|g| g.from_month),
+                gap.and_then(|g| g.employer_before),
+                (status_then, status_now.as_str()),
+            );
+            r.amount_before = open_then
+                .filter(|t| gap.is_some_and(|g| g.from_month == t.from_month))
+                .and_then(|t| t.catch_up);
+            r.detail = match gap {
+                Some(g) => format!(
+                    "open gap from {} is {}: past the back-pay limit",
+                    g.from_month,
+                    months(g.months)
+                ),
+                None => "no coverage on record".to_string(),
+            };
+            out.push(r);
+        }
+        _ => {}
+    }
+
+    // Arrears, by employer and month (the results list them in that order
+    // per employer; looked up by key, not by position).
+    let empty: &[ArrearsRow] = &[];
+    let then_rows = before.map_or(empty, |b| &b.arrears);
+    let key = |a: &ArrearsRow| (a.employer_id, a.month);
+    let mut then_sorted: Vec<&ArrearsRow> = then_rows.iter().collect();
+    then_sorted.sort_by_key(|a| key(a));
+    let find_then = |a: &ArrearsRow| {
+        then_sorted
+            .binary_search_by_key(&key(a), |b| key(b))
+            .ok()
+            .map(|i| then_sorted[i])
+    };
+    let mut now_sorted: Vec<&ArrearsRow> = after.arrears.iter().collect();
+    now_sorted.sort_by_key(|a| key(a));
+    let money = crate::report::table::format_money;
+    for a in &now_sorted {
+        let then = find_then(a);
+        let owed_then = then.is_some_and(owed);
+        let change = match (owed_then, owed(a)) {
+            (false, true) => Change::NewArrears,
+            (true, false) => Change::SettledArrears,
+            (true, true) if then.is_some_and(|t| t.shortfall != a.shortfall) => {
+                Change::ArrearsChanged
+            }
+            _ => continue,
+        };
+        let states = match change {
+            Change::NewArrears => ("none", "owed"),
+            Change::SettledArrears => ("owed", "settled"),
+            _ => ("owed", "owed"),
+        };
+        let mut r = row(change, Some(a.month), Some(a.employer_id), states);
+        r.amount_before = then.map(|t| t.shortfall);
+        r.amount_after = Some(a.shortfall);
+        r.detail = format!(
+            "due {}; paid {}; short {}; late fee {}{}",
+            money(a.due),
+            money(a.paid),
+            money(a.shortfall),
+            money(a.late_fee),
+            match then {
+                Some(t) if change != Change::NewArrears =>
+                    format!(" (then paid {})", money(t.paid)),
+                _ => String::new(),
+            }
+        );
+        out.push(r);
+    }
+    // Owed then, and no row now (the month is no longer due from this
+    // employer: events known since changed the spell).
+    for t in &then_sorted {
+        if owed(t)
+            && now_sorted
+                .binary_search_by_key(&key(t), |a| key(a))
+                .is_err()
+        {
+            let mut r = row(
+                Change::SettledArrears,
+                Some(t.month),
+                Some(t.employer_id),
+                ("owed", "none"),
+            );
+            r.amount_before = Some(t.shortfall);
+            r.detail = format!(
+                "no longer due: the month is outside the employer's spells now (then short {})",
+                money(t.shortfall)
+            );
+            out.push(r);
+        }
+    }
+
+    // Stops late now and not then.
+    for s in after.stops.iter().filter(|s| s.late_stop) {
+        let then = before.and_then(|b| {
+            b.stops
+                .iter()
+                .find(|t| t.employer_id == s.employer_id && t.separation_date == s.separation_date)
+        });
+        if then.is_some_and(|t| t.late_stop) {
+            continue;
+        }
+        let mut r = row(
+            Change::NewLateStop,
+            Some(s.stop_month),
+            Some(s.employer_id),
+            (if then.is_some() { "not_late" } else { "none" }, "late"),
+        );
+        r.detail = format!(
+            "separated {}; stop filed {} after the deadline {}",
+            s.separation_date,
+            s.filed_date
+                .map_or_else(|| "?".to_string(), |d| d.to_string()),
+            s.filing_deadline
+        );
+        out.push(r);
+    }
+}
