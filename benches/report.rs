@@ -33,6 +33,7 @@ fn report(c: &mut Criterion) {
         inputs: &loaded.inputs,
         manifest: &manifest,
         changes: None,
+        calendar: None,
     };
     let mut group = c.benchmark_group("report");
     group

@@ -171,6 +171,10 @@ pub struct RunArgs {
     /// workbook written alone holds every table.
     #[arg(long, default_value_t = 200_000, value_name = "PERSONS")]
     pub xlsx_full_limit: usize,
+    /// Rows of the workbook's coverage calendar (参保月历): the persons with a
+    /// flag first, at most this many; every person when the run has no more.
+    #[arg(long, default_value_t = 50_000, value_name = "PERSONS")]
+    pub calendar_limit: usize,
     /// No progress bars and no summary.
     #[arg(long, short)]
     pub quiet: bool,

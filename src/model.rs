@@ -1699,6 +1699,77 @@ pub struct ChangeRow {
     pub detail: String,
 }
 
+/// What a month was for a person, as the coverage calendar (参保月历) colours
+/// it; when several hold, the first of this order wins: arrears, overlap,
+/// covered, unemployment fund, then the gap kinds.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum MonthState {
+    /// Covered by an employer (the calendar shows its short label).
+    Covered,
+    /// Paid by the unemployment fund (失业保险金期间).
+    Unemployment,
+    ShortGap,
+    LongGap,
+    OpenGap,
+    /// Covered by two employers at once (rule 8).
+    Overlap,
+    /// Covered, and the employer still owes part of the month.
+    Arrears,
+}
+
+impl MonthState {
+    pub const ALL: [MonthState; 7] = [
+        MonthState::Covered,
+        MonthState::Unemployment,
+        MonthState::ShortGap,
+        MonthState::LongGap,
+        MonthState::OpenGap,
+        MonthState::Overlap,
+        MonthState::Arrears,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MonthState::Covered => "covered",
+            MonthState::Unemployment => "unemployment",
+            MonthState::ShortGap => "short_gap",
+            MonthState::LongGap => "long_gap",
+            MonthState::OpenGap => "open_gap",
+            MonthState::Overlap => "overlap",
+            MonthState::Arrears => "arrears",
+        }
+    }
+}
+
+/// One month of a person's calendar: its state and the employer it is about
+/// (the covering employer; the owing one for arrears).
+pub type MonthCell = Option<(MonthState, Option<Code>)>;
+
+/// One person's row of the coverage calendar.
+#[derive(Clone, PartialEq, Debug)]
+pub struct CalendarRow {
+    pub person_id: PersonId,
+    pub name: Option<Name>,
+    pub status: Status,
+    /// The person has a flag (flagged persons come first).
+    pub flagged: bool,
+    /// One per month of [`Calendar::from`]..=[`Calendar::to`].
+    pub cells: Vec<MonthCell>,
+}
+
+/// The coverage calendar sheet (参保月历): persons by row, months by column.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Calendar {
+    pub from: Month,
+    pub to: Month,
+    pub rows: Vec<CalendarRow>,
+    /// Flagged persons left out past the row limit (`--calendar-limit`).
+    pub left_out: usize,
+    /// Persons not flagged, left out because the run has more persons than
+    /// the limit.
+    pub unflagged_left_out: usize,
+}
+
 /// An employer code seen with several names: the code, and each name with
 /// its row count (most first).
 pub type NameMismatch = (Box<str>, Vec<(Box<str>, u64)>);

@@ -781,6 +781,7 @@ pub fn run(
     };
     let mut results: Vec<PersonResult> = Vec::new();
     let mut changes: Vec<ChangeRow> = Vec::new();
+    let mut calendar: Option<crate::model::Calendar> = None;
     let mut employer_rows = EmployerRows::default();
     let mut policy_use = PolicyUse::default();
     let start = Instant::now();
@@ -850,6 +851,11 @@ pub fn run(
             }
         }
         bar.finish_and_clear();
+        if stream.is_none() && opts.formats.contains(&crate::cli::OutputFormat::Xlsx) {
+            calendar = Some(timings.time("calendar", || {
+                build_calendar(&persons, &results, &ctx, args.calendar_limit)
+            }));
+        }
     }
     // Streaming, the engine and the writing of the per-person reports overlap.
     let stage = if stream.is_some() {
@@ -929,6 +935,7 @@ pub fn run(
                 inputs: &loaded.inputs,
                 manifest: &manifest,
                 changes: args.since.map(|_| changes.as_slice()),
+                calendar: calendar.as_ref(),
             };
             report::write_reports(&args.out, &data, &opts)?.1
         }
@@ -956,6 +963,75 @@ pub fn run(
         },
         retained: Retained(Box::new((loaded, results, employers))),
     })
+}
+
+/// The coverage calendar (参保月历) of a run: the persons with a flag first
+/// (at most `limit` of them), then, when the run has at most `limit` persons,
+/// every other person; months from the earliest gap, flag or arrears month of
+/// those persons to the as-of month, the latest 60 at most (12 when none has
+/// any). Each row is the person analysed again (the same engine, the same
+/// inputs): a few percent of the engine's time at 50,000 persons.
+fn build_calendar(
+    persons: &[PersonInput<'_>],
+    results: &[PersonResult],
+    ctx: &EngineContext<'_>,
+    limit: usize,
+) -> crate::model::Calendar {
+    use crate::report::xlsx::CALENDAR_MAX_MONTHS;
+    let flagged: Vec<usize> = (0..results.len())
+        .filter(|&i| !results[i].person.flags.is_empty())
+        .collect();
+    let left_out = flagged.len().saturating_sub(limit);
+    let mut chosen: Vec<usize> = flagged.iter().copied().take(limit).collect();
+    let mut unflagged_left_out = 0;
+    if results.len() <= limit {
+        chosen.extend((0..results.len()).filter(|&i| results[i].person.flags.is_empty()));
+    } else {
+        unflagged_left_out = results.len() - flagged.len();
+    }
+    let to = Month::of(ctx.as_of);
+    let earliest = chosen
+        .par_iter()
+        .filter_map(|&i| {
+            let r = &results[i];
+            (r.gaps.iter().map(|g| g.from_month))
+                .chain(r.flags.iter().filter_map(|f| f.month))
+                .chain(r.arrears.iter().map(|a| a.month))
+                .min()
+        })
+        .min();
+    let from = earliest
+        .unwrap_or(to.add(-11))
+        .max(to.add(1 - CALENDAR_MAX_MONTHS))
+        .min(to);
+    let rows = chosen
+        .par_iter()
+        .map(|&i| {
+            let r = &results[i].person;
+            let cells = match persons.get(i) {
+                Some(p) if p.person_id == r.person_id => {
+                    let a = engine::analyze(p, ctx);
+                    engine::months::month_cells(&a, from, to)
+                }
+                // Results are in the persons' order; never otherwise.
+                _ => vec![None; from.months_through(to) as usize],
+            };
+            crate::model::CalendarRow {
+                person_id: r.person_id,
+                name: r.name.clone(),
+                status: r.status,
+                flagged: !r.flags.is_empty(),
+                cells,
+            }
+        })
+        .collect();
+    crate::model::Calendar {
+        from,
+        to,
+        rows,
+        left_out,
+        unflagged_left_out,
+    }
 }
 
 /// Takes in a batch of results to keep for the workbook and Parquet: sums

@@ -117,7 +117,16 @@ fn sample_workbook_reads_back_with_sheets_headers_and_totals() {
     assert_eq!(
         wb.sheet_names(),
         [
-            "汇总", "人员", "断缴", "停保", "欠缴", "单位", "拒收", "多缴", "标记"
+            "汇总",
+            "参保月历",
+            "人员",
+            "断缴",
+            "停保",
+            "欠缴",
+            "单位",
+            "拒收",
+            "多缴",
+            "标记"
         ]
     );
     let persons = wb.worksheet_range("人员").unwrap();
@@ -386,7 +395,16 @@ fn a_large_run_workbook_lists_the_flagged_persons_and_says_so() {
     let mut wb = open_workbook_auto(out.path().join("report.xlsx")).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        ["汇总", "人员", "断缴", "欠缴", "单位", "拒收", "多缴"]
+        [
+            "汇总",
+            "参保月历",
+            "人员",
+            "断缴",
+            "欠缴",
+            "单位",
+            "拒收",
+            "多缴"
+        ]
     );
     let sheet = wb.worksheet_range("人员").unwrap();
     let listed: Vec<String> = sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
@@ -418,12 +436,12 @@ fn a_large_run_workbook_lists_the_flagged_persons_and_says_so() {
         &["--xlsx-full-limit", "5", "--format", "xlsx"],
     );
     let wb = open_workbook_auto(alone.path().join("report.xlsx")).unwrap();
-    assert_eq!(wb.sheet_names().len(), 9);
+    assert_eq!(wb.sheet_names().len(), 10);
     // Under the limit (the default), every sheet and no note.
     let full = tempfile::tempdir().unwrap();
     run_samples(full.path(), &[]);
     let mut wb = open_workbook_auto(full.path().join("report.xlsx")).unwrap();
-    assert_eq!(wb.sheet_names().len(), 9);
+    assert_eq!(wb.sheet_names().len(), 10);
     let summary = wb.worksheet_range("汇总").unwrap();
     assert!(
         !summary

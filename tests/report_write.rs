@@ -67,6 +67,7 @@ impl Fixture {
             inputs: &self.inputs,
             manifest: &self.manifest,
             changes: None,
+            calendar: None,
         }
     }
 }

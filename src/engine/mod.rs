@@ -33,6 +33,7 @@ pub mod deadline;
 pub mod explain;
 pub mod gaps;
 pub mod money;
+pub mod months;
 pub mod spells;
 
 use crate::model::{

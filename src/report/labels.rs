@@ -28,6 +28,30 @@ struct Messages {
     reject: BTreeMap<String, Label>,
     change: BTreeMap<String, Label>,
     change_state: BTreeMap<String, Label>,
+    month_state: BTreeMap<String, MarkLabel>,
+}
+
+/// A calendar state: its legend text and its cells' mark, by language.
+#[derive(Deserialize)]
+struct MarkLabel {
+    zh: String,
+    en: String,
+    zh_mark: String,
+    en_mark: String,
+}
+
+/// The calendar's legend text and cell mark for `state` in `lang`.
+pub fn month_state_text(
+    state: crate::model::MonthState,
+    lang: Lang,
+) -> (&'static str, &'static str) {
+    match messages().month_state.get(state.as_str()) {
+        Some(l) => match lang {
+            Lang::Zh => (&l.zh, &l.zh_mark),
+            Lang::En => (&l.en, &l.en_mark),
+        },
+        None => (state.as_str(), state.as_str()),
+    }
 }
 
 fn messages() -> &'static Messages {
@@ -212,6 +236,20 @@ mod tests {
         ] {
             assert!(workbook_text("resident_wait_reason", w.code(), Lang::Zh).is_some());
         }
+    }
+
+    #[test]
+    fn every_month_state_has_its_texts() {
+        for state in crate::model::MonthState::ALL {
+            let m = &messages().month_state;
+            assert!(m.contains_key(state.as_str()), "{state:?}");
+            let (legend, _) = month_state_text(state, Lang::Zh);
+            assert!(!legend.is_empty());
+        }
+        assert_eq!(
+            month_state_text(crate::model::MonthState::ShortGap, Lang::Zh),
+            ("短期断缴（可补缴）", "短断")
+        );
     }
 
     #[test]

@@ -27,7 +27,8 @@
 //! manifest.policies = policy_entries;
 //! manifest.counts = RunCounts { events_accepted, future_events, duplicates, ..Default::default() };
 //! let data = ReportData { results: &results, employers: &employers, rejects: &rejects,
-//!                         inputs: &inputs, manifest: &manifest, changes: None };
+//!                         inputs: &inputs, manifest: &manifest, changes: None,
+//!                         calendar: None };
 //! let (written, summary) = report::write_reports(&args.out, &data, &ReportOptions::from_run_args(args))?;
 //! if !args.quiet {
 //!     eprint!("{}", summary.to_text(&args.out));
@@ -71,6 +72,8 @@ pub struct ReportData<'a> {
     /// `--since`: what changed since the earlier date (`changes.csv`, 变化),
     /// in person order; `None` without `--since`.
     pub changes: Option<&'a [crate::model::ChangeRow]>,
+    /// The coverage calendar sheet (参保月历) when the workbook is written.
+    pub calendar: Option<&'a crate::model::Calendar>,
 }
 
 /// How to write the reports.
@@ -344,7 +347,7 @@ fn write_all(
             constant_memory_rows: opts.constant_memory_rows,
             mask: opts.mask,
         };
-        xlsx::write_workbook(&dir.join(&name), &sheets, &input, &wb, &bar)?;
+        xlsx::write_workbook(&dir.join(&name), &sheets, &input, data.calendar, &wb, &bar)?;
         names.push(name);
     }
     if has(OutputFormat::Parquet) {

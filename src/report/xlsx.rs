@@ -1,5 +1,6 @@
 //! The audit workbook `report.xlsx` (rust_xlsxwriter): a Summary sheet (汇总)
-//! first, then one sheet per table (人员, 断缴, 停保, 欠缴, 单位, 拒收, 多缴,
+//! first, then with `--since` the changes (变化), the coverage calendar
+//! (参保月历), then one sheet per table (人员, 断缴, 停保, 欠缴, 单位, 拒收, 多缴,
 //! 标记; English names with `--lang en`).
 //!
 //! Every table sheet has a bold frozen header row and an autofilter; money
@@ -27,7 +28,7 @@ use super::progress::RowProgress;
 use super::summary::RunSummary;
 use super::table::{Table, Value, looks_like_formula, round_money};
 use crate::cli::Lang;
-use crate::model::InputReport;
+use crate::model::{Calendar, InputReport, MonthState};
 use chrono::Datelike;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -655,10 +656,174 @@ fn write_summary_sheet(
 }
 
 /// Builds the whole workbook in memory-bounded form and saves it to `path`.
+/// The calendar's fill colours, by [`MonthState`] (in `MonthState::ALL` order):
+/// green covered, blue unemployment fund, yellow short gap, red long gap,
+/// orange open gap, purple overlap, amber arrears.
+pub const CALENDAR_COLOURS: [(MonthState, u32); 7] = [
+    (MonthState::Covered, 0xC6EFCE),
+    (MonthState::Unemployment, 0xBDD7EE),
+    (MonthState::ShortGap, 0xFFEB9C),
+    (MonthState::LongGap, 0xFF8B8B),
+    (MonthState::OpenGap, 0xF8CBAD),
+    (MonthState::Overlap, 0xCDB4DB),
+    (MonthState::Arrears, 0xFFC000),
+];
+
+/// Most months a calendar shows (the latest ones).
+pub const CALENDAR_MAX_MONTHS: i32 = 60;
+
+/// A covered month's text: the employer's name without a leading city, at
+/// most four characters (北京华信科技有限公司 → 华信科技), else the code's last
+/// four characters.
+pub fn employer_short_label(code: &str, names: &crate::model::EmployerNames) -> String {
+    const CITIES: [&str; 12] = [
+        "北京", "上海", "天津", "重庆", "深圳", "广州", "成都", "杭州", "南京", "武汉", "苏州",
+        "西安",
+    ];
+    let label: String = match names.get(code) {
+        Some(name) => {
+            let rest = CITIES
+                .iter()
+                .find_map(|c| name.strip_prefix(c))
+                .filter(|r| !r.is_empty())
+                .unwrap_or(name);
+            rest.chars().take(4).collect()
+        }
+        None => {
+            let chars: Vec<char> = code.chars().collect();
+            chars[chars.len().saturating_sub(4)..].iter().collect()
+        }
+    };
+    if looks_like_formula(&label) {
+        label
+            .trim_start_matches(['=', '+', '-', '@', '\t', '\r'])
+            .to_string()
+    } else {
+        label
+    }
+}
+
+/// The coverage calendar sheet (参保月历): a legend row, a header row, then
+/// one row per person (ID, name, status, one coloured cell per month);
+/// person columns and the header frozen. Cell formats, one per state,
+/// created once: a 50,000 × 60 sheet writes at the speed of plain cells.
+fn write_calendar_sheet(
+    workbook: &mut Workbook,
+    calendar: &Calendar,
+    names: &crate::model::EmployerNames,
+    opts: &WorkbookOptions,
+    fmt: &Formats,
+) -> Result<(), XlsxError> {
+    let sheet = if calendar.rows.len() > opts.constant_memory_rows {
+        workbook.add_worksheet_with_constant_memory()?
+    } else {
+        workbook.add_worksheet()
+    };
+    sheet.set_name(label(opts.lang, "参保月历", "Calendar"))?;
+    let fills: Vec<(MonthState, Format)> = CALENDAR_COLOURS
+        .iter()
+        .map(|&(state, rgb)| {
+            (
+                state,
+                Format::new()
+                    .set_background_color(Color::RGB(rgb))
+                    .set_align(rust_xlsxwriter::FormatAlign::Center),
+            )
+        })
+        .collect();
+    let fill =
+        |state: MonthState| &fills[fills.iter().position(|(s, _)| *s == state).unwrap_or(0)].1;
+    // Row 0: the legend.
+    sheet.write_string_with_format(0, 0, label(opts.lang, "图例", "Legend"), &fmt.section)?;
+    let mut col = 3u16;
+    for state in MonthState::ALL {
+        let (text, _) = super::labels::month_state_text(state, opts.lang);
+        sheet.write_string_with_format(0, col, text, fill(state))?;
+        col += 3;
+    }
+    let left = calendar.left_out + calendar.unflagged_left_out;
+    if left > 0 {
+        let note = match opts.lang {
+            Lang::Zh => format!(
+                "另有 {left} 人未列出（有标记 {}，无标记 {}；上限见 --calendar-limit），全部人员见 persons.csv",
+                calendar.left_out, calendar.unflagged_left_out
+            ),
+            Lang::En => format!(
+                "{left} more persons not listed ({} flagged, {} not; the limit is --calendar-limit); every person is in persons.csv",
+                calendar.left_out, calendar.unflagged_left_out
+            ),
+        };
+        sheet.write_string(0, col, &note)?;
+    }
+    // Row 1: the header.
+    let headers = [
+        label(opts.lang, "身份证号", "person_id"),
+        label(opts.lang, "姓名", "name"),
+        label(opts.lang, "参保状态", "status"),
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &fmt.header)?;
+    }
+    let months = calendar.from.months_through(calendar.to) as u16;
+    for k in 0..months {
+        let m = calendar.from.add(i32::from(k));
+        sheet.write_string_with_format(1, 3 + k, m.to_string(), &fmt.header)?;
+    }
+    let mut widths = Widths::new(3);
+    for (c, h) in headers.iter().enumerate() {
+        widths.see(c, display_width(h));
+    }
+    for (r, row) in calendar.rows.iter().enumerate() {
+        let xr = r as u32 + 2;
+        let id = if opts.mask {
+            row.person_id.masked()
+        } else {
+            row.person_id.text().into_owned()
+        };
+        widths.see(0, write_text(sheet, xr, 0, &id, fmt)?);
+        if let Some(n) = row.name.as_deref() {
+            let n = if opts.mask {
+                crate::model::mask_name(n)
+            } else {
+                n.to_string()
+            };
+            widths.see(1, write_text(sheet, xr, 1, &n, fmt)?);
+        }
+        let status = row.status.as_str();
+        let status = super::labels::workbook_text("status", status, opts.lang)
+            .unwrap_or_else(|| status.to_string());
+        widths.see(2, write_text(sheet, xr, 2, &status, fmt)?);
+        for (k, cell) in row.cells.iter().enumerate() {
+            let Some((state, employer)) = cell else {
+                continue;
+            };
+            let text = match (state, employer) {
+                (MonthState::Covered, Some(code)) => employer_short_label(code, names),
+                _ => super::labels::month_state_text(*state, opts.lang)
+                    .1
+                    .to_string(),
+            };
+            sheet.write_string_with_format(xr, 3 + k as u16, &text, fill(*state))?;
+        }
+    }
+    widths.apply(sheet)?;
+    for k in 0..months {
+        sheet.set_column_width(3 + k, 8)?;
+    }
+    sheet.set_freeze_panes(2, 3)?;
+    if !calendar.rows.is_empty() {
+        sheet.autofilter(1, 0, calendar.rows.len() as u32 + 1, 2 + months.max(1))?;
+    }
+    print_setup(sheet);
+    sheet.set_repeat_rows(1, 1)?;
+    Ok(())
+}
+
 pub fn write_workbook(
     path: &Path,
     tables: &[&dyn Table],
     summary: &SummaryInput,
+    calendar: Option<&Calendar>,
     opts: &WorkbookOptions,
     progress: &RowProgress,
 ) -> Result<(), ReportError> {
@@ -678,8 +843,18 @@ pub fn write_workbook(
     );
     let fmt = Formats::new();
     write_summary_sheet(&mut workbook, summary, opts, &fmt).map_err(xlsx_err)?;
-    for table in tables {
-        write_table_sheets(&mut workbook, *table, opts, &fmt, progress).map_err(xlsx_err)?;
+    // The changes (when asked), the calendar, then the tables.
+    let (first, rest): (Vec<&dyn Table>, Vec<&dyn Table>) =
+        tables.iter().partition(|t| t.name() == "changes");
+    for table in first {
+        write_table_sheets(&mut workbook, table, opts, &fmt, progress).map_err(xlsx_err)?;
+    }
+    if let Some(calendar) = calendar {
+        write_calendar_sheet(&mut workbook, calendar, summary.employer_names, opts, &fmt)
+            .map_err(xlsx_err)?;
+    }
+    for table in rest {
+        write_table_sheets(&mut workbook, table, opts, &fmt, progress).map_err(xlsx_err)?;
     }
     workbook.save(path).map_err(xlsx_err)?;
     let file = std::fs::File::open(path).map_err(|e| ReportError::io(path, e))?;
