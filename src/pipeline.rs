@@ -518,14 +518,25 @@ pub fn evaluate_persons(
             let mut evaluator = engine::Evaluator::default();
             let mut known = engine::changes::KnownThen::default();
             let mut found = Vec::new();
-            let out: Vec<_> = chunk
-                .iter()
-                .map(|p| {
-                    let mut r = evaluate_one(&mut evaluator, &mut known, p, ctx, since, &mut found);
-                    r.shrink_to_fit();
-                    r
-                })
-                .collect();
+            let out: Vec<_> = match since {
+                None => chunk
+                    .iter()
+                    .map(|p| {
+                        let mut r = evaluator.evaluate(p, ctx);
+                        r.shrink_to_fit();
+                        r
+                    })
+                    .collect(),
+                Some(_) => chunk
+                    .iter()
+                    .map(|p| {
+                        let mut r =
+                            evaluate_one(&mut evaluator, &mut known, p, ctx, since, &mut found);
+                        r.shrink_to_fit();
+                        r
+                    })
+                    .collect(),
+            };
             if !found.is_empty()
                 && let Ok(mut all) = changes.lock()
             {
@@ -1089,10 +1100,14 @@ fn evaluate_and_format(
             let mut evaluator = engine::Evaluator::default();
             let mut known = engine::changes::KnownThen::default();
             let mut changes = Vec::new();
-            let results: Vec<PersonResult> = chunk
-                .iter()
-                .map(|p| evaluate_one(&mut evaluator, &mut known, p, ctx, since, &mut changes))
-                .collect();
+            // Without --since, the loop of before (no second evaluation to test for).
+            let results: Vec<PersonResult> = match since {
+                None => chunk.iter().map(|p| evaluator.evaluate(p, ctx)).collect(),
+                Some(_) => chunk
+                    .iter()
+                    .map(|p| evaluate_one(&mut evaluator, &mut known, p, ctx, since, &mut changes))
+                    .collect(),
+            };
             let mut employers = EmployerRows::default();
             employers.add_results(&results);
             let mut used = PolicyUse::default();
