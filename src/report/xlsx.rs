@@ -714,7 +714,8 @@ fn write_calendar_sheet(
     opts: &WorkbookOptions,
     fmt: &Formats,
 ) -> Result<(), XlsxError> {
-    let sheet = if calendar.rows.len() > opts.constant_memory_rows {
+    // Sixty cells a row: streamed past a tenth of a table sheet's rows.
+    let sheet = if calendar.rows.len() > opts.constant_memory_rows / 10 {
         workbook.add_worksheet_with_constant_memory()?
     } else {
         workbook.add_worksheet()
