@@ -296,3 +296,165 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
         out.push(r);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Code, Month, PersonRow, RegionId, StopRow, Unpriced};
+
+    fn m(y: i32, mo: u32) -> Month {
+        Month::new(y, mo).unwrap()
+    }
+
+    fn result(status: Status) -> PersonResult {
+        let e = crate::test_events::event(7, 0, crate::model::EventKind::Hire);
+        PersonResult {
+            person: PersonRow {
+                person_id: e.person_id,
+                name: None,
+                employers: vec![Code::new("E")],
+                first_covered_month: None,
+                last_covered_month: None,
+                status,
+                open_months: 0,
+                resume_by: None,
+                gaps: 0,
+                long_gaps: 0,
+                max_gap_months: 0,
+                catch_up_total: Decimal::ZERO,
+                continuous_months: 0,
+                cumulative_months: 0,
+                arrears_total: Decimal::ZERO,
+                late_fee_total: Decimal::ZERO,
+                flags: vec![],
+                actual_months: 0,
+                deemed_months: 0,
+                lifetime_months_needed: None,
+                resident_wait_days: None,
+                resident_wait_reason: None,
+                unpriced: Unpriced::None,
+            },
+            gaps: vec![],
+            stops: vec![],
+            arrears: vec![],
+            overpaid: vec![],
+            flags: vec![],
+        }
+    }
+
+    fn gap(r: &PersonResult, from: Month, to: Month, kind: GapKind) -> GapRow {
+        GapRow {
+            person_id: r.person.person_id,
+            from_month: from,
+            to_month: to,
+            months: from.months_through(to),
+            kind,
+            catch_up: Some(Decimal::new(118300, 2)),
+            waiting_months: None,
+            benefits_resume: None,
+            employer_before: Some(Code::new("E")),
+            employer_after: None,
+            region: Code::new("beijing"),
+        }
+    }
+
+    fn owed(r: &PersonResult, month: Month, due: i64, paid: i64) -> ArrearsRow {
+        ArrearsRow {
+            person_id: r.person.person_id,
+            employer_id: Code::new("E"),
+            month,
+            due: Decimal::new(due, 2),
+            paid: Decimal::new(paid, 2),
+            paid_kinds: 0,
+            late_fee_billed: None,
+            shortfall: Decimal::new(due - paid, 2),
+            days: 10,
+            late_fee: Decimal::new(591, 2),
+            late_fee_waiver: None,
+            region: RegionId(0),
+        }
+    }
+
+    #[test]
+    fn an_unchanged_person_has_no_change() {
+        let mut a = result(Status::OpenGap);
+        a.gaps
+            .push(gap(&a, m(2026, 10), m(2026, 11), GapKind::Open));
+        a.arrears.push(owed(&a, m(2026, 3), 118300, 0));
+        let mut out = Vec::new();
+        diff(Some(&a.clone()), &a, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn a_gap_that_is_no_longer_a_gap_and_a_month_no_longer_due() {
+        // Then: open gap from 2026-09 and 2026-04 owed 1183.00. Now (a
+        // separation known since moved the spell): covered, no gap, no row.
+        let mut then = result(Status::OpenGap);
+        then.gaps
+            .push(gap(&then, m(2026, 9), m(2026, 10), GapKind::Open));
+        then.arrears.push(owed(&then, m(2026, 4), 118300, 0));
+        let now = result(Status::Covered);
+        let mut out = Vec::new();
+        diff(Some(&then), &now, &mut out);
+        assert_eq!(out.len(), 2, "{out:?}");
+        assert_eq!(
+            (out[0].change, out[0].month, out[0].before, out[0].after),
+            (Change::GapClosed, Some(m(2026, 9)), "open_gap", "covered")
+        );
+        assert_eq!(out[0].amount_before, Some(Decimal::new(118300, 2)));
+        assert_eq!(
+            (out[1].change, out[1].before, out[1].after),
+            (Change::SettledArrears, "owed", "none")
+        );
+        assert_eq!(
+            (out[1].amount_before, out[1].amount_after),
+            (Some(Decimal::new(118300, 2)), None)
+        );
+    }
+
+    #[test]
+    fn a_ledger_only_person_newly_lapsed_and_a_late_stop_known_then_is_not_new() {
+        // Unknown then; now lapsed with no coverage on record.
+        let now = result(Status::Lapsed);
+        let mut out = Vec::new();
+        diff(None, &now, &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(
+            (out[0].change, out[0].month, out[0].before, out[0].after),
+            (Change::NewlyLapsed, None, "none", "lapsed")
+        );
+        assert_eq!(out[0].detail, "no coverage on record");
+        // A late stop already late then: no change; one not late then: new.
+        let d = |day| chrono::NaiveDate::from_ymd_opt(2026, 10, day).unwrap();
+        let stop = |late| StopRow {
+            person_id: now.person.person_id,
+            employer_id: Code::new("E"),
+            separation_date: d(9),
+            last_paid_month: Some(m(2026, 10)),
+            stop_month: m(2026, 11),
+            benefits_end: None,
+            filing_deadline: d(24),
+            filed_date: Some(d(30)),
+            late_stop: late,
+            separation_basis: Default::default(),
+        };
+        let mut then = result(Status::Covered);
+        then.stops.push(stop(true));
+        let mut after = result(Status::Covered);
+        after.stops.push(stop(true));
+        out.clear();
+        diff(Some(&then), &after, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        then.stops[0].late_stop = false;
+        diff(Some(&then), &after, &mut out);
+        assert_eq!(
+            (out[0].change, out[0].before, out[0].after),
+            (Change::NewLateStop, "not_late", "late")
+        );
+        assert_eq!(
+            out[0].detail,
+            "separated 2026-10-09; stop filed 2026-10-30 after the deadline 2026-10-24"
+        );
+    }
+}

@@ -80,6 +80,8 @@ struct Formats {
     quoted: Format,
     title: Format,
     section: Format,
+    /// The calendar's cell fills, in [`CALENDAR_COLOURS`] order.
+    fills: Vec<(MonthState, Format)>,
 }
 
 impl Formats {
@@ -95,7 +97,42 @@ impl Formats {
             section: Format::new()
                 .set_bold()
                 .set_background_color(Color::RGB(0xD9E1F2)),
+            fills: CALENDAR_COLOURS
+                .iter()
+                .map(|&(state, rgb)| {
+                    (
+                        state,
+                        Format::new()
+                            .set_background_color(Color::RGB(rgb))
+                            .set_align(rust_xlsxwriter::FormatAlign::Center),
+                    )
+                })
+                .collect(),
         }
+    }
+
+    /// Every format, in a fixed order: registered with the workbook before
+    /// sheets are filled side by side, so a streamed sheet's style numbers
+    /// do not depend on which thread used a format first.
+    fn all(&self) -> impl Iterator<Item = &Format> {
+        [
+            &self.header,
+            &self.money,
+            &self.quoted,
+            &self.title,
+            &self.section,
+        ]
+        .into_iter()
+        .chain(self.fills.iter().map(|(_, f)| f))
+    }
+
+    fn fill(&self, state: MonthState) -> &Format {
+        let i = self
+            .fills
+            .iter()
+            .position(|(s, _)| *s == state)
+            .unwrap_or(0);
+        &self.fills[i].1
     }
 }
 
@@ -226,16 +263,66 @@ pub fn sheet_names(base: &str, rows: usize, max_data_rows: usize) -> Vec<String>
         .collect()
 }
 
-fn write_table_sheets(
+/// One sheet of a table to fill: the table's rows `start..end` (a table past
+/// Excel's row limit continues on `人员 (2)`…).
+struct SheetPart<'t> {
+    table: &'t dyn Table,
+    start: usize,
+    end: usize,
+}
+
+/// Adds the sheets of `table` to the workbook, named and empty, in order
+/// (streamed ones get their temporary file now); returns what each holds.
+fn add_table_sheets<'t>(
     workbook: &mut Workbook,
-    table: &dyn Table,
+    table: &'t dyn Table,
+    opts: &WorkbookOptions,
+) -> Result<Vec<SheetPart<'t>>, XlsxError> {
+    let max = opts.max_data_rows.max(1);
+    let names = sheet_names(sheet_base_name(table, opts.lang), table.len(), max);
+    let mut parts = Vec::with_capacity(names.len());
+    for (part, name) in names.iter().enumerate() {
+        let start = part * max;
+        let end = (start + max).min(table.len());
+        let rows = end.saturating_sub(start);
+        let sheet = if rows > opts.constant_memory_rows {
+            workbook.add_worksheet_with_constant_memory()?
+        } else {
+            workbook.add_worksheet()
+        };
+        sheet.set_name(name)?;
+        parts.push(SheetPart { table, start, end });
+    }
+    Ok(parts)
+}
+
+/// [`add_table_sheets`], each sheet listed as a job with its index.
+fn add_table_jobs<'t>(
+    workbook: &mut Workbook,
+    table: &'t dyn Table,
+    opts: &WorkbookOptions,
+    jobs: &mut Vec<(usize, Job<'t>)>,
+) -> Result<(), XlsxError> {
+    let at = workbook.worksheets_mut().len();
+    for (k, part) in add_table_sheets(workbook, table, opts)?
+        .into_iter()
+        .enumerate()
+    {
+        jobs.push((at + k, Job::Table(part)));
+    }
+    Ok(())
+}
+
+/// Writes one sheet's header and rows (any thread: each sheet is its own).
+fn fill_table_sheet(
+    sheet: &mut Worksheet,
+    part: &SheetPart<'_>,
     opts: &WorkbookOptions,
     fmt: &Formats,
     progress: &RowProgress,
 ) -> Result<(), XlsxError> {
+    let table = part.table;
     let columns = table.columns();
-    let max = opts.max_data_rows.max(1);
-    let names = sheet_names(sheet_base_name(table, opts.lang), table.len(), max);
     let mut values = Vec::with_capacity(columns.len());
     // The columns whose codes have workbook texts (schemas/messages.toml).
     let coded: Vec<bool> = columns
@@ -256,50 +343,43 @@ fn write_table_sheets(
                 )
         })
         .collect();
-    for (part, name) in names.iter().enumerate() {
-        let start = part * max;
-        let end = (start + max).min(table.len());
-        let rows = end.saturating_sub(start);
-        let sheet = if rows > opts.constant_memory_rows {
-            workbook.add_worksheet_with_constant_memory()?
-        } else {
-            workbook.add_worksheet()
+    let rows = part.end.saturating_sub(part.start);
+    let mut widths = Widths::new(columns.len());
+    for (c, column) in columns.iter().enumerate() {
+        let header = match opts.lang {
+            Lang::Zh => column.zh,
+            Lang::En => column.key,
         };
-        sheet.set_name(name)?;
-        let mut widths = Widths::new(columns.len());
-        for (c, column) in columns.iter().enumerate() {
-            let header = match opts.lang {
-                Lang::Zh => column.zh,
-                Lang::En => column.key,
-            };
-            sheet.write_string_with_format(0, c as u16, header, &fmt.header)?;
-            widths.see(c, display_width(header));
-        }
-        for (r, i) in (start..end).enumerate() {
-            table.row(i, &mut values);
-            let row = r as u32 + 1;
-            for (c, v) in values.iter().enumerate() {
-                // A code column shows its text in the workbook's language.
-                let label = match v {
-                    Value::Text(t) if coded[c] => {
-                        super::labels::workbook_text(columns[c].key, t, opts.lang)
-                    }
-                    _ => None,
-                };
-                let w = match label {
-                    Some(l) => write_value(sheet, row, c as u16, &Value::Text(l.into()), fmt)?,
-                    None => write_value(sheet, row, c as u16, v, fmt)?,
-                };
-                widths.see(c, w);
-            }
-            progress.inc(1);
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        sheet.autofilter(0, 0, rows as u32, columns.len().saturating_sub(1) as u16)?;
-        print_setup(sheet);
-        sheet.set_repeat_rows(0, 0)?;
-        widths.apply(sheet)?;
+        sheet.write_string_with_format(0, c as u16, header, &fmt.header)?;
+        widths.see(c, display_width(header));
     }
+    for (r, i) in (part.start..part.end).enumerate() {
+        table.row(i, &mut values);
+        let row = r as u32 + 1;
+        for (c, v) in values.iter().enumerate() {
+            // A code column shows its text in the workbook's language.
+            let label = match v {
+                Value::Text(t) if coded[c] => {
+                    super::labels::workbook_text(columns[c].key, t, opts.lang)
+                }
+                _ => None,
+            };
+            let w = match label {
+                Some(l) => write_value(sheet, row, c as u16, &Value::Text(l.into()), fmt)?,
+                None => write_value(sheet, row, c as u16, v, fmt)?,
+            };
+            widths.see(c, w);
+        }
+        if r % 1024 == 1023 {
+            progress.inc(1024);
+        }
+    }
+    progress.inc((rows % 1024) as u64);
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, rows as u32, columns.len().saturating_sub(1) as u16)?;
+    print_setup(sheet);
+    sheet.set_repeat_rows(0, 0)?;
+    widths.apply(sheet)?;
     Ok(())
 }
 
@@ -656,6 +736,22 @@ fn write_summary_sheet(
 }
 
 /// Builds the whole workbook in memory-bounded form and saves it to `path`.
+/// A sheet to fill once every sheet is added.
+enum Job<'t> {
+    Table(SheetPart<'t>),
+    Calendar(&'t Calendar),
+}
+
+impl Job<'_> {
+    /// About how many cells the sheet gets (to start the largest first).
+    fn cells(&self) -> usize {
+        match self {
+            Job::Table(p) => p.end.saturating_sub(p.start) * p.table.columns().len(),
+            Job::Calendar(c) => c.rows.len() * (3 + c.from.months_through(c.to) as usize),
+        }
+    }
+}
+
 /// The calendar's fill colours, by [`MonthState`] (in `MonthState::ALL` order):
 /// green covered, blue unemployment fund, yellow short gap, red long gap,
 /// orange open gap, purple overlap, amber arrears.
@@ -707,12 +803,10 @@ pub fn employer_short_label(code: &str, names: &crate::model::EmployerNames) -> 
 /// one row per person (ID, name, status, one coloured cell per month);
 /// person columns and the header frozen. Cell formats, one per state,
 /// created once: a 50,000 × 60 sheet writes at the speed of plain cells.
-fn write_calendar_sheet(
+fn add_calendar_sheet(
     workbook: &mut Workbook,
     calendar: &Calendar,
-    names: &crate::model::EmployerNames,
     opts: &WorkbookOptions,
-    fmt: &Formats,
 ) -> Result<(), XlsxError> {
     // Sixty cells a row: streamed past a tenth of a table sheet's rows.
     let sheet = if calendar.rows.len() > opts.constant_memory_rows / 10 {
@@ -721,19 +815,17 @@ fn write_calendar_sheet(
         workbook.add_worksheet()
     };
     sheet.set_name(label(opts.lang, "参保月历", "Calendar"))?;
-    let fills: Vec<(MonthState, Format)> = CALENDAR_COLOURS
-        .iter()
-        .map(|&(state, rgb)| {
-            (
-                state,
-                Format::new()
-                    .set_background_color(Color::RGB(rgb))
-                    .set_align(rust_xlsxwriter::FormatAlign::Center),
-            )
-        })
-        .collect();
-    let fill =
-        |state: MonthState| &fills[fills.iter().position(|(s, _)| *s == state).unwrap_or(0)].1;
+    Ok(())
+}
+
+fn fill_calendar_sheet(
+    sheet: &mut Worksheet,
+    calendar: &Calendar,
+    names: &crate::model::EmployerNames,
+    opts: &WorkbookOptions,
+    fmt: &Formats,
+) -> Result<(), XlsxError> {
+    let fill = |state: MonthState| fmt.fill(state);
     // Row 0: the legend.
     sheet.write_string_with_format(0, 0, label(opts.lang, "图例", "Legend"), &fmt.section)?;
     let mut col = 3u16;
@@ -843,19 +935,46 @@ pub fn write_workbook(
             .set_creation_datetime(&created),
     );
     let fmt = Formats::new();
+    for f in fmt.all() {
+        workbook.register_format(f);
+    }
     write_summary_sheet(&mut workbook, summary, opts, &fmt).map_err(xlsx_err)?;
-    // The changes (when asked), the calendar, then the tables.
+    // The changes (when asked), the calendar, then the tables: every sheet
+    // added in order first, then filled side by side (a sheet is its own
+    // object; streamed ones write their own temporary file), the largest
+    // first so the pool ends together.
     let (first, rest): (Vec<&dyn Table>, Vec<&dyn Table>) =
         tables.iter().partition(|t| t.name() == "changes");
+    let mut jobs: Vec<(usize, Job<'_>)> = Vec::new();
     for table in first {
-        write_table_sheets(&mut workbook, table, opts, &fmt, progress).map_err(xlsx_err)?;
+        add_table_jobs(&mut workbook, table, opts, &mut jobs).map_err(xlsx_err)?;
     }
     if let Some(calendar) = calendar {
-        write_calendar_sheet(&mut workbook, calendar, summary.employer_names, opts, &fmt)
-            .map_err(xlsx_err)?;
+        let at = workbook.worksheets_mut().len();
+        add_calendar_sheet(&mut workbook, calendar, opts).map_err(xlsx_err)?;
+        jobs.push((at, Job::Calendar(calendar)));
     }
     for table in rest {
-        write_table_sheets(&mut workbook, table, opts, &fmt, progress).map_err(xlsx_err)?;
+        add_table_jobs(&mut workbook, table, opts, &mut jobs).map_err(xlsx_err)?;
+    }
+    {
+        use rayon::prelude::*;
+        let names = summary.employer_names;
+        let sheets = workbook.worksheets_mut();
+        // Each job takes its own sheet out of the list (indexes are distinct).
+        let mut slots: Vec<Option<&mut Worksheet>> = sheets.iter_mut().map(Some).collect();
+        let mut work: Vec<(&mut Worksheet, Job<'_>)> = jobs
+            .into_iter()
+            .filter_map(|(i, job)| slots.get_mut(i).and_then(Option::take).map(|s| (s, job)))
+            .collect();
+        work.sort_by_key(|(_, job)| std::cmp::Reverse(job.cells()));
+        work.into_par_iter()
+            .with_max_len(1)
+            .try_for_each(|(sheet, job)| match job {
+                Job::Table(part) => fill_table_sheet(sheet, &part, opts, &fmt, progress),
+                Job::Calendar(c) => fill_calendar_sheet(sheet, c, names, opts, &fmt),
+            })
+            .map_err(xlsx_err)?;
     }
     workbook.save(path).map_err(xlsx_err)?;
     let file = std::fs::File::open(path).map_err(|e| ReportError::io(path, e))?;
