@@ -353,6 +353,10 @@ fn fill_table_sheet(
         sheet.write_string_with_format(0, c as u16, header, &fmt.header)?;
         widths.see(c, display_width(header));
     }
+    // Each code column's texts, looked up once per distinct code (a million
+    // rows hold a few hundred flag combinations).
+    let mut labels: Vec<std::collections::HashMap<String, Option<String>>> =
+        vec![Default::default(); columns.len()];
     for (r, i) in (part.start..part.end).enumerate() {
         table.row(i, &mut values);
         let row = r as u32 + 1;
@@ -360,12 +364,22 @@ fn fill_table_sheet(
             // A code column shows its text in the workbook's language.
             let label = match v {
                 Value::Text(t) if coded[c] => {
-                    super::labels::workbook_text(columns[c].key, t, opts.lang)
+                    if !labels[c].contains_key(t.as_ref()) {
+                        let text = super::labels::workbook_text(columns[c].key, t, opts.lang);
+                        labels[c].insert(t.to_string(), text);
+                    }
+                    labels[c].get(t.as_ref()).and_then(Option::as_deref)
                 }
                 _ => None,
             };
             let w = match label {
-                Some(l) => write_value(sheet, row, c as u16, &Value::Text(l.into()), fmt)?,
+                Some(l) => write_value(
+                    sheet,
+                    row,
+                    c as u16,
+                    &Value::Text(std::borrow::Cow::Borrowed(l)),
+                    fmt,
+                )?,
                 None => write_value(sheet, row, c as u16, v, fmt)?,
             };
             widths.see(c, w);
