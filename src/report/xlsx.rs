@@ -839,13 +839,12 @@ fn fill_calendar_sheet(
     opts: &WorkbookOptions,
     fmt: &Formats,
 ) -> Result<(), XlsxError> {
-    let fill = |state: MonthState| fmt.fill(state);
     // Row 0: the legend.
     sheet.write_string_with_format(0, 0, label(opts.lang, "图例", "Legend"), &fmt.section)?;
     let mut col = 3u16;
     for state in MonthState::ALL {
         let (text, _) = super::labels::month_state_text(state, opts.lang);
-        sheet.write_string_with_format(0, col, text, fill(state))?;
+        sheet.write_string_with_format(0, col, text, fmt.fill(state))?;
         col += 3;
     }
     let left = calendar.left_out + calendar.unflagged_left_out;
@@ -880,6 +879,8 @@ fn fill_calendar_sheet(
     for (c, h) in headers.iter().enumerate() {
         widths.see(c, display_width(h));
     }
+    // Each employer's label, made once (a covered month is most cells).
+    let mut short_labels: std::collections::HashMap<usize, String> = Default::default();
     for (r, row) in calendar.rows.iter().enumerate() {
         let xr = r as u32 + 2;
         let id = if opts.mask {
@@ -904,13 +905,13 @@ fn fill_calendar_sheet(
             let Some((state, employer)) = cell else {
                 continue;
             };
-            let text = match (state, employer) {
-                (MonthState::Covered, Some(code)) => employer_short_label(code, names),
-                _ => super::labels::month_state_text(*state, opts.lang)
-                    .1
-                    .to_string(),
+            let text: &str = match (state, employer) {
+                (MonthState::Covered, Some(code)) => short_labels
+                    .entry(code.addr())
+                    .or_insert_with(|| employer_short_label(code, names)),
+                _ => super::labels::month_state_text(*state, opts.lang).1,
             };
-            sheet.write_string_with_format(xr, 3 + k as u16, &text, fill(*state))?;
+            sheet.write_string_with_format(xr, 3 + k as u16, text, fmt.fill(*state))?;
         }
     }
     widths.apply(sheet)?;
