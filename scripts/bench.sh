@@ -4,13 +4,15 @@
 # target/bench-data, then for each size runs
 #   medrecon run EVENTS --as-of 2026-11-22 --out DIR --format csv --no-mask
 # under /usr/bin/time -v and prints wall time, peak RSS and the per-stage
-# timings from DIR/timings.json; then the 1M/100k ratio, the 1M run with its
+# timings from DIR/timings.json; then the 1M/100k ratio, the default run
+# (csv and report.xlsx) at the largest size against it, the 1M run with its
 # ledger, the ledger aggregation alone (time, RSS) and a ~1M-row .xlsx read
 # against calamine's bare load.
 #
 # Usage: scripts/bench.sh            (everything)
 #        BENCH_SIZES="100000" scripts/bench.sh      (one size)
 #        BENCH_XLSX=0 BENCH_LEDGER=0 scripts/bench.sh
+#        BENCH_DEFAULT=0 scripts/bench.sh   (skip the default csv,xlsx run)
 #        BENCH_LEDGER_SHAPES="long wide range" scripts/bench.sh   (ledger shapes; default long)
 #        BENCH_REGENERATE=1 scripts/bench.sh        (rewrite the data)
 #        BENCH_BASELINE=1 BENCH_LEDGER=0 BENCH_XLSX=0 scripts/bench.sh
@@ -116,6 +118,24 @@ done
 if [[ -n ${WALL[100000]:-} && -n ${WALL[1000000]:-} ]]; then
     awk -v a="${WALL[100000]}" -v b="${WALL[1000000]}" \
         'BEGIN { printf "== 1M / 100k wall-time ratio: %.2f (target <= 11)\n", (a > 0 ? b / a : 0) }'
+fi
+
+# The default run (csv and the workbook, issue 18 item 6: within 2.5x of the
+# csv-only run) at the largest size, beside that csv-only run.
+if [[ ${BENCH_DEFAULT:-1} == 1 ]]; then
+    big=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+    dir=$DATA/p$big
+    rm -rf "$dir/out-default"
+    echo "== the default run (--format csv,xlsx) at $big persons"
+    if timed "run csv,xlsx ($big persons)" "$dir/time-run-default.txt" \
+        "$BIN" run "$dir/events.csv" --as-of "$AS_OF" --out "$dir/out-default" --no-mask --quiet; then
+        stages "$dir/out-default/timings.json"
+        if [[ -n ${WALL[$big]:-} ]]; then
+            awk -v a="${WALL[$big]}" -v b="$(wall_seconds "$dir/time-run-default.txt")" \
+                'BEGIN { printf "== default / csv-only wall-time ratio: %.2f (target <= 2.5)\n", (a > 0 ? b / a : 0) }'
+        fi
+        echo "   report.xlsx: $(du -h "$dir/out-default/report.xlsx" | cut -f1)"
+    fi
 fi
 
 if [[ ${BENCH_LEDGER:-1} == 1 ]]; then

@@ -171,6 +171,12 @@ pub struct RunArgs {
     /// workbook written alone holds every table.
     #[arg(long, default_value_t = 200_000, value_name = "PERSONS")]
     pub xlsx_full_limit: usize,
+    /// Past --xlsx-full-limit, each table sheet of the workbook holds at most
+    /// this many rows: the first ones, in the CSV's order. The summary sheet
+    /// lists each sheet cut and its CSV, which holds every row.
+    #[arg(long, default_value_t = 100_000, value_name = "ROWS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub xlsx_sheet_rows: u64,
     /// Rows of the workbook's coverage calendar (参保月历): the persons with a
     /// flag first, at most this many; every person when the run has no more.
     #[arg(long, default_value_t = 50_000, value_name = "PERSONS")]

@@ -449,3 +449,116 @@ fn a_large_run_workbook_lists_the_flagged_persons_and_says_so() {
             .any(|r| r[0] == Data::String("工作簿内容".into()))
     );
 }
+
+/// The first column of each CSV data row (a person's masked ID).
+fn csv_first_column(path: &Path) -> Vec<String> {
+    let body = text(&fs::read(path).unwrap());
+    csv::Reader::from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect()
+}
+
+/// Issue 18 item 6, the row cap of a large run: past `--xlsx-full-limit`
+/// each table sheet holds at most `--xlsx-sheet-rows` rows, the first ones of
+/// its CSV (which keeps every row), and the summary sheet names each sheet cut
+/// with its counts, in the workbook's language. Limits of 5 persons and 3
+/// rows stand in for 200,000 and 100,000.
+#[test]
+fn a_large_run_caps_each_sheet_and_names_the_cut_on_the_summary() {
+    let out = tempfile::tempdir().unwrap();
+    run_samples(
+        out.path(),
+        &["--xlsx-full-limit", "5", "--xlsx-sheet-rows", "3"],
+    );
+    let gaps = csv_first_column(&out.path().join("gaps.csv"));
+    let persons = text(&fs::read(out.path().join("persons.csv")).unwrap());
+    let flagged: Vec<String> = csv::Reader::from_reader(persons.as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| !r[16].is_empty())
+        .map(|r| r[0].to_string())
+        .collect();
+    assert!(
+        gaps.len() > 3 && flagged.len() > 3,
+        "{} {}",
+        gaps.len(),
+        flagged.len()
+    );
+    let mut wb = open_workbook_auto(out.path().join("report.xlsx")).unwrap();
+    let first = |wb: &mut calamine::Sheets<_>, sheet: &str| -> Vec<String> {
+        wb.worksheet_range(sheet)
+            .unwrap()
+            .rows()
+            .skip(1)
+            .map(|r| r[0].to_string())
+            .collect()
+    };
+    assert_eq!(first(&mut wb, "断缴"), gaps[..3]);
+    assert_eq!(first(&mut wb, "人员"), flagged[..3]);
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let cuts: Vec<String> = summary
+        .rows()
+        .filter(|r| r[0] == Data::String("工作表截取".into()))
+        .map(|r| r[1].to_string())
+        .collect();
+    assert!(
+        cuts.contains(&format!(
+            "断缴：只列前 3 行（共 {} 行，--xlsx-sheet-rows 3），全部见 gaps.csv",
+            gaps.len()
+        )),
+        "{cuts:?}"
+    );
+    assert!(
+        cuts.contains(&format!(
+            "人员：只列前 3 行（共 {} 行，--xlsx-sheet-rows 3），全部见 persons.csv",
+            flagged.len()
+        )),
+        "{cuts:?}"
+    );
+    // A sheet is named only when rows were left out of it.
+    let rejects = csv_first_column(&out.path().join("rejects.csv"));
+    assert_eq!(
+        cuts.iter().any(|c| c.starts_with("拒收：")),
+        rejects.len() > 3,
+        "{cuts:?}"
+    );
+    // The CSVs keep every row: the same bytes as a run with no cut.
+    let full = tempfile::tempdir().unwrap();
+    run_samples(full.path(), &[]);
+    for name in CSV_REPORTS {
+        let file = format!("{name}.csv");
+        assert_eq!(
+            fs::read(out.path().join(&file)).unwrap(),
+            fs::read(full.path().join(&file)).unwrap(),
+            "{file}"
+        );
+    }
+    // In English, the same cut in English words.
+    let en = tempfile::tempdir().unwrap();
+    run_samples(
+        en.path(),
+        &[
+            "--xlsx-full-limit",
+            "5",
+            "--xlsx-sheet-rows",
+            "3",
+            "--lang",
+            "en",
+        ],
+    );
+    let mut wb = open_workbook_auto(en.path().join("report.xlsx")).unwrap();
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let cuts: Vec<String> = summary
+        .rows()
+        .filter(|r| r[0] == Data::String("Sheet cut".into()))
+        .map(|r| r[1].to_string())
+        .collect();
+    assert!(
+        cuts.contains(&format!(
+            "Gaps: the first 3 of {} rows (--xlsx-sheet-rows 3); every row is in gaps.csv",
+            gaps.len()
+        )),
+        "{cuts:?}"
+    );
+}

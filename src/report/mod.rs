@@ -97,12 +97,18 @@ pub struct ReportOptions {
     /// Above this many persons the workbook leaves the per-person tables
     /// (persons but the flagged ones, stops, flags) to the CSVs.
     pub xlsx_full_persons: usize,
+    /// In such a large run, each table sheet of the workbook holds at most
+    /// this many rows (the first ones, in the CSV's order).
+    pub xlsx_sheet_rows: usize,
     /// 单位名称 printed beside the employer codes (from the event files).
     pub employer_names: std::sync::Arc<crate::model::EmployerNames>,
 }
 
 /// The default of `--xlsx-full-limit`.
 pub const XLSX_FULL_PERSONS: usize = 200_000;
+
+/// The default of `--xlsx-sheet-rows`.
+pub const XLSX_SHEET_ROWS: usize = 100_000;
 
 impl Default for ReportOptions {
     /// CSV and xlsx, masked, Chinese, with a BOM, no progress bar.
@@ -116,6 +122,7 @@ impl Default for ReportOptions {
             max_sheet_rows: xlsx::EXCEL_MAX_DATA_ROWS,
             constant_memory_rows: xlsx::CONSTANT_MEMORY_ROWS,
             xlsx_full_persons: XLSX_FULL_PERSONS,
+            xlsx_sheet_rows: XLSX_SHEET_ROWS,
             employer_names: Default::default(),
         }
     }
@@ -131,6 +138,7 @@ impl ReportOptions {
             csv_bom: args.csv_bom,
             progress: !args.quiet,
             xlsx_full_persons: args.xlsx_full_limit,
+            xlsx_sheet_rows: usize::try_from(args.xlsx_sheet_rows).unwrap_or(usize::MAX),
             ..ReportOptions::default()
         }
     }
@@ -296,6 +304,19 @@ fn write_all(
     if let Some(c) = &changes {
         sheets.insert(0, c);
     }
+    // A large run's sheets hold at most `xlsx_sheet_rows` rows each: the
+    // first ones, in the CSV's order (the CSV keeps them all).
+    let heads: Vec<table::Head<'_>> = if flagged.is_some() {
+        sheets
+            .iter()
+            .map(|t| table::Head::new(*t, opts.xlsx_sheet_rows))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !heads.is_empty() {
+        sheets = heads.iter().map(|h| h as &dyn table::Table).collect();
+    }
     let count = |ts: &[&dyn table::Table]| ts.iter().map(|t| t.len() as u64).sum::<u64>();
     let rows = count(&all)
         * [OutputFormat::Csv, OutputFormat::Parquet]
@@ -313,23 +334,27 @@ fn write_all(
     let mut hashed: std::collections::HashMap<String, csv::Written> =
         std::collections::HashMap::new();
 
-    if has(OutputFormat::Csv) {
+    // The CSVs (side by side) and the workbook are written at the same time:
+    // the workbook's zip compression is serial, the CSVs take the other core.
+    let write_csvs = || -> Result<Vec<(String, csv::Written)>, ReportError> {
+        if !has(OutputFormat::Csv) {
+            return Ok(Vec::new());
+        }
         // One file per table, written side by side (rayon keeps the order).
         use rayon::prelude::*;
-        let written: Result<Vec<(String, csv::Written)>, ReportError> = all
-            .par_iter()
+        all.par_iter()
             .map(|t| {
                 let name = format!("{}.csv", t.name());
                 let w = csv::write_csv(&dir.join(&name), *t, opts.csv_bom, &bar)?;
                 Ok((name, w))
             })
-            .collect();
-        for (name, w) in written? {
-            hashed.insert(name.clone(), w);
-            names.push(name);
+            .collect()
+    };
+    let write_xlsx = || -> Result<Option<String>, ReportError> {
+        if !has(OutputFormat::Xlsx) {
+            return Ok(None);
         }
-    }
-    if has(OutputFormat::Xlsx) {
+        use table::Table as _;
         let name = "report.xlsx".to_string();
         let input = xlsx::SummaryInput {
             manifest: data.manifest,
@@ -337,7 +362,21 @@ fn write_all(
             summary: &summary,
             cut: flagged.as_ref().map(|f| xlsx::WorkbookCut {
                 limit: opts.xlsx_full_persons,
-                flagged: table::Table::len(f),
+                flagged: f.len(),
+                sheet_rows: opts.xlsx_sheet_rows,
+                heads: heads
+                    .iter()
+                    .filter(|h| h.is_cut())
+                    .map(|h| xlsx::HeadCut {
+                        table: h.name(),
+                        sheet: match opts.lang {
+                            Lang::Zh => h.sheet_zh(),
+                            Lang::En => h.sheet_en(),
+                        },
+                        shown: h.len(),
+                        total: h.total(),
+                    })
+                    .collect(),
             }),
             employer_names: &opts.employer_names,
         };
@@ -348,8 +387,14 @@ fn write_all(
             mask: opts.mask,
         };
         xlsx::write_workbook(&dir.join(&name), &sheets, &input, data.calendar, &wb, &bar)?;
+        Ok(Some(name))
+    };
+    let (csvs, workbook) = rayon::join(write_csvs, write_xlsx);
+    for (name, w) in csvs? {
+        hashed.insert(name.clone(), w);
         names.push(name);
     }
+    names.extend(workbook?);
     if has(OutputFormat::Parquet) {
         for t in all.iter().copied() {
             let name = format!("{}.parquet", t.name());

@@ -55,6 +55,52 @@ pub trait Table: Sync {
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>);
 }
 
+/// The first rows of a table: a large run's workbook sheet, whose CSV holds
+/// every row.
+pub struct Head<'a> {
+    inner: &'a dyn Table,
+    shown: usize,
+}
+
+impl<'a> Head<'a> {
+    /// At most `limit` rows of `inner`.
+    pub fn new(inner: &'a dyn Table, limit: usize) -> Self {
+        Head {
+            inner,
+            shown: inner.len().min(limit),
+        }
+    }
+    /// Rows of the whole table.
+    pub fn total(&self) -> usize {
+        self.inner.len()
+    }
+    /// Whether rows were left out.
+    pub fn is_cut(&self) -> bool {
+        self.shown < self.inner.len()
+    }
+}
+
+impl Table for Head<'_> {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    fn sheet_zh(&self) -> &'static str {
+        self.inner.sheet_zh()
+    }
+    fn sheet_en(&self) -> &'static str {
+        self.inner.sheet_en()
+    }
+    fn columns(&self) -> &[Column] {
+        self.inner.columns()
+    }
+    fn len(&self) -> usize {
+        self.shown
+    }
+    fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
+        self.inner.row(i, out)
+    }
+}
+
 /// Money rounded half-up (四舍五入) to cents, the only rounding reports apply.
 pub fn round_money(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)

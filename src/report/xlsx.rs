@@ -68,10 +68,23 @@ pub struct SummaryInput<'a> {
     pub employer_names: &'a crate::model::EmployerNames,
 }
 
-/// A large run's workbook: persons past `limit`, only `flagged` persons listed.
+/// A large run's workbook: persons past `limit`, only `flagged` persons listed,
+/// each sheet at most `sheet_rows` rows (`heads`: the sheets that were cut).
 pub struct WorkbookCut {
     pub limit: usize,
     pub flagged: usize,
+    pub sheet_rows: usize,
+    pub heads: Vec<HeadCut>,
+}
+
+/// A sheet holding only the first `shown` of its table's `total` rows.
+pub struct HeadCut {
+    /// The CSV's stem (`gaps` → gaps.csv).
+    pub table: &'static str,
+    /// The sheet's name in the workbook's language.
+    pub sheet: &'static str,
+    pub shown: usize,
+    pub total: usize,
 }
 
 struct Formats {
@@ -528,6 +541,30 @@ fn write_summary_sheet(
             }),
             fmt,
         )?;
+        for h in &cut.heads {
+            w.fact(
+                l("工作表截取", "Sheet cut"),
+                text(match lang {
+                    Lang::Zh => format!(
+                        "{}：只列前 {} 行（共 {} 行，--xlsx-sheet-rows {}），全部见 {}.csv",
+                        h.sheet,
+                        grouped(h.shown),
+                        grouped(h.total),
+                        cut.sheet_rows,
+                        h.table
+                    ),
+                    Lang::En => format!(
+                        "{}: the first {} of {} rows (--xlsx-sheet-rows {}); every row is in {}.csv",
+                        h.sheet,
+                        grouped(h.shown),
+                        grouped(h.total),
+                        cut.sheet_rows,
+                        h.table
+                    ),
+                }),
+                fmt,
+            )?;
+        }
     }
     for warning in &m.warnings {
         w.fact(
@@ -991,15 +1028,43 @@ pub fn write_workbook(
             })
             .map_err(xlsx_err)?;
     }
+    // The zip is deflated on one thread after every sheet is filled: a large
+    // run's workbook (hundreds of MB of sheet XML) takes the fastest level,
+    // a larger file for a shorter run; others keep the default (6).
+    if summary.cut.is_some() {
+        workbook.set_zip_compression_level(1);
+    }
     workbook.save(path).map_err(xlsx_err)?;
     let file = std::fs::File::open(path).map_err(|e| ReportError::io(path, e))?;
     file.sync_all().map_err(|e| ReportError::io(path, e))?;
     Ok(())
 }
 
+/// A count with thousands separators: 1234567 → "1,234,567".
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(100_000), "100,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn cjk_counts_double() {
