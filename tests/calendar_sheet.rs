@@ -317,3 +317,61 @@ fn the_calendar_limit_keeps_flagged_persons_first_and_says_who_is_left_out() {
         )
     );
 }
+
+/// Printing (issue 18 item 8, what the rendered workbook showed): the
+/// calendar prints at most 24 months across a page, with the person columns
+/// and the month header on every page; the summary's long facts (the command
+/// line) wrap inside the table columns B..H instead of running on to the
+/// right, their row as tall as their lines.
+#[test]
+fn printed_pages_hold_24_months_and_long_summary_facts_wrap() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run(&out, &[]);
+    let path = out.join("report.xlsx");
+    let cal = read_calendar(&path, "参保月历");
+    let months = cal.months.len();
+    assert!(months > 24, "{months}");
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let names = wb.sheet_names();
+    let index = names.iter().position(|n| n == "参保月历").unwrap();
+    let sheet = zip_text(&path, &format!("xl/worksheets/sheet{}.xml", index + 1));
+    let pages = months.div_ceil(24);
+    assert!(
+        sheet.contains(&format!("fitToWidth=\"{pages}\"")),
+        "{}",
+        &sheet[sheet.find("<pageSetup").unwrap()..][..200]
+    );
+    let workbook = zip_text(&path, "xl/workbook.xml");
+    let titles = format!(
+        "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"{index}\">参保月历!$A:$C,参保月历!$2:$2</definedName>"
+    );
+    assert!(workbook.contains(&titles), "{workbook}");
+    // The summary: the command line is merged across B..H and wrapped.
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let row = summary
+        .rows()
+        .position(|r| r[0] == Data::String("命令行".into()))
+        .unwrap()
+        + 1;
+    let command = summary.get((row - 1, 1)).unwrap().to_string();
+    assert!(command.contains("medrecon run "), "{command}");
+    let xml = zip_text(&path, "xl/worksheets/sheet1.xml");
+    assert!(
+        xml.contains(&format!("<mergeCell ref=\"B{row}:H{row}\"/>")),
+        "{xml}"
+    );
+    // Its cell's style wraps text (the xf at the cell's style index).
+    let cell = &xml[xml.find(&format!("<c r=\"B{row}\" s=\"")).unwrap()..];
+    let style: usize = cell[cell.find("s=\"").unwrap() + 3..]
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let styles = zip_text(&path, "xl/styles.xml");
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..];
+    let xfs = &xfs[..xfs.find("</cellXfs>").unwrap()];
+    let xf = xfs.split("<xf ").nth(style + 1).unwrap();
+    assert!(xf.contains("wrapText=\"1\""), "{xf}");
+}

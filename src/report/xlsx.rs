@@ -93,6 +93,9 @@ struct Formats {
     quoted: Format,
     title: Format,
     section: Format,
+    /// A summary fact's long text: wrapped inside the table columns (and
+    /// always text, never a formula).
+    wrapped: Format,
     /// The calendar's cell fills, in [`CALENDAR_COLOURS`] order.
     fills: Vec<(MonthState, Format)>,
 }
@@ -110,6 +113,10 @@ impl Formats {
             section: Format::new()
                 .set_bold()
                 .set_background_color(Color::RGB(0xD9E1F2)),
+            wrapped: Format::new()
+                .set_text_wrap()
+                .set_align(rust_xlsxwriter::FormatAlign::Top)
+                .set_quote_prefix(),
             fills: CALENDAR_COLOURS
                 .iter()
                 .map(|&(state, rgb)| {
@@ -134,6 +141,7 @@ impl Formats {
             &self.quoted,
             &self.title,
             &self.section,
+            &self.wrapped,
         ]
         .into_iter()
         .chain(self.fills.iter().map(|(_, f)| f))
@@ -433,9 +441,18 @@ struct SummaryWriter<'s> {
     sheet: &'s mut Worksheet,
     row: u32,
     widths: Widths,
+    /// Facts too long for column B, by row: written once the table columns'
+    /// widths are known, wrapped across them (see [`SummaryWriter::finish`]).
+    long_facts: Vec<(u32, String)>,
 }
 
-impl SummaryWriter<'_> {
+/// A summary fact wider than this is wrapped across the table columns.
+const LONG_FACT: usize = 40;
+/// The summary's table columns (A..H): long facts wrap within B..H, so a
+/// printed page is as wide as the tables, the charts beside them.
+const SUMMARY_COLUMNS: u16 = 8;
+
+impl<'s> SummaryWriter<'s> {
     fn cells(&mut self, values: &[Value], fmt: &Formats) -> Result<(), XlsxError> {
         for (c, v) in values.iter().enumerate() {
             let w = write_value(self.sheet, self.row, c as u16, v, fmt)?;
@@ -449,9 +466,37 @@ impl SummaryWriter<'_> {
     fn fact(&mut self, label: &str, value: Value, fmt: &Formats) -> Result<(), XlsxError> {
         let w = write_text(self.sheet, self.row, 0, label, fmt)?;
         self.widths.see(0, w);
-        write_value(self.sheet, self.row, 1, &value, fmt)?;
+        match value {
+            Value::Text(t) if display_width(&t) > LONG_FACT => {
+                self.long_facts.push((self.row, clip(&t).to_string()));
+            }
+            v => {
+                write_value(self.sheet, self.row, 1, &v, fmt)?;
+            }
+        }
         self.row += 1;
         Ok(())
+    }
+    /// Sets the column widths, then writes each long fact merged across
+    /// B..H, wrapped, its row as tall as its lines.
+    fn finish(self, fmt: &Formats) -> Result<&'s mut Worksheet, XlsxError> {
+        let SummaryWriter {
+            sheet,
+            widths,
+            long_facts,
+            ..
+        } = self;
+        widths.apply(sheet)?;
+        // Characters a line holds across B..H (a CJK character counts two).
+        let across: usize = (1..usize::from(SUMMARY_COLUMNS))
+            .map(|c| widths.0.get(c).copied().unwrap_or(MIN_WIDTH) + 2)
+            .sum();
+        for (row, text) in long_facts {
+            sheet.merge_range(row, 1, row, SUMMARY_COLUMNS - 1, &text, &fmt.wrapped)?;
+            let lines = display_width(&text).div_ceil(across.max(1)).max(1);
+            sheet.set_row_height(row, 15.0 * lines as f64)?;
+        }
+        Ok(sheet)
     }
     fn section(&mut self, title: &str, headers: &[&str], fmt: &Formats) -> Result<(), XlsxError> {
         self.row += 1;
@@ -500,7 +545,8 @@ fn write_summary_sheet(
     let mut w = SummaryWriter {
         sheet,
         row: 2,
-        widths: Widths::new(8),
+        widths: Widths::new(usize::from(SUMMARY_COLUMNS)),
+        long_facts: Vec::new(),
     };
     let m = input.manifest;
     let s = input.summary;
@@ -738,8 +784,7 @@ fn write_summary_sheet(
     } else {
         0
     };
-    let SummaryWriter { sheet, widths, .. } = w;
-    widths.apply(sheet)?;
+    let sheet = w.finish(fmt)?;
     let name = l("汇总", "Summary");
     // Charts to the right of the tables (column J on), over the cells above.
     let mut status = Chart::new(ChartType::Column);
@@ -960,9 +1005,16 @@ fn fill_calendar_sheet(
         sheet.autofilter(1, 0, calendar.rows.len() as u32 + 1, 2 + months.max(1))?;
     }
     print_setup(sheet);
+    // Printed: at most 24 months a page across, the person columns and the
+    // month header repeated on every page.
+    sheet.set_print_fit_to_pages(months.div_ceil(CALENDAR_MONTHS_A_PAGE).max(1), 0);
     sheet.set_repeat_rows(1, 1)?;
+    sheet.set_repeat_columns(0, 2)?;
     Ok(())
 }
+
+/// Months of the calendar on one printed page's width.
+const CALENDAR_MONTHS_A_PAGE: u16 = 24;
 
 pub fn write_workbook(
     path: &Path,
