@@ -1296,6 +1296,10 @@ pub struct Reject {
     /// The name cells a whole-row `value` holds (BAD_ROW, BAD_ENCODING): a
     /// masked report masks each of them where it appears in the value.
     pub names: Vec<String>,
+    /// The ID cells (证件号码) a whole-row `value` holds: a masked report
+    /// masks each that is no resident ID like a document number
+    /// (`mask::mask_document_text`) where it stands as a whole in the value.
+    pub documents: Vec<String>,
 }
 
 /// What kind of input a file turned out to be (by its bytes, not its name).

@@ -267,71 +267,91 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// A BAD_ROW reject for a CSV record that does not fit the header: fewer fields
-/// than the named header columns, or text beyond them, or an unclosed quote.
-/// The name cell of a row, when the header has a name column and the row
-/// fills it: kept with a whole-row reject value so a masked report masks it.
-fn row_names(rec: &csv::Record<'_>, name_column: Option<usize>) -> Vec<String> {
-    name_column
-        .map(|i| crate::ingest::schema::trim_spaces(rec.field(i)))
-        .filter(|n| !n.is_empty())
-        .map(|n| n.chars().take(200).collect())
-        .into_iter()
-        .collect()
+/// The cells of a row a whole-row reject (BAD_ROW, BAD_ENCODING) keeps
+/// beside its value, so a masked report masks them inside it: the name cell
+/// and the ID cell (证件号码: a document number is no resident ID that
+/// `mask_free_text` would find).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct MaskedCells {
+    pub name: Option<usize>,
+    pub id: Option<usize>,
 }
 
+impl MaskedCells {
+    /// The name cells and the ID cells of `rec` for a whole-row reject.
+    fn of(self, rec: &csv::Record<'_>) -> (Vec<String>, Vec<String>) {
+        let cell = |column: Option<usize>| -> Vec<String> {
+            column
+                .filter(|&i| i < rec.cell_count())
+                .map(|i| crate::ingest::schema::trim_spaces(rec.field(i)))
+                .filter(|v| !v.is_empty())
+                .map(|v| v.chars().take(200).collect())
+                .into_iter()
+                .collect()
+        };
+        (cell(self.name), cell(self.id))
+    }
+}
+
+/// The ID cell of each whole-row reject in `rejects` (column blank, value
+/// the row's text split by `delim`), kept as the reject's `documents`: for
+/// readers whose whole-row rejects are made where the ID column is not known
+/// (the ledger's CSV reader).
+pub(crate) fn keep_row_documents(rejects: &mut [Reject], delim: u8, id_column: usize) {
+    for r in rejects.iter_mut().filter(|r| r.column.is_empty()) {
+        let Some((_, fields, _, _)) = csv::head_records(&r.value, delim, 1).pop() else {
+            continue;
+        };
+        let id = fields
+            .get(id_column)
+            .map(|v| crate::ingest::schema::trim_spaces(v))
+            .unwrap_or_default();
+        if !id.is_empty() {
+            r.documents = vec![id.to_string()];
+        }
+    }
+}
+
+/// A BAD_ROW reject for a CSV record that does not fit the header: fewer fields
+/// than the named header columns, or text beyond them, or an unclosed quote.
 fn ragged_check(
     rec: &csv::Record<'_>,
     header_len: usize,
-    name_column: Option<usize>,
+    cells: MaskedCells,
     src: SourceRef,
 ) -> Option<Reject> {
-    let names = || row_names(rec, name_column);
-    if let Some(message) = rec.oversize() {
-        return Some(Reject {
+    let reject = |message: String| {
+        let (names, documents) = cells.of(rec);
+        Some(Reject {
             source: src,
             column: String::new(),
             value: rec.joined(200),
-            names: names(),
+            names,
+            documents,
             code: RejectCode::BadRow,
             message,
-        });
+        })
+    };
+    if let Some(message) = rec.oversize() {
+        return reject(message);
     }
     if rec.resynced {
-        return Some(Reject {
-            source: src,
-            column: String::new(),
-            value: rec.joined(200),
-            names: names(),
-            code: RejectCode::BadRow,
-            message: format!(
-                "a quoted field opened on this line (\") is not closed into a row of the header's {header_len} fields: this line alone is rejected and reading resumes on the next line"
-            ),
-        });
+        return reject(format!(
+            "a quoted field opened on this line (\") is not closed into a row of the header's {header_len} fields: this line alone is rejected and reading resumes on the next line"
+        ));
     }
     if rec.unterminated {
-        return Some(Reject {
-            source: src,
-            column: String::new(),
-            value: rec.joined(200),
-            names: names(),
-            code: RejectCode::BadRow,
-            message: "a quoted field is never closed (missing \") and runs to the end of the file"
-                .into(),
-        });
+        return reject(
+            "a quoted field is never closed (missing \") and runs to the end of the file".into(),
+        );
     }
     // `header_len` counts up to the last named header: trailing unnamed
     // columns (`a,b,c,,`) may be missing or blank in a row.
     let n = rec.cell_count();
     if !csv::fits(rec, header_len) {
-        return Some(Reject {
-            source: src,
-            column: String::new(),
-            value: rec.joined(200),
-            names: names(),
-            code: RejectCode::BadRow,
-            message: format!("the row has {n} fields, the header has {header_len}"),
-        });
+        return reject(format!(
+            "the row has {n} fields, the header has {header_len}"
+        ));
     }
     None
 }
@@ -351,19 +371,19 @@ fn encoding_name(encoding: &str) -> &'static str {
 fn bad_encoding(
     rec: &csv::Record<'_>,
     headers: &[String],
-    name_column: Option<usize>,
+    cells: MaskedCells,
     bad: &csv::BadLine,
     encoding: &str,
     src: SourceRef,
 ) -> Reject {
     let cell = (0..rec.cell_count()).find(|&i| rec.field(i).contains('\u{FFFD}'));
-    let (column, value, names) = match cell {
+    let (column, value, (names, documents)) = match cell {
         Some(i) => (
             headers.get(i).cloned().unwrap_or_default(),
             rec.field(i).chars().take(200).collect(),
-            Vec::new(),
+            Default::default(),
         ),
-        None => (String::new(), rec.joined(200), row_names(rec, name_column)),
+        None => (String::new(), rec.joined(200), cells.of(rec)),
     };
     let within = match cell {
         Some(_) if !column.is_empty() => format!(" in column {column}"),
@@ -375,6 +395,7 @@ fn bad_encoding(
         column,
         value,
         names,
+        documents,
         code: RejectCode::BadEncoding,
         message: format!(
             "line {} is not {} text: byte {} of the file{within} cannot be decoded (shown as \u{FFFD}); the row is not read",
@@ -528,6 +549,10 @@ fn read_events_csv(
     let columns =
         EventColumns::from_header(&hm).ok_or_else(|| file_error(path, "no person ID column"))?;
     let header_len = named_len(&hm.headers);
+    let cells = MaskedCells {
+        name: columns.name,
+        id: Some(columns.person_id),
+    };
     let ctx = SheetContext {
         columns: &columns,
         schema: cx.schema,
@@ -557,7 +582,7 @@ fn read_events_csv(
             if !bad.is_empty() {
                 let at = data_at + chunk_at + rec.start;
                 if let Some(b) = csv::bad_line_in(bad, at, at + rec.span) {
-                    let r = bad_encoding(&rec, &hm.headers, columns.name, b, decoded.encoding, src);
+                    let r = bad_encoding(&rec, &hm.headers, cells, b, decoded.encoding, src);
                     out.push(RowOutcome::Rejected(r));
                     continue;
                 }
@@ -571,7 +596,7 @@ fn read_events_csv(
                 out.skip(reason);
                 continue;
             }
-            if let Some(r) = ragged_check(&rec, header_len, columns.name, src) {
+            if let Some(r) = ragged_check(&rec, header_len, cells, src) {
                 out.push(RowOutcome::Rejected(r));
                 continue;
             }

@@ -49,6 +49,7 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
             code,
             message,
             names: Vec::new(),
+            documents: Vec::new(),
         })
     };
     let idc = row.cell(c.person_id);
@@ -149,8 +150,11 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
             let n = super::named_len(&hm.headers);
             // UI months need no name, but a file may have one: a whole-row
             // reject keeps it to be masked.
-            let name_column = (hm.headers.iter())
-                .position(|h| h.contains("姓名") || h.trim().eq_ignore_ascii_case("name"));
+            let cells = super::MaskedCells {
+                name: (hm.headers.iter())
+                    .position(|h| h.contains("姓名") || h.trim().eq_ignore_ascii_case("name")),
+                id: Some(cols.person_id),
+            };
             let parts = csv_parallel(data, data_line, delim, n, |sp, chunk_at| {
                 let mut out = Vec::new();
                 let mut rec = csv::Record::default();
@@ -165,11 +169,11 @@ pub fn read_ui_files(paths: &[PathBuf]) -> Result<UiBatch, IngestError> {
                     };
                     let at = data_at + chunk_at + rec.start;
                     if let Some(b) = csv::bad_line_in(bad, at, at + rec.span) {
-                        let r = super::bad_encoding(&rec, &hm.headers, name_column, b, enc, src);
+                        let r = super::bad_encoding(&rec, &hm.headers, cells, b, enc, src);
                         out.push(UiOutcome::Rejected(r));
                         continue;
                     }
-                    match super::ragged_check(&rec, n, name_column, src) {
+                    match super::ragged_check(&rec, n, cells, src) {
                         Some(r) => out.push(UiOutcome::Rejected(r)),
                         None => out.push(normalize_ui_row(&cols, &rec, src, false)),
                     }
