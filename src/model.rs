@@ -203,6 +203,12 @@ impl IdType {
     /// resident ID. Numeric codes are not read: code lists differ between
     /// systems.
     pub fn parse(raw: &str) -> Option<IdType> {
+        // The usual cells without a folded copy: a ledger reads one a row.
+        match raw.trim() {
+            "" | "居民身份证" | "身份证" => return Some(IdType::Resident),
+            "护照" => return Some(IdType::Doc(DocKind::Passport)),
+            _ => {}
+        }
         let t: String = raw
             .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
             .chars()
