@@ -203,6 +203,12 @@ impl IdType {
     /// resident ID. Numeric codes are not read: code lists differ between
     /// systems.
     pub fn parse(raw: &str) -> Option<IdType> {
+        // The usual cells without a folded copy: a ledger reads one a row.
+        match raw.trim() {
+            "" | "居民身份证" | "身份证" => return Some(IdType::Resident),
+            "护照" => return Some(IdType::Doc(DocKind::Passport)),
+            _ => {}
+        }
         let t: String = raw
             .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
             .chars()
@@ -1296,6 +1302,10 @@ pub struct Reject {
     /// The name cells a whole-row `value` holds (BAD_ROW, BAD_ENCODING): a
     /// masked report masks each of them where it appears in the value.
     pub names: Vec<String>,
+    /// The ID cells (证件号码) a whole-row `value` holds: a masked report
+    /// masks each that is no resident ID like a document number
+    /// (`mask::mask_document_text`) where it stands as a whole in the value.
+    pub documents: Vec<String>,
 }
 
 /// What kind of input a file turned out to be (by its bytes, not its name).

@@ -6,7 +6,7 @@ use calamine::{Data, Reader, Xlsx, open_workbook};
 use chrono::Datelike;
 use medrecon::cli::GenerateFormat;
 use medrecon::generate::{GenerateOptions, GenerateSummary, generate};
-use medrecon::model::{Month, PersonId};
+use medrecon::model::{IdError, IdType, Month, PersonId};
 use rust_decimal::Decimal;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -35,6 +35,17 @@ fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
         .from_path(path)
         .unwrap();
     reader.records().map(|r| r.unwrap()).collect()
+}
+
+/// The person of a row whose 证件类型 is `type_cell` and ID `id_cell`.
+fn typed_id(type_cell: &str, id_cell: &str) -> Result<PersonId, IdError> {
+    let id_type = IdType::parse(type_cell).unwrap_or_else(|| panic!("证件类型 {type_cell}"));
+    PersonId::parse_typed(id_type, id_cell)
+}
+
+/// The person of an event row (证件类型, 身份证号 first).
+fn row_id(row: &csv::StringRecord) -> Result<PersonId, IdError> {
+    typed_id(&row[0], &row[1])
 }
 
 const HIRE_WORDS: [&str; 3] = ["增员", "入职", "新参保"];
@@ -97,46 +108,62 @@ fn every_id_is_valid_and_each_person_appears() {
     assert_eq!(summary.hires + summary.separations, summary.event_rows);
     assert_eq!(summary.bad_rows, 0);
     let mut persons = BTreeSet::new();
+    let mut documents = BTreeSet::new();
     let mut first_hire_year = HashMap::new();
     let mut hires = 0;
     for row in &rows {
-        assert_eq!(row.len(), 10);
-        let id = PersonId::parse(&row[0]).unwrap_or_else(|e| panic!("{}: {e}", &row[0]));
-        // Birth dates 1960–2003 (digits 7–14 of the ID).
-        let year: i32 = id.as_str()[6..10].parse().unwrap();
-        assert!((1960..=2003).contains(&year));
+        assert_eq!(row.len(), 11);
+        let id = row_id(row).unwrap_or_else(|e| panic!("{} {}: {e}", &row[0], &row[1]));
         persons.insert(id);
         assert!(
-            (2..=4).contains(&row[1].chars().count()),
+            (2..=4).contains(&row[2].chars().count()),
             "name {}",
-            &row[1]
+            &row[2]
         );
-        assert_eq!(row[2].len(), 18);
-        let hire = HIRE_WORDS.contains(&&row[3]);
-        assert!(hire || SEPARATION_WORDS.contains(&&row[3]), "{}", &row[3]);
+        assert_eq!(row[3].len(), 18);
+        let hire = HIRE_WORDS.contains(&&row[4]);
+        assert!(hire || SEPARATION_WORDS.contains(&&row[4]), "{}", &row[4]);
         hires += usize::from(hire);
-        let date = parse_date(&row[4]).expect("a real date");
+        let date = parse_date(&row[5]).expect("a real date");
         // Rosters go back to staff hired in 2000; nothing after the export date.
         assert!(date >= chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap());
         assert!(date <= chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
         if hire {
-            // Hired in a month after the 16th birthday's.
-            let birth = Month::parse(&id.as_str()[6..12]).unwrap();
-            assert!(
-                Month::of(date) > birth.add(16 * 12),
-                "{} hired {date}",
-                id.as_str()
-            );
             first_hire_year
                 .entry(id)
                 .and_modify(|y: &mut i32| *y = (*y).min(date.year()))
                 .or_insert(date.year());
         }
-        assert!(REGIONS.contains(&&row[5]), "{}", &row[5]);
-        if !row[6].is_empty() {
-            assert!(parse_money(&row[6]).unwrap() > Decimal::ZERO);
+        match id.doc_kind() {
+            // A passport or permit: no birth date to check.
+            Some(_) => {
+                assert_ne!(&row[0], "居民身份证");
+                documents.insert(id);
+            }
+            None => {
+                assert_eq!(&row[0], "居民身份证");
+                // Birth dates 1960–2003 (digits 7–14 of the ID).
+                let year: i32 = id.as_str()[6..10].parse().unwrap();
+                assert!((1960..=2003).contains(&year));
+                if hire {
+                    // Hired in a month after the 16th birthday's.
+                    let birth = Month::parse(&id.as_str()[6..12]).unwrap();
+                    assert!(
+                        Month::of(date) > birth.add(16 * 12),
+                        "{} hired {date}",
+                        id.as_str()
+                    );
+                }
+            }
+        }
+        assert!(REGIONS.contains(&&row[6]), "{}", &row[6]);
+        if !row[7].is_empty() {
+            assert!(parse_money(&row[7]).unwrap() > Decimal::ZERO);
         }
     }
+    // About 1% of persons hold a passport or permit (20 expected of 2,000).
+    assert_eq!(documents.len() as u64, summary.document_holders);
+    assert!((5..=40).contains(&documents.len()), "{}", documents.len());
     // Every person has at least one hire row, and IDs are distinct per person.
     assert_eq!(persons.len(), 2000);
     assert_eq!(hires as u64, summary.hires);
@@ -219,19 +246,19 @@ fn xlsx_and_gbk_are_deterministic_too() {
 
 /// Classifies a CSV row the way a reader would: which field is bad, if any.
 fn bad_code(row: &csv::StringRecord) -> Option<&'static str> {
-    if let Err(e) = PersonId::parse(&row[0]) {
+    if let Err(e) = row_id(row) {
         return Some(e.code().as_str());
     }
-    if !HIRE_WORDS.contains(&&row[3]) && !SEPARATION_WORDS.contains(&&row[3]) {
+    if !HIRE_WORDS.contains(&&row[4]) && !SEPARATION_WORDS.contains(&&row[4]) {
         return Some("BAD_EVENT");
     }
-    if parse_date(&row[4]).is_none() {
+    if parse_date(&row[5]).is_none() {
         return Some("BAD_DATE");
     }
-    if !REGIONS.contains(&&row[5]) {
+    if !REGIONS.contains(&&row[6]) {
         return Some("UNKNOWN_REGION");
     }
-    if !row[6].is_empty() && parse_money(&row[6]).is_none() {
+    if !row[7].is_empty() && parse_money(&row[7]).is_none() {
         return Some("BAD_MONEY");
     }
     None
@@ -281,25 +308,30 @@ fn ledger_matches_the_events_with_gaps_in_payment() {
     let summary = run(dir.path(), &opts);
     let ledger = summary.ledger.clone().unwrap();
     let events = read_csv(&dir.path().join("events.csv"));
-    let employers: BTreeSet<String> = events.iter().map(|r| r[2].to_string()).collect();
-    let persons: BTreeSet<PersonId> = events
-        .iter()
-        .map(|r| PersonId::parse(&r[0]).unwrap())
-        .collect();
+    let employers: BTreeSet<String> = events.iter().map(|r| r[3].to_string()).collect();
+    let persons: BTreeSet<PersonId> = events.iter().map(|r| row_id(r).unwrap()).collect();
     let rows = read_csv(&dir.path().join("ledger.csv"));
     assert_eq!(rows.len() as u64, ledger.rows);
     let mut keys = HashMap::new();
+    let mut documents = BTreeSet::new();
     for row in &rows {
-        assert!(persons.contains(&PersonId::parse(&row[0]).unwrap()));
-        assert!(employers.contains(&row[1]), "{}", &row[1]);
-        let month = Month::parse(&row[2]).unwrap();
+        // 证件类型 and 身份证号 name the person as the events do.
+        let id = row_id(row).unwrap();
+        assert!(persons.contains(&id), "{} {}", &row[0], &row[1]);
+        if id.doc_kind().is_some() {
+            documents.insert(id);
+        }
+        assert!(employers.contains(&row[2]), "{}", &row[2]);
+        let month = Month::parse(&row[3]).unwrap();
         assert!(month >= Month::new(2024, 1).unwrap() && month <= Month::new(2026, 10).unwrap());
-        let amount = Decimal::from_str(&row[3]).unwrap();
+        let amount = Decimal::from_str(&row[4]).unwrap();
         assert!(amount > Decimal::ZERO && amount.scale() == 2, "{amount}");
         *keys
-            .entry((row[0].to_string(), row[1].to_string(), month))
+            .entry((row[1].to_string(), row[2].to_string(), month))
             .or_insert(0u32) += 1;
     }
+    // Document holders paid for in 2024–2026 are in the ledger too.
+    assert!(!documents.is_empty());
     // Written rows = covered months − missing + duplicated.
     assert_eq!(
         ledger.rows,
@@ -339,12 +371,17 @@ fn gbk_file_has_a_title_line_and_decodes() {
         title.starts_with("众联人力资源服务有限公司2026年10月社保增减员表"),
         "{title}"
     );
-    assert!(lines.next().unwrap().starts_with("身份证号,姓名,单位编号"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("证件类型,身份证号,姓名,单位编号")
+    );
     let data: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
     assert_eq!(data.len() as u64, summary.event_rows);
     for line in data {
-        let id = line.split(',').next().unwrap();
-        PersonId::parse(id).unwrap();
+        let mut cells = line.split(',');
+        typed_id(cells.next().unwrap(), cells.next().unwrap()).unwrap();
     }
 }
 
@@ -369,10 +406,11 @@ fn xlsx_has_hire_and_separation_sheets() {
         let rows: Vec<_> = range.rows().collect();
         // Title row, header row, then data.
         assert!(matches!(&rows[0][0], Data::String(t) if t.contains("社保增减员表")));
-        assert_eq!(rows[1][0], Data::String("身份证号".into()));
+        assert_eq!(rows[1][0], Data::String("证件类型".into()));
+        assert_eq!(rows[1][1], Data::String("身份证号".into()));
         counts.push(rows.len() as u64 - 2);
         for row in &rows[2..] {
-            match &row[0] {
+            match &row[1] {
                 // An ID that went through a number: lost digits.
                 Data::Float(_) => floats += 1,
                 Data::String(_) | Data::Empty => {}
@@ -402,7 +440,7 @@ fn split_writes_one_file_per_employer() {
             .path
             .trim_start_matches("events/")
             .trim_end_matches(".csv");
-        assert!(rows.iter().all(|r| &r[2] == code));
+        assert!(rows.iter().all(|r| &r[3] == code));
         total += file.rows;
     }
     assert_eq!(total, summary.event_rows);

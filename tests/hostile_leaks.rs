@@ -7,7 +7,9 @@
 //! digits, with a wrong check digit (a reject prints its raw value); the odd
 //! places: an ID in the employer column, a file named after an ID (the name
 //! becomes the default employer), the names of rows rejected as BAD_ROW
-//! (a bad date, a short row) and of a skipped subtotal.
+//! (a bad date, a short row) and of a skipped subtotal, the passport numbers
+//! of short rows (BAD_ROW, a whole row's value) in a declaration and in a
+//! ledger.
 
 use assert_cmd::Command;
 mod workbook_support;
@@ -32,8 +34,15 @@ const IDS: [&str; 5] = [
 ];
 const BAD_CHECK: &str = "310115198803031231";
 /// Document numbers (passport, travel permit): no checksum, masked all the
-/// same; the last one is no valid number (a slash) and is rejected.
-const DOCS: [&str; 3] = ["E98765432", "H87654321", "G7654/3210"];
+/// same; the third is no valid number (a slash) and is rejected; the last
+/// two are in short rows (BAD_ROW) of the declaration and of the ledger.
+const DOCS: [&str; 5] = [
+    "E98765432",
+    "H87654321",
+    "G7654/3210",
+    "EA1234567",
+    "K87654321",
+];
 const NAMES: [&str; 12] = [
     "王小明",
     "李大华",
@@ -125,7 +134,8 @@ fn write_inputs(dir: &Path) {
          居民身份证,{} {} {},{},E004,增,202405\n\
          护照,{},{},E004,增,202405\n\
          港澳居民来往内地通行证,{},{},E004,增,202406\n\
-         护照,{},{},E004,增,202406\n",
+         护照,{},{},E004,增,202406\n\
+         护照,{},{}\n",
         &IDS[0][..6],
         &IDS[0][6..14],
         &IDS[0][14..],
@@ -136,9 +146,23 @@ fn write_inputs(dir: &Path) {
         NAMES[11],
         DOCS[2],
         NAMES[10],
+        DOCS[3],
+        NAMES[10],
     );
     let (gbk, _, _) = encoding_rs::GBK.encode(&declaration);
     fs::write(dir.join("申报_某某劳务.csv"), &gbk).unwrap();
+}
+
+/// A ledger (read with `--ledger`, so outside the exports) paying for a
+/// passport holder, with a short row naming another passport.
+fn write_ledger(path: &Path) {
+    let ledger = format!(
+        "证件类型,证件号码,单位编号,费款所属期,实缴金额\n\
+         护照,{},E004,202405,640.00\n\
+         护照,{},E004\n",
+        DOCS[0], DOCS[4]
+    );
+    fs::write(path, ledger).unwrap();
 }
 
 /// Text with full-width digits and X made ASCII and the separators an ID may
@@ -228,6 +252,8 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
     let inputs = tmp.path().join("exports");
     fs::create_dir(&inputs).unwrap();
     write_inputs(&inputs);
+    let ledger = tmp.path().join("ledger.csv");
+    write_ledger(&ledger);
 
     // The unmasked run first: it shows the inputs do put every ID and name
     // somewhere in the reports, so the scan below can fail.
@@ -245,6 +271,8 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
             "--out",
         ])
         .arg(&plain)
+        .arg("--ledger")
+        .arg(&ledger)
         .assert()
         .success();
     let all_plain: String = output_texts(&plain)
@@ -299,6 +327,8 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
             "--out",
         ])
         .arg(&out)
+        .arg("--ledger")
+        .arg(&ledger)
         .output()
         .unwrap();
     assert!(
@@ -333,10 +363,16 @@ fn masked_outputs_and_messages_hold_no_whole_id_or_name() {
         persons.contains("\nhkmo_permit:H8*****21,黄**,"),
         "{persons}"
     );
+    // The short rows' passport numbers, masked inside their whole-row values.
+    let rejects = &texts.iter().find(|(n, _)| n == "rejects.csv").unwrap().1;
+    assert!(rejects.contains("护照,EA*****67,史**"), "{rejects}");
+    assert!(rejects.contains("护照,K8*****21,E004"), "{rejects}");
 
     let validate = Command::new(bin())
         .arg("validate")
         .arg(&inputs)
+        .arg("--ledger")
+        .arg(&ledger)
         .output()
         .unwrap();
     assert_no_leak(

@@ -336,6 +336,7 @@ fn fixture() -> Fixture {
         code,
         message: message.into(),
         names: Vec::new(),
+        documents: Vec::new(),
     };
     let rejects = vec![
         reject(
@@ -909,6 +910,7 @@ fn a_rejected_name_cell_is_masked_like_a_name() {
         code: RejectCode::MissingValue,
         message: "row has a name but no ID".into(),
         names: Vec::new(),
+        documents: Vec::new(),
     });
     f.inputs[1].sheets[0].accepted = 3;
     f.inputs[1].sheets[0].rejected = 1;

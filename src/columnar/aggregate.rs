@@ -350,6 +350,7 @@ impl LedgerStore {
             code: e.code,
             message: e.message,
             names: Vec::new(),
+            documents: Vec::new(),
         }));
     }
 

@@ -926,7 +926,13 @@ fn merge_pieces(
         state.sheet.other_insurance += out.batch.other_insurance;
         state.sheet.rejected += out.batch.rejects.len() as u64;
         state.bad_encoding += out.bad_encoding;
+        let from = rejects.len();
         store.append(out.batch, &header.layout, row_of, rejects);
+        crate::ingest::keep_row_documents(
+            &mut rejects[from..],
+            header.delimiter,
+            header.layout.person,
+        );
         state.records += out.records as u64;
     }
 }

@@ -206,7 +206,7 @@ fn read_one(
             })
         }
         InputFormat::Parquet => {
-            let (sha256, bytes) = hash_file(path)?;
+            let (sha256, bytes) = crate::ingest::hash_file(path)?;
             let sheet = parquet::read_ledger_parquet(
                 path,
                 index,
@@ -231,17 +231,46 @@ fn read_one(
         | InputFormat::Ods
         | InputFormat::Spreadsheetml
         | InputFormat::Html => {
-            let data = match entry.or(whole) {
-                Some(bytes) => bytes,
-                None => std::fs::read(path)?,
-            };
-            let sha256 = format!("{:x}", Sha256::digest(&data));
-            let bytes = data.len() as u64;
-            let loaded = crate::ingest::excel::load_workbook(&data, kind)
-                .map_err(|m| anyhow::anyhow!("{m}"))?;
-            drop(data);
-            let sheets =
-                excel::read_workbook(loaded, index, schema, default_employer, store, rejects)?;
+            let mut visitor =
+                excel::LedgerSheets::new(index, schema, default_employer, store, rejects);
+            let (sha256, bytes) =
+                if matches!(format, InputFormat::Spreadsheetml | InputFormat::Html) {
+                    // Read as it streams (a bundle's entry from its bytes in memory).
+                    let hashed = match &entry {
+                        Some(data) => (format!("{:x}", Sha256::digest(data)), data.len() as u64),
+                        None => crate::ingest::hash_file(path)?,
+                    };
+                    let mut streamer = crate::ingest::streamed::SheetStreamer::new(visitor);
+                    match &entry {
+                        Some(data) => crate::ingest::markup::read_markup(
+                            &mut std::io::Cursor::new(data.as_slice()),
+                            kind,
+                            &mut streamer,
+                        ),
+                        None => crate::ingest::markup::read_markup(
+                            &mut std::io::BufReader::with_capacity(
+                                1 << 20,
+                                std::fs::File::open(path)?,
+                            ),
+                            kind,
+                            &mut streamer,
+                        ),
+                    }
+                    .map_err(|m| anyhow::anyhow!("{m}"))?;
+                    visitor = streamer.visitor;
+                    hashed
+                } else {
+                    let data = match entry.or(whole) {
+                        Some(bytes) => bytes,
+                        None => std::fs::read(path)?,
+                    };
+                    let hashed = (format!("{:x}", Sha256::digest(&data)), data.len() as u64);
+                    let loaded = crate::ingest::excel::load_workbook(&data, kind)
+                        .map_err(|m| anyhow::anyhow!("{m}"))?;
+                    drop(data);
+                    excel::read_workbook(loaded, &mut visitor);
+                    hashed
+                };
             Ok(InputReport {
                 path: display,
                 role: InputRole::Ledger,
@@ -249,25 +278,8 @@ fn read_one(
                 sha256,
                 bytes,
                 encoding: None,
-                sheets,
+                sheets: visitor.finish()?,
             })
         }
     }
-}
-
-fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut bytes = 0u64;
-    loop {
-        let k = f.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        bytes += k as u64;
-        hasher.update(&buf[..k]);
-    }
-    Ok((format!("{:x}", hasher.finalize()), bytes))
 }

@@ -22,7 +22,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-pub const LEDGER_HEADER: &str = "身份证号,单位编号,费款所属期,实缴金额,缴费日期\n";
+pub const LEDGER_HEADER: &str = "证件类型,身份证号,单位编号,费款所属期,实缴金额,缴费日期\n";
 
 /// Persons per parallel rendering chunk.
 const CHUNK_PERSONS: u64 = 8 * 1024;
@@ -198,7 +198,10 @@ pub fn person_ledger(
     tally: &mut LedgerSummary,
 ) {
     let mut rng = Rng::stream(ctx.seed, STREAM_LEDGER, plan.index);
-    let id = plan.id;
+    // The 证件类型 and 身份证号 cells, as the events name the person.
+    let (label, shown) = plan.shown_id();
+    let who = format!("{label},{}", shown.number());
+    let id = who.as_str();
     let export = export_date();
     for spell in plan.spells() {
         let employer = &ctx.employers[spell.employer as usize];
@@ -260,11 +263,11 @@ pub fn person_ledger(
             month = month.next();
         }
         match shape {
-            LedgerShape::Range => range_rows(id.as_str(), &employer.code, &payments, out, tally),
+            LedgerShape::Range => range_rows(id, &employer.code, &payments, out, tally),
             _ => {
                 for p in &payments {
                     for _ in 0..p.copies {
-                        tally.rows += month_rows(id.as_str(), &employer.code, p, shape, out);
+                        tally.rows += month_rows(id, &employer.code, p, shape, out);
                     }
                 }
             }
@@ -402,13 +405,15 @@ fn range_rows(
 pub fn ledger_header(shape: LedgerShape) -> &'static str {
     match shape {
         LedgerShape::Medical => LEDGER_HEADER,
-        LedgerShape::Long => "身份证号,单位编号,费款所属期,险种,缴费类型,实缴金额,缴费日期\n",
+        LedgerShape::Long => {
+            "证件类型,身份证号,单位编号,费款所属期,险种,缴费类型,实缴金额,缴费日期\n"
+        }
         LedgerShape::Wide => {
-            "身份证号,单位编号,费款所属期,基本医疗保险（含生育）,大额医疗互助,基本养老保险,失业保险,工伤保险,缴费日期\n\
-             ,,,实缴金额,实缴金额,实缴金额,实缴金额,实缴金额,\n"
+            "证件类型,身份证号,单位编号,费款所属期,基本医疗保险（含生育）,大额医疗互助,基本养老保险,失业保险,工伤保险,缴费日期\n\
+             ,,,,实缴金额,实缴金额,实缴金额,实缴金额,实缴金额,\n"
         }
         LedgerShape::Range => {
-            "身份证号,单位编号,费款所属期起,费款所属期止,月数,实缴金额,缴费日期\n"
+            "证件类型,身份证号,单位编号,费款所属期起,费款所属期止,月数,实缴金额,缴费日期\n"
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `medrecon generate`: realistic synthetic exports for trying medrecon and for
-//! the benches — valid resident IDs, Chinese names, skewed wages, 1–4 spells per
+//! the benches — valid resident IDs (and, for about 1% of persons, a passport
+//! or travel permit beside a 证件类型 cell), Chinese names, skewed wages, 1–4 spells per
 //! person (first hired from 2000 to 2026, as a real roster has them) across
 //! employers with short, long and open gaps, retirements, late stop filings,
 //! deliberately bad rows (`--bad-rate`) and a matching contribution ledger
@@ -124,6 +125,9 @@ pub struct GenerateSummary {
     pub format: &'static str,
     pub split: bool,
     pub event_rows: u64,
+    /// Persons named by another document than a resident ID (证件类型 护照,
+    /// 港澳居民来往内地通行证 …), in the events and the ledger alike.
+    pub document_holders: u64,
     pub hires: u64,
     pub separations: u64,
     pub retirements: u64,
@@ -182,6 +186,10 @@ pub fn generate(out_dir: &Path, opts: &GenerateOptions) -> Result<GenerateSummar
     rows.par_sort_unstable_by_key(EventRow::export_order);
 
     let mut summary = count_rows(&rows, opts);
+    summary.document_holders = (0..opts.persons)
+        .into_par_iter()
+        .filter(|&p| ids.document(p).is_some())
+        .count() as u64;
     let ctx = RenderContext {
         seed,
         ids,
@@ -309,6 +317,7 @@ fn count_rows(rows: &[EventRow], opts: &GenerateOptions) -> GenerateSummary {
         },
         split: opts.split,
         event_rows: rows.len() as u64,
+        document_holders: 0,
         hires,
         separations,
         retirements,

@@ -10,7 +10,7 @@
 //! re-derived (for the ledger, for rendering) without storing it.
 
 use super::rng::{Rng, mix64};
-use crate::model::{Month, PersonId};
+use crate::model::{DocKind, IdType, Month, PersonId};
 use chrono::{Datelike, NaiveDate};
 
 /// Stream purposes for [`Rng::stream`].
@@ -20,6 +20,7 @@ pub(crate) const STREAM_NAME: u64 = 3;
 pub(crate) const STREAM_BAD: u64 = 4;
 pub(crate) const STREAM_LEDGER: u64 = 5;
 pub(crate) const STREAM_IDS: u64 = 6;
+pub(crate) const STREAM_DOCUMENTS: u64 = 7;
 
 /// The export date: nothing in the data is dated after it (hires up to 2026-10,
 /// separations and filings up to this day). Runs use `--as-of 2026-11-22`.
@@ -326,8 +327,31 @@ const ID_SEQUENCES: u64 = 1000;
 /// space (area × birth day × sequence), so IDs are unique without a lookup.
 #[derive(Debug, Clone, Copy)]
 pub struct IdSpace {
+    seed: u64,
     multiplier: u64,
     offset: u64,
+}
+
+/// Persons per thousand who identify with another document than a resident
+/// ID (证件类型 护照, 港澳居民来往内地通行证 …).
+pub const DOCUMENT_PER_MILLE: u32 = 10;
+/// Document numbers end in an 8-digit serial, a permutation of the person's
+/// index (the multiplier is prime, so coprime to 10^8): no two holders of one
+/// kind share a number. Only the first 10^8 persons may hold a document.
+const DOCUMENT_SERIALS: u64 = 100_000_000;
+const SERIAL_MULTIPLIER: u64 = 73_939_133;
+/// The 证件类型 cell of a resident ID.
+pub const RESIDENT_LABEL: &str = "居民身份证";
+/// Nationalities heading an old 外国人永久居留证 number.
+const NATIONALITIES: [&str; 8] = ["USA", "GBR", "DEU", "FRA", "JPN", "KOR", "CAN", "AUS"];
+
+/// Another document than a resident ID, as a person holding one is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Document {
+    /// The 证件类型 cell (`护照`).
+    pub label: &'static str,
+    /// The person as medrecon keys them: the document's kind and number.
+    pub id: PersonId,
 }
 
 impl IdSpace {
@@ -340,9 +364,48 @@ impl IdSpace {
             multiplier += 1;
         }
         IdSpace {
+            seed,
             multiplier,
             offset: rng.below(Self::SIZE),
         }
+    }
+
+    /// The document person `index` identifies with instead of their resident
+    /// ID, for about [`DOCUMENT_PER_MILLE`] of persons: half a passport
+    /// (`E` and 8 digits), three in ten a 港澳居民来往内地通行证 (`H`/`M` and 8
+    /// digits), one in ten a 台湾居民来往大陆通行证 (8 digits) and one in ten an
+    /// old 外国人永久居留证 (three letters, twelve digits).
+    pub fn document(&self, index: u64) -> Option<Document> {
+        if index >= DOCUMENT_SERIALS {
+            return None;
+        }
+        let mut rng = Rng::stream(self.seed, STREAM_DOCUMENTS, index);
+        if !rng.chance(DOCUMENT_PER_MILLE) {
+            return None;
+        }
+        let serial = (index * SERIAL_MULTIPLIER + self.offset) % DOCUMENT_SERIALS;
+        let mut number = [0u8; 15];
+        let (label, id_type, head) = match rng.below(10) {
+            0..=4 => ("护照", IdType::Doc(DocKind::Passport), "E"),
+            5..=7 => (
+                "港澳居民来往内地通行证",
+                IdType::Doc(DocKind::HkMoPermit),
+                if rng.chance(700) { "H" } else { "M" },
+            ),
+            8 => ("台湾居民来往大陆通行证", IdType::Doc(DocKind::TwPermit), ""),
+            _ => ("外国人永久居留身份证", IdType::ForeignPermanent, ""),
+        };
+        let mut len = head.len();
+        number[..len].copy_from_slice(head.as_bytes());
+        if id_type == IdType::ForeignPermanent {
+            number[..3].copy_from_slice(rng.pick(&NATIONALITIES).as_bytes());
+            number[3..7].copy_from_slice(b"1100");
+            len = 7;
+        }
+        put_digits(&mut number[len..len + 8], serial);
+        let text = std::str::from_utf8(&number[..len + 8]).ok()?;
+        let id = PersonId::parse_typed(id_type, text).ok()?;
+        Some(Document { label, id })
     }
 
     /// The resident ID of person `index` (`index < IdSpace::SIZE`).
@@ -501,7 +564,10 @@ pub struct SpellPlan {
 #[derive(Clone, Copy, Debug)]
 pub struct PersonPlan {
     pub index: u64,
+    /// The resident ID the person's birth date and sex come from.
     pub id: PersonId,
+    /// The document the exports name the person by instead, if any.
+    pub document: Option<Document>,
     pub male: bool,
     /// The birth date written in the ID.
     pub birth: NaiveDate,
@@ -512,6 +578,14 @@ pub struct PersonPlan {
 impl PersonPlan {
     pub fn spells(&self) -> &[SpellPlan] {
         &self.spells[..usize::from(self.spell_count)]
+    }
+
+    /// The person as the exports and the ledger name them: (证件类型, ID).
+    pub fn shown_id(&self) -> (&'static str, PersonId) {
+        match self.document {
+            Some(d) => (d.label, d.id),
+            None => (RESIDENT_LABEL, self.id),
+        }
     }
 }
 
@@ -610,6 +684,7 @@ pub fn plan_person(seed: u64, index: u64, ids: &IdSpace, picker: &EmployerPicker
     let mut plan = PersonPlan {
         index,
         id,
+        document: ids.document(index),
         male,
         birth,
         spells: [SpellPlan::default(); 4],
@@ -774,6 +849,41 @@ mod tests {
         seen.sort_unstable();
         seen.dedup();
         assert_eq!(seen.len(), 20_000);
+    }
+
+    #[test]
+    fn about_one_person_in_a_hundred_holds_another_document() {
+        let ids = IdSpace::new(7);
+        let docs: Vec<Document> = (0..20_000).filter_map(|i| ids.document(i)).collect();
+        // 1% of 20,000: 200 expected, binomial sd ≈ 14; ±60 is > 4 sd.
+        assert!((140..=260).contains(&docs.len()), "{}", docs.len());
+        let mut kinds = std::collections::BTreeMap::new();
+        for d in &docs {
+            // The label and the number read back as the same person.
+            let id_type = IdType::parse(d.label).unwrap();
+            assert_eq!(PersonId::parse_typed(id_type, d.id.number()), Ok(d.id));
+            *kinds.entry(d.id.doc_kind().unwrap()).or_insert(0) += 1;
+        }
+        assert_eq!(
+            kinds.keys().copied().collect::<Vec<_>>(),
+            [
+                DocKind::ForeignPermanentResident,
+                DocKind::HkMoPermit,
+                DocKind::Passport,
+                DocKind::TwPermit
+            ]
+        );
+        let mut distinct: Vec<PersonId> = docs.iter().map(|d| d.id).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), docs.len());
+        // The same persons and numbers for the seed, others for another seed.
+        let again: Vec<Document> = (0..20_000).filter_map(|i| ids.document(i)).collect();
+        assert_eq!(again, docs);
+        let other: Vec<Document> = (0..20_000)
+            .filter_map(|i| IdSpace::new(8).document(i))
+            .collect();
+        assert_ne!(other, docs);
     }
 
     #[test]

@@ -12,10 +12,12 @@ use crate::model::{EventKind, Month, RejectCode};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-/// The event-row header, as Chinese HR systems write it (see `schemas/columns.toml`).
-/// The last column, 部门 (department), maps to nothing: real exports carry such
-/// columns and readers must pass over them.
-pub const EVENT_HEADER: [&str; 10] = [
+/// The event-row header, as Chinese HR systems write it (see `schemas/columns.toml`):
+/// 证件类型 beside the number (`居民身份证`, or `护照` … for the persons
+/// holding another document). The last column, 部门 (department), maps to
+/// nothing: real exports carry such columns and readers must pass over them.
+pub const EVENT_HEADER: [&str; 11] = [
+    "证件类型",
     "身份证号",
     "姓名",
     "单位编号",
@@ -56,7 +58,8 @@ pub enum BadKind {
     MissingId,
     /// One wrong check character.
     IdChecksum,
-    /// The ID went through a number: `1.10105E+17`.
+    /// The ID went through a number: `1.10105E+17`. (A document holder's
+    /// row gets a `BadDate` instead of this or `IdChecksum`.)
     IdLostDigits,
     /// An impossible date: `2025-02-30`.
     BadDate,
@@ -135,6 +138,8 @@ pub fn person_rows(
     out: &mut [EventRow; 8],
 ) -> usize {
     let mut bad_rng = Rng::stream(seed, super::population::STREAM_BAD, plan.index);
+    // A document number has no check character and is never a number cell.
+    let document = plan.document.is_some();
     let mut n = 0;
     for spell in plan.spells() {
         let hire = EventRow {
@@ -169,7 +174,9 @@ pub fn person_rows(
     for row in &mut out[..n] {
         if bad_threshold > 0 && bad_rng.chance_threshold(bad_threshold) {
             let mut kind = BadKind::ALL[bad_rng.weighted(&BadKind::WEIGHTS)];
-            if kind == BadKind::BadMoney && row.wage_cents.is_none() {
+            if (kind == BadKind::BadMoney && row.wage_cents.is_none())
+                || (document && matches!(kind, BadKind::IdChecksum | BadKind::IdLostDigits))
+            {
                 kind = BadKind::BadDate;
             }
             row.bad = Some(kind);
@@ -303,8 +310,24 @@ pub fn push_money(out: &mut String, cents: u64, style: MoneyStyle, gbk: bool) {
     }
 }
 
-/// The 身份证号 cell as text.
+/// The 证件类型 cell: `居民身份证`, or the person's other document.
+pub fn push_id_type(out: &mut String, row: &EventRow, ctx: &RenderContext<'_>) {
+    out.push_str(
+        ctx.ids
+            .document(row.person)
+            .map_or(super::population::RESIDENT_LABEL, |d| d.label),
+    );
+}
+
+/// The 身份证号 cell as text: the resident ID, or the number of the
+/// person's other document.
 pub fn push_id(out: &mut String, row: &EventRow, ctx: &RenderContext<'_>) {
+    if let Some(document) = ctx.ids.document(row.person) {
+        if row.bad != Some(BadKind::MissingId) {
+            out.push_str(document.id.number());
+        }
+        return;
+    }
     let id = ctx.ids.person_id(row.person);
     let s = id.as_str();
     match row.bad {
@@ -445,7 +468,8 @@ pub fn push_declaration_row(
     line_end: &str,
 ) {
     let employer = &ctx.employers[row.employer as usize];
-    out.push_str("居民身份证,");
+    push_id_type(out, row, ctx);
+    out.push(',');
     push_id(out, row, ctx);
     out.push(',');
     push_name(out, row, ctx);
@@ -513,6 +537,8 @@ fn push_common_tail(
 /// One CSV line (with `line_end`), quoting the money cell when it holds a comma.
 pub fn push_csv_row(out: &mut String, row: &EventRow, ctx: &RenderContext<'_>, line_end: &str) {
     let employer = &ctx.employers[row.employer as usize];
+    push_id_type(out, row, ctx);
+    out.push(',');
     push_id(out, row, ctx);
     out.push(',');
     push_name(out, row, ctx);
@@ -584,23 +610,32 @@ mod tests {
             gbk: false,
         };
         let picker = EmployerPicker::new(3);
-        for p in 0..300 {
+        let mut documents = 0;
+        for p in 0..1000 {
             let plan = plan_person(1, p, &ctx.ids, &picker);
+            documents += usize::from(plan.document.is_some());
             let mut rows = [plan_row_default(); 8];
             let n = person_rows(&plan, 1, 1 << 32, &mut rows);
             for row in &rows[..n] {
                 let mut id = String::new();
                 push_id(&mut id, row, &ctx);
-                let parsed = PersonId::parse(&id);
+                let mut label = String::new();
+                push_id_type(&mut label, row, &ctx);
+                let id_type = crate::model::IdType::parse(&label).unwrap();
+                let parsed = PersonId::parse_typed(id_type, &id);
+                let (shown_label, shown) = plan.shown_id();
+                assert_eq!(label, shown_label);
                 match row.bad {
                     Some(BadKind::MissingId | BadKind::IdChecksum | BadKind::IdLostDigits) => {
                         let code = parsed.unwrap_err().code();
                         assert_eq!(code, row.bad.unwrap().code(), "{id}");
                     }
-                    _ => assert_eq!(parsed.unwrap(), plan.id),
+                    _ => assert_eq!(parsed.unwrap(), shown),
                 }
             }
         }
+        // Document holders are among them (1% of 1,000: 10 expected).
+        assert!(documents >= 3, "{documents}");
     }
 
     fn plan_row_default() -> EventRow {

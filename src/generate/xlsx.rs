@@ -1,14 +1,15 @@
 //! Event rows as one `.xlsx` workbook with a 增员 sheet (hires) and a 减员 sheet
 //! (separations), each with a title row above the header, real date cells,
-//! number cells for wages and text cells for IDs — except the bad rows, which
-//! carry what real workbooks carry (an ID as a float cell, `2025-02-30` as text).
+//! number cells for wages and text cells for IDs (a 证件类型 column beside
+//! them) — except the bad rows, which carry what real workbooks carry (an ID
+//! as a float cell, `2025-02-30` as text).
 //! Written in rust_xlsxwriter's constant-memory mode; a sheet past Excel's
 //! 1,048,576 rows continues in `增员2`, `增员3`, …
 
 use super::GenerateError;
 use super::render::{
-    BadKind, EVENT_HEADER, EventRow, RenderContext, push_event_word, push_id, push_name,
-    push_reason, push_region, push_wage,
+    BadKind, EVENT_HEADER, EventRow, RenderContext, push_event_word, push_id, push_id_type,
+    push_name, push_reason, push_region, push_wage,
 };
 use crate::model::EventKind;
 use chrono::{Datelike, NaiveDate};
@@ -76,9 +77,11 @@ fn write_sheet(
     for (col, name) in EVENT_HEADER.iter().enumerate() {
         ws.write_string(1, col as u16, *name)?;
     }
-    for (col, width) in [20.0, 10.0, 22.0, 10.0, 12.0, 10.0, 12.0, 14.0, 12.0, 12.0]
-        .into_iter()
-        .enumerate()
+    for (col, width) in [
+        12.0, 20.0, 10.0, 22.0, 10.0, 12.0, 10.0, 12.0, 14.0, 12.0, 12.0,
+    ]
+    .into_iter()
+    .enumerate()
     {
         ws.set_column_width(col as u16, width)?;
     }
@@ -87,55 +90,58 @@ fn write_sheet(
         let r = (i + 2) as u32;
         let employer = &ctx.employers[row.employer as usize];
         cell.clear();
+        push_id_type(&mut cell, row, ctx);
+        ws.write_string(r, 0, cell.as_str())?;
+        cell.clear();
         push_id(&mut cell, row, ctx);
         if row.bad == Some(BadKind::IdLostDigits) {
             // The ID stored as a number, the way Excel keeps a pasted ID.
             let id = ctx.ids.person_id(row.person);
             let digits: f64 = id.as_str()[..17].parse::<f64>().unwrap_or(0.0) * 10.0;
-            ws.write_number(r, 0, digits)?;
+            ws.write_number(r, 1, digits)?;
         } else {
-            ws.write_string(r, 0, cell.as_str())?;
+            ws.write_string(r, 1, cell.as_str())?;
         }
         cell.clear();
         push_name(&mut cell, row, ctx);
-        ws.write_string(r, 1, cell.as_str())?;
-        ws.write_string(r, 2, employer.code.as_str())?;
+        ws.write_string(r, 2, cell.as_str())?;
+        ws.write_string(r, 3, employer.code.as_str())?;
         cell.clear();
         push_event_word(&mut cell, row, employer);
-        ws.write_string(r, 3, cell.as_str())?;
+        ws.write_string(r, 4, cell.as_str())?;
         if row.bad == Some(BadKind::BadDate) {
             cell.clear();
             super::render::push_event_date(&mut cell, row, employer);
-            ws.write_string(r, 4, cell.as_str())?;
+            ws.write_string(r, 5, cell.as_str())?;
         } else {
-            ws.write_datetime_with_format(r, 4, excel_date(row.date)?, date_format)?;
+            ws.write_datetime_with_format(r, 5, excel_date(row.date)?, date_format)?;
         }
         cell.clear();
         push_region(&mut cell, row, employer);
-        ws.write_string(r, 5, cell.as_str())?;
+        ws.write_string(r, 6, cell.as_str())?;
         match (row.bad, row.wage_cents) {
             (Some(BadKind::BadMoney), _) | (_, None) => {
                 cell.clear();
                 push_wage(&mut cell, row, employer, false);
                 if !cell.is_empty() {
-                    ws.write_string(r, 6, cell.as_str())?;
+                    ws.write_string(r, 7, cell.as_str())?;
                 }
             }
             (_, Some(cents)) => {
-                ws.write_number_with_format(r, 6, cents as f64 / 100.0, money_format)?;
+                ws.write_number_with_format(r, 7, cents as f64 / 100.0, money_format)?;
             }
         }
         cell.clear();
         push_reason(&mut cell, row);
         if !cell.is_empty() {
-            ws.write_string(r, 7, cell.as_str())?;
+            ws.write_string(r, 8, cell.as_str())?;
         }
         if let Some(filed) = row.filed {
-            ws.write_datetime_with_format(r, 8, excel_date(filed)?, date_format)?;
+            ws.write_datetime_with_format(r, 9, excel_date(filed)?, date_format)?;
         }
         cell.clear();
         super::render::push_department(&mut cell, row);
-        ws.write_string(r, 9, cell.as_str())?;
+        ws.write_string(r, 10, cell.as_str())?;
     }
     Ok(())
 }

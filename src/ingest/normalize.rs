@@ -319,6 +319,7 @@ fn reject(
         code,
         message,
         names: Vec::new(),
+        documents: Vec::new(),
     })
 }
 

@@ -205,14 +205,45 @@ pub fn reject_value(r: &crate::model::Reject, mask: bool) -> Cow<'_, str> {
         return Cow::Owned(mask_document_text(v));
     }
     let value = mask_free_text(&r.value);
-    if r.names.is_empty() {
+    if r.names.is_empty() && r.documents.is_empty() {
         return value;
     }
     let mut value = value.into_owned();
     for name in &r.names {
         value = value.replace(name.as_str(), &crate::model::mask_name(name));
     }
+    // A resident ID among them is masked already (`mask_free_text`) and no
+    // longer found; a document number is masked where it stands whole.
+    for document in &r.documents {
+        value = replace_whole(&value, document, &mask_document_text(document));
+    }
     Cow::Owned(value)
+}
+
+/// `text` with each occurrence of `word` that no ASCII letter or digit touches on
+/// either side replaced by `with` (a document number `E001` inside `E0012`
+/// or `XE001` is another word).
+fn replace_whole(text: &str, word: &str, with: &str) -> String {
+    if word.is_empty() {
+        return text.to_string();
+    }
+    let joins = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, _) in text.match_indices(word) {
+        if at < rest {
+            continue;
+        }
+        let end = at + word.len();
+        if joins(text[..at].chars().next_back()) || joins(text[end..].chars().next()) {
+            continue;
+        }
+        out.push_str(&text[rest..at]);
+        out.push_str(with);
+        rest = end;
+    }
+    out.push_str(&text[rest..]);
+    out
 }
 
 /// `mask_free_text` when `mask`, else the text as is.
@@ -242,6 +273,7 @@ mod tests {
             code: crate::model::RejectCode::BadId,
             message: String::new(),
             names: Vec::new(),
+            documents: Vec::new(),
         };
         assert_eq!(
             reject_value(&r("证件号码", "E1234/5678"), true),
@@ -298,13 +330,37 @@ mod tests {
             code: RejectCode::BadRow,
             message: "the row has 3 fields, the header has 7".into(),
             names: vec!["吴八方".into()],
+            documents: Vec::new(),
         };
         assert_eq!(reject_value(&r, true), "吴**,110105********002X,E001");
         assert_eq!(reject_value(&r, false), r.value);
+        // A passport holder's row: the number masked as `PersonId::masked`
+        // masks a document's, where it stands whole (not inside `XE98765432`).
+        let passport = Reject {
+            value: "护照,E98765432,史密斯,E001,XE98765432,\"E98765432\"".into(),
+            names: vec!["史密斯".into()],
+            documents: vec!["E98765432".into()],
+            ..r.clone()
+        };
+        assert_eq!(
+            reject_value(&passport, true),
+            "护照,E9*****32,史**,E001,XE98765432,\"E9*****32\""
+        );
+        assert_eq!(reject_value(&passport, false), passport.value);
+        // A resident ID kept as the row's ID cell is masked as one.
+        let resident = Reject {
+            documents: vec!["11010519491231002X".into()],
+            ..r.clone()
+        };
+        assert_eq!(
+            reject_value(&resident, true),
+            "吴**,110105********002X,E001"
+        );
         let cell = Reject {
             column: "姓名".into(),
             value: " 王小明 ".into(),
             names: Vec::new(),
+            documents: Vec::new(),
             ..r.clone()
         };
         assert_eq!(reject_value(&cell, true), "王**");

@@ -763,7 +763,8 @@ fn write_summary_sheet(
     for e in &s.top_employers {
         w.cells(
             &[
-                text(e.employer_id.clone()),
+                // An employer that is a person (a resident ID) is masked.
+                text(super::mask::mask_code(&e.employer_id, opts.mask).into_owned()),
                 Value::Money(e.arrears_total),
                 Value::Money(e.late_fee_total),
                 int(e.persons),
