@@ -374,4 +374,18 @@ fn printed_pages_hold_24_months_and_long_summary_facts_wrap() {
     let xfs = &xfs[..xfs.find("</cellXfs>").unwrap()];
     let xf = xfs.split("<xf ").nth(style + 1).unwrap();
     assert!(xf.contains("wrapText=\"1\""), "{xf}");
+    // A policy pack's row holds its 64-character SHA-256: its columns are at
+    // most 32 wide (+2), so the hash wraps and the row is made taller.
+    let national = summary
+        .rows()
+        .position(|r| r[0] == Data::String("national".into()))
+        .unwrap()
+        + 1;
+    let row_tag = &xml[xml.find(&format!("<row r=\"{national}\"")).unwrap()..];
+    let row_tag = &row_tag[..row_tag.find('>').unwrap()];
+    assert!(row_tag.contains("customHeight=\"1\""), "{row_tag}");
+    assert!(
+        !xml.contains("width=\"62\""),
+        "a summary column at the 60+2 cap"
+    );
 }

@@ -96,6 +96,9 @@ struct Formats {
     /// A summary fact's long text: wrapped inside the table columns (and
     /// always text, never a formula).
     wrapped: Format,
+    /// The summary's columns: long texts (file names, policy months, hashes)
+    /// wrap within [`SUMMARY_MAX_WIDTH`] instead of widening the page.
+    wrap_column: Format,
     /// The calendar's cell fills, in [`CALENDAR_COLOURS`] order.
     fills: Vec<(MonthState, Format)>,
 }
@@ -117,6 +120,9 @@ impl Formats {
                 .set_text_wrap()
                 .set_align(rust_xlsxwriter::FormatAlign::Top)
                 .set_quote_prefix(),
+            wrap_column: Format::new()
+                .set_text_wrap()
+                .set_align(rust_xlsxwriter::FormatAlign::Top),
             fills: CALENDAR_COLOURS
                 .iter()
                 .map(|&(state, rgb)| {
@@ -142,6 +148,7 @@ impl Formats {
             &self.title,
             &self.section,
             &self.wrapped,
+            &self.wrap_column,
         ]
         .into_iter()
         .chain(self.fills.iter().map(|(_, f)| f))
@@ -444,19 +451,29 @@ struct SummaryWriter<'s> {
     /// Facts too long for column B, by row: written once the table columns'
     /// widths are known, wrapped across them (see [`SummaryWriter::finish`]).
     long_facts: Vec<(u32, String)>,
+    /// Table rows with a cell wider than [`SUMMARY_MAX_WIDTH`]: each cell's
+    /// width, for the row's height once the columns' widths are known.
+    tall_rows: Vec<(u32, Vec<usize>)>,
 }
 
 /// A summary fact wider than this is wrapped across the table columns.
 const LONG_FACT: usize = 40;
+/// The summary's columns are at most this wide; longer texts wrap.
+const SUMMARY_MAX_WIDTH: usize = 32;
 /// The summary's table columns (A..H): long facts wrap within B..H, so a
 /// printed page is as wide as the tables, the charts beside them.
 const SUMMARY_COLUMNS: u16 = 8;
 
 impl<'s> SummaryWriter<'s> {
     fn cells(&mut self, values: &[Value], fmt: &Formats) -> Result<(), XlsxError> {
+        let mut cells = Vec::with_capacity(values.len());
         for (c, v) in values.iter().enumerate() {
             let w = write_value(self.sheet, self.row, c as u16, v, fmt)?;
             self.widths.see(c, w);
+            cells.push(w);
+        }
+        if cells.iter().any(|w| *w > SUMMARY_MAX_WIDTH) {
+            self.tall_rows.push((self.row, cells));
         }
         self.row += 1;
         Ok(())
@@ -484,9 +501,33 @@ impl<'s> SummaryWriter<'s> {
             sheet,
             widths,
             long_facts,
+            tall_rows,
             ..
         } = self;
+        let widths = Widths(
+            widths
+                .0
+                .iter()
+                .map(|w| (*w).min(SUMMARY_MAX_WIDTH))
+                .collect(),
+        );
         widths.apply(sheet)?;
+        for c in 0..SUMMARY_COLUMNS {
+            sheet.set_column_format(c, &fmt.wrap_column)?;
+        }
+        // A wrapped row is as tall as its longest cell's lines (spreadsheets
+        // do not grow a row on opening a file).
+        for (row, cells) in tall_rows {
+            let lines = cells
+                .iter()
+                .enumerate()
+                .map(|(c, w)| w.div_ceil(widths.0.get(c).copied().unwrap_or(MIN_WIDTH).max(1)))
+                .max()
+                .unwrap_or(1);
+            if lines > 1 {
+                sheet.set_row_height(row, 15.0 * lines as f64)?;
+            }
+        }
         // Characters a line holds across B..H (a CJK character counts two).
         let across: usize = (1..usize::from(SUMMARY_COLUMNS))
             .map(|c| widths.0.get(c).copied().unwrap_or(MIN_WIDTH) + 2)
@@ -547,6 +588,7 @@ fn write_summary_sheet(
         row: 2,
         widths: Widths::new(usize::from(SUMMARY_COLUMNS)),
         long_facts: Vec::new(),
+        tall_rows: Vec::new(),
     };
     let m = input.manifest;
     let s = input.summary;
