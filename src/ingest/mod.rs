@@ -304,9 +304,7 @@ fn ragged_check(
             value: rec.joined(200),
             names: names(),
             code: RejectCode::BadRow,
-            message: format!(
-                "a quoted field opened on this line (\") is not closed into a row of the header's {header_len} fields: this line alone is rejected and reading resumes on the next line"
-            ),
+            message: crate::text!(quote_not_closed_on_line, header_len),
         });
     }
     if rec.unterminated {
@@ -316,8 +314,7 @@ fn ragged_check(
             value: rec.joined(200),
             names: names(),
             code: RejectCode::BadRow,
-            message: "a quoted field is never closed (missing \") and runs to the end of the file"
-                .into(),
+            message: crate::text!(quote_never_closed),
         });
     }
     // `header_len` counts up to the last named header: trailing unnamed
@@ -330,7 +327,7 @@ fn ragged_check(
             value: rec.joined(200),
             names: names(),
             code: RejectCode::BadRow,
-            message: format!("the row has {n} fields, the header has {header_len}"),
+            message: crate::text!(field_count, n, header_len),
         });
     }
     None
@@ -366,9 +363,9 @@ fn bad_encoding(
         None => (String::new(), rec.joined(200), row_names(rec, name_column)),
     };
     let within = match cell {
-        Some(_) if !column.is_empty() => format!(" in column {column}"),
-        Some(i) => format!(" in field {}", i + 1),
-        None => String::new(),
+        Some(_) if !column.is_empty() => crate::text!(in_column, column.as_str()).into(),
+        Some(i) => crate::text!(in_field, i + 1).into(),
+        None => crate::text::Arg::Empty,
     };
     Reject {
         source: src,
@@ -376,11 +373,12 @@ fn bad_encoding(
         value,
         names,
         code: RejectCode::BadEncoding,
-        message: format!(
-            "line {} is not {} text: byte {} of the file{within} cannot be decoded (shown as \u{FFFD}); the row is not read",
+        message: crate::text!(
+            line_not_decodable,
             bad.line,
             encoding_name(encoding),
-            bad.byte
+            bad.byte,
+            within
         ),
     }
 }

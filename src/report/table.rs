@@ -51,8 +51,15 @@ pub trait Table: Sync {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Fills `out` (cleared first) with row `i`'s values, already masked as asked.
+    /// Fills `out` (cleared first) with row `i`'s values, already masked as
+    /// asked; the texts a person reads (details, messages) in English, as
+    /// the CSV reports write them.
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>);
+    /// [`row`](Table::row) with those texts in `lang` (the workbook's).
+    fn row_in<'s>(&'s self, i: usize, lang: crate::cli::Lang, out: &mut Vec<Value<'s>>) {
+        let _ = lang;
+        self.row(i, out)
+    }
 }
 
 /// Money rounded half-up (四舍五入) to cents, the only rounding reports apply.
