@@ -446,14 +446,6 @@ impl Text {
         Text::new(msg, Vec::new())
     }
 
-    pub fn msg(&self) -> Msg {
-        self.msg
-    }
-
-    pub fn args(&self) -> &[Arg] {
-        &self.args
-    }
-
     /// The text in `lang`, names as they are.
     pub fn render(&self, lang: Lang) -> String {
         let mut out = String::new();
