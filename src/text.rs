@@ -448,9 +448,19 @@ impl Text {
 
     /// The text in `lang`, names as they are.
     pub fn render(&self, lang: Lang) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.len_hint(lang));
         self.render_into(lang, false, &mut out);
         out
+    }
+
+    /// About how long the text is in `lang` (its template's literal text and
+    /// 12 bytes an argument): a buffer of this size is seldom grown.
+    pub fn len_hint(&self, lang: Lang) -> usize {
+        let literal = templates()
+            .get(self.msg as usize)
+            .and_then(|t| t.as_ref())
+            .map_or(0, |t| t.literal_len(lang));
+        literal + 12 * self.args.len()
     }
 
     /// The English text (the CSV reports').
@@ -581,6 +591,31 @@ enum Piece {
 struct Templates {
     zh: Vec<Piece>,
     en: Vec<Piece>,
+    /// The bytes of literal text of `zh` and `en`.
+    literal: [usize; 2],
+}
+
+impl Templates {
+    fn new(zh: Vec<Piece>, en: Vec<Piece>) -> Templates {
+        let len = |pieces: &[Piece]| {
+            pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Lit(s) => s.len(),
+                    Piece::Arg(_) => 0,
+                })
+                .sum()
+        };
+        let literal = [len(&zh), len(&en)];
+        Templates { zh, en, literal }
+    }
+
+    fn literal_len(&self, lang: Lang) -> usize {
+        match lang {
+            Lang::Zh => self.literal[0],
+            Lang::En => self.literal[1],
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -608,10 +643,10 @@ fn templates() -> &'static [Option<Templates>] {
             .iter()
             .map(|&m| {
                 let l = file.text.get(m.key())?;
-                Some(Templates {
-                    zh: parse(&l.zh, m.params()).ok()?,
-                    en: parse(&l.en, m.params()).ok()?,
-                })
+                Some(Templates::new(
+                    parse(&l.zh, m.params()).ok()?,
+                    parse(&l.en, m.params()).ok()?,
+                ))
             })
             .collect()
     })

@@ -541,7 +541,7 @@ impl PersonPart for FlagRow {
         // A NAME_MISMATCH detail names people: masked, each name is masked
         // like the name column (`name 王* kept; also seen: 王*`); other
         // details are masked as free text.
-        let mut detail = String::new();
+        let mut detail = String::with_capacity(self.detail.len_hint(lang));
         let names_masked = mask && self.flag == Flag::NameMismatch;
         self.detail.render_into(lang, names_masked, &mut detail);
         if mask
