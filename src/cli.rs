@@ -158,7 +158,10 @@ pub struct RunArgs {
     /// Exit with code 3 when any row was rejected.
     #[arg(long)]
     pub strict: bool,
-    /// Language of the workbook's headers.
+    /// Language of what a person reads: the workbook (headers, statuses,
+    /// gap kinds, flag and reject names, flag details, reject messages) and
+    /// the summary printed at the end. The CSV reports are the same in both:
+    /// codes and English details (docs/en/outputs.md).
     #[arg(long, value_enum, default_value_t = Lang::Zh)]
     pub lang: Lang,
     /// Start CSV reports with a UTF-8 BOM so spreadsheets show Chinese correctly.
@@ -199,6 +202,9 @@ pub struct ValidateArgs {
     /// Show rejected values whole (IDs are masked by default).
     #[arg(long)]
     pub no_mask: bool,
+    /// Language of the report printed (its counts and reject messages).
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
 }
 
 #[derive(Args, Debug)]
@@ -211,6 +217,10 @@ pub struct ExplainArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
+    /// Language of the explanation (its rule citations are the docs pages of
+    /// that language: docs/zh/rules.md or docs/en/rules.md).
+    #[arg(long, value_enum, default_value_t = Lang::Zh)]
+    pub lang: Lang,
 }
 
 #[derive(Args, Debug)]

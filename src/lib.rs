@@ -22,3 +22,4 @@ pub mod policy;
 pub mod report;
 #[cfg(test)]
 mod test_events;
+pub mod text;

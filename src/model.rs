@@ -281,7 +281,7 @@ pub enum IdError {
     /// The birth date inside the ID is not a real date.
     BirthDate,
     /// A document number (passport, permit) that cannot be one.
-    Document(String),
+    Document(crate::text::Text),
     /// A 证件类型 naming no document medrecon knows.
     UnknownType(String),
     /// The check character does not match (ISO 7064 MOD 11-2).
@@ -302,30 +302,27 @@ impl IdError {
     }
 }
 
+impl IdError {
+    /// What is wrong, as a message of the texts table (reject messages).
+    pub fn text(&self) -> crate::text::Text {
+        use crate::text;
+        match self {
+            IdError::Empty => text!(id_empty),
+            IdError::LostDigits => text!(id_lost_digits),
+            IdError::Length(n) => text!(id_length, *n),
+            IdError::Characters => text!(id_characters),
+            IdError::BirthDate => text!(id_birth_date),
+            IdError::Document(m) => m.clone(),
+            IdError::UnknownType(t) => text!(id_unknown_type, t.as_str()),
+            IdError::Checksum { expected, found } => text!(id_checksum, *found, *expected),
+        }
+    }
+}
+
+/// The English text.
 impl fmt::Display for IdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            IdError::Empty => write!(f, "the ID is empty"),
-            IdError::LostDigits => write!(
-                f,
-                "the ID reached the file as a number (scientific notation or a decimal point): its last digits are lost; re-export the column as text"
-            ),
-            IdError::Length(n) => write!(
-                f,
-                "an ID has 18 characters (or 15 for an old one), this has {n}"
-            ),
-            IdError::Characters => write!(f, "an ID is digits with an optional final X"),
-            IdError::BirthDate => write!(f, "the birth date inside the ID is not a real date"),
-            IdError::Document(m) => f.write_str(m),
-            IdError::UnknownType(t) => write!(
-                f,
-                "证件类型 `{t}` is no document medrecon knows (居民身份证, 港澳台居民居住证, 护照, 港澳居民来往内地通行证, 台湾居民来往大陆通行证, 外国人永久居留身份证, 军官证 …)"
-            ),
-            IdError::Checksum { expected, found } => write!(
-                f,
-                "check character is {found}, the GB 11643 checksum gives {expected}"
-            ),
-        }
+        fmt::Display::fmt(&self.text(), f)
     }
 }
 
@@ -396,17 +393,16 @@ impl PersonId {
                 if !(b[..3].iter().all(u8::is_ascii_uppercase)
                     && b[3..].iter().all(u8::is_ascii_digit))
                 {
-                    return Err(IdError::Document(
-                        "an old 外国人永久居留证 number is three letters and twelve digits".into(),
-                    ));
+                    return Err(IdError::Document(crate::text!(doc_old_foreign_permanent)));
                 }
                 DocKind::ForeignPermanentResident
             }
         };
         let folded = fold_document_number(raw)?;
         if kind != DocKind::ForeignPermanentResident && folded.len() > DOC_NUMBER_MAX {
-            return Err(IdError::Document(format!(
-                "a document number has at most {DOC_NUMBER_MAX} letters and digits, this has {}",
+            return Err(IdError::Document(crate::text!(
+                doc_too_long,
+                DOC_NUMBER_MAX,
                 folded.len()
             )));
         }
@@ -425,8 +421,8 @@ impl PersonId {
                     PersonId::parse_typed(IdType::ForeignPermanent, number)
                 }
                 Some(k) => PersonId::parse_typed(IdType::Doc(k), number),
-                None => Err(IdError::Document(format!(
-                    "unknown document kind `{}` (one of {})",
+                None => Err(IdError::Document(crate::text!(
+                    doc_unknown_kind,
                     code.trim(),
                     DocKind::ALL.map(DocKind::code).join(", ")
                 ))),
@@ -760,17 +756,13 @@ fn fold_document_number(raw: &str) -> Result<String, IdError> {
                 continue;
             }
             _ => {
-                return Err(IdError::Document(
-                    "a document number is letters and digits".into(),
-                ));
+                return Err(IdError::Document(crate::text!(doc_characters)));
             }
         }
         after_separator = false;
     }
     if after_separator {
-        return Err(IdError::Document(
-            "a document number is letters and digits".into(),
-        ));
+        return Err(IdError::Document(crate::text!(doc_characters)));
     }
     Ok(out)
 }
@@ -1298,7 +1290,8 @@ pub struct Reject {
     /// The raw cell value. May contain a whole ID: the report masks it.
     pub value: String,
     pub code: RejectCode,
-    pub message: String,
+    /// Why, rendered in the output's language (English in rejects.csv).
+    pub message: crate::text::Text,
     /// The name cells a whole-row `value` holds (BAD_ROW, BAD_ENCODING): a
     /// masked report masks each of them where it appears in the value.
     pub names: Vec<String>,
@@ -1650,7 +1643,9 @@ pub struct FlagRow {
     pub employer_id: Option<Code>,
     pub month: Option<Month>,
     pub date: Option<NaiveDate>,
-    pub detail: String,
+    /// What the flag is about, rendered in the output's language (English
+    /// in flags.csv).
+    pub detail: crate::text::Text,
     /// Further employers the flag concerns (an overlap's other employers), sorted.
     pub other_employers: Vec<Code>,
 }
@@ -1706,7 +1701,7 @@ pub struct ChangeRow {
     /// Money before and after: a gap's catch-up, an arrears month's shortfall.
     pub amount_before: Option<Decimal>,
     pub amount_after: Option<Decimal>,
-    pub detail: String,
+    pub detail: crate::text::Text,
 }
 
 /// What a month was for a person, as the coverage calendar (参保月历) colours
@@ -1878,7 +1873,6 @@ impl PersonResult {
         self.overpaid.shrink_to_fit();
         for f in &mut self.flags {
             f.other_employers.shrink_to_fit();
-            f.detail.shrink_to_fit();
         }
         self.flags.shrink_to_fit();
     }

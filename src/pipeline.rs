@@ -958,17 +958,18 @@ pub fn run(
     Ok(RunOutcome {
         rejected: loaded.rejects.len() as u64,
         summary: {
-            let mut text = summary.to_text(&args.out);
+            use crate::text::{Arg, Msg, Text};
+            let mut text = summary.to_text(&args.out, args.lang);
             if let Some(since) = args.since {
-                text.push_str(&format!(
-                    "changes since {since}: {} (changes.csv)\n",
-                    changes.len()
-                ));
+                Text::new(
+                    Msg::sum_changes,
+                    [Arg::Date(since), Arg::Int(changes.len() as i64)],
+                )
+                .push_line(args.lang, &mut text);
             }
             for w in &warnings {
-                text.push_str("warning: ");
-                text.push_str(&crate::report::mask::maybe_mask(w, opts.mask));
-                text.push('\n');
+                let w = crate::report::mask::maybe_mask(w, opts.mask);
+                Text::new(Msg::sum_warning, [Arg::Str(w.into())]).push_line(args.lang, &mut text);
             }
             text
         },

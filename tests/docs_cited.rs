@@ -136,19 +136,28 @@ fn help_explain_policy_and_reports_cite_only_the_repository_docs() {
         .expect("the samples have a gap")
         .trim_start_matches('\u{feff}')
         .to_string();
-    let explain = stdout_of(&[
-        "explain",
-        &person,
-        "samples",
-        "--as-of",
-        "2026-11-22",
-        "--ledger",
-        "samples/ledger",
-        "--ui",
-        "samples/ui",
-    ]);
-    check("explain", &explain, &mut cited);
-    assert!(explain.contains("docs/en/rules.md rule"), "{explain}");
+    // explain in each language cites the pages of that language.
+    for (lang, cites, not) in [
+        ("zh", "docs/zh/rules.md 规则", "docs/en/"),
+        ("en", "docs/en/rules.md rule", "docs/zh/"),
+    ] {
+        let explain = stdout_of(&[
+            "explain",
+            &person,
+            "samples",
+            "--as-of",
+            "2026-11-22",
+            "--ledger",
+            "samples/ledger",
+            "--ui",
+            "samples/ui",
+            "--lang",
+            lang,
+        ]);
+        check("explain", &explain, &mut cited);
+        assert!(explain.contains(cites), "{explain}");
+        assert!(!explain.contains(not), "{explain}");
+    }
     // Each page cited is in the repository, in both languages.
     cited.sort();
     cited.dedup();

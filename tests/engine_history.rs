@@ -11,11 +11,11 @@ use medrecon::engine::{EngineContext, PersonInput, evaluate};
 use medrecon::model::{Event, Flag, GapKind, PersonResult, Status, Unpriced};
 use medrecon::policy::PolicySet;
 
-fn flags_of(r: &PersonResult, f: Flag) -> Vec<&str> {
+fn flags_of(r: &PersonResult, f: Flag) -> Vec<String> {
     r.flags
         .iter()
         .filter(|x| x.flag == f)
-        .map(|x| x.detail.as_str())
+        .map(|x| x.detail.en())
         .collect()
 }
 
@@ -431,6 +431,7 @@ fn explain_shows_lifetime_and_resident_switch_with_their_pack_values() {
         },
         &ctx,
         &|s| format!("events.csv:{}", s.row),
+        medrecon::cli::Lang::En,
     );
     // 73 months, a man: 360 − 73 = 287 more.
     assert!(text.contains("actual 73 months + deemed 0 months; needed 287 more months (men 360 / women 300 cumulative months, 120 of them actual"), "{text}");
@@ -456,6 +457,7 @@ fn explain_shows_lifetime_and_resident_switch_with_their_pack_values() {
         },
         &ctx,
         &|s| format!("events.csv:{}", s.row),
+        medrecon::cli::Lang::En,
     );
     assert!(
         text.contains(

@@ -69,7 +69,7 @@ fn shipped_beijing_prices_a_2025_short_gap_at_584_92_a_month() {
     assert!(
         r.flags
             .iter()
-            .any(|f| f.detail == "catch-up of gap 2024-08..2024-09: no flexible premium for beijing 2024-08..2024-09"),
+            .any(|f| f.detail.en() == "catch-up of gap 2024-08..2024-09: no flexible premium for beijing 2024-08..2024-09"),
         "{:?}",
         r.flags
     );

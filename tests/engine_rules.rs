@@ -4,6 +4,7 @@
 mod engine_support;
 
 use engine_support::*;
+use medrecon::cli::Lang;
 use medrecon::engine::{PersonInput, evaluate_all, explain::explain_person};
 use medrecon::model::{Flag, GapKind, Status, UiSpan};
 
@@ -81,6 +82,7 @@ fn spec_short_gap_across_the_july_switch_2504_12() {
         },
         &c,
         &|s| format!("events.csv:{}", s.row),
+        Lang::En,
     );
     assert!(
         text.contains(
@@ -235,8 +237,8 @@ fn overlap_once_per_run_of_months() {
     let overlaps: Vec<_> = r.flags.iter().filter(|f| f.flag == Flag::Overlap).collect();
     assert_eq!(overlaps.len(), 2);
     assert_eq!(overlaps[0].month, Some(m("2025-03")));
-    assert!(overlaps[0].detail.contains("2025-03..2025-06"));
-    assert!(overlaps[0].detail.contains("E1 and E2 and E3"));
+    assert!(overlaps[0].detail.en().contains("2025-03..2025-06"));
+    assert!(overlaps[0].detail.en().contains("E1 and E2 and E3"));
     assert_eq!(overlaps[1].month, Some(m("2025-08")));
     // merged coverage 2025-01..2025-08 counted once
     assert_eq!(r.person.cumulative_months, 8);
@@ -332,7 +334,7 @@ fn name_mismatch_first_by_source_wins() {
     let r = run(&set, "2025-03-25", &[a, b], &[], &[]);
     assert_eq!(r.person.name.as_deref(), Some("张三"));
     assert_eq!(flags_of(&r, Flag::NameMismatch), 1);
-    assert!(r.flags.iter().any(|f| f.detail.contains("张叁")));
+    assert!(r.flags.iter().any(|f| f.detail.en().contains("张叁")));
 }
 
 #[test]
@@ -550,7 +552,7 @@ fn a_month_after_the_last_version_is_unpriced_and_carry_forward_prices_it() {
     assert_eq!(r.gaps[0].catch_up, None);
     assert_eq!(r.person.unpriced, medrecon::model::Unpriced::CatchUp);
     assert!(r.flags.iter().any(|f| f.flag == Flag::Unpriced
-        && f.detail == "catch-up of open gap 2025-02..2025-02: no base for testcity 2025-02"));
+        && f.detail.en() == "catch-up of open gap 2025-02..2025-02: no base for testcity 2025-02"));
     let mut c = c;
     c.carry_forward = true;
     let r = medrecon::engine::evaluate(&input, &c);

@@ -124,7 +124,11 @@ fn a_fifo_given_or_found_in_a_folder_is_refused_not_waited_on() {
     let dir = tmp.path().join("folder");
     events(&dir);
     mkfifo(&dir.join("zz_pipe.csv"));
-    let a = medrecon().arg("validate").arg(&dir).assert().success();
+    let a = medrecon()
+        .args(["validate", "--lang", "en"])
+        .arg(&dir)
+        .assert()
+        .success();
     let out = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(out.contains("total: 1 files, read 1, accepted 1"), "{out}");
 }

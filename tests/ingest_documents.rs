@@ -191,7 +191,7 @@ fn passport_and_permit_holders_are_persons_keyed_by_type_and_number() {
     // explain takes a document as persons.csv prints it.
     let explain = Command::cargo_bin("medrecon")
         .unwrap()
-        .args(["explain", "passport:E12345678"])
+        .args(["explain", "passport:E12345678", "--lang", "en"])
         .arg(tmp.path().join("decl.csv"))
         .arg("--ledger")
         .arg(tmp.path().join("ledger.csv"))

@@ -93,7 +93,7 @@ fn a_stray_quote_costs_its_line_and_the_rows_after_it_are_read() {
     assert_eq!(b.rejects.len(), 1);
     assert_reject(&b, 2, "", RejectCode::BadRow);
     let r = reject_at(&b, 2);
-    assert!(r.message.contains("this line alone"), "{}", r.message);
+    assert!(r.message.en().contains("this line alone"), "{}", r.message);
     assert_eq!(r.value, "110105199003070017,李四,E1,增员,2025-01-06,北京");
     let rows: Vec<u32> = in_input_order(&b).iter().map(|e| e.source.row).collect();
     assert_eq!(rows, vec![3, 4, 5, 6, 7]);
@@ -174,8 +174,9 @@ fn an_undecodable_line_in_a_utf8_file_is_one_bad_encoding_reject() {
     let r = reject_at(&b, 4);
     assert_eq!(r.value, "李\u{FFFD}");
     assert!(
-        r.message.contains("line 4 is not UTF-8 text")
+        r.message.en().contains("line 4 is not UTF-8 text")
             && r.message
+                .en()
                 .contains(&format!("byte {at} of the file in column 姓名")),
         "{}",
         r.message
@@ -197,7 +198,11 @@ fn an_undecodable_line_in_a_utf8_file_is_one_bad_encoding_reject() {
         "{rejects}"
     );
     // validate counts the row too, and masks the ID-free value as it is.
-    let a = medrecon().arg("validate").arg(&p).assert().success();
+    let a = medrecon()
+        .args(["validate", "--lang", "en"])
+        .arg(&p)
+        .assert()
+        .success();
     let stdout = String::from_utf8_lossy(&a.get_output().stdout).into_owned();
     assert!(
         stdout.contains("read 6, accepted 5, rejected 1, duplicates 0"),
@@ -236,8 +241,8 @@ fn an_undecodable_line_in_a_gbk_file_is_one_bad_encoding_reject() {
         r.value
     );
     assert!(
-        r.message.contains("line 4 is not GB18030/GBK text")
-            && r.message.contains(&format!("byte {at} of the file")),
+        r.message.en().contains("line 4 is not GB18030/GBK text")
+            && r.message.en().contains(&format!("byte {at} of the file")),
         "{}",
         r.message
     );

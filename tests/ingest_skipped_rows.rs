@@ -115,7 +115,7 @@ fn validate_counts_rows_that_are_not_persons_as_skipped() {
     ];
     for (path, sheet, encoding) in &files {
         let out = medrecon()
-            .args(["validate", "--no-mask"])
+            .args(["validate", "--no-mask", "--lang", "en"])
             .arg(path)
             .output()
             .unwrap();
@@ -148,7 +148,8 @@ fn validate_counts_rows_that_are_not_persons_as_skipped() {
         assert!(rejects[0].contains("\t9\t身份证号\t"), "{rejects:?}");
     }
     // All three together: the totals add up (the same persons in the second
-    // and third file are duplicates of the first's).
+    // and third file are duplicates of the first's). In Chinese, the default,
+    // the skipped rows' reasons too.
     let out = medrecon()
         .arg("validate")
         .args(files.iter().map(|f| &f.0))
@@ -156,7 +157,11 @@ fn validate_counts_rows_that_are_not_persons_as_skipped() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("total: 3 files, read 21, accepted 2, rejected 3, duplicates 4, skipped 12"),
+        text.contains("合计：3个文件，读取21，接受2，拒收3，重复4，跳过12，变动记录2条\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("跳过4（示例行（例/示例）：1、占位行（-、--、——）：1、小计或合计行（合计/总计/小计/…汇总）：2）\n"),
         "{text}"
     );
 }
@@ -174,7 +179,14 @@ fn the_manifest_lists_skipped_rows_and_rejects_hold_only_the_bad_id() {
         let run = medrecon()
             .arg("run")
             .arg(input)
-            .args(["--as-of", "2025-08-15", "--no-mask", "--out"])
+            .args([
+                "--as-of",
+                "2025-08-15",
+                "--no-mask",
+                "--lang",
+                "en",
+                "--out",
+            ])
             .arg(&out)
             .output()
             .unwrap();
@@ -274,7 +286,7 @@ fn short_subtotal_rows_of_a_csv_are_skipped_not_bad_rows() {
     )
     .unwrap();
     let out = medrecon()
-        .args(["validate", "--no-mask"])
+        .args(["validate", "--no-mask", "--lang", "en"])
         .arg(&path)
         .output()
         .unwrap();

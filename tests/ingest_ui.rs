@@ -187,7 +187,7 @@ fn an_undecodable_line_in_a_ui_file_costs_its_row_only() {
         (3, "姓名", "李\u{FFFD}", RejectCode::BadEncoding)
     );
     assert!(
-        r.message.contains(&format!(
+        r.message.en().contains(&format!(
             "line 3 is not UTF-8 text: byte {byte} of the file in column 姓名"
         )),
         "{}",

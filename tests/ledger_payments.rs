@@ -637,7 +637,7 @@ fn validate_shows_other_insurance_and_notes_per_ledger_file() {
         ),
     );
     let assert = medrecon()
-        .arg("validate")
+        .args(["validate", "--lang", "en"])
         .arg(events(tmp.path()))
         .arg("--ledger")
         .arg(&ledger)
@@ -674,7 +674,7 @@ fn explain_lists_each_payment_of_a_month() {
         ),
     );
     let assert = medrecon()
-        .args(["explain", P1])
+        .args(["explain", P1, "--lang", "en"])
         .arg(events(tmp.path()))
         .args(["--as-of", "2025-08-15", "--ledger"])
         .arg(&ledger)

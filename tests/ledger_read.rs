@@ -234,7 +234,7 @@ fn bad_rows_are_rejects_with_code_row_column_and_value() {
             (12, "缴费日期", "03/04/2025", RejectCode::AmbiguousDate),
         ]
     );
-    assert!(batch.rejects.iter().all(|r| !r.message.is_empty()));
+    assert!(batch.rejects.iter().all(|r| !r.message.en().is_empty()));
     assert_eq!(batch.inputs[0].encoding.as_deref(), Some("utf-8-bom"));
     let s = &batch.inputs[0].sheets[0];
     assert_eq!((s.rows_read, s.accepted, s.rejected), (11, 1, 10));
@@ -569,7 +569,7 @@ fn ledger_employer_error_values_and_control_characters_are_bad_text() {
         ]
     );
     assert!(
-        batch.rejects[1].message.contains("U+0001"),
+        batch.rejects[1].message.en().contains("U+0001"),
         "{:?}",
         batch.rejects[1]
     );

@@ -198,7 +198,7 @@ fn fixture() -> Fixture {
                 employer_id: Some(e("E3")),
                 month: Some(m(2025, 4)),
                 date: None,
-                detail: "open gap 2025-04..2025-08, 5 months".into(),
+                detail: medrecon::text!(verbatim, "open gap 2025-04..2025-08, 5 months"),
                 other_employers: vec![],
             },
             FlagRow {
@@ -207,7 +207,10 @@ fn fixture() -> Fixture {
                 employer_id: Some(e("E3")),
                 month: None,
                 date: Some(d(2025, 4, 10)),
-                detail: format!("stop for {ID_B} filed 2025-04-10, deadline 2025-03-30"),
+                detail: medrecon::text!(
+                    verbatim,
+                    format!("stop for {ID_B} filed 2025-04-10, deadline 2025-03-30")
+                ),
                 other_employers: vec![],
             },
         ],
@@ -334,7 +337,7 @@ fn fixture() -> Fixture {
         column: column.into(),
         value: value.into(),
         code,
-        message: message.into(),
+        message: medrecon::text!(verbatim, message),
         names: Vec::new(),
         documents: Vec::new(),
     };
@@ -908,7 +911,7 @@ fn a_rejected_name_cell_is_masked_like_a_name() {
         column: "姓名".into(),
         value: "王小明".into(),
         code: RejectCode::MissingValue,
-        message: "row has a name but no ID".into(),
+        message: medrecon::text!(verbatim, "row has a name but no ID"),
         names: Vec::new(),
         documents: Vec::new(),
     });

@@ -745,7 +745,14 @@ cap = { value = "30000", grade = "provisional", source = "2024 cap carried until
         .arg(&input)
         .args(["--as-of", "2025-08-15", "--out"])
         .arg(&out)
-        .args(["--no-mask", "--format", "csv,xlsx", "--policy"])
+        .args([
+            "--no-mask",
+            "--format",
+            "csv,xlsx",
+            "--lang",
+            "en",
+            "--policy",
+        ])
         .arg(&pack)
         .args(["--ledger", ledger.to_str().unwrap()])
         .assert()

@@ -34,6 +34,7 @@ fn validate_samples_prints_the_accounting_and_masks_ids() {
         .unwrap()
         .arg("validate")
         .args(sample_events())
+        .args(["--lang", "en"])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("encoding gb18030"))
@@ -45,6 +46,21 @@ fn validate_samples_prints_the_accounting_and_masks_ids() {
         .stdout(predicate::str::contains("BAD_DATE"))
         .stdout(predicate::str::contains("ID_LOST_DIGITS"))
         .stdout(predicate::str::contains("********"))
+        .stdout(predicate::str::contains("NOT BALANCED").not());
+    // Without --lang: Chinese.
+    Command::cargo_bin("medrecon")
+        .unwrap()
+        .arg("validate")
+        .args(sample_events())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("编码gb18030"))
+        .stdout(predicate::str::contains(
+            "工作表增员：变动记录行，表头第2行：读取",
+        ))
+        .stdout(predicate::str::contains("花名册行"))
+        .stdout(predicate::str::contains("\tID_CHECKSUM\t校验码为"))
+        .stdout(predicate::str::contains("encoding").not())
         .stdout(predicate::str::contains("NOT BALANCED").not());
 }
 

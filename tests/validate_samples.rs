@@ -6,6 +6,7 @@
 mod ingest_support;
 
 use ingest_support::*;
+use medrecon::cli::Lang;
 use medrecon::commands::validate::render;
 use medrecon::model::{InputFormat, RejectCode, Shape};
 use std::collections::BTreeSet;
@@ -115,8 +116,8 @@ fn samples_balance_and_hold_the_planted_bad_rows() {
 #[test]
 fn the_printed_report_masks_ids_unless_asked() {
     let b = read(&sample_events()).unwrap();
-    let masked = render(&b, true);
-    let whole = render(&b, false);
+    let masked = render(&b, true, Lang::En);
+    let whole = render(&b, false, Lang::En);
     let bad = &b.rejects[0];
     assert_eq!(bad.code, RejectCode::IdChecksum);
     assert!(whole.contains(&bad.value));
@@ -127,5 +128,28 @@ fn the_printed_report_masks_ids_unless_asked() {
     assert!(masked.contains("encoding gb18030"));
     assert!(masked.contains("duplicates 1"));
     assert!(!masked.contains("NOT BALANCED"));
+    let found = v.chars().last().unwrap();
+    assert!(
+        masked.contains(&format!(
+            "\tID_CHECKSUM\tcheck character is {found}, the GB 11643 checksum gives "
+        )),
+        "{masked}"
+    );
     println!("{masked}");
+    // The same report in Chinese (the default): the counts' words and the
+    // reject message, the codes and values as they are.
+    let zh = render(&b, true, Lang::Zh);
+    assert!(zh.contains("，编码gb18030，"), "{zh}");
+    assert!(zh.contains("重复1"), "{zh}");
+    assert!(
+        zh.contains("文件\t工作表\t行号\t列\t值\t拒收代码\t拒收原因\n"),
+        "{zh}"
+    );
+    assert!(
+        zh.contains(&format!(
+            "\tID_CHECKSUM\t校验码为{found}，按GB 11643计算应为"
+        )),
+        "{zh}"
+    );
+    assert!(!zh.contains(&bad.value) && !zh.contains("check character"));
 }

@@ -127,7 +127,7 @@ impl RowBatch {
                             column: *col,
                             value: String::new(),
                             code: RejectCode::MissingValue,
-                            message: "the employer (单位编号) is empty".into(),
+                            message: crate::text!(employer_empty),
                         },
                     ));
                     return;

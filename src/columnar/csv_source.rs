@@ -20,6 +20,8 @@ use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::{Layout, LedgerSchema};
 use super::values::{Cell, CellError, NO_COLUMN};
 use crate::model::{Reject, RejectCode, Shape, SheetReport, SourceRef};
+use crate::text;
+use crate::text::Text;
 use anyhow::bail;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -739,7 +741,7 @@ enum Check {
 struct GbkFound;
 
 /// The BAD_ENCODING error of a row shown as `line` (bad bytes as U+FFFD).
-fn bad_encoding(line: &str, delimiter: u8, width: usize, what: String) -> CellError {
+fn bad_encoding(line: &str, delimiter: u8, width: usize, what: Text) -> CellError {
     let mut scratch = String::new();
     let mut fields = Vec::new();
     split_fields(line, delimiter, &mut scratch, &mut fields);
@@ -752,7 +754,7 @@ fn bad_encoding(line: &str, delimiter: u8, width: usize, what: String) -> CellEr
         column,
         value,
         code: RejectCode::BadEncoding,
-        message: format!("{what} cannot be decoded (shown as \u{FFFD}); the row is not read"),
+        message: text!(row_not_decodable, what),
     }
 }
 
@@ -794,10 +796,7 @@ fn parse_piece(
                         return Err(GbkFound);
                     }
                     let lossy = String::from_utf8_lossy(raw);
-                    let what = format!(
-                        "the row is not UTF-8 text: byte {} of the row (from 0)",
-                        e.valid_up_to()
-                    );
+                    let what = text!(row_not_utf8, e.valid_up_to());
                     bad_rows += 1;
                     batch.reject_row(
                         this,
@@ -809,7 +808,7 @@ fn parse_piece(
         };
         if replaced && line.contains('\u{FFFD}') {
             bad_rows += 1;
-            let what = "the row is not GB18030/GBK text: some of its bytes".to_string();
+            let what = text!(row_not_gbk);
             batch.reject_row(this, bad_encoding(line, header.delimiter, width, what));
             continue;
         }
@@ -820,9 +819,7 @@ fn parse_piece(
                     column: NO_COLUMN,
                     value: cut(line),
                     code: RejectCode::BadRow,
-                    message: format!(
-                        "a quoted field opened on this line (\") is not closed into a row of the header's {width} fields: this line alone is rejected and reading resumes on the next line"
-                    ),
+                    message: text!(quote_not_closed_on_line, width),
                 },
             );
             continue;
@@ -834,8 +831,8 @@ fn parse_piece(
                     column: NO_COLUMN,
                     value: cut(line),
                     code: RejectCode::BadRow,
-                    message: format!(
-                        "the row takes {} bytes, over the limit of {} bytes (1 MiB) per CSV row",
+                    message: text!(
+                        row_too_long,
                         line.len(),
                         crate::ingest::csv::MAX_RECORD_BYTES
                     ),
@@ -860,10 +857,7 @@ fn parse_piece(
                     column: NO_COLUMN,
                     value: cut(line),
                     code: RejectCode::BadRow,
-                    message: format!(
-                        "the row has {} fields, the header has {width}",
-                        fields.len()
-                    ),
+                    message: text!(field_count, fields.len(), width),
                 },
             );
             continue;
@@ -1141,7 +1135,11 @@ mod tests {
             ]
         );
         assert!(r1[2].value.contains('\u{FFFD}'), "{:?}", r1[2]);
-        assert!(r1[2].message.contains("byte 3 of the row"), "{:?}", r1[2]);
+        assert!(
+            r1[2].message.en().contains("byte 3 of the row"),
+            "{:?}",
+            r1[2]
+        );
         // The same in GBK: the bad byte is no GB18030 character either.
         let mut g: Vec<Vec<u8>> = Vec::new();
         for (i, l) in lines.iter().enumerate() {

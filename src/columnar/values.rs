@@ -5,6 +5,8 @@
 use super::schema::{Layout, WideRole};
 use super::vocab::{InsuranceClass, Vocab};
 use crate::model::{IdType, Insurance, Month, PaymentKind, PersonId, RejectCode};
+use crate::text;
+use crate::text::Text;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
@@ -90,16 +92,16 @@ pub(crate) struct CellError {
     pub column: usize,
     pub value: String,
     pub code: RejectCode,
-    pub message: String,
+    pub message: Text,
 }
 
 impl CellError {
-    fn new(column: usize, cell: &Cell, code: RejectCode, message: impl Into<String>) -> Self {
+    fn new(column: usize, cell: &Cell, code: RejectCode, message: Text) -> Self {
         CellError {
             column,
             value: cell.raw(),
             code,
-            message: message.into(),
+            message,
         }
     }
 }
@@ -143,7 +145,7 @@ pub(crate) fn read_row<'a>(
                     col,
                     &c,
                     RejectCode::BadId,
-                    crate::model::IdError::UnknownType(shown).to_string(),
+                    crate::model::IdError::UnknownType(shown).text(),
                 )
             })?;
             person_id_typed(&id_cell, id_type)
@@ -169,7 +171,7 @@ pub(crate) fn read_row<'a>(
                         col,
                         &c,
                         RejectCode::BadMonth,
-                        "the row gives a range in its first month cell and a last month too",
+                        text!(range_and_last_month),
                     ));
                 }
                 end
@@ -184,7 +186,7 @@ pub(crate) fn read_row<'a>(
             col,
             &c,
             RejectCode::BadMonth,
-            format!("the range {month}..{to} ends before it starts"),
+            text!(range_backwards, month, to),
         ));
     }
     if span > MAX_RANGE_MONTHS {
@@ -193,7 +195,7 @@ pub(crate) fn read_row<'a>(
             layout.month,
             &c,
             RejectCode::BadMonth,
-            format!("the range {month}..{to} is {span} months, more than {MAX_RANGE_MONTHS}"),
+            text!(range_too_long, month, to, span, MAX_RANGE_MONTHS),
         ));
     }
     if let Some(col) = layout.months {
@@ -205,10 +207,7 @@ pub(crate) fn read_row<'a>(
                     col,
                     &c,
                     RejectCode::MonthsMismatch,
-                    format!(
-                        "the month count (月数) `{}` disagrees with the range {month}..{to} ({span} months)",
-                        c.raw()
-                    ),
+                    text!(month_count_mismatch, c.raw(), month, to, span),
                 ));
             }
         }
@@ -246,7 +245,7 @@ pub(crate) fn read_row<'a>(
                 col,
                 &cell(col),
                 RejectCode::MissingValue,
-                "no medical amount: every medical column of this wide ledger is empty",
+                text!(no_medical_amount),
             ));
         }
     } else {
@@ -357,22 +356,17 @@ fn vocab_text(cell: &Cell) -> Option<String> {
 
 fn insurance(cell: &Cell) -> Result<InsuranceClass, CodeMsg> {
     let Some(text) = vocab_text(cell) else {
-        return Err((
-            RejectCode::MissingValue,
-            "the insurance (险种) is empty".into(),
-        ));
+        return Err((RejectCode::MissingValue, text!(insurance_empty)));
     };
-    let vocab = Vocab::shipped().map_err(|e| (RejectCode::UnknownInsurance, e.to_string()))?;
+    let vocab = Vocab::shipped()
+        .map_err(|e| (RejectCode::UnknownInsurance, text!(verbatim, e.to_string())))?;
     vocab.insurance(&text).ok_or_else(|| {
-        let hint = if text.chars().all(|c| c.is_ascii_digit()) {
-            ": insurance codes are read only with a code list declared in schemas/insurance.toml"
+        let message = if text.chars().all(|c| c.is_ascii_digit()) {
+            text!(unknown_insurance_code, text.as_str())
         } else {
-            ": add it to schemas/insurance.toml if it is a real insurance name"
+            text!(unknown_insurance, text.as_str())
         };
-        (
-            RejectCode::UnknownInsurance,
-            format!("unknown insurance (险种) `{text}`{hint}"),
-        )
+        (RejectCode::UnknownInsurance, message)
     })
 }
 
@@ -380,13 +374,16 @@ fn payment_kind(cell: &Cell) -> Result<PaymentKind, CodeMsg> {
     let Some(text) = vocab_text(cell) else {
         return Ok(PaymentKind::Normal);
     };
-    let vocab = Vocab::shipped().map_err(|e| (RejectCode::UnknownPaymentKind, e.to_string()))?;
+    let vocab = Vocab::shipped().map_err(|e| {
+        (
+            RejectCode::UnknownPaymentKind,
+            text!(verbatim, e.to_string()),
+        )
+    })?;
     vocab.payment_kind(&text).ok_or_else(|| {
         (
             RejectCode::UnknownPaymentKind,
-            format!(
-                "unknown payment kind (缴费类型) `{text}`: known are 正常应缴, 补缴/补收/中断补收, 退收, 转入 (codes 10, 31–35, 20)"
-            ),
+            text!(unknown_payment_kind, text.as_str()),
         )
     })
 }
@@ -402,7 +399,7 @@ fn amount<'a>(layout: &Layout, cell: &impl Fn(usize) -> Cell<'a>) -> Result<i64,
                 col,
                 &c,
                 RejectCode::MissingValue,
-                "the amount paid (实缴金额) is empty",
+                text!(amount_paid_empty),
             ));
         }
     }
@@ -416,10 +413,9 @@ fn amount<'a>(layout: &Layout, cell: &impl Fn(usize) -> Cell<'a>) -> Result<i64,
             continue;
         }
         let v = money(&c).map_err(|msg| CellError::new(col, &c, RejectCode::BadMoney, msg))?;
-        total =
-            Some(total.unwrap_or(0).checked_add(v).ok_or_else(|| {
-                CellError::new(col, &c, RejectCode::BadMoney, "amount is too large")
-            })?);
+        total = Some(total.unwrap_or(0).checked_add(v).ok_or_else(|| {
+            CellError::new(col, &c, RejectCode::BadMoney, text!(amount_too_large))
+        })?);
     }
     match (total, first_blank) {
         (Some(t), _) => Ok(t),
@@ -427,18 +423,18 @@ fn amount<'a>(layout: &Layout, cell: &impl Fn(usize) -> Cell<'a>) -> Result<i64,
             col,
             &c,
             RejectCode::MissingValue,
-            "no amount: the employer part (单位缴纳) and employee part (个人缴纳) are both empty",
+            text!(no_amount_parts),
         )),
         (None, None) => Err(CellError {
             column: layout.person,
             value: String::new(),
             code: RejectCode::MissingValue,
-            message: "the row has no amount column".into(),
+            message: text!(no_amount_column),
         }),
     }
 }
 
-type CodeMsg = (RejectCode, String);
+type CodeMsg = (RejectCode, Text);
 
 /// A ledger row's ID under its 证件类型 (`PersonId::parse_typed`): a
 /// document's number may be a number cell when it is digits only.
@@ -452,21 +448,18 @@ pub(crate) fn person_id_typed(cell: &Cell, id_type: IdType) -> Result<PersonId, 
         Cell::Float(_) => {
             return Err((
                 RejectCode::IdLostDigits,
-                crate::model::IdError::LostDigits.to_string(),
+                crate::model::IdError::LostDigits.text(),
             ));
         }
         other => other.raw(),
     };
-    PersonId::parse_typed(id_type, &text).map_err(|e| (e.code(), e.to_string()))
+    PersonId::parse_typed(id_type, &text).map_err(|e| (e.code(), e.text()))
 }
 
 pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
     let parsed = match cell {
         Cell::Empty => {
-            return Err((
-                RejectCode::MissingValue,
-                "the ID (身份证号) is empty".into(),
-            ));
+            return Err((RejectCode::MissingValue, text!(id_cell_empty)));
         }
         Cell::Text(s) => PersonId::parse(unwrap_text_marker(s)),
         Cell::Int(i) => PersonId::parse(&i.to_string()),
@@ -477,19 +470,16 @@ pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
             } else {
                 return Err((
                     RejectCode::IdLostDigits,
-                    crate::model::IdError::LostDigits.to_string(),
+                    crate::model::IdError::LostDigits.text(),
                 ));
             }
         }
         Cell::Decimal(d) => PersonId::parse(&d.to_string()),
         Cell::Date(_) | Cell::Bool(_) => {
-            return Err((
-                RejectCode::BadId,
-                "the ID cell holds a date or a yes/no value".into(),
-            ));
+            return Err((RejectCode::BadId, text!(id_cell_date_or_bool)));
         }
     };
-    parsed.map_err(|e| (e.code(), e.to_string()))
+    parsed.map_err(|e| (e.code(), e.text()))
 }
 
 /// Exports keep long numbers as text with a leading `'` or as `="…"`; drop that.
@@ -512,24 +502,13 @@ pub(crate) fn person_from_key(key: u64) -> Option<PersonId> {
 }
 
 pub(crate) fn month(cell: &Cell) -> Result<Month, CodeMsg> {
-    let bad = |raw: &str| {
-        (
-            RejectCode::BadMonth,
-            format!("费款所属期 `{raw}` is not a month: write 202503 or 2025-03"),
-        )
-    };
+    let bad = |raw: &str| (RejectCode::BadMonth, text!(ledger_not_a_month, raw));
     match cell {
-        Cell::Empty => Err((
-            RejectCode::MissingValue,
-            "the month (费款所属期) is empty".into(),
-        )),
+        Cell::Empty => Err((RejectCode::MissingValue, text!(ledger_month_empty))),
         Cell::Text(s) => {
             let t = trim_cell(s);
             if t.is_empty() {
-                return Err((
-                    RejectCode::MissingValue,
-                    "the month (费款所属期) is empty".into(),
-                ));
+                return Err((RejectCode::MissingValue, text!(ledger_month_empty)));
             }
             Month::parse(t).ok_or_else(|| bad(t))
         }
@@ -551,13 +530,12 @@ pub(crate) fn month(cell: &Cell) -> Result<Month, CodeMsg> {
 /// Money in 分: `8000`, `8,000.00`, `¥8000`, `8000元`, full-width `８０００`,
 /// a leading minus for reversals (冲正). More than two decimals that are not
 /// zero is refused (no payment is below 1 分).
-pub(crate) fn money(cell: &Cell) -> Result<i64, String> {
+pub(crate) fn money(cell: &Cell) -> Result<i64, Text> {
     let cents = money_unbounded(cell)?;
     if cents.unsigned_abs() > MAX_ROW_CENTS {
-        return Err(format!(
-            "amount {}.{:02} is beyond any monthly contribution (limit 10,000,000.00 per row)",
-            cents / 100,
-            (cents % 100).unsigned_abs()
+        return Err(text!(
+            amount_beyond_limit,
+            format!("{}.{:02}", cents / 100, (cents % 100).unsigned_abs())
         ));
     }
     Ok(cents)
@@ -568,43 +546,41 @@ pub(crate) fn money(cell: &Cell) -> Result<i64, String> {
 /// person·employer·month cannot overflow the i64 sums of the aggregation.
 const MAX_ROW_CENTS: u64 = 1_000_000_000;
 
-fn money_unbounded(cell: &Cell) -> Result<i64, String> {
+fn money_unbounded(cell: &Cell) -> Result<i64, Text> {
     match cell {
         Cell::Text(s) => money_text(s),
-        Cell::Int(i) => i
-            .checked_mul(100)
-            .ok_or_else(|| "amount is too large".to_string()),
+        Cell::Int(i) => i.checked_mul(100).ok_or_else(|| text!(amount_too_large)),
         Cell::Float(f) => {
             // A spreadsheet number: its shortest decimal form, rounded half-up
             // to the fen (a formula can leave 980.0000000000001).
             if !f.is_finite() {
-                return Err("amount is not a number".into());
+                return Err(text!(amount_not_a_number));
             }
             let d = Decimal::from_str(&f.to_string())
                 .or_else(|_| Decimal::from_scientific(&format!("{f:e}")))
-                .map_err(|_| format!("amount {f} is out of range"))?;
+                .map_err(|_| text!(amount_out_of_range, format!("{f}")))?;
             decimal_cents(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
         }
         Cell::Decimal(d) => {
             if d.round_dp(2) != *d {
-                return Err(format!("amount {d} has fractions of a fen (分)"));
+                return Err(text!(amount_fractions_of_fen, d.to_string()));
             }
             decimal_cents(*d)
         }
-        Cell::Empty => Err("amount is empty".into()),
-        Cell::Date(_) | Cell::Bool(_) => Err("amount cell holds a date or a yes/no value".into()),
+        Cell::Empty => Err(text!(amount_empty)),
+        Cell::Date(_) | Cell::Bool(_) => Err(text!(amount_date_or_bool)),
     }
 }
 
-fn decimal_cents(d: Decimal) -> Result<i64, String> {
+fn decimal_cents(d: Decimal) -> Result<i64, Text> {
     let mut d = d;
     d.rescale(2);
     let m = d.mantissa();
-    i64::try_from(m).map_err(|_| format!("amount {d} is too large"))
+    i64::try_from(m).map_err(|_| text!(amount_value_too_large, d.to_string()))
 }
 
-fn money_text(raw: &str) -> Result<i64, String> {
-    let bad = || format!("`{}` is not an amount of money", trim_cell(raw));
+fn money_text(raw: &str) -> Result<i64, Text> {
+    let bad = || text!(not_an_amount, trim_cell(raw));
     // Map to ASCII (full-width digits and signs), without allocating.
     let mut buf = [0u8; 40];
     let mut n = 0;
@@ -654,22 +630,19 @@ fn money_text(raw: &str) -> Result<i64, String> {
         yuan = yuan
             .checked_mul(10)
             .and_then(|v| v.checked_add((b - b'0') as i64))
-            .ok_or_else(|| "amount is too large".to_string())?;
+            .ok_or_else(|| text!(amount_too_large))?;
     }
     if !frac.iter().all(u8::is_ascii_digit) {
         return Err(bad());
     }
     if frac.len() > 2 && frac[2..].iter().any(|&b| b != b'0') {
-        return Err(format!(
-            "`{}` has fractions of a fen (分): amounts have at most two decimals",
-            trim_cell(raw)
-        ));
+        return Err(text!(text_fractions_of_fen, trim_cell(raw)));
     }
     let digit = |i: usize| frac.get(i).map_or(0, |b| (b - b'0') as i64);
     let cents = yuan
         .checked_mul(100)
         .and_then(|v| v.checked_add(digit(0) * 10 + digit(1)))
-        .ok_or_else(|| "amount is too large".to_string())?;
+        .ok_or_else(|| text!(amount_too_large))?;
     Ok(if negative { -cents } else { cents })
 }
 
@@ -695,10 +668,7 @@ pub(crate) fn date(cell: &Cell) -> Result<Option<NaiveDate>, CodeMsg> {
         // A bare number in a spreadsheet date column: a 1900-system serial day.
         Cell::Float(f) if (1.0..2_958_466.0).contains(f) => Ok(excel_serial(*f)),
         Cell::Int(i) if (1..2_958_466).contains(i) => Ok(excel_serial(*i as f64)),
-        other => Err((
-            RejectCode::BadDate,
-            format!("`{}` is not a date", other.raw()),
-        )),
+        other => Err((RejectCode::BadDate, text!(ledger_not_a_date, other.raw()))),
     }
 }
 
@@ -714,12 +684,7 @@ fn excel_serial(serial: f64) -> Option<NaiveDate> {
 /// optional time after a space or `T`. Day-first or month-first forms
 /// (`05/03/2025`) are ambiguous and refused, never guessed.
 pub(crate) fn date_text(raw: &str) -> Result<NaiveDate, CodeMsg> {
-    let bad = || {
-        (
-            RejectCode::BadDate,
-            format!("`{raw}` is not a date: write 2025-03-05"),
-        )
-    };
+    let bad = || (RejectCode::BadDate, text!(ledger_date_bad, raw));
     // The common export form, `2025-03-05`, read directly.
     let b = raw.as_bytes();
     if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
@@ -758,10 +723,7 @@ pub(crate) fn date_text(raw: &str) -> Result<NaiveDate, CodeMsg> {
         return ymd(parts[0], parts[1], parts[2]).ok_or_else(bad);
     }
     if parts[2].len() == 4 && parts[0].len() <= 2 && parts[1].len() <= 2 {
-        return Err((
-            RejectCode::AmbiguousDate,
-            format!("`{raw}`: day and month order cannot be told apart; write 2025-03-05"),
-        ));
+        return Err((RejectCode::AmbiguousDate, text!(ledger_date_ambiguous, raw)));
     }
     Err(bad())
 }

@@ -52,7 +52,7 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
             format!("{file}[{sheet}]:{}", s.row)
         }
     };
-    let text = engine::explain::explain_person(input, &ctx, &name_of);
+    let text = engine::explain::explain_person(input, &ctx, &name_of, args.lang);
     print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

@@ -5,11 +5,13 @@
 //! its file, sheet, row, column, value, code and message. IDs in values are
 //! masked unless `--no-mask`. With `--strict`, exit 3 when anything was rejected.
 
-use crate::cli::ValidateArgs;
+use crate::cli::{Lang, ValidateArgs};
 use crate::commands::EXIT_REJECTED;
 use crate::ingest::{self, EventBatch, IngestOptions};
 use crate::model::{InputFormat, RegionLookup, Shape, SheetReport};
 use crate::policy::PolicySet;
+use crate::text;
+use crate::text::{Arg, Join, Msg, Text};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -28,7 +30,8 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
         columns: args.input.columns.clone(),
     };
     let batch = ingest::read_events(&args.input.paths, &opts, &policies)?;
-    let mut text = render(&batch, !args.no_mask);
+    let lang = args.lang;
+    let mut text = render(&batch, !args.no_mask, lang);
     let mut rejected = !batch.rejects.is_empty();
     if !args.ledgers.is_empty() {
         let ledger = crate::columnar::read_ledger(
@@ -37,8 +40,9 @@ pub fn execute(args: &ValidateArgs) -> anyhow::Result<ExitCode> {
                 default_employer: args.input.employer.clone(),
             },
         )?;
-        text.push_str("\nledger:\n");
-        text.push_str(&render_ledger(&ledger, !args.no_mask));
+        text.push('\n');
+        line(&mut text, lang, text!(va_ledger));
+        text.push_str(&render_ledger(&ledger, !args.no_mask, lang));
         rejected |= !ledger.rejects.is_empty();
     }
     let mut out = std::io::stdout().lock();
@@ -64,37 +68,44 @@ fn format_name(f: InputFormat) -> &'static str {
     }
 }
 
-fn shape_name(s: Shape) -> &'static str {
+fn shape_name(s: Shape) -> Msg {
     match s {
-        Shape::Events => "event rows",
-        Shape::Roster => "roster rows",
-        Shape::Ledger => "ledger rows",
-        Shape::Ui => "UI months",
+        Shape::Events => Msg::va_shape_events,
+        Shape::Roster => Msg::va_shape_roster,
+        Shape::Ledger => Msg::va_shape_ledger,
+        Shape::Ui => Msg::va_shape_ui,
     }
 }
 
-/// The validate report as text.
-pub fn render(batch: &EventBatch, mask: bool) -> String {
+/// Appends `t` in `lang` and a line break.
+fn line(s: &mut String, lang: Lang, t: Text) {
+    t.push_line(lang, s);
+}
+
+/// The validate report as text, in `lang`.
+pub fn render(batch: &EventBatch, mask: bool, lang: Lang) -> String {
     render_inputs(
         &batch.inputs,
         &batch.rejects,
         mask,
-        &format!("events {}", batch.events.len()),
+        lang,
+        text!(va_events, batch.events.len()),
     )
 }
 
 /// The report of `validate --ledger`: the ledger files as the events are
 /// shown, with rows of other insurances and each sheet's notes.
-pub fn render_ledger(batch: &crate::columnar::LedgerBatch, mask: bool) -> String {
+pub fn render_ledger(batch: &crate::columnar::LedgerBatch, mask: bool, lang: Lang) -> String {
     let mut s = render_inputs(
         &batch.inputs,
         &batch.rejects,
         mask,
-        &format!("ledger entries {}", batch.entries.len()),
+        lang,
+        text!(va_ledger_entries, batch.entries.len()),
     );
     for skipped in &batch.skipped {
         let skipped = crate::report::mask::maybe_mask(skipped, mask);
-        let _ = writeln!(s, "skipped: {skipped}");
+        line(&mut s, lang, text!(va_skipped_file, skipped));
     }
     s
 }
@@ -105,7 +116,8 @@ fn render_inputs(
     inputs: &[crate::model::InputReport],
     rejects: &[crate::model::Reject],
     mask: bool,
-    tail: &str,
+    lang: Lang,
+    tail: Text,
 ) -> String {
     let mut s = String::new();
     // Paths, sheet names and notes masked as the manifest masks them.
@@ -113,43 +125,62 @@ fn render_inputs(
     let (mut read, mut acc, mut rej, mut dup, mut skip) = (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut other = 0u64;
     for input in inputs {
-        let _ = write!(s, "{}\n  format {}", input.path, format_name(input.format));
-        if let Some(enc) = &input.encoding {
-            let _ = write!(s, ", encoding {enc}");
-        }
-        let _ = writeln!(s, ", {} bytes, sha256 {}", input.bytes, input.sha256);
+        line(
+            &mut s,
+            lang,
+            text!(
+                va_file,
+                input.path.as_str(),
+                format_name(input.format),
+                match &input.encoding {
+                    Some(enc) => text!(va_encoding, enc.as_str()).into(),
+                    None => Arg::Empty,
+                },
+                input.bytes,
+                input.sha256.as_str()
+            ),
+        );
         for sh in &input.sheets {
+            s.push_str("  ");
             match (&sh.skipped, sh.shape) {
                 (Some(reason), _) => {
-                    let _ = writeln!(s, "  sheet {}: skipped: {reason}", sh.name);
+                    line(
+                        &mut s,
+                        lang,
+                        text!(va_sheet_skipped, sh.name.as_str(), reason.as_str()),
+                    );
                 }
                 (None, shape) => {
-                    let _ = writeln!(
-                        s,
-                        "  sheet {}: {}, header row {}: read {}, accepted {}, rejected {}, duplicates {}{}{}{}",
-                        sh.name,
-                        shape.map(shape_name).unwrap_or("?"),
-                        sh.header_row.map(|r| r.to_string()).unwrap_or_default(),
-                        sh.rows_read,
-                        sh.accepted,
-                        sh.rejected,
-                        sh.duplicates,
-                        if sh.other_insurance > 0 {
-                            format!(", other insurance (OTHER_INSURANCE) {}", sh.other_insurance)
-                        } else {
-                            String::new()
-                        },
-                        skipped_text(sh),
-                        if sh.rows_read == sh.accounted() {
-                            ""
-                        } else {
-                            "  NOT BALANCED"
-                        }
+                    line(
+                        &mut s,
+                        lang,
+                        text!(
+                            va_sheet,
+                            sh.name.as_str(),
+                            shape.map_or(Arg::from("?"), |sh| shape_name(sh).into()),
+                            sh.header_row.map(|r| r.to_string()).unwrap_or_default(),
+                            sh.rows_read,
+                            sh.accepted,
+                            sh.rejected,
+                            sh.duplicates,
+                            if sh.other_insurance > 0 {
+                                text!(va_other_insurance_sheet, sh.other_insurance).into()
+                            } else {
+                                Arg::Empty
+                            },
+                            skipped_text(sh),
+                            if sh.rows_read == sh.accounted() {
+                                Arg::Empty
+                            } else {
+                                text!(va_not_balanced).into()
+                            }
+                        ),
                     );
                 }
             }
             for note in &sh.notes {
-                let _ = writeln!(s, "    note: {note}");
+                s.push_str("    ");
+                line(&mut s, lang, text!(va_note, note.as_str()));
             }
             read += sh.rows_read;
             acc += sh.accepted;
@@ -160,23 +191,34 @@ fn render_inputs(
         }
     }
     let other = if other > 0 {
-        format!(", other insurance {other}")
+        text!(va_other_insurance_total, other).into()
     } else {
-        String::new()
+        Arg::Empty
     };
     let skipped_total = if skip > 0 {
-        format!(", skipped {skip}")
+        text!(va_skipped_total, skip).into()
     } else {
-        String::new()
+        Arg::Empty
     };
-    let _ = writeln!(
-        s,
-        "total: {} files, read {read}, accepted {acc}, rejected {rej}, duplicates {dup}{other}{skipped_total}, {tail}",
-        inputs.len(),
+    line(
+        &mut s,
+        lang,
+        text!(
+            va_total,
+            inputs.len(),
+            read,
+            acc,
+            rej,
+            dup,
+            other,
+            skipped_total,
+            tail
+        ),
     );
     if !rejects.is_empty() {
-        let _ = writeln!(s, "\nrejects ({}):", rejects.len());
-        let _ = writeln!(s, "file\tsheet\trow\tcolumn\tvalue\tcode\tmessage");
+        s.push('\n');
+        line(&mut s, lang, text!(va_rejects, rejects.len()));
+        line(&mut s, lang, text!(va_reject_columns));
         for r in rejects {
             let input = inputs.get(r.source.input as usize);
             let file = input.map(|i| i.path.as_str()).unwrap_or("");
@@ -185,7 +227,8 @@ fn render_inputs(
                 .map(|sh| sh.name.as_str())
                 .unwrap_or("");
             let value = crate::report::mask::reject_value(r, mask);
-            let message = crate::report::mask::maybe_mask(&r.message, mask);
+            let message = r.message.render(lang);
+            let message = crate::report::mask::maybe_mask(&message, mask);
             let _ = writeln!(
                 s,
                 "{file}\t{sheet}\t{}\t{}\t{}\t{}\t{}",
@@ -202,16 +245,33 @@ fn render_inputs(
 
 /// `, skipped N (reason: n, …)` for a sheet with rows that are not persons;
 /// empty when none were skipped (the line reads as before).
-fn skipped_text(sh: &SheetReport) -> String {
+fn skipped_text(sh: &SheetReport) -> Arg {
     if sh.skipped_rows == 0 {
-        return String::new();
+        return Arg::Empty;
     }
-    let reasons: Vec<String> = sh
+    let reasons = sh
         .skipped_reasons
         .iter()
-        .map(|(reason, n)| format!("{reason}: {n}"))
+        .map(|(reason, n)| text!(va_reason, skip_reason(reason), *n).into())
         .collect();
-    format!(", skipped {} ({})", sh.skipped_rows, reasons.join(", "))
+    text!(
+        va_skipped_sheet,
+        sh.skipped_rows,
+        Arg::List(Join::Comma, reasons)
+    )
+    .into()
+}
+
+/// A reason rows were skipped (the manifest's English words) as a message:
+/// the three kinds `not_a_person` gives have their own; another is shown as is.
+fn skip_reason(reason: &str) -> Arg {
+    use crate::ingest::normalize::{EXAMPLE_ROW, PLACEHOLDER_ROW, TOTAL_ROW};
+    match reason {
+        EXAMPLE_ROW => Msg::va_skip_example.into(),
+        TOTAL_ROW => Msg::va_skip_total.into(),
+        PLACEHOLDER_ROW => Msg::va_skip_placeholder.into(),
+        other => other.into(),
+    }
 }
 
 /// The text on one line: line breaks and tabs become spaces.

@@ -21,6 +21,7 @@ use super::PersonInput;
 use crate::model::{
     ArrearsRow, Change, ChangeRow, Event, GapKind, GapRow, LedgerEntry, PersonResult, Status,
 };
+use crate::text::{Arg, Msg, Text};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -66,10 +67,6 @@ impl KnownThen {
 }
 
 /// `1 month`, `4 months`.
-fn months(n: u32) -> String {
-    format!("{n} month{}", if n == 1 { "" } else { "s" })
-}
-
 fn open_gap(r: &PersonResult) -> Option<&GapRow> {
     r.gaps.iter().rev().find(|g| g.kind == GapKind::Open)
 }
@@ -92,7 +89,8 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
         after: states.1,
         amount_before: None,
         amount_after: None,
-        detail: String::new(),
+        // Every change below sets its own.
+        detail: Text::word(Msg::newly_lapsed_no_cover),
     };
     let status_then = before.map_or("none", |b| b.person.status.as_str());
     let status_now = after.person.status;
@@ -116,20 +114,20 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
                     (status_then, g.kind.as_str()),
                 );
                 r.amount_after = g.catch_up;
-                r.detail = format!(
-                    "gap {}..{} of {} closed: covered again from {}{}",
-                    g.from_month,
-                    g.to_month,
-                    months(g.months),
-                    g.to_month.next(),
-                    match g.catch_up {
-                        Some(c) => format!("; catch-up {}", crate::report::table::format_money(c)),
-                        None if g.kind == GapKind::Long => "; too long to back-pay".to_string(),
-                        None if g.kind == GapKind::Short => {
-                            "; catch-up unpriced (UNPRICED in flags.csv)".to_string()
-                        }
-                        None => String::new(),
-                    }
+                r.detail = Text::new(
+                    Msg::gap_closed,
+                    [
+                        Arg::Month(g.from_month),
+                        Arg::Month(g.to_month),
+                        Arg::Months(g.months),
+                        Arg::Month(g.to_month.next()),
+                        match g.catch_up {
+                            Some(c) => Text::new(Msg::gap_closed_catch_up, [Arg::Money(c)]).into(),
+                            None if g.kind == GapKind::Long => Msg::gap_closed_too_long.into(),
+                            None if g.kind == GapKind::Short => Msg::gap_closed_unpriced.into(),
+                            None => Arg::Empty,
+                        },
+                    ],
                 );
                 r
             }
@@ -140,10 +138,7 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
                     None,
                     (status_then, status_now.as_str()),
                 );
-                r.detail = format!(
-                    "the open gap from {} is no longer a gap (events known since cover it)",
-                    then.from_month
-                );
+                r.detail = Text::new(Msg::gap_gone, [Arg::Month(then.from_month)]);
                 r
             }
         };
@@ -162,14 +157,16 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
                 (status_then, status_now.as_str()),
             );
             r.amount_after = g.catch_up;
-            r.detail = format!(
-                "open gap from {} ({}){}",
-                g.from_month,
-                months(g.months),
-                match after.person.resume_by {
-                    Some(d) => format!("; resume by {d} to back-pay it"),
-                    None => String::new(),
-                }
+            r.detail = Text::new(
+                Msg::new_open_gap,
+                [
+                    Arg::Month(g.from_month),
+                    Arg::Months(g.months),
+                    match after.person.resume_by {
+                        Some(d) => Text::new(Msg::new_open_gap_resume_by, [Arg::Date(d)]).into(),
+                        None => Arg::Empty,
+                    },
+                ],
             );
             out.push(r);
         }
@@ -186,12 +183,11 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
                 .filter(|t| gap.is_some_and(|g| g.from_month == t.from_month))
                 .and_then(|t| t.catch_up);
             r.detail = match gap {
-                Some(g) => format!(
-                    "open gap from {} is {}: past the back-pay limit",
-                    g.from_month,
-                    months(g.months)
+                Some(g) => Text::new(
+                    Msg::newly_lapsed,
+                    [Arg::Month(g.from_month), Arg::Months(g.months)],
                 ),
-                None => "no coverage on record".to_string(),
+                None => Text::word(Msg::newly_lapsed_no_cover),
             };
             out.push(r);
         }
@@ -213,7 +209,6 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
     };
     let mut now_sorted: Vec<&ArrearsRow> = after.arrears.iter().collect();
     now_sorted.sort_by_key(|a| key(a));
-    let money = crate::report::table::format_money;
     for a in &now_sorted {
         let then = find_then(a);
         let owed_then = then.is_some_and(owed);
@@ -233,17 +228,20 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
         let mut r = row(change, Some(a.month), Some(a.employer_id), states);
         r.amount_before = then.map(|t| t.shortfall);
         r.amount_after = Some(a.shortfall);
-        r.detail = format!(
-            "due {}; paid {}; short {}; late fee {}{}",
-            money(a.due),
-            money(a.paid),
-            money(a.shortfall),
-            money(a.late_fee),
-            match then {
-                Some(t) if change != Change::NewArrears =>
-                    format!(" (then paid {})", money(t.paid)),
-                _ => String::new(),
-            }
+        r.detail = Text::new(
+            Msg::arrears_change,
+            [
+                Arg::Money(a.due),
+                Arg::Money(a.paid),
+                Arg::Money(a.shortfall),
+                Arg::Money(a.late_fee),
+                match then {
+                    Some(t) if change != Change::NewArrears => {
+                        Text::new(Msg::arrears_then_paid, [Arg::Money(t.paid)]).into()
+                    }
+                    _ => Arg::Empty,
+                },
+            ],
         );
         out.push(r);
     }
@@ -262,10 +260,7 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
                 ("owed", "none"),
             );
             r.amount_before = Some(t.shortfall);
-            r.detail = format!(
-                "no longer due: the month is outside the employer's spells now (then short {})",
-                money(t.shortfall)
-            );
+            r.detail = Text::new(Msg::arrears_no_longer_due, [Arg::Money(t.shortfall)]);
             out.push(r);
         }
     }
@@ -286,12 +281,13 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
             Some(s.employer_id),
             (if then.is_some() { "not_late" } else { "none" }, "late"),
         );
-        r.detail = format!(
-            "separated {}; stop filed {} after the deadline {}",
-            s.separation_date,
-            s.filed_date
-                .map_or_else(|| "?".to_string(), |d| d.to_string()),
-            s.filing_deadline
+        r.detail = Text::new(
+            Msg::new_late_stop,
+            [
+                Arg::Date(s.separation_date),
+                Arg::OptDate(s.filed_date),
+                Arg::Date(s.filing_deadline),
+            ],
         );
         out.push(r);
     }
@@ -300,6 +296,7 @@ pub fn diff(before: Option<&PersonResult>, after: &PersonResult, out: &mut Vec<C
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::Lang;
     use crate::model::{Code, Month, PersonRow, RegionId, StopRow, Unpriced};
 
     fn m(y: i32, mo: u32) -> Month {
@@ -424,7 +421,8 @@ mod tests {
             (out[0].change, out[0].month, out[0].before, out[0].after),
             (Change::NewlyLapsed, None, "none", "lapsed")
         );
-        assert_eq!(out[0].detail, "no coverage on record");
+        assert_eq!(out[0].detail.en(), "no coverage on record");
+        assert_eq!(out[0].detail.render(Lang::Zh), "无参保记录");
         // A late stop already late then: no change; one not late then: new.
         let d = |day| chrono::NaiveDate::from_ymd_opt(2026, 10, day).unwrap();
         let stop = |late| StopRow {
@@ -453,8 +451,12 @@ mod tests {
             (Change::NewLateStop, "not_late", "late")
         );
         assert_eq!(
-            out[0].detail,
+            out[0].detail.en(),
             "separated 2026-10-09; stop filed 2026-10-30 after the deadline 2026-10-24"
+        );
+        assert_eq!(
+            out[0].detail.render(Lang::Zh),
+            "2026-10-09离职；2026-10-30申报减员，晚于截止日2026-10-24"
         );
     }
 }

@@ -45,9 +45,9 @@ pub fn after(rules: &Rules, start: NaiveDate, days: u32) -> Deadline {
 }
 
 /// "days" or "working days", for flag texts.
-pub fn unit(rules: &Rules) -> &'static str {
+pub fn unit(rules: &Rules) -> crate::text::Msg {
     match rules.filing_days_kind {
-        DaysKind::Calendar => "days",
-        DaysKind::Working => "working days",
+        DaysKind::Calendar => crate::text::Msg::unit_days,
+        DaysKind::Working => crate::text::Msg::unit_working_days,
     }
 }

@@ -7,104 +7,97 @@
 use super::arrears::{PersonLedger, judge_month};
 use super::money::round_half_up;
 use super::{EngineContext, PersonInput, analyze};
+use crate::cli::Lang;
 use crate::model::{Event, Flag, GapKind, Month, RegionId, SourceRef};
 use crate::policy::{Flexible, Missing, Priced};
+use crate::text::{Arg, Join, Msg, Text};
 use rust_decimal::Decimal;
-use std::fmt::Write as _;
 
-/// The rule (docs/en/rules.md) behind a flag.
-pub fn flag_rule(flag: Flag) -> &'static str {
+/// The rule behind a flag: its message cites docs/zh/rules.md or
+/// docs/en/rules.md, the page of the language it is rendered in.
+pub fn flag_rule(flag: Flag) -> Msg {
     match flag {
-        Flag::GapOver3m => {
-            "docs/en/rules.md rules 6/7: a gap longer than short_gap_max_months: no back-pay, continuity resets, waiting period"
-        }
-        Flag::OpenGap => {
-            "docs/en/rules.md rule 7: uncovered months after the last covered month through the as-of month, still within short_gap_max_months"
-        }
-        Flag::Overlap => {
-            "docs/en/rules.md rule 8: months covered by two employers at once (重复参保)"
-        }
-        Flag::OrphanSeparation => {
-            "docs/en/rules.md rule 1: a separation with no earlier hire opens its spell at the batch's first month"
-        }
-        Flag::Conflict => {
-            "docs/en/rules.md rule 1: a second hire while a spell is open, or a separation while none is: ignored"
-        }
-        Flag::LateStop => {
-            "docs/en/rules.md rule 3: filed_date after separation date + stop_filing_days"
-        }
-        Flag::NameMismatch => {
-            "docs/en/rules.md rule 10: different names for one person_id; the first by file and row wins"
-        }
-        Flag::Overpaid => {
-            "docs/en/rules.md rule 9: a payment for a month outside every spell of that employer"
-        }
-        Flag::Arrears => {
-            "docs/en/rules.md rule 9: a due month paid short, with its late fee on the shortfall"
-        }
-        Flag::LedgerOnly => {
-            "docs/en/rules.md rule 9: ledger rows for a person with no events at all"
-        }
-        Flag::Unpriced => {
-            "docs/en/rules.md rule 11: a figure needs money values no policy version gives; left blank, totals sum what is priced"
-        }
-        Flag::LateHireFiling => {
-            "docs/en/rules.md rule 14: the hire was registered after hire date + hire_filing_days"
-        }
-        Flag::EmployerNameMismatch => {
-            "docs/en/outputs.md: an employer code the event files give several 单位名称; the most frequent is printed"
-        }
+        Flag::GapOver3m => Msg::rule_gap_over_3m,
+        Flag::OpenGap => Msg::rule_open_gap,
+        Flag::Overlap => Msg::rule_overlap,
+        Flag::OrphanSeparation => Msg::rule_orphan_separation,
+        Flag::Conflict => Msg::rule_conflict,
+        Flag::LateStop => Msg::rule_late_stop,
+        Flag::NameMismatch => Msg::rule_name_mismatch,
+        Flag::Overpaid => Msg::rule_overpaid,
+        Flag::Arrears => Msg::rule_arrears,
+        Flag::LedgerOnly => Msg::rule_ledger_only,
+        Flag::Unpriced => Msg::rule_unpriced,
+        Flag::LateHireFiling => Msg::rule_late_hire_filing,
+        Flag::EmployerNameMismatch => Msg::rule_employer_name_mismatch,
     }
 }
 
-fn rows(e: Option<&Event>, names: &dyn Fn(SourceRef) -> String) -> String {
-    match e {
-        Some(e) => {
-            use crate::model::{DateBasis, EventKind, Month};
-            let kind = match e.kind {
-                EventKind::Hire => "hire",
-                EventKind::Separation => "separation",
-            };
-            match (e.basis, e.kind) {
-                (DateBasis::Day, _) => format!("{} {} ({kind})", e.date, names(e.source)),
-                (DateBasis::Month, EventKind::Hire) => format!(
-                    "{} {} ({kind} by month: first month paid {})",
-                    e.date,
-                    names(e.source),
-                    Month::of(e.date)
-                ),
-                (DateBasis::Month, EventKind::Separation) => format!(
-                    "{} {} ({kind} by month: last month paid {})",
-                    e.date,
-                    names(e.source),
-                    Month::of(e.date)
-                ),
-            }
-        }
-        None => "-".to_string(),
+/// `-` for a missing value.
+fn or_dash<T>(v: Option<T>, f: impl FnOnce(T) -> Arg) -> Arg {
+    v.map_or_else(|| Arg::Str("-".into()), f)
+}
+
+/// A code's text in `lang` (a status or gap kind: its Chinese name under zh,
+/// the code under en).
+fn code_arg(section: &str, code: &'static str, lang: Lang) -> Arg {
+    match lang {
+        Lang::En => Arg::Str(code.into()),
+        Lang::Zh => Arg::Str(
+            crate::report::labels::workbook_text(section, code, lang)
+                .unwrap_or_else(|| code.to_string())
+                .into(),
+        ),
     }
 }
 
-fn version_label(ctx: &EngineContext<'_>, p: &Priced<'_>) -> String {
-    format!(
-        "{} money from {}{}{}",
-        ctx.policies.code(p.money.region),
-        p.money.from,
-        p.tier.map_or(String::new(), |t| format!(" tier {t}")),
-        if p.carried {
-            " carried forward (--carry-forward)"
-        } else {
-            ""
+/// The row behind an event: `2025-03-01 events.csv:12 (hire)`.
+fn rows(e: Option<&Event>, names: &dyn Fn(SourceRef) -> String) -> Arg {
+    let Some(e) = e else {
+        return Arg::Str("-".into());
+    };
+    use crate::model::{DateBasis, EventKind};
+    let kind = match e.kind {
+        EventKind::Hire => Msg::word_hire,
+        EventKind::Separation => Msg::word_separation,
+    };
+    let (date, source) = (Arg::Date(e.date), Arg::Str(names(e.source).into()));
+    let month = Arg::Month(Month::of(e.date));
+    match (e.basis, e.kind) {
+        (DateBasis::Day, _) => Text::new(Msg::ex_row, [date, source, kind.into()]),
+        (DateBasis::Month, EventKind::Hire) => {
+            Text::new(Msg::ex_row_hire_month, [date, source, kind.into(), month])
         }
-    )
+        (DateBasis::Month, EventKind::Separation) => Text::new(
+            Msg::ex_row_separation_month,
+            [date, source, kind.into(), month],
+        ),
+    }
+    .into()
 }
 
-fn unpriced_text(ctx: &EngineContext<'_>, region: RegionId, missing: Missing) -> String {
-    format!(
-        "unpriced: no {} for {} (docs/en/rules.md rule 11)",
-        missing.as_str(),
-        ctx.policies.code(region)
+fn version_label(ctx: &EngineContext<'_>, p: &Priced<'_>) -> Arg {
+    Text::new(
+        Msg::ex_version,
+        [
+            Arg::Str(ctx.policies.code(p.money.region).into()),
+            Arg::Month(p.money.from),
+            p.tier.map_or(Arg::Empty, |t| {
+                Text::new(Msg::ex_tier, [Arg::Str(t.to_string().into())]).into()
+            }),
+            if p.carried {
+                Msg::ex_carried.into()
+            } else {
+                Arg::Empty
+            },
+        ],
     )
+    .into()
+}
+
+fn unpriced_text(ctx: &EngineContext<'_>, region: RegionId, missing: Missing) -> Text {
+    let [missing, region, _] = super::gaps::unpriced_args(missing, ctx.policies.code(region), &[]);
+    Text::new(Msg::ex_unpriced, [missing, region])
 }
 
 /// `base 10000 × 0.118 = 1180.00 + 3 = due 1183.00 [beijing money from 2025-07]`,
@@ -115,24 +108,28 @@ fn due_text(
     month: Month,
     wage: Option<Decimal>,
     tier: u8,
-) -> String {
+) -> Text {
+    let unpriced = |m| Text::new(Msg::ex_due_unpriced, [unpriced_text(ctx, region, m).into()]);
     let Some(p) = ctx.money_tier(region, month, tier) else {
-        return format!("due {}", unpriced_text(ctx, region, Missing::Version));
+        return unpriced(Missing::Version);
     };
     match (
         p.params.base(wage),
         p.params.total_rate(),
         p.params.due(wage),
     ) {
-        (Ok(base), Ok(rate), Ok(due)) => format!(
-            "base {base} × {rate} = {} + {} = due {due} [{}]",
-            round_half_up(base * rate),
-            p.params.fixed_monthly,
-            version_label(ctx, &p)
+        (Ok(base), Ok(rate), Ok(due)) => Text::new(
+            Msg::ex_due,
+            [
+                Arg::Decimal(base),
+                Arg::Decimal(rate),
+                Arg::Decimal(round_half_up(base * rate)),
+                Arg::Decimal(p.params.fixed_monthly),
+                Arg::Decimal(due),
+                version_label(ctx, &p),
+            ],
         ),
-        (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => {
-            format!("due {}", unpriced_text(ctx, region, m))
-        }
+        (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => unpriced(m),
     }
 }
 
@@ -143,7 +140,7 @@ fn catch_up_text(
     month: Month,
     wage: Option<Decimal>,
     tier: u8,
-) -> String {
+) -> Text {
     let Some(p) = ctx.money_tier(region, month, tier) else {
         return unpriced_text(ctx, region, Missing::Version);
     };
@@ -153,120 +150,172 @@ fn catch_up_text(
     };
     let how = match p.params.flexible {
         Some(Flexible::Rate(rate)) => match p.params.base(wage) {
-            Ok(base) => format!(
-                "base {base} × {rate} = {} + {}",
-                round_half_up(base * rate),
-                p.params.fixed_monthly
-            ),
-            Err(_) => String::new(),
+            Ok(base) => Text::new(
+                Msg::ex_how_rate,
+                [
+                    Arg::Decimal(base),
+                    Arg::Decimal(rate),
+                    Arg::Decimal(round_half_up(base * rate)),
+                    Arg::Decimal(p.params.fixed_monthly),
+                ],
+            )
+            .into(),
+            Err(_) => Arg::Empty,
         },
-        Some(Flexible::Monthly(m)) => format!("flexible premium {m} a month"),
+        Some(Flexible::Monthly(m)) => Text::new(Msg::ex_how_monthly, [Arg::Decimal(m)]).into(),
         Some(Flexible::Formula {
             avg_wage,
             share,
             base_round_dp,
             rate,
-        }) => format!(
-            "flexible premium round(round({avg_wage} × {share}, {base_round_dp}) × {rate}, 2)"
-        ),
-        None => String::new(),
+        }) => Text::new(
+            Msg::ex_how_formula,
+            [
+                Arg::Decimal(avg_wage),
+                Arg::Decimal(share),
+                Arg::Int(base_round_dp.into()),
+                Arg::Decimal(rate),
+            ],
+        )
+        .into(),
+        None => Arg::Empty,
     };
-    format!("{how} = {amount} [{}]", version_label(ctx, &p))
+    Text::new(
+        Msg::ex_catch_up,
+        [how, Arg::Decimal(amount), version_label(ctx, &p)],
+    )
 }
 
-/// Renders one person's analysis. `names` turns a source row into text such as
-/// `events.csv row 12` (the caller knows the file names).
+/// Renders one person's analysis in `lang`. `names` turns a source row into
+/// text such as `events.csv row 12` (the caller knows the file names).
 pub fn explain_person(
     input: &PersonInput<'_>,
     ctx: &EngineContext<'_>,
     names: &dyn Fn(SourceRef) -> String,
+    lang: Lang,
 ) -> String {
     let a = analyze(input, ctx);
     let r = &a.result;
     let p = &r.person;
     let mut out = String::new();
     let w = &mut out;
-    let _ = writeln!(
+    // Appends `msg` with `args` in `lang`.
+    let say = |w: &mut String, msg: Msg, args: Vec<Arg>| {
+        Text::new(msg, args).render_into(lang, false, w);
+    };
+    say(
         w,
-        "person {} {} as of {} — status {}",
-        p.person_id,
-        p.name.as_deref().unwrap_or(""),
-        ctx.as_of,
-        p.status.as_str()
+        Msg::ex_person,
+        vec![
+            Arg::Str(p.person_id.to_string().into()),
+            Arg::Str(p.name.as_deref().unwrap_or("").into()),
+            Arg::Date(ctx.as_of),
+            code_arg("status", p.status.as_str(), lang),
+        ],
     );
+    w.push('\n');
     let ignored = input
         .events
         .iter()
         .filter(|e| !e.in_force(ctx.as_of))
         .count();
     if ignored > 0 {
-        let _ = writeln!(
-            w,
-            "  {ignored} event(s) after the as-of date ignored (docs/en/rules.md rule 1)"
-        );
+        w.push_str("  ");
+        say(w, Msg::ex_ignored, vec![Arg::Int(ignored as i64)]);
+        w.push('\n');
     }
     if a.spells.duplicates > 0 {
-        let _ = writeln!(
+        w.push_str("  ");
+        say(
             w,
-            "  {} exact duplicate event(s) collapsed",
-            a.spells.duplicates
+            Msg::ex_duplicates,
+            vec![Arg::Int(a.spells.duplicates.into())],
         );
+        w.push('\n');
     }
 
-    let _ = writeln!(w, "\nspells (docs/en/rules.md rules 1–2):");
+    w.push('\n');
+    say(w, Msg::ex_spells, vec![]);
+    w.push('\n');
     for (i, s) in a.spells.spells.iter().enumerate() {
         let covered = if s.covers_any() {
-            format!("covered {}..{} ({} months)", s.start, s.end, s.months())
+            Text::new(
+                Msg::ex_covered,
+                [
+                    Arg::Month(s.start),
+                    Arg::Month(s.end),
+                    Arg::Int(s.months().into()),
+                ],
+            )
+            .into()
         } else {
-            "covers no month".to_string()
+            Msg::ex_covers_no_month.into()
         };
-        let _ = writeln!(
+        w.push_str("  ");
+        say(
             w,
-            "  #{} employer {} region {} wage {} — {}{}\n      hire: {}\n      separation: {}",
-            i + 1,
-            s.employer,
-            ctx.policies.code(s.region),
-            s.wage.map_or("none (floor)".to_string(), |d| d.to_string()),
-            covered,
-            if s.orphan {
-                " [ORPHAN_SEPARATION: opened at batch's first month]"
-            } else {
-                ""
-            },
-            rows(s.hire, names),
-            rows(s.separation, names),
+            Msg::ex_spell,
+            vec![
+                Arg::Int(i as i64 + 1),
+                Arg::Code(s.employer),
+                Arg::Str(ctx.policies.code(s.region).into()),
+                s.wage.map_or(Msg::ex_wage_floor.into(), Arg::Decimal),
+                covered,
+                if s.orphan {
+                    Msg::ex_orphan.into()
+                } else {
+                    Arg::Empty
+                },
+                rows(s.hire, names),
+                rows(s.separation, names),
+            ],
         );
+        w.push('\n');
     }
     for c in &a.spells.conflicts {
-        let _ = writeln!(
+        w.push_str("  ");
+        say(
             w,
-            "  ignored: {} at {} — {} [CONFLICT]",
-            rows(Some(c.event), names),
-            c.event.employer_id,
-            c.reason
+            Msg::ex_conflict,
+            vec![
+                rows(Some(c.event), names),
+                Arg::Code(c.event.employer_id),
+                c.reason.into(),
+            ],
         );
+        w.push('\n');
     }
     for (from, to) in &a.ui {
-        let _ = writeln!(w, "  unemployment fund (失业保险金) {from}..{to}: covered");
+        w.push_str("  ");
+        say(w, Msg::ex_ui, vec![Arg::Month(*from), Arg::Month(*to)]);
+        w.push('\n');
     }
 
-    let _ = writeln!(w, "\nstops (docs/en/rules.md rule 3):");
+    w.push('\n');
+    say(w, Msg::ex_stops, vec![]);
+    w.push('\n');
     for s in &r.stops {
-        let _ = writeln!(
+        w.push_str("  ");
+        say(
             w,
-            "  {} separated {}: last paid {}, stop month {}, benefits end {}, filing deadline {}, filed {}{}",
-            s.employer_id,
-            s.separation_date,
-            s.last_paid_month.map_or("-".into(), |m| m.to_string()),
-            s.stop_month,
-            s.benefits_end.map_or("-".into(), |d| d.to_string()),
-            s.filing_deadline,
-            s.filed_date.map_or("-".into(), |d| d.to_string()),
-            if s.late_stop { " [LATE_STOP]" } else { "" }
+            Msg::ex_stop,
+            vec![
+                Arg::Code(s.employer_id),
+                Arg::Date(s.separation_date),
+                or_dash(s.last_paid_month, Arg::Month),
+                Arg::Month(s.stop_month),
+                or_dash(s.benefits_end, Arg::Date),
+                Arg::Date(s.filing_deadline),
+                or_dash(s.filed_date, Arg::Date),
+                Arg::Str(if s.late_stop { " [LATE_STOP]" } else { "" }.into()),
+            ],
         );
+        w.push('\n');
     }
 
-    let _ = writeln!(w, "\nmonths:");
+    w.push('\n');
+    say(w, Msg::ex_months, vec![]);
+    w.push('\n');
     let ledger = PersonLedger::new(input.ledger);
     if let Some(first) = p.first_covered_month {
         let mut month = first;
@@ -280,49 +329,57 @@ pub fn explain_person(
                 .filter(|(_, s)| s.covers(month))
                 .collect();
             let by_ui = a.ui.iter().any(|(f, t)| *f <= month && month <= *t);
+            w.push_str("  ");
             if !covering.is_empty() {
-                for (i, s) in &covering {
-                    let _ = write!(
+                for (k, (i, s)) in covering.iter().enumerate() {
+                    if k > 0 {
+                        w.push_str("  ");
+                    }
+                    say(
                         w,
-                        "  {month} covered by {} (spell #{}): {}",
-                        s.employer,
-                        i + 1,
-                        due_text(ctx, s.region, month, s.wage, s.tier),
+                        Msg::ex_month_covered,
+                        vec![
+                            Arg::Month(month),
+                            Arg::Code(s.employer),
+                            Arg::Int(*i as i64 + 1),
+                            due_text(ctx, s.region, month, s.wage, s.tier).into(),
+                        ],
                     );
                     if ctx.has_ledger
                         && let Ok(Some(j)) = judge_month(ctx, s, &ledger, month)
                     {
-                        let _ = write!(
+                        say(
                             w,
-                            "; paid {:.2}, shortfall {:.2}, {} days × {} on {:.2} → late fee {:.2}",
-                            j.paid,
-                            j.shortfall,
-                            j.days,
-                            ctx.rules(s.region, month).late_fee_daily,
-                            j.principal,
-                            j.late_fee
+                            Msg::ex_judged,
+                            vec![
+                                Arg::Dec2(j.paid),
+                                Arg::Dec2(j.shortfall),
+                                Arg::Int(j.days.into()),
+                                Arg::Decimal(ctx.rules(s.region, month).late_fee_daily),
+                                Arg::Dec2(j.principal),
+                                Arg::Dec2(j.late_fee),
+                            ],
                         );
                         if let Some(waiver) = j.waiver {
-                            let _ = write!(w, " (waiver: {waiver})");
+                            say(w, Msg::ex_waiver, vec![Arg::Code(waiver)]);
                         }
                         if let Some(billed) = j.late_fee_billed {
-                            let _ = write!(w, "; the ledger billed {billed:.2}");
+                            say(w, Msg::ex_billed, vec![Arg::Dec2(billed)]);
                         }
                     }
-                    let _ = writeln!(w);
+                    w.push('\n');
                     if ctx.has_ledger {
-                        write_payments(w, ctx, s, &ledger, month);
+                        write_payments(w, ctx, s, &ledger, month, lang);
                     }
                 }
                 if covering.len() > 1 {
-                    let _ = writeln!(
-                        w,
-                        "          ^ OVERLAP: {} employers at once",
-                        covering.len()
-                    );
+                    w.push_str("          ");
+                    say(w, Msg::ex_overlap, vec![Arg::Int(covering.len() as i64)]);
+                    w.push('\n');
                 }
             } else if by_ui {
-                let _ = writeln!(w, "  {month} covered by the unemployment fund");
+                say(w, Msg::ex_month_ui, vec![Arg::Month(month)]);
+                w.push('\n');
             } else if let Some((g, row)) = a
                 .gaps
                 .iter()
@@ -331,80 +388,106 @@ pub fn explain_person(
             {
                 let payable = row.kind == GapKind::Short
                     || (row.kind == GapKind::Open && p.resume_by.is_some());
-                let _ = writeln!(
+                say(
                     w,
-                    "  {month} gap ({} {}..{}): {}{}",
-                    row.kind.as_str(),
-                    row.from_month,
-                    row.to_month,
-                    catch_up_text(ctx, g.region, month, g.wage, g.tier),
-                    if payable {
-                        ""
-                    } else {
-                        " (not payable: past the limit)"
-                    },
+                    Msg::ex_month_gap,
+                    vec![
+                        Arg::Month(month),
+                        code_arg("kind", row.kind.as_str(), lang),
+                        Arg::Month(row.from_month),
+                        Arg::Month(row.to_month),
+                        catch_up_text(ctx, g.region, month, g.wage, g.tier).into(),
+                        if payable {
+                            Arg::Empty
+                        } else {
+                            Msg::ex_not_payable.into()
+                        },
+                    ],
                 );
+                w.push('\n');
             } else {
-                let _ = writeln!(w, "  {month} not covered");
+                say(w, Msg::ex_month_not_covered, vec![Arg::Month(month)]);
+                w.push('\n');
             }
             month = month.next();
         }
     } else {
-        let _ = writeln!(w, "  no covered month");
+        w.push_str("  ");
+        say(w, Msg::ex_no_covered_month, vec![]);
+        w.push('\n');
     }
 
-    let _ = writeln!(w, "\ngaps (docs/en/rules.md rules 4–7):");
+    w.push('\n');
+    say(w, Msg::ex_gaps, vec![]);
+    w.push('\n');
     for (g, row) in a.gaps.iter().zip(&r.gaps) {
         let before = g.before.map(|i| &a.spells.spells[i]);
-        let _ = writeln!(
+        w.push_str("  ");
+        say(
             w,
-            "  {}..{} {} months {}: catch-up {}, waiting {}, benefits resume {}, priced with region {} and wage {} of {}",
-            row.from_month,
-            row.to_month,
-            row.months,
-            row.kind.as_str(),
-            row.catch_up.map_or("-".into(), |d| d.to_string()),
-            row.waiting_months.map_or("-".into(), |d| d.to_string()),
-            row.benefits_resume.map_or("-".into(), |d| d.to_string()),
-            row.region,
-            g.wage.map_or("none (floor)".into(), |d| d.to_string()),
-            before.map_or(
-                "no spell (unemployment-fund months before)".to_string(),
-                |s| format!(
-                    "the spell before at {} ({})",
-                    s.employer,
-                    rows(s.hire.or(s.separation), names)
-                )
-            ),
+            Msg::ex_gap,
+            vec![
+                Arg::Month(row.from_month),
+                Arg::Month(row.to_month),
+                Arg::Int(row.months.into()),
+                code_arg("kind", row.kind.as_str(), lang),
+                or_dash(row.catch_up, Arg::Decimal),
+                or_dash(row.waiting_months, |m| Arg::Int(m.into())),
+                or_dash(row.benefits_resume, Arg::Date),
+                Arg::Str(row.region.to_string().into()),
+                g.wage.map_or(Msg::ex_wage_floor.into(), Arg::Decimal),
+                before.map_or(Msg::ex_before_none.into(), |s| {
+                    Text::new(
+                        Msg::ex_before_spell,
+                        [Arg::Code(s.employer), rows(s.hire.or(s.separation), names)],
+                    )
+                    .into()
+                }),
+            ],
         );
+        w.push('\n');
         if row.kind == GapKind::Open {
-            let _ = writeln!(
+            w.push_str("      ");
+            say(
                 w,
-                "      open gap: resume by {}",
-                p.resume_by
-                    .map_or("- (past the limit)".into(), |d| d.to_string())
+                Msg::ex_open_gap,
+                vec![p.resume_by.map_or(Msg::ex_past_limit.into(), Arg::Date)],
             );
+            w.push('\n');
         }
     }
 
-    let _ = writeln!(
+    w.push('\n');
+    say(
         w,
-        "\ntotals: covered {} months (cumulative), continuous {}, gaps {}, long {}, max {} months, catch-up {}, arrears {}, late fees {}",
-        p.cumulative_months,
-        p.continuous_months,
-        p.gaps,
-        p.long_gaps,
-        p.max_gap_months,
-        p.catch_up_total,
-        p.arrears_total,
-        p.late_fee_total
+        Msg::ex_totals,
+        vec![
+            Arg::Int(p.cumulative_months.into()),
+            Arg::Int(p.continuous_months.into()),
+            Arg::Int(p.gaps.into()),
+            Arg::Int(p.long_gaps.into()),
+            Arg::Int(p.max_gap_months.into()),
+            Arg::Decimal(p.catch_up_total),
+            Arg::Decimal(p.arrears_total),
+            Arg::Decimal(p.late_fee_total),
+        ],
     );
+    w.push('\n');
     if !p.unpriced.as_str().is_empty() {
-        let _ = writeln!(
+        w.push_str("  ");
+        say(
             w,
-            "  unpriced figures (no money values in the pack) are left out of: {} (docs/en/rules.md rule 11)",
-            p.unpriced.as_str().replace(';', ", ")
+            Msg::ex_unpriced_totals,
+            vec![Arg::List(
+                Join::Comma,
+                p.unpriced
+                    .as_str()
+                    .split(';')
+                    .map(|u| Arg::Str(u.into()))
+                    .collect(),
+            )],
         );
+        w.push('\n');
     }
     let rules = ctx.rules(
         a.spells
@@ -420,24 +503,30 @@ pub fn explain_person(
             .map_or(ctx.policies.national(), |s| s.region),
         ctx.as_of_month(),
     );
-    let _ = writeln!(
+    w.push('\n');
+    say(
         w,
-        "\nlifetime benefits (docs/en/rules.md rule 12): actual {} months + deemed {} months; needed {} (men {} / women {} cumulative months, {} of them actual, {} rules from {})",
-        p.actual_months,
-        p.deemed_months,
-        p.lifetime_months_needed.map_or(
-            match p.person_id.doc_kind() {
-                Some(k) => format!("- (a {} number carries no sex)", k.code()),
-                None => "- (no sex in the ID)".to_string(),
-            },
-            |n| format!("{n} more months")
-        ),
-        rules.lifetime_months_male,
-        rules.lifetime_months_female,
-        rules.lifetime_months_actual,
-        ctx.policies.code(rules.region),
-        rules.from
+        Msg::ex_lifetime,
+        vec![
+            Arg::Int(p.actual_months.into()),
+            Arg::Int(p.deemed_months.into()),
+            p.lifetime_months_needed.map_or_else(
+                || match p.person_id.doc_kind() {
+                    Some(k) => {
+                        Text::new(Msg::ex_needed_no_sex_doc, [Arg::Str(k.code().into())]).into()
+                    }
+                    None => Msg::ex_needed_no_sex.into(),
+                },
+                |n| Text::new(Msg::ex_needed_months, [Arg::Int(n.into())]).into(),
+            ),
+            Arg::Int(rules.lifetime_months_male.into()),
+            Arg::Int(rules.lifetime_months_female.into()),
+            Arg::Int(rules.lifetime_months_actual.into()),
+            Arg::Str(ctx.policies.code(rules.region).into()),
+            Arg::Month(rules.from),
+        ],
     );
+    w.push('\n');
     if let (Some(days), Some(code)) = (p.resident_wait_days, p.resident_wait_reason) {
         let before = a.gaps.last().map_or(ctx.policies.national(), |g| g.region);
         let v = ctx.rules(
@@ -449,32 +538,53 @@ pub fn explain_person(
             p.continuous_months,
             p.open_months,
         );
-        let _ = writeln!(
+        say(
             w,
-            "switching to 居民医保 (docs/en/rules.md rule 13): wait {days} days ({code}) — {why} ({} rules from {})",
-            ctx.policies.code(v.region),
-            v.from
+            Msg::ex_resident,
+            vec![
+                Arg::Int(days.into()),
+                Arg::Str(code.into()),
+                why.into(),
+                Arg::Str(ctx.policies.code(v.region).into()),
+                Arg::Month(v.from),
+            ],
         );
+        w.push('\n');
     }
-    let _ = writeln!(w, "\nflags:");
+    w.push('\n');
+    say(w, Msg::ex_flags, vec![]);
+    w.push('\n');
     for f in &r.flags {
-        let _ = writeln!(
+        w.push_str("  ");
+        say(
             w,
-            "  {} {}{}{}: {}\n      rule: {}",
-            f.flag,
-            f.employer_id.as_deref().unwrap_or(""),
-            f.month.map_or(String::new(), |m| format!(" {m}")),
-            f.date.map_or(String::new(), |d| format!(" {d}")),
-            f.detail,
-            flag_rule(f.flag)
+            Msg::ex_flag,
+            vec![
+                Arg::Str(f.flag.as_str().into()),
+                Arg::Str(f.employer_id.as_deref().unwrap_or("").into()),
+                f.month
+                    .map_or(Arg::Empty, |m| Arg::Str(format!(" {m}").into())),
+                f.date
+                    .map_or(Arg::Empty, |d| Arg::Str(format!(" {d}").into())),
+                Arg::Text(Box::new(f.detail.clone())),
+                flag_rule(f.flag).into(),
+            ],
         );
+        w.push('\n');
     }
     for o in &r.overpaid {
-        let _ = writeln!(
+        w.push_str("  ");
+        say(
             w,
-            "  overpaid {} {} {} ({})",
-            o.employer_id, o.month, o.paid, o.reason
+            Msg::ex_overpaid,
+            vec![
+                Arg::Code(o.employer_id),
+                Arg::Month(o.month),
+                Arg::Decimal(o.paid),
+                Arg::Str(o.reason.into()),
+            ],
         );
+        w.push('\n');
     }
     out
 }
@@ -488,6 +598,7 @@ fn write_payments(
     s: &super::spells::Spell<'_>,
     ledger: &PersonLedger<'_>,
     month: Month,
+    lang: Lang,
 ) {
     let entries = ledger.month_entries(&s.employer, month);
     if entries.is_empty() {
@@ -499,26 +610,36 @@ fn write_payments(
     sorted.sort_by_key(|e| (e.paid_date, e.kind, e.insurance));
     for e in sorted {
         let when = match e.paid_date {
-            Some(d) if d > due_date => format!(
-                "paid {d}, {} days after the due date {due_date}",
-                (d.min(ctx.as_of) - due_date).num_days()
+            Some(d) if d > due_date => Text::new(
+                Msg::ex_paid_late,
+                [
+                    Arg::Date(d),
+                    Arg::Int((d.min(ctx.as_of) - due_date).num_days()),
+                    Arg::Date(due_date),
+                ],
             ),
-            Some(d) => format!("paid {d}, on time"),
-            None => "no paid date (taken as on time)".to_string(),
+            Some(d) => Text::new(Msg::ex_paid_on_time, [Arg::Date(d)]),
+            None => Text::word(Msg::ex_no_paid_date),
         };
         let counted = if e.kind == crate::model::PaymentKind::LateFeeBilled {
-            " (the ledger's late fee, not a payment of the due)"
+            Msg::ex_billed_fee_entry.into()
         } else if due_insurance & e.insurance.bit() == 0 {
-            " (not part of this pack's due: left out)"
+            Msg::ex_not_due_entry.into()
         } else {
-            ""
+            Arg::Empty
         };
-        let _ = writeln!(
-            w,
-            "      payment {:.2} {} {}: {when}{counted}",
-            e.paid,
-            e.kind.key(),
-            e.insurance.key()
-        );
+        w.push_str("      ");
+        Text::new(
+            Msg::ex_payment,
+            [
+                Arg::Dec2(e.paid),
+                Arg::Str(e.kind.key().into()),
+                Arg::Str(e.insurance.key().into()),
+                when.into(),
+                counted,
+            ],
+        )
+        .render_into(lang, false, w);
+        w.push('\n');
     }
 }

@@ -7,6 +7,7 @@ use super::EngineContext;
 use super::spells::Spell;
 use crate::model::{Code, Month, RegionId};
 use crate::policy::Missing;
+use crate::text::{Arg, Msg, Text};
 use rust_decimal::Decimal;
 
 /// Sorts and merges month ranges into `out` (cleared first); touching ranges
@@ -75,14 +76,29 @@ impl CatchUp {
         self.unpriced.is_empty().then_some(self.priced)
     }
     /// `no base for beijing 2016-01..2016-03` when months are unpriced.
-    pub fn unpriced_detail(&self, region: &str) -> Option<String> {
+    pub fn unpriced_detail(&self, region: &str) -> Option<Text> {
         let missing = self.missing?;
-        Some(format!(
-            "no {} for {region} {}",
-            missing.as_str(),
-            month_runs(&self.unpriced)
-        ))
+        Some(unpriced_months(missing, region, &self.unpriced))
     }
+}
+
+/// `no base for beijing 2016-01..2016-03`: what is missing, where, which months.
+pub fn unpriced_months(missing: Missing, region: &str, months: &[Month]) -> Text {
+    Text::new(Msg::unpriced_months, unpriced_args(missing, region, months))
+}
+
+/// The arguments `missing, region, months` of an unpriced text.
+pub fn unpriced_args(missing: Missing, region: &str, months: &[Month]) -> [Arg; 3] {
+    let missing = match missing {
+        Missing::Version | Missing::Base => Msg::missing_base,
+        Missing::Rate => Msg::missing_rate,
+        Missing::Flexible => Msg::missing_flexible,
+    };
+    [
+        missing.into(),
+        Arg::Str(region.into()),
+        Arg::Str(month_runs(months).into()),
+    ]
 }
 
 /// Σ over `from..=to` of each month's back-pay at the flexible premium

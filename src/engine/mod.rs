@@ -41,6 +41,7 @@ use crate::model::{
     PersonRow, RegionId, Status, StopRow, UiSpan, Unpriced,
 };
 use crate::policy::{PolicySet, Priced, Rules};
+use crate::text::{Arg, Join, Msg, Text};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -183,7 +184,7 @@ fn flag(
     employer: Option<Code>,
     month: Option<Month>,
     date: Option<NaiveDate>,
-    detail: String,
+    detail: Text,
 ) -> FlagRow {
     FlagRow {
         person_id,
@@ -225,22 +226,29 @@ impl ResidentWait {
         }
     }
     /// Why, with the pack values behind it (for `explain`).
-    pub fn explain(self, v: &Rules, continuous: u32, gap: u32) -> String {
+    pub fn explain(self, v: &Rules, continuous: u32, gap: u32) -> Text {
         let (c, g) = (
-            v.resident_switch_continuous_months,
-            v.resident_switch_gap_months,
+            Arg::Int(v.resident_switch_continuous_months.into()),
+            Arg::Int(v.resident_switch_gap_months.into()),
         );
+        let (continuous, gap) = (Arg::Int(continuous.into()), Arg::Int(gap.into()));
         match self {
-            ResidentWait::ContinuousShortGap => format!(
-                "continuous {continuous} months ≥ {c} and gap {gap} months ≤ {g}: benefits the day after payment"
+            ResidentWait::ContinuousShortGap => {
+                Text::new(Msg::ex_wait_short_gap, [continuous, c, gap, g])
+            }
+            ResidentWait::ContinuousLongGap => Text::new(
+                Msg::ex_wait_long_gap,
+                [
+                    continuous,
+                    c,
+                    gap,
+                    g,
+                    Arg::Int(v.resident_wait_days_long.into()),
+                ],
             ),
-            ResidentWait::ContinuousLongGap => format!(
-                "continuous {continuous} months ≥ {c} but gap {gap} months > {g}: {} days after payment",
-                v.resident_wait_days_long
-            ),
-            ResidentWait::NotContinuous => format!(
-                "continuous {continuous} months < {c}: {} days after payment",
-                v.resident_wait_days_new
+            ResidentWait::NotContinuous => Text::new(
+                Msg::ex_wait_not_continuous,
+                [continuous, c, Arg::Int(v.resident_wait_days_new.into())],
             ),
         }
     }
@@ -302,10 +310,7 @@ fn analyze_into<'e>(
             Some(s.employer),
             Some(s.start),
             sep_date,
-            format!(
-                "separation with no earlier hire at this employer: spell opened at the batch's first month {}",
-                ctx.batch_first_month
-            ),
+            Text::new(Msg::orphan_separation, [Arg::Month(ctx.batch_first_month)]),
         ));
     }
     for c in &spells.conflicts {
@@ -315,7 +320,7 @@ fn analyze_into<'e>(
             Some(c.event.employer_id),
             None,
             Some(c.event.date),
-            format!("{} (ignored)", c.reason),
+            Text::new(Msg::conflict, [c.reason.into()]),
         ));
     }
 
@@ -350,15 +355,19 @@ fn analyze_into<'e>(
                 Some(s.employer),
                 None,
                 sep.filed_date,
-                format!(
-                    "stop filed after the deadline {deadline} ({} {} + {} {})",
-                    match sep.basis {
-                        crate::model::DateBasis::Day => "separation",
-                        crate::model::DateBasis::Month => "last day of the last month paid",
-                    },
-                    sep.date,
-                    v.stop_filing_days,
-                    deadline::unit(v)
+                Text::new(
+                    Msg::late_stop,
+                    [
+                        Arg::Date(deadline),
+                        match sep.basis {
+                            crate::model::DateBasis::Day => Msg::basis_separation,
+                            crate::model::DateBasis::Month => Msg::basis_last_paid_day,
+                        }
+                        .into(),
+                        Arg::Date(sep.date),
+                        Arg::Int(v.stop_filing_days.into()),
+                        deadline::unit(v).into(),
+                    ],
                 ),
             ));
         }
@@ -390,11 +399,15 @@ fn analyze_into<'e>(
                 Some(s.employer),
                 None,
                 Some(filed),
-                format!(
-                    "hire registered {filed}, after the deadline {due} (hire {} + {} {})",
-                    hire.date,
-                    v.hire_filing_days,
-                    deadline::unit(v)
+                Text::new(
+                    Msg::late_hire_filing,
+                    [
+                        Arg::Date(filed),
+                        Arg::Date(due),
+                        Arg::Date(hire.date),
+                        Arg::Int(v.hire_filing_days.into()),
+                        deadline::unit(v).into(),
+                    ],
                 ),
             ));
         }
@@ -425,7 +438,7 @@ fn analyze_into<'e>(
     // A gap's catch-up, or blank with an UNPRICED flag when a month of it has no
     // money values.
     let priced_catch_up = |(before, region, wage): (Option<usize>, RegionId, Option<Decimal>),
-                           (from, to, what): (Month, Month, &str),
+                           (from, to, what): (Month, Month, Msg),
                            flags: &mut Vec<FlagRow>,
                            unpriced: &mut bool|
      -> Option<Decimal> {
@@ -439,7 +452,10 @@ fn analyze_into<'e>(
                 before.map(|i| list[i].employer),
                 Some(from),
                 None,
-                format!("catch-up of {what} {from}..{to}: {detail}"),
+                Text::new(
+                    Msg::unpriced_catch_up,
+                    [what.into(), Arg::Month(from), Arg::Month(to), detail.into()],
+                ),
             ));
         }
         priced.total()
@@ -457,7 +473,7 @@ fn analyze_into<'e>(
         let catch_up = if short {
             priced_catch_up(
                 (before, region, wage),
-                (from, to, "gap"),
+                (from, to, Msg::word_gap),
                 &mut flags,
                 &mut unpriced_catch_up,
             )
@@ -488,10 +504,16 @@ fn analyze_into<'e>(
                 row.employer_before,
                 Some(from),
                 None,
-                format!(
-                    "gap {from}..{to} of {months} months > {} : no back-pay, continuity resets at {resume}, benefits resume {}",
-                    v.short_gap_max_months,
-                    row.benefits_resume.map_or(String::new(), |d| d.to_string())
+                Text::new(
+                    Msg::gap_over_3m,
+                    [
+                        Arg::Month(from),
+                        Arg::Month(to),
+                        Arg::Int(months.into()),
+                        Arg::Int(v.short_gap_max_months.into()),
+                        Arg::Month(resume),
+                        row.benefits_resume.map_or(Arg::Empty, Arg::Date),
+                    ],
                 ),
             ));
         }
@@ -522,7 +544,7 @@ fn analyze_into<'e>(
             resume_by = Some(last.add(v.short_gap_max_months as i32 + 1).last_day());
             priced_catch_up(
                 (before, region, wage),
-                (from, as_of_month, "open gap"),
+                (from, as_of_month, Msg::word_open_gap),
                 &mut flags,
                 &mut unpriced_catch_up,
             )
@@ -546,15 +568,25 @@ fn analyze_into<'e>(
             Some(from),
             resume_by,
             if within {
-                format!(
-                    "open gap {from}..{as_of_month} of {months} months ≤ {}: resume by {}",
-                    v.short_gap_max_months,
-                    resume_by.map_or(String::new(), |d| d.to_string())
+                Text::new(
+                    Msg::open_gap_within,
+                    [
+                        Arg::Month(from),
+                        Arg::Month(as_of_month),
+                        Arg::Int(months.into()),
+                        Arg::Int(v.short_gap_max_months.into()),
+                        resume_by.map_or(Arg::Empty, Arg::Date),
+                    ],
                 )
             } else {
-                format!(
-                    "open gap {from}..{as_of_month} of {months} months > {}: lapsed",
-                    v.short_gap_max_months
+                Text::new(
+                    Msg::open_gap_lapsed,
+                    [
+                        Arg::Month(from),
+                        Arg::Month(as_of_month),
+                        Arg::Int(months.into()),
+                        Arg::Int(v.short_gap_max_months.into()),
+                    ],
                 )
             },
         ));
@@ -583,18 +615,22 @@ fn analyze_into<'e>(
     // Rule 8: overlaps.
     *overlaps = gaps::overlaps(list);
     for o in overlaps.iter() {
-        let names: Vec<&str> = o.employers.iter().map(|e| e.as_str()).collect();
         let mut row = flag(
             pid,
             Flag::Overlap,
             o.employers.first().copied(),
             Some(o.from),
             None,
-            format!(
-                "months {}..{} covered by {} at once",
-                o.from,
-                o.to,
-                names.join(" and ")
+            Text::new(
+                Msg::overlap,
+                [
+                    Arg::Month(o.from),
+                    Arg::Month(o.to),
+                    Arg::List(
+                        Join::And,
+                        o.employers.iter().map(|&e| Arg::Code(e)).collect(),
+                    ),
+                ],
             ),
         );
         row.other_employers = o.employers.iter().skip(1).copied().collect();
@@ -632,7 +668,16 @@ fn analyze_into<'e>(
             None,
             None,
             None,
-            format!("name {} kept; also seen: {}", first, others.join(", ")),
+            Text::new(
+                Msg::name_mismatch,
+                [
+                    Arg::Name(first.to_string().into()),
+                    Arg::List(
+                        Join::Comma,
+                        others.iter().map(|n| Arg::Name((*n).into())).collect(),
+                    ),
+                ],
+            ),
         ));
     }
 
@@ -653,14 +698,17 @@ fn analyze_into<'e>(
                 Some(u.employer),
                 Some(u.from),
                 None,
-                format!(
-                    "due of {}..{} at this employer: no {} for {} {}",
-                    u.from,
-                    u.to,
-                    u.missing.as_str(),
-                    ctx.policies.code(u.region),
-                    gaps::month_runs(&u.months)
-                ),
+                Text::new(Msg::unpriced_due, {
+                    let [missing, region, months] =
+                        gaps::unpriced_args(u.missing, ctx.policies.code(u.region), &u.months);
+                    [
+                        Arg::Month(u.from),
+                        Arg::Month(u.to),
+                        missing,
+                        region,
+                        months,
+                    ]
+                }),
             ));
         }
         arrears::overpaid_rows(pid, list, &ledger, no_events, &mut overpaid);
@@ -671,10 +719,7 @@ fn analyze_into<'e>(
                 None,
                 None,
                 None,
-                format!(
-                    "{} ledger entries for a person with no hire or separation events",
-                    overpaid.len()
-                ),
+                Text::new(Msg::ledger_only, [Arg::Int(overpaid.len() as i64)]),
             ));
         } else {
             for o in &overpaid {
@@ -684,10 +729,7 @@ fn analyze_into<'e>(
                     Some(o.employer_id),
                     Some(o.month),
                     None,
-                    format!(
-                        "{} paid for a month outside every spell at this employer",
-                        o.paid
-                    ),
+                    Text::new(Msg::overpaid, [Arg::Decimal(o.paid)]),
                 ));
             }
         }
@@ -698,9 +740,15 @@ fn analyze_into<'e>(
                 Some(a.employer_id),
                 Some(a.month),
                 None,
-                format!(
-                    "due {} paid {} shortfall {} late fee {} ({} days)",
-                    a.due, a.paid, a.shortfall, a.late_fee, a.days
+                Text::new(
+                    Msg::arrears,
+                    [
+                        Arg::Decimal(a.due),
+                        Arg::Decimal(a.paid),
+                        Arg::Decimal(a.shortfall),
+                        Arg::Decimal(a.late_fee),
+                        Arg::Int(a.days.into()),
+                    ],
                 ),
             ));
         }

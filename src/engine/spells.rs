@@ -4,6 +4,7 @@
 
 use super::EngineContext;
 use crate::model::{Code, DateBasis, Event, EventKind, Month, RegionId};
+use crate::text::Msg;
 use chrono::Datelike;
 use rust_decimal::Decimal;
 
@@ -47,7 +48,7 @@ impl Spell<'_> {
 #[derive(Debug, Clone, Copy)]
 pub struct Conflict<'e> {
     pub event: &'e Event,
-    pub reason: &'static str,
+    pub reason: crate::text::Msg,
 }
 
 #[derive(Debug, Default)]
@@ -132,7 +133,7 @@ pub fn build_spells<'e>(
                     if open.is_some() {
                         out.conflicts.push(Conflict {
                             event,
-                            reason: "a second hire while a spell is open",
+                            reason: Msg::conflict_second_hire,
                         });
                     } else {
                         open = Some(event);
@@ -152,7 +153,7 @@ pub fn build_spells<'e>(
                     }
                     None => out.conflicts.push(Conflict {
                         event,
-                        reason: "a separation while no spell is open",
+                        reason: Msg::conflict_separation_without_spell,
                     }),
                 },
             }

@@ -404,12 +404,9 @@ impl<'t> Record<'t> {
     }
     /// Why the record is over the size limits (1 MiB a record, 64 KiB a
     /// field), if it is: such a row is rejected, the file read on.
-    pub fn oversize(&self) -> Option<String> {
+    pub fn oversize(&self) -> Option<crate::text::Text> {
         if self.span > MAX_RECORD_BYTES {
-            return Some(format!(
-                "the row takes {} bytes, over the limit of {MAX_RECORD_BYTES} bytes (1 MiB) per CSV row",
-                self.span
-            ));
+            return Some(crate::text!(row_too_long, self.span, MAX_RECORD_BYTES));
         }
         let longest = (self.fields.iter())
             .map(|f| match *f {
@@ -417,11 +414,7 @@ impl<'t> Record<'t> {
             })
             .max()
             .unwrap_or(0);
-        (longest > MAX_FIELD_BYTES).then(|| {
-            format!(
-                "a field holds {longest} bytes, over the limit of {MAX_FIELD_BYTES} bytes (64 KiB) per CSV field"
-            )
-        })
+        (longest > MAX_FIELD_BYTES).then(|| crate::text!(field_too_long, longest, MAX_FIELD_BYTES))
     }
 
     /// The record's fields joined back with commas, for BAD_ROW messages.

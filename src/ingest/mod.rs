@@ -321,7 +321,7 @@ fn ragged_check(
     cells: MaskedCells,
     src: SourceRef,
 ) -> Option<Reject> {
-    let reject = |message: String| {
+    let reject = |message: crate::text::Text| {
         let (names, documents) = cells.of(rec);
         Some(Reject {
             source: src,
@@ -337,22 +337,16 @@ fn ragged_check(
         return reject(message);
     }
     if rec.resynced {
-        return reject(format!(
-            "a quoted field opened on this line (\") is not closed into a row of the header's {header_len} fields: this line alone is rejected and reading resumes on the next line"
-        ));
+        return reject(crate::text!(quote_not_closed_on_line, header_len));
     }
     if rec.unterminated {
-        return reject(
-            "a quoted field is never closed (missing \") and runs to the end of the file".into(),
-        );
+        return reject(crate::text!(quote_never_closed));
     }
     // `header_len` counts up to the last named header: trailing unnamed
     // columns (`a,b,c,,`) may be missing or blank in a row.
     let n = rec.cell_count();
     if !csv::fits(rec, header_len) {
-        return reject(format!(
-            "the row has {n} fields, the header has {header_len}"
-        ));
+        return reject(crate::text!(field_count, n, header_len));
     }
     None
 }
@@ -387,9 +381,9 @@ fn bad_encoding(
         None => (String::new(), rec.joined(200), cells.of(rec)),
     };
     let within = match cell {
-        Some(_) if !column.is_empty() => format!(" in column {column}"),
-        Some(i) => format!(" in field {}", i + 1),
-        None => String::new(),
+        Some(_) if !column.is_empty() => crate::text!(in_column, column.as_str()).into(),
+        Some(i) => crate::text!(in_field, i + 1).into(),
+        None => crate::text::Arg::Empty,
     };
     Reject {
         source: src,
@@ -398,11 +392,12 @@ fn bad_encoding(
         names,
         documents,
         code: RejectCode::BadEncoding,
-        message: format!(
-            "line {} is not {} text: byte {} of the file{within} cannot be decoded (shown as \u{FFFD}); the row is not read",
+        message: crate::text!(
+            line_not_decodable,
             bad.line,
             encoding_name(encoding),
-            bad.byte
+            bad.byte,
+            within
         ),
     }
 }

@@ -11,6 +11,8 @@ use crate::model::{
     Code, DateBasis, Event, EventKind, IdError, IdType, Month, Name, PersonId, RegionId,
     RegionLookup, Reject, RejectCode, Shape, SourceRef,
 };
+use crate::text;
+use crate::text::{Msg, Text};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -310,7 +312,7 @@ fn reject(
     column: &str,
     value: &str,
     code: RejectCode,
-    message: String,
+    message: Text,
 ) -> RowOutcome {
     RowOutcome::Rejected(Reject {
         source: src,
@@ -350,12 +352,12 @@ pub fn unwrap_text_guard(raw: &str) -> &str {
 }
 
 /// Reads a 证件类型 cell (`IdType::parse`); a blank one is a resident ID.
-pub fn id_type_of(cell: Cell<'_>) -> Result<IdType, (RejectCode, String)> {
+pub fn id_type_of(cell: Cell<'_>) -> Result<IdType, (RejectCode, Text)> {
     let raw = cell.raw();
     IdType::parse(&raw).ok_or_else(|| {
         (
             RejectCode::BadId,
-            IdError::UnknownType(shown_text(raw.trim())).to_string(),
+            IdError::UnknownType(shown_text(raw.trim())).text(),
         )
     })
 }
@@ -366,7 +368,7 @@ pub fn id_type_of(cell: Cell<'_>) -> Result<IdType, (RejectCode, String)> {
 pub fn person_id_typed(
     cell: Cell<'_>,
     type_cell: Option<Cell<'_>>,
-) -> Result<PersonId, (RejectCode, String, bool)> {
+) -> Result<PersonId, (RejectCode, Text, bool)> {
     let id_type = match type_cell.map(id_type_of) {
         None => IdType::Resident,
         Some(Ok(t)) => t,
@@ -383,25 +385,23 @@ pub fn person_id_typed(
         Cell::Float(_) => {
             return Err(at_id((
                 RejectCode::IdLostDigits,
-                IdError::LostDigits.to_string(),
+                IdError::LostDigits.text(),
             )));
         }
         other => other.raw().into_owned(),
     };
-    PersonId::parse_typed(id_type, &text).map_err(|e| at_id((e.code(), e.to_string())))
+    PersonId::parse_typed(id_type, &text).map_err(|e| at_id((e.code(), e.text())))
 }
 
 /// Reads the person ID cell. A number cell has lost digits whatever it shows.
-pub fn person_id_of(cell: Cell<'_>) -> Result<PersonId, (RejectCode, String)> {
+pub fn person_id_of(cell: Cell<'_>) -> Result<PersonId, (RejectCode, Text)> {
     match cell {
         Cell::Float(_) | Cell::Int(_) => Err((
             RejectCode::IdLostDigits,
-            format!("the ID cell is a number, not text: {}", IdError::LostDigits),
+            text!(id_number_cell, IdError::LostDigits.text()),
         )),
-        Cell::Text(s) => {
-            PersonId::parse(unwrap_text_guard(s)).map_err(|e| (e.code(), e.to_string()))
-        }
-        other => PersonId::parse(&other.raw()).map_err(|e| (e.code(), e.to_string())),
+        Cell::Text(s) => PersonId::parse(unwrap_text_guard(s)).map_err(|e| (e.code(), e.text())),
+        other => PersonId::parse(&other.raw()).map_err(|e| (e.code(), e.text())),
     }
 }
 
@@ -517,19 +517,29 @@ fn missing_when(
     date: Option<usize>,
     month: Option<(usize, MonthMeaning)>,
     separation: bool,
-    date_name: &str,
+    date_name: Msg,
 ) -> RowOutcome {
-    let (i, what) = match (date, month) {
-        (None, Some((i, m))) => (i, format!("the {}", m.on(separation).name())),
-        _ => (date.unwrap_or(usize::MAX), date_name.to_string()),
+    let (i, what): (usize, text::Arg) = match (date, month) {
+        (None, Some((i, m))) => (i, text!(the_month, month_meaning(m.on(separation))).into()),
+        _ => (date.unwrap_or(usize::MAX), date_name.into()),
     };
     reject(
         src,
         c.header(i),
         "",
         RejectCode::MissingValue,
-        format!("{what} is empty"),
+        text!(value_empty, what),
     )
+}
+
+/// The words for a month column's meaning (`first month paid`), in messages.
+fn month_meaning(m: MonthMeaning) -> Msg {
+    match m {
+        MonthMeaning::FirstPaid => Msg::first_month_paid,
+        MonthMeaning::LastPaid => Msg::last_month_paid,
+        MonthMeaning::FirstUnpaid => Msg::first_month_unpaid,
+        MonthMeaning::ByEvent => Msg::month_period,
+    }
 }
 
 fn filled<R: RowCells + ?Sized>(row: &R, i: Option<usize>) -> bool {
@@ -573,7 +583,7 @@ fn when<R: RowCells + ?Sized>(
             c.header(i),
             &mc.raw(),
             RejectCode::BadMonth,
-            format!("{message} ({})", meaning.on(separation).name()),
+            text!(bad_month_of, message, month_meaning(meaning.on(separation))),
         ))),
     }
 }
@@ -621,7 +631,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                         c.hire_date,
                         c.hire_month,
                         false,
-                        "the hire date (入职日期)",
+                        Msg::the_hire_date,
                     );
                 }
                 Err(r) => return *r,
@@ -654,13 +664,9 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                         .map(|i| row.cell(i).raw().into_owned())
                         .unwrap_or_default();
                     let message = if by_month {
-                        format!(
-                            "the last month paid {} is before the first month paid {}",
-                            Month::of(d),
-                            Month::of(hire.0)
-                        )
+                        text!(last_month_before_first, Month::of(d), Month::of(hire.0))
                     } else {
-                        format!("separation date {d} is before the hire date {}", hire.0)
+                        text!(separation_before_hire, d, hire.0)
                     };
                     return reject(src, col(i), &raw, RejectCode::DateOrder, message);
                 }
@@ -679,7 +685,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                             col(c.event),
                             "",
                             RejectCode::MissingValue,
-                            "the event type (变动类型) is empty".into(),
+                            text!(event_type_empty),
                         );
                     }
                     let raw = ec.raw();
@@ -691,9 +697,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                                 col(c.event),
                                 &raw,
                                 RejectCode::BadEvent,
-                                format!(
-                                    "{raw} is not a known event type (hire: 入职/增员/新参保, separation: 离职/减员/停保; see [event_values] in columns.toml)"
-                                ),
+                                text!(unknown_event, raw.as_ref()),
                             );
                         }
                     }
@@ -722,7 +726,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                         c.date,
                         month_col,
                         separation,
-                        "the event date (变动日期)",
+                        Msg::the_event_date,
                     );
                 }
                 Err(r) => return *r,
@@ -763,9 +767,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                     col(c.region),
                     &raw,
                     RejectCode::UnknownRegion,
-                    format!(
-                        "region {raw} is not known to any policy pack (use a pack code, city name or division code)"
-                    ),
+                    text!(unknown_region, raw.as_ref()),
                 );
             }
         }
@@ -818,9 +820,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                     col(c.deemed_months),
                     &raw,
                     RejectCode::BadRow,
-                    format!(
-                        "{raw} is not a number of deemed contribution months (视同缴费月数, 0..=1200)"
-                    ),
+                    text!(bad_deemed_months, raw.as_ref()),
                 );
             }
         }
@@ -840,9 +840,7 @@ pub fn normalize_row<R: RowCells + ?Sized>(
                     col(c.tier),
                     &raw,
                     RejectCode::UnknownTier,
-                    format!(
-                        "{raw} is not a contribution tier (医疗缴费档次) any policy pack defines"
-                    ),
+                    text!(unknown_tier, raw.as_ref()),
                 );
             }
         }
@@ -1175,7 +1173,7 @@ mod tests {
             (r.code, r.column.as_str()),
             (RejectCode::UnknownRegion, "参保地")
         );
-        assert!(r.message.contains("110001"));
+        assert!(r.message.en().contains("110001"));
     }
 
     /// [`not_a_person`] on a row of text cells under 身份证号,姓名,变动类型,变动日期.

@@ -67,15 +67,6 @@ impl MonthMeaning {
     pub fn dates_separations(self) -> bool {
         !matches!(self, MonthMeaning::FirstPaid)
     }
-    /// The name used in the file and in messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            MonthMeaning::FirstPaid => "first month paid",
-            MonthMeaning::LastPaid => "last month paid",
-            MonthMeaning::FirstUnpaid => "first month no longer paid",
-            MonthMeaning::ByEvent => "period",
-        }
-    }
 }
 
 /// What a word in the event column (变动类型) means.

@@ -41,7 +41,7 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
     is_1904: bool,
 ) -> UiOutcome {
     let header = |i: usize| c.headers.get(i).cloned().unwrap_or_default();
-    let rej = |i: usize, value: String, code: RejectCode, message: String| {
+    let rej = |i: usize, value: String, code: RejectCode, message: crate::text::Text| {
         UiOutcome::Rejected(Reject {
             source: src,
             column: header(i),
@@ -69,7 +69,7 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
                 col,
                 String::new(),
                 RejectCode::MissingValue,
-                "the month is empty".into(),
+                crate::text!(ui_month_empty),
             );
         }
         match month_of(cell, is_1904) {
@@ -79,10 +79,7 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
                     col,
                     cell.raw().into_owned(),
                     RejectCode::BadMonth,
-                    format!(
-                        "{} is not a month (expected e.g. 202503, 2025-03, 2025年3月)",
-                        cell.raw()
-                    ),
+                    crate::text!(ui_not_a_month, cell.raw()),
                 );
             }
         }
@@ -92,7 +89,7 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
             c.from,
             String::new(),
             RejectCode::MissingValue,
-            "the month is empty".into(),
+            crate::text!(ui_month_empty),
         );
     };
     if to < from {
@@ -100,7 +97,7 @@ fn normalize_ui_row<R: RowCells + ?Sized>(
             c.to,
             row.cell(c.to).raw().into_owned(),
             RejectCode::DateOrder,
-            format!("the span ends ({to}) before it starts ({from})"),
+            crate::text!(ui_span_order, to, from),
         );
     }
     UiOutcome::Span(UiSpan {

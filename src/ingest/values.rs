@@ -6,6 +6,8 @@
 
 use crate::ingest::schema::trim_spaces;
 use crate::model::Month;
+use crate::text;
+use crate::text::Text;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
@@ -74,7 +76,7 @@ impl<'a> Cell<'a> {
     /// error (an error cell, or its text as a CSV export writes it) or a
     /// control character inside. `None` for ordinary text.
     #[inline]
-    pub fn bad_text(&self) -> Option<String> {
+    pub fn bad_text(&self) -> Option<Text> {
         // The row loop's path, one pass over the bytes: no error value can
         // start without `#` or `Err:` once spaces are trimmed (ASCII spaces and
         // U+3000, lead byte E3), and no control character hides in text
@@ -93,23 +95,18 @@ impl<'a> Cell<'a> {
     }
 
     #[cold]
-    fn bad_text_slow(&self) -> Option<String> {
+    fn bad_text_slow(&self) -> Option<Text> {
         let text = match self {
-            Cell::Error(e) => return Some(format!("the cell is the spreadsheet error {e}")),
+            Cell::Error(e) => return Some(text!(cell_error, e.to_string())),
             Cell::Text(s) => trim_spaces(s),
             _ => return None,
         };
         if is_error_text(text) {
-            return Some(format!(
-                "{text} is a spreadsheet error (a formula that failed), not a value"
-            ));
+            return Some(text!(error_text, text));
         }
-        text.chars().find(|c| c.is_control()).map(|c| {
-            format!(
-                "the text holds the control character U+{:04X}, which no code or name has",
-                c as u32
-            )
-        })
+        text.chars()
+            .find(|c| c.is_control())
+            .map(|c| text!(control_character, format!("{:04X}", c as u32)))
     }
 
     /// The value as text, as a user would see it (for reject messages and text columns).
@@ -145,9 +142,9 @@ pub fn format_number(f: f64) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DateError {
     /// Not a date in any accepted format, or a day that does not exist.
-    Bad(String),
+    Bad(Text),
     /// Could be read more than one way (`03/05/2025`, 2-digit years).
-    Ambiguous(String),
+    Ambiguous(Text),
 }
 
 /// Excel serial number to a date. 1900 system: day 1 = 1900-01-01, with Excel's
@@ -179,19 +176,19 @@ pub fn serial_to_date(serial: f64, is_1904: bool) -> Option<NaiveDate> {
 pub fn parse_date_cell(cell: Cell<'_>, is_1904: bool) -> Result<NaiveDate, DateError> {
     match cell {
         Cell::Date { serial, is_1904 } => serial_to_date(serial, is_1904)
-            .ok_or_else(|| DateError::Bad(format!("Excel date serial {serial} is out of range"))),
+            .ok_or_else(|| DateError::Bad(text!(serial_out_of_range, format!("{serial}")))),
         Cell::Float(f) => parse_number_date(f, is_1904),
         Cell::Int(i) => parse_number_date(i as f64, is_1904),
         Cell::Text(s) | Cell::IsoDate(s) => parse_date_text(s, is_1904),
-        other => Err(DateError::Bad(format!("{} is not a date", other.raw()))),
+        other => Err(DateError::Bad(text!(not_a_date, other.raw()))),
     }
 }
 
 /// Reads a month from a month-only column: `202504` as text or a number,
 /// `2025-04`, `2025/04`, `2025.4`, `2025年4月`, a date (text, an Excel date
 /// cell or an Excel serial: its month). `201391` is not a month.
-pub fn parse_month_cell(cell: Cell<'_>, is_1904: bool) -> Result<Month, String> {
-    let bad = |raw: &str| format!("`{raw}` is not a month: write 202504, 2025-04 or 2025年4月");
+pub fn parse_month_cell(cell: Cell<'_>, is_1904: bool) -> Result<Month, Text> {
+    let bad = |raw: &str| text!(not_a_month, raw);
     match cell {
         Cell::Date { .. } => parse_date_cell(cell, is_1904)
             .map(Month::of)
@@ -235,12 +232,8 @@ fn parse_number_date(f: f64, is_1904: bool) -> Result<NaiveDate, DateError> {
     if f.fract() == 0.0 && (10_000_101.0..=99_991_231.0).contains(&f) {
         return parse_date_text(&format!("{}", f as i64), is_1904);
     }
-    serial_to_date(f, is_1904).ok_or_else(|| {
-        DateError::Bad(format!(
-            "{} is neither a date nor an Excel date serial",
-            format_number(f)
-        ))
-    })
+    serial_to_date(f, is_1904)
+        .ok_or_else(|| DateError::Bad(text!(not_a_date_or_serial, format_number(f))))
 }
 
 /// Reads a date written as text (see [`parse_date_cell`]).
@@ -266,13 +259,10 @@ pub fn parse_date_text(raw: &str, is_1904: bool) -> Result<NaiveDate, DateError>
         Some(i) if i >= 8 => trim_spaces(&s[..i]),
         _ => s,
     };
-    let bad = || {
-        DateError::Bad(format!(
-            "{s} is not a date (expected e.g. 2025-03-05, 2025/3/5, 20250305, 2025年3月5日)"
-        ))
+    let bad = || DateError::Bad(text!(date_text_bad, s));
+    let impossible = |y: i32, m: u32, d: u32| {
+        DateError::Bad(text!(date_impossible, format!("{y:04}-{m:02}-{d:02}")))
     };
-    let impossible =
-        |y: i32, m: u32, d: u32| DateError::Bad(format!("{y:04}-{m:02}-{d:02} does not exist"));
     if s.is_empty() {
         return Err(bad());
     }
@@ -293,9 +283,7 @@ pub fn parse_date_text(raw: &str, is_1904: bool) -> Result<NaiveDate, DateError>
                 let n: f64 = s.parse().map_err(|_| bad())?;
                 serial_to_date(n, is_1904).ok_or_else(bad)
             }
-            6 => Err(DateError::Ambiguous(format!(
-                "{s}: six digits could be YYMMDD or DDMMYY; write the year with 4 digits"
-            ))),
+            6 => Err(DateError::Ambiguous(text!(date_six_digits, s))),
             _ => Err(bad()),
         };
     }
@@ -309,9 +297,7 @@ pub fn parse_date_text(raw: &str, is_1904: bool) -> Result<NaiveDate, DateError>
         };
         return ymd_parts(y, m, d).ok_or_else(bad).and_then(|(y, m, d)| {
             if y < 100 {
-                return Err(DateError::Ambiguous(format!(
-                    "{s}: a 2-digit year is ambiguous"
-                )));
+                return Err(DateError::Ambiguous(text!(date_two_digit_year, s)));
             }
             if !(1900..=2100).contains(&y) {
                 return Err(bad());
@@ -343,9 +329,7 @@ pub fn parse_date_text(raw: &str, is_1904: bool) -> Result<NaiveDate, DateError>
         return NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| impossible(y, m, d));
     }
     if parts[0].len() <= 2 && parts[1].len() <= 2 && matches!(parts[2].len(), 2 | 4) {
-        return Err(DateError::Ambiguous(format!(
-            "{s}: day and month order (and a 2-digit year) cannot be told apart; write it as YYYY-MM-DD"
-        )));
+        return Err(DateError::Ambiguous(text!(date_day_month_order, s)));
     }
     Err(bad())
 }
@@ -380,7 +364,7 @@ fn ascii_fold(s: &str) -> Option<String> {
 
 /// Reads a money amount (元): `8000`, `8,000.00`, `¥8000`, `8000元`, `８０００`.
 /// Negative amounts, several decimal points and anything else are errors.
-pub fn parse_money_text(raw: &str) -> Result<Decimal, String> {
+pub fn parse_money_text(raw: &str) -> Result<Decimal, Text> {
     // Fast path: plain digits with at most one decimal point (`8000`,
     // `8000.50`), up to 18 digits: the mantissa and scale read directly,
     // as `Decimal::from_str` would give them.
@@ -414,12 +398,12 @@ pub fn parse_money_text(raw: &str) -> Result<Decimal, String> {
         .or_else(|| s.strip_prefix("CNY"))
         .unwrap_or(s);
     let s = trim_spaces(s);
-    let err = || format!("{trimmed} is not an amount in 元 (expected e.g. 8000, 8,000.00, ¥8000)");
+    let err = || text!(money_text_bad, trimmed);
     if s.is_empty() {
         return Err(err());
     }
     if s.starts_with('-') {
-        return Err(format!("{trimmed} is negative"));
+        return Err(text!(money_negative, trimmed));
     }
     let s = s.strip_prefix('+').unwrap_or(s);
     // Thousands separators: only between digit groups of three.
@@ -456,7 +440,7 @@ pub fn parse_money_text(raw: &str) -> Result<Decimal, String> {
 }
 
 /// Reads money from a cell: text as [`parse_money_text`], numbers exactly as shown.
-pub fn parse_money_cell(cell: Cell<'_>) -> Result<Decimal, String> {
+pub fn parse_money_cell(cell: Cell<'_>) -> Result<Decimal, Text> {
     match cell {
         Cell::Text(s) => parse_money_text(s),
         Cell::Int(i) if i >= 0 => Ok(Decimal::from(i)),
@@ -464,10 +448,10 @@ pub fn parse_money_cell(cell: Cell<'_>) -> Result<Decimal, String> {
             // The shortest text that round-trips the float is what the cell shows.
             format!("{f}")
                 .parse::<Decimal>()
-                .map_err(|_| format!("{f} is not an amount in 元"))
+                .map_err(|_| text!(money_not_amount, format!("{f}")))
         }
-        Cell::Int(_) | Cell::Float(_) => Err(format!("{} is negative", cell.raw())),
-        other => Err(format!("{} is not an amount in 元", other.raw())),
+        Cell::Int(_) | Cell::Float(_) => Err(text!(money_negative, cell.raw())),
+        other => Err(text!(money_not_amount, other.raw())),
     }
 }
 
@@ -512,7 +496,7 @@ mod tests {
             Cell::Bool(true),
         ] {
             let e = parse_month_cell(bad, false).unwrap_err();
-            assert!(e.contains("is not a month"), "{bad:?}: {e}");
+            assert!(e.en().contains("is not a month"), "{bad:?}: {e}");
         }
     }
 
@@ -543,7 +527,7 @@ mod tests {
     #[test]
     fn impossible_dates_are_bad_and_ambiguous_ones_are_not_guessed() {
         assert!(
-            matches!(parse_date_text("2025-02-30", false), Err(DateError::Bad(m)) if m.contains("2025-02-30 does not exist"))
+            matches!(parse_date_text("2025-02-30", false), Err(DateError::Bad(m)) if m.en().contains("2025-02-30 does not exist"))
         );
         assert!(matches!(
             parse_date_text("20250230", false),

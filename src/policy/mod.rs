@@ -294,17 +294,6 @@ pub enum Missing {
     Flexible,
 }
 
-impl Missing {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Missing::Version => "base",
-            Missing::Base => "base",
-            Missing::Rate => "rate",
-            Missing::Flexible => "flexible premium",
-        }
-    }
-}
-
 /// The money values of one version or tier; `None` = no source gives it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct MoneyParams {

@@ -3,7 +3,8 @@
 //! reasons, flags and reject codes. Under `--lang zh` a status or kind is its
 //! Chinese name (参保中, 短期断缴); a flag or reject code is its Chinese name with
 //! the code after it (断缴超3个月 GAP_OVER_3M), so it can still be found in the
-//! CSV. Under `--lang en` the workbook keeps the codes, as the CSV does.
+//! CSV. Under `--lang en` the workbook shows the English texts the same way
+//! (`open gap (may back-pay)`, `gap over 3 months GAP_OVER_3M`).
 
 use crate::cli::Lang;
 use serde::Deserialize;
@@ -15,8 +16,16 @@ const MESSAGES: &str = include_str!("../../schemas/messages.toml");
 #[derive(Deserialize)]
 struct Label {
     zh: String,
-    #[allow(dead_code)]
     en: String,
+}
+
+impl Label {
+    fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -65,13 +74,15 @@ fn messages() -> &'static Messages {
 /// What the workbook shows in column `key` for the cell text `code`, when it
 /// differs from the code; `None` keeps the code.
 pub fn workbook_text(key: &str, code: &str, lang: Lang) -> Option<String> {
-    if lang != Lang::Zh || code.is_empty() {
+    if code.is_empty() {
         return None;
     }
     let m = messages();
-    let name = |table: &BTreeMap<String, Label>, c: &str| table.get(c).map(|l| l.zh.clone());
-    let with_code =
-        |table: &BTreeMap<String, Label>, c: &str| table.get(c).map(|l| format!("{} {c}", l.zh));
+    let name =
+        |table: &BTreeMap<String, Label>, c: &str| table.get(c).map(|l| l.text(lang).to_string());
+    let with_code = |table: &BTreeMap<String, Label>, c: &str| {
+        table.get(c).map(|l| format!("{} {c}", l.text(lang)))
+    };
     match key {
         "status" => name(&m.status, code),
         "kind" => name(&m.gap_kind, code),
@@ -88,7 +99,10 @@ pub fn workbook_text(key: &str, code: &str, lang: Lang) -> Option<String> {
             code.split(';')
                 .map(|f| with_code(&m.flag, f).unwrap_or_else(|| f.to_string()))
                 .collect::<Vec<_>>()
-                .join("；"),
+                .join(match lang {
+                    Lang::Zh => "；",
+                    Lang::En => "; ",
+                }),
         ),
         _ => None,
     }
@@ -267,7 +281,18 @@ mod tests {
             workbook_text("code", "ID_CHECKSUM", Lang::Zh).unwrap(),
             "身份证校验码错误 ID_CHECKSUM"
         );
-        assert_eq!(workbook_text("status", "covered", Lang::En), None);
+        assert_eq!(
+            workbook_text("status", "open_gap", Lang::En).unwrap(),
+            "open gap (may back-pay)"
+        );
+        assert_eq!(
+            workbook_text("flags", "GAP_OVER_3M;LATE_STOP", Lang::En).unwrap(),
+            "gap over 3 months GAP_OVER_3M; late stop LATE_STOP"
+        );
+        assert_eq!(
+            workbook_text("code", "BAD_ID", Lang::En).unwrap(),
+            "bad ID BAD_ID"
+        );
         assert_eq!(workbook_text("name", "covered", Lang::Zh), None);
         assert_eq!(workbook_text("flags", "", Lang::Zh), None);
     }

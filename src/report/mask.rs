@@ -271,7 +271,7 @@ mod tests {
             column: column.into(),
             value: value.into(),
             code: crate::model::RejectCode::BadId,
-            message: String::new(),
+            message: crate::text!(id_characters),
             names: Vec::new(),
             documents: Vec::new(),
         };
@@ -328,7 +328,7 @@ mod tests {
             column: String::new(),
             value: "吴八方,11010519491231002X,E001".into(),
             code: RejectCode::BadRow,
-            message: "the row has 3 fields, the header has 7".into(),
+            message: crate::text!(field_count, 3usize, 7usize),
             names: vec!["吴八方".into()],
             documents: Vec::new(),
         };

@@ -3,11 +3,12 @@
 //! catch-up (补缴), arrears (欠缴), late fees (滞纳金) and overpayments (多缴),
 //! and the employers owing most.
 
-use super::table::{format_money, round_money};
+use super::table::round_money;
+use crate::cli::Lang;
 use crate::model::{EmployerRow, Flag, PersonResult, Status};
+use crate::text::{Arg, Join, Msg, Text};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// How many employers the summary lists by arrears.
@@ -238,36 +239,60 @@ impl SummaryParts {
 }
 
 impl RunSummary {
-    /// The one-screen summary printed at the end of a run.
-    pub fn to_text(&self, out_dir: &Path) -> String {
+    /// The one-screen summary printed at the end of a run, in `lang`.
+    pub fn to_text(&self, out_dir: &Path, lang: Lang) -> String {
         let mut t = String::new();
-        let _ = writeln!(
-            t,
-            "persons: {} (covered {}, open gap {}, lapsed {}, retired {})",
-            self.persons, self.covered, self.open_gap, self.lapsed, self.retired
+        let mut line = |msg: Msg, args: Vec<Arg>| Text::new(msg, args).push_line(lang, &mut t);
+        let n = |v: u64| Arg::Int(v as i64);
+        line(
+            Msg::sum_persons,
+            vec![
+                n(self.persons),
+                n(self.covered),
+                n(self.open_gap),
+                n(self.lapsed),
+                n(self.retired),
+            ],
         );
-        let _ = writeln!(
-            t,
-            "gaps: {} ({} long), stops: {} ({} late), rejected rows: {}",
-            self.gaps, self.long_gaps, self.stops, self.late_stops, self.rejects
+        line(
+            Msg::sum_counts,
+            vec![
+                n(self.gaps),
+                n(self.long_gaps),
+                n(self.stops),
+                n(self.late_stops),
+                n(self.rejects),
+            ],
         );
         if !self.flags.is_empty() {
-            let flags: Vec<String> = self
+            let flags = self
                 .flags
                 .iter()
-                .map(|f| format!("{} {}", f.flag, f.persons))
+                .map(|f| {
+                    let code = f.flag.as_str();
+                    let name = match lang {
+                        Lang::En => code.to_string(),
+                        Lang::Zh => super::labels::workbook_text("flag", code, lang)
+                            .unwrap_or_else(|| code.to_string()),
+                    };
+                    Text::new(Msg::sum_flag, [Arg::Str(name.into()), n(f.persons)]).into()
+                })
                 .collect();
-            let _ = writeln!(t, "persons flagged: {}", flags.join(", "));
+            line(Msg::sum_flagged, vec![Arg::List(Join::Comma, flags)]);
         }
-        let _ = writeln!(
-            t,
-            "catch-up {}, arrears {}, late fees {}, overpaid {}",
-            format_money(self.catch_up_total),
-            format_money(self.arrears_total),
-            format_money(self.late_fee_total),
-            format_money(self.overpaid_total)
+        line(
+            Msg::sum_money,
+            vec![
+                Arg::Money(self.catch_up_total),
+                Arg::Money(self.arrears_total),
+                Arg::Money(self.late_fee_total),
+                Arg::Money(self.overpaid_total),
+            ],
         );
-        let _ = writeln!(t, "reports in {}", out_dir.display());
+        line(
+            Msg::sum_reports_in,
+            vec![Arg::Str(out_dir.display().to_string().into())],
+        );
         t
     }
 }

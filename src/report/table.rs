@@ -51,8 +51,15 @@ pub trait Table: Sync {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Fills `out` (cleared first) with row `i`'s values, already masked as asked.
+    /// Fills `out` (cleared first) with row `i`'s values, already masked as
+    /// asked; the texts a person reads (details, messages) in English, as
+    /// the CSV reports write them.
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>);
+    /// [`row`](Table::row) with those texts in `lang` (the workbook's).
+    fn row_in<'s>(&'s self, i: usize, lang: crate::cli::Lang, out: &mut Vec<Value<'s>>) {
+        let _ = lang;
+        self.row(i, out)
+    }
 }
 
 /// The first rows of a table: a large run's workbook sheet, whose CSV holds
@@ -98,6 +105,9 @@ impl Table for Head<'_> {
     }
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
         self.inner.row(i, out)
+    }
+    fn row_in<'s>(&'s self, i: usize, lang: crate::cli::Lang, out: &mut Vec<Value<'s>>) {
+        self.inner.row_in(i, lang, out)
     }
 }
 

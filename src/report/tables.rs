@@ -9,10 +9,12 @@
 
 use super::mask::{mask_code, maybe_mask, reject_value};
 use super::table::{Column, ColumnKind, Table, Value};
+use crate::cli::Lang;
 use crate::model::{
     ArrearsRow, ChangeRow, Code, EmployerNames, EmployerRow, Flag, FlagRow, GapRow, InputFormat,
     InputReport, OverpaidRow, PersonId, PersonResult, Reject, StopRow, mask_name,
 };
+use crate::text::{Arg, Join, Msg};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::marker::PhantomData;
@@ -244,7 +246,14 @@ pub trait PersonPart: Sized + Sync + 'static {
     fn slice(result: &PersonResult) -> &[Self];
     /// Order within one person (SPEC: by date or month).
     fn order(a: &Self, b: &Self) -> Ordering;
-    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>);
+    /// The row's values; the texts a person reads in `lang`.
+    fn values<'s>(
+        &'s self,
+        mask: bool,
+        names: &'s EmployerNames,
+        lang: Lang,
+        out: &mut Vec<Value<'s>>,
+    );
 }
 
 /// A table of one [`PersonPart`] over all persons, in person then date order.
@@ -308,9 +317,12 @@ impl<R: PersonPart> Table for PartTable<'_, R> {
         self.index.len()
     }
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
+        self.row_in(i, Lang::En, out)
+    }
+    fn row_in<'s>(&'s self, i: usize, lang: Lang, out: &mut Vec<Value<'s>>) {
         out.clear();
         let (p, r) = self.index[i];
-        R::slice(&self.results[p as usize])[r as usize].values(self.mask, self.names, out);
+        R::slice(&self.results[p as usize])[r as usize].values(self.mask, self.names, lang, out);
     }
 }
 
@@ -339,7 +351,13 @@ impl PersonPart for GapRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.from_month, a.to_month).cmp(&(b.from_month, b.to_month))
     }
-    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(
+        &'s self,
+        mask: bool,
+        names: &'s EmployerNames,
+        _lang: Lang,
+        out: &mut Vec<Value<'s>>,
+    ) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Month(self.from_month));
         out.push(Value::Month(self.to_month));
@@ -379,7 +397,13 @@ impl PersonPart for StopRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.separation_date, &a.employer_id).cmp(&(b.separation_date, &b.employer_id))
     }
-    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(
+        &'s self,
+        mask: bool,
+        names: &'s EmployerNames,
+        _lang: Lang,
+        out: &mut Vec<Value<'s>>,
+    ) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Date(self.separation_date));
@@ -418,7 +442,13 @@ impl PersonPart for ArrearsRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.month, &a.employer_id).cmp(&(b.month, &b.employer_id))
     }
-    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(
+        &'s self,
+        mask: bool,
+        names: &'s EmployerNames,
+        _lang: Lang,
+        out: &mut Vec<Value<'s>>,
+    ) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Month(self.month));
@@ -456,7 +486,13 @@ impl PersonPart for OverpaidRow {
     fn order(a: &Self, b: &Self) -> Ordering {
         (a.month, &a.employer_id).cmp(&(b.month, &b.employer_id))
     }
-    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(
+        &'s self,
+        mask: bool,
+        names: &'s EmployerNames,
+        _lang: Lang,
+        out: &mut Vec<Value<'s>>,
+    ) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(mask_code(&self.employer_id, mask)));
         out.push(Value::Month(self.month));
@@ -486,60 +522,36 @@ impl PersonPart for FlagRow {
     /// flags such as NAME_MISMATCH first), then flag, employer, detail.
     fn order(a: &Self, b: &Self) -> Ordering {
         let when = |f: &FlagRow| f.date.or(f.month.map(|m| m.first_day()));
-        (when(a), a.flag, &a.employer_id, &a.detail).cmp(&(
-            when(b),
-            b.flag,
-            &b.employer_id,
-            &b.detail,
-        ))
+        (when(a), a.flag, &a.employer_id)
+            .cmp(&(when(b), b.flag, &b.employer_id))
+            .then_with(|| a.detail.en().cmp(&b.detail.en()))
     }
-    fn values<'s>(&'s self, mask: bool, names: &'s EmployerNames, out: &mut Vec<Value<'s>>) {
+    fn values<'s>(
+        &'s self,
+        mask: bool,
+        names: &'s EmployerNames,
+        lang: Lang,
+        out: &mut Vec<Value<'s>>,
+    ) {
         out.push(id_value(&self.person_id, mask));
         out.push(Value::Text(Cow::Borrowed(self.flag.as_str())));
         out.push(code_or_null(self.employer_id.as_deref(), mask));
         out.push(opt(self.month, Value::Month));
         out.push(opt(self.date, Value::Date));
-        let detail = if mask && self.flag == Flag::NameMismatch {
-            Cow::Owned(mask_name_mismatch(&self.detail))
-        } else {
-            maybe_mask(&self.detail, mask)
-        };
-        out.push(Value::Text(detail));
-        out.push(name_of(names, self.employer_id.as_deref()));
-    }
-}
-
-/// A NAME_MISMATCH detail names people (`name 王伟 kept; also seen: 王玮`): masked,
-/// every name in it is masked like the name column (`王*`).
-fn mask_name_mismatch(detail: &str) -> String {
-    let parsed = detail
-        .strip_prefix("name ")
-        .and_then(|rest| rest.split_once(" kept; also seen: "));
-    match parsed {
-        Some((first, others)) => {
-            let others: Vec<String> = others.split(", ").map(mask_name).collect();
-            format!(
-                "name {} kept; also seen: {}",
-                mask_name(first),
-                others.join(", ")
-            )
+        // A NAME_MISMATCH detail names people: masked, each name is masked
+        // like the name column (`name 王* kept; also seen: 王*`); other
+        // details are masked as free text.
+        let mut detail = String::with_capacity(self.detail.len_hint(lang));
+        let names_masked = mask && self.flag == Flag::NameMismatch;
+        self.detail.render_into(lang, names_masked, &mut detail);
+        if mask
+            && !names_masked
+            && let Cow::Owned(m) = maybe_mask(&detail, true)
+        {
+            detail = m;
         }
-        None => "names differ across rows (masked; --no-mask shows them)".to_string(),
-    }
-}
-
-#[cfg(test)]
-mod name_mask_tests {
-    #[test]
-    fn name_mismatch_detail_is_masked() {
-        assert_eq!(
-            super::mask_name_mismatch("name 王伟 kept; also seen: 王玮, 汪伟"),
-            "name 王* kept; also seen: 王*, 汪*"
-        );
-        assert_eq!(
-            super::mask_name_mismatch("something else 张三"),
-            "names differ across rows (masked; --no-mask shows them)"
-        );
+        out.push(Value::Text(Cow::Owned(detail)));
+        out.push(name_of(names, self.employer_id.as_deref()));
     }
 }
 
@@ -579,16 +591,21 @@ impl<'a> FlagsTable<'a> {
     }
 }
 
-/// `names 北京华信科技有限公司 (12 rows); 华信科技 (3 rows)`.
-pub fn employer_mismatch_detail(names: &[(Box<str>, u64)]) -> String {
-    let listed: Vec<String> = names
+/// `names 北京华信科技有限公司 (12 rows); 华信科技 (3 rows); 北京华信科技有限公司
+/// printed (the most frequent)`.
+pub fn employer_mismatch_detail(names: &[(Box<str>, u64)]) -> crate::text::Text {
+    let listed = names
         .iter()
-        .map(|(n, k)| format!("{n} ({k} row{})", if *k == 1 { "" } else { "s" }))
+        .map(|(n, k)| {
+            crate::text::Text::new(Msg::name_rows, [Arg::Str(n.clone()), Arg::Rows(*k)]).into()
+        })
         .collect();
-    format!(
-        "names {}; {} printed (the most frequent)",
-        listed.join("; "),
-        names.first().map_or("", |(n, _)| &**n)
+    crate::text::Text::new(
+        Msg::employer_name_mismatch,
+        [
+            Arg::List(Join::Semicolon, listed),
+            Arg::Str(names.first().map_or("", |(n, _)| &**n).into()),
+        ],
     )
 }
 
@@ -609,9 +626,12 @@ impl Table for FlagsTable<'_> {
         self.persons.len() + self.employers.len()
     }
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
+        self.row_in(i, Lang::En, out)
+    }
+    fn row_in<'s>(&'s self, i: usize, lang: Lang, out: &mut Vec<Value<'s>>) {
         let n = self.persons.len();
         if i < n {
-            return self.persons.row(i, out);
+            return self.persons.row_in(i, lang, out);
         }
         out.clear();
         let (code, names) = &self.employers[i - n];
@@ -622,7 +642,9 @@ impl Table for FlagsTable<'_> {
         out.push(Value::Text(mask_code(code, self.persons.mask)));
         out.push(Value::Null);
         out.push(Value::Null);
-        out.push(Value::Text(Cow::Owned(employer_mismatch_detail(names))));
+        out.push(Value::Text(Cow::Owned(
+            employer_mismatch_detail(names).render(lang),
+        )));
         out.push(opt(names.first(), |(n, _)| {
             Value::Text(Cow::Borrowed(&**n))
         }));
@@ -688,6 +710,9 @@ impl Table for ChangesTable<'_> {
         self.rows.len()
     }
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
+        self.row_in(i, Lang::En, out)
+    }
+    fn row_in<'s>(&'s self, i: usize, lang: Lang, out: &mut Vec<Value<'s>>) {
         out.clear();
         let c = &self.rows[i];
         out.push(id_value(&c.person_id, self.mask));
@@ -705,7 +730,7 @@ impl Table for ChangesTable<'_> {
         out.push(Value::Text(Cow::Borrowed(c.after)));
         out.push(opt(c.amount_before, Value::Money));
         out.push(opt(c.amount_after, Value::Money));
-        out.push(Value::Text(Cow::Borrowed(&c.detail)));
+        out.push(Value::Text(Cow::Owned(c.detail.render(lang))));
         out.push(name_of(self.names, c.employer_id.as_deref()));
     }
 }
@@ -854,6 +879,9 @@ impl Table for RejectsTable<'_> {
         self.rejects.len()
     }
     fn row<'s>(&'s self, i: usize, out: &mut Vec<Value<'s>>) {
+        self.row_in(i, Lang::En, out)
+    }
+    fn row_in<'s>(&'s self, i: usize, lang: Lang, out: &mut Vec<Value<'s>>) {
         out.clear();
         let r = &self.rejects[self.order[i] as usize];
         let input = self.inputs.get(r.source.input as usize);
@@ -876,7 +904,9 @@ impl Table for RejectsTable<'_> {
         out.push(text(&r.column));
         out.push(Value::Text(reject_value(r, self.mask)));
         out.push(Value::Text(Cow::Borrowed(r.code.as_str())));
-        out.push(text(&r.message));
+        out.push(Value::Text(Cow::Owned(
+            maybe_mask(&r.message.render(lang), self.mask).into_owned(),
+        )));
     }
 }
 

@@ -356,19 +356,18 @@ fn fill_table_sheet(
     let coded: Vec<bool> = columns
         .iter()
         .map(|c| {
-            opts.lang == Lang::Zh
-                && matches!(
-                    c.key,
-                    "status"
-                        | "kind"
-                        | "resident_wait_reason"
-                        | "flag"
-                        | "flags"
-                        | "code"
-                        | "change"
-                        | "before"
-                        | "after"
-                )
+            matches!(
+                c.key,
+                "status"
+                    | "kind"
+                    | "resident_wait_reason"
+                    | "flag"
+                    | "flags"
+                    | "code"
+                    | "change"
+                    | "before"
+                    | "after"
+            )
         })
         .collect();
     let rows = part.end.saturating_sub(part.start);
@@ -386,7 +385,7 @@ fn fill_table_sheet(
     let mut labels: Vec<std::collections::HashMap<String, Option<String>>> =
         vec![Default::default(); columns.len()];
     for (r, i) in (part.start..part.end).enumerate() {
-        table.row(i, &mut values);
+        table.row_in(i, opts.lang, &mut values);
         let row = r as u32 + 1;
         for (c, v) in values.iter().enumerate() {
             // A code column shows its text in the workbook's language.
