@@ -289,7 +289,7 @@ impl Loaded {
     /// other-insurance and duplicate counts, and the event rows skipped as
     /// not persons (only when there are any). The files and folders skipped in the PATHs are
     /// not among them: they were printed as they were met (`skipped`).
-    pub fn warnings(&self) -> Vec<String> {
+    pub fn warnings(&self) -> Vec<crate::text::Text> {
         // Which regions the events name: a flag per region id (an ordered
         // set of 3M inserts cost more than the warnings are worth).
         let seen: Vec<bool> = self
@@ -320,20 +320,24 @@ impl Loaded {
         let as_of_month = Month::of(self.as_of);
         regions
             .into_iter()
-            .filter_map(|region| match self.policies.money(region, as_of_month, None, self.carry_forward) {
-                Some(p) if p.carried => Some(format!(
-                    "policy {}: no money version covers {as_of_month}; the version from {} is carried forward (--carry-forward)",
-                    self.policies.code(region),
-                    p.money.from
-                )),
-                _ => None,
+            .filter_map(|region| {
+                match self
+                    .policies
+                    .money(region, as_of_month, None, self.carry_forward)
+                {
+                    Some(p) if p.carried => Some(crate::text!(
+                        warn_carried_forward,
+                        self.policies.code(region),
+                        as_of_month,
+                        p.money.from
+                    )),
+                    _ => None,
+                }
             })
-            .chain((self.refund_rows > 0).then(|| {
-                format!(
-                    "ledger: {} rows have a negative amount; they are kept as refunds (subtracted from their month's paid total)",
-                    self.refund_rows
-                )
-            }))
+            .chain(
+                (self.refund_rows > 0)
+                    .then(|| crate::text!(warn_refund_rows, self.refund_rows as i64)),
+            )
             .chain({
                 let other: u64 = self
                     .inputs
@@ -342,11 +346,7 @@ impl Loaded {
                     .flat_map(|i| &i.sheets)
                     .map(|s| s.other_insurance)
                     .sum();
-                (other > 0).then(|| {
-                    format!(
-                        "ledger: {other} rows are of another insurance (pension, unemployment, …): set aside as OTHER_INSURANCE, never summed into medical"
-                    )
-                })
+                (other > 0).then(|| crate::text!(warn_other_insurance, other as i64))
             })
             .chain({
                 let skipped: u64 = self
@@ -356,18 +356,13 @@ impl Loaded {
                     .flat_map(|i| &i.sheets)
                     .map(|s| s.skipped_rows)
                     .sum();
-                (skipped > 0).then(|| {
-                    format!(
-                        "events: {skipped} rows are not persons (example, subtotal or total, placeholder rows): skipped, neither accepted nor rejected (per sheet in the manifest's inputs)"
-                    )
-                })
+                (skipped > 0).then(|| crate::text!(warn_skipped_rows, skipped as i64))
             })
-            .chain((self.ledger_duplicate_rows > 0).then(|| {
-                format!(
-                    "ledger: {} rows repeat another row exactly (person, employer, month, amount, paid date); each is counted once",
-                    self.ledger_duplicate_rows
-                )
-            }))
+            .chain(
+                (self.ledger_duplicate_rows > 0).then(|| {
+                    crate::text!(warn_ledger_duplicates, self.ledger_duplicate_rows as i64)
+                }),
+            )
             .collect()
     }
 
@@ -920,11 +915,16 @@ pub fn run(
     let grades = crate::policy::usage::grade_warnings(&manifest.policy_grades);
     manifest.warnings = own
         .iter()
-        .chain(&loaded.skipped)
-        .chain(&grades)
         .cloned()
+        .chain(
+            loaded
+                .skipped
+                .iter()
+                .map(|s| crate::text!(verbatim, s.as_str())),
+        )
+        .chain(grades.iter().cloned())
         .collect();
-    let warnings: Vec<String> = own.into_iter().chain(grades).collect();
+    let warnings: Vec<crate::text::Text> = own.into_iter().chain(grades).collect();
     let start = Instant::now();
     let summary = match stream {
         Some(stream) => {
@@ -968,7 +968,8 @@ pub fn run(
                 .push_line(args.lang, &mut text);
             }
             for w in &warnings {
-                let w = crate::report::mask::maybe_mask(w, opts.mask);
+                let w = w.render(args.lang);
+                let w = crate::report::mask::maybe_mask(&w, opts.mask);
                 Text::new(Msg::sum_warning, [Arg::Str(w.into())]).push_line(args.lang, &mut text);
             }
             text

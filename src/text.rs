@@ -213,6 +213,14 @@ messages! {
     sum_reports_in [dir];
     sum_changes [since, count];
     sum_warning [warning];
+    // Run-level warnings (the console, the workbook's summary, manifest.json
+    // in English).
+    warn_carried_forward [region, month, from];
+    warn_refund_rows [rows];
+    warn_other_insurance [rows];
+    warn_skipped_rows [rows];
+    warn_ledger_duplicates [rows];
+    warn_grades [region, count, grade, values];
     // `explain`.
     rule_gap_over_3m [];
     rule_open_gap [];

@@ -346,3 +346,41 @@ fn explain_follows_the_language() {
         assert!(!zh.contains(english), "{english} in {zh}");
     }
 }
+
+/// The run's warnings (here the policy values below `official` that priced a
+/// figure: beijing's four secondary values in the samples) are in the
+/// workbook's language on its summary sheet, and English in manifest.json
+/// (its interface) whatever `--lang` says.
+#[test]
+fn run_warnings_follow_the_language_and_the_manifest_stays_english() {
+    let beijing_en = "policy beijing: figures priced with 4 secondary value(s), not from the notice itself: employee_rate 0.02 (2024-12, 2025-02);";
+    let beijing_zh = "政策beijing：有4项计价取值的来源等级为 secondary，并非来自政策文件原文：employee_rate 0.02 (2024-12, 2025-02);";
+    for (lang, label, want) in [("zh", "警告", beijing_zh), ("en", "Warning", beijing_en)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        run_samples(&out, lang);
+        let sheet = if lang == "zh" { "汇总" } else { "Summary" };
+        let warnings: Vec<String> = sheet_rows(&out.join("report.xlsx"), sheet)
+            .into_iter()
+            .filter(|r| r[0] == label)
+            .map(|r| r[1].clone())
+            .collect();
+        assert!(
+            warnings.iter().any(|w| w.starts_with(want)),
+            "{lang}: {warnings:?}"
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let listed: Vec<&str> = manifest["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w.as_str())
+            .collect();
+        assert!(
+            listed.iter().any(|w| w.starts_with(beijing_en)),
+            "{lang}: {listed:?}"
+        );
+        assert!(!listed.iter().any(|w| w.contains("政策")), "{listed:?}");
+    }
+}

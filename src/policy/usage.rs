@@ -187,7 +187,7 @@ impl PolicyUse {
 
 /// The run-level warnings for values below `official`: one line per region and
 /// grade, naming how many values and the months.
-pub fn grade_warnings(uses: &[GradeUse]) -> Vec<String> {
+pub fn grade_warnings(uses: &[GradeUse]) -> Vec<crate::text::Text> {
     let mut by: BTreeMap<(&str, &str), Vec<&GradeUse>> = BTreeMap::new();
     for u in uses {
         by.entry((u.region.as_str(), u.grade)).or_default().push(u);
@@ -198,11 +198,7 @@ pub fn grade_warnings(uses: &[GradeUse]) -> Vec<String> {
                 .iter()
                 .map(|u| format!("{} {} ({})", u.param, u.value, u.months))
                 .collect();
-            format!(
-                "policy {region}: figures priced with {} {grade} value(s), not from the notice itself: {} — see policy_grades in manifest.json",
-                list.len(),
-                names.join("; ")
-            )
+            crate::text!(warn_grades, region, list.len(), grade, names.join("; "))
         })
         .collect()
 }

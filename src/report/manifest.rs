@@ -50,8 +50,9 @@ pub struct Manifest {
     pub as_of: NaiveDate,
     pub policies: Vec<PolicyManifestEntry>,
     pub counts: RunCounts,
-    /// Run-level warnings (e.g. a policy version carried forward).
-    pub warnings: Vec<String>,
+    /// Run-level warnings (e.g. a policy version carried forward): English
+    /// in manifest.json, the workbook's language on its summary sheet.
+    pub warnings: Vec<crate::text::Text>,
     /// Policy values below `official` that priced some figure, with their months.
     pub policy_grades: Vec<crate::policy::usage::GradeUse>,
 }
@@ -232,7 +233,7 @@ pub fn manifest_json(ctx: &ManifestContext) -> serde_json::Result<Vec<u8>> {
         warnings: m
             .warnings
             .iter()
-            .map(|w| maybe_mask(w, mask).into_owned())
+            .map(|w| maybe_mask(&w.en(), mask).into_owned())
             .collect(),
         policy_grades: &m.policy_grades,
         outputs: ctx.outputs,

@@ -656,7 +656,7 @@ fn write_summary_sheet(
     for warning in &m.warnings {
         w.fact(
             l("警告", "Warning"),
-            text(maybe_mask(warning, opts.mask).into_owned()),
+            text(maybe_mask(&warning.render(lang), opts.mask).into_owned()),
             fmt,
         )?;
     }
