@@ -34,24 +34,8 @@ const PIECE: usize = 1 << 20;
 const MAX_PENDING: usize = 256 << 20;
 /// Rows searched for the header.
 const HEADER_SEARCH_ROWS: usize = 20;
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Encoding {
-    Utf8,
-    Utf8Bom,
-    Gb18030,
-}
-
-impl Encoding {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Encoding::Utf8 => "utf-8",
-            Encoding::Utf8Bom => "utf-8-bom",
-            Encoding::Gb18030 => "gb18030",
-        }
-    }
-}
+pub(crate) use crate::ingest::csv::TextEncoding as Encoding;
 
 /// What reading one CSV file produced (rows went into the store).
 pub(crate) struct CsvRead {
@@ -159,13 +143,6 @@ struct FileState {
     bad_encoding: u64,
 }
 
-fn encoding_name(e: Encoding) -> &'static str {
-    match e {
-        Encoding::Gb18030 => "GB18030/GBK",
-        _ => "UTF-8",
-    }
-}
-
 struct Header {
     layout: Layout,
     delimiter: u8,
@@ -183,14 +160,6 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
-}
-
-/// True when `bytes` is UTF-8, allowing a character cut at the end of a block.
-fn is_utf8_prefix(bytes: &[u8], eof: bool) -> bool {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => true,
-        Err(e) => !eof && e.error_len().is_none(),
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -237,25 +206,20 @@ fn read_as(
         let mut chunk = &raw[..n];
         if first {
             first = false;
-            if chunk.starts_with(b"\xFF\xFE") || chunk.starts_with(b"\xFE\xFF") {
-                return Err(Failure::Error(anyhow::anyhow!(
-                    "the file is UTF-16 text; save it as CSV UTF-8 or GBK"
-                )));
-            }
+            // The events' encoding rule, on the first block; an ASCII start
+            // says nothing (`tentative`): GBK found later re-reads the file.
+            let (sniffed, ascii_only) = crate::ingest::csv::block_encoding(chunk, eof)
+                .map_err(|m| Failure::Error(anyhow::anyhow!("{m}")))?;
             let detected = match encoding {
                 Some(e) => e,
-                None if chunk.starts_with(UTF8_BOM) => Encoding::Utf8Bom,
-                None if is_utf8_prefix(chunk, eof) => {
-                    // An ASCII start says nothing: GBK found later re-reads the file.
-                    tentative = chunk.is_ascii();
-                    Encoding::Utf8
+                None => {
+                    tentative = ascii_only;
+                    sniffed
                 }
-                None if !crate::ingest::csv::gb18030_fits_better(chunk, eof) => Encoding::Utf8,
-                None => Encoding::Gb18030,
             };
             encoding = Some(detected);
-            if detected == Encoding::Utf8Bom && chunk.starts_with(UTF8_BOM) {
-                chunk = &chunk[UTF8_BOM.len()..];
+            if detected == Encoding::Utf8Bom {
+                chunk = &chunk[3..];
             }
             if detected == Encoding::Gb18030 {
                 decoder = Some(encoding_rs::GB18030.new_decoder_without_bom_handling());
@@ -378,7 +342,7 @@ fn read_as(
             "{} of its {} rows are not {} text; is it really a CSV file?",
             state.bad_encoding,
             state.sheet.rows_read,
-            encoding_name(encoding.unwrap_or(Encoding::Utf8))
+            encoding.unwrap_or(Encoding::Utf8).label()
         )));
     }
     Ok(CsvRead {
