@@ -11,31 +11,26 @@ use crate::model::{Reject, Shape, SheetReport, SourceRef};
 use anyhow::bail;
 use calamine::Data;
 
-const HEADER_SEARCH_ROWS: usize = 20;
+use crate::ingest::header::HEADER_SEARCH_ROWS;
 /// Serial 0 of the 1904 system is serial 1462 of the 1900 system.
 const DAYS_1900_TO_1904: f64 = 1462.0;
 
-fn cell(data: &Data) -> Cell<'_> {
-    match data {
-        Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s),
-        Data::Int(i) => Cell::Int(*i),
-        Data::Float(f) => Cell::Float(*f),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(d) if dt.is_datetime() => Cell::Date(d.date()),
-            _ => Cell::Float(dt.as_f64()),
+/// A calamine cell as the events read it (`crate::ingest::excel::data_cell`:
+/// date cells in either date system, error cells by their text), in the
+/// ledger's cell type.
+fn cell(data: Option<&Data>) -> Cell<'_> {
+    use crate::ingest::values::{Cell as Value, serial_to_date};
+    match crate::ingest::excel::data_cell(data) {
+        Value::Empty => Cell::Empty,
+        Value::Text(s) | Value::IsoDate(s) => Cell::Text(s),
+        Value::Float(f) => Cell::Float(f),
+        Value::Int(i) => Cell::Int(i),
+        Value::Bool(b) => Cell::Bool(b),
+        Value::Date { serial, is_1904 } => match serial_to_date(serial, is_1904) {
+            Some(d) => Cell::Date(d),
+            None => Cell::Float(serial),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
-        Data::Error(_) => Cell::Text("#ERROR"),
-    }
-}
-
-fn header_text(data: &Data) -> String {
-    match data {
-        Data::String(s) => s.clone(),
-        Data::Empty => String::new(),
-        other => other.to_string(),
+        Value::Error(e) => Cell::Text(e),
     }
 }
 
@@ -58,7 +53,7 @@ pub(crate) fn read_workbook(
         let rows: Vec<Vec<String>> = range
             .rows()
             .take(HEADER_SEARCH_ROWS)
-            .map(|row| row.iter().map(header_text).collect())
+            .map(crate::ingest::excel::row_texts)
             .collect();
         let (found, bill) = match schema.find_header(&rows) {
             Ok(f) => (Some(f), false),
@@ -91,11 +86,7 @@ pub(crate) fn read_workbook(
         };
         let mut batch = RowBatch::default();
         for (i, row) in range.rows().enumerate().skip(header_index + 1) {
-            let blank = row.iter().all(|d| match d {
-                Data::Empty => true,
-                Data::String(s) => super::values::trim_cell(s).is_empty(),
-                _ => false,
-            });
+            let blank = row.iter().all(|d| cell(Some(d)).is_blank());
             if blank {
                 continue;
             }
@@ -110,7 +101,7 @@ pub(crate) fn read_workbook(
                         _ => {}
                     }
                 }
-                d.map_or(Cell::Empty, cell)
+                cell(d)
             });
         }
         report.rows_read = batch.rows_read;

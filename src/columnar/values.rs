@@ -39,7 +39,7 @@ impl Cell<'_> {
         }
     }
 
-    fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(s) => trim_cell(s).is_empty(),
