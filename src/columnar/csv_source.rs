@@ -32,8 +32,7 @@ const BLOCK: usize = 16 << 20;
 const PIECE: usize = 1 << 20;
 /// A record longer than this (an unclosed quote) makes the file unreadable.
 const MAX_PENDING: usize = 256 << 20;
-/// Rows searched for the header.
-const HEADER_SEARCH_ROWS: usize = 20;
+use crate::ingest::header::HEADER_SEARCH_ROWS;
 
 pub(crate) use crate::ingest::csv::TextEncoding as Encoding;
 
@@ -372,28 +371,25 @@ fn find_header(
     };
     let mut bill = false;
     for delimiter in [b',', b'\t', b';', b'|'] {
-        let mut pos = 0;
-        let mut scratch = String::new();
-        let mut fields = Vec::new();
-        // The first rows as cells, with where each record ends.
+        // The first rows as cells, split by the events' splitter, with where
+        // each record ends. A blank line is a row of its own (rows count
+        // records, blank ones included); a header is never one, so its end
+        // is not needed.
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut ends: Vec<usize> = Vec::new();
-        for _ in 0..HEADER_SEARCH_ROWS {
-            if pos >= text.len() {
-                break;
+        let mut next_line = 1;
+        for (line, fields, end, after) in
+            crate::ingest::csv::head_records(text, delimiter, HEADER_SEARCH_ROWS)
+        {
+            for _ in next_line..line {
+                rows.push(Vec::new());
+                ends.push(end);
             }
-            let end = record_end(text.as_bytes(), pos, delimiter);
-            let next = end.map_or(text.len(), |e| e + 1);
-            let line = trim_cr(&text[pos..end.unwrap_or(text.len())]);
-            split_fields(line, delimiter, &mut scratch, &mut fields);
-            rows.push(
-                (0..fields.len())
-                    .map(|i| field(line, &scratch, &fields, i).to_string())
-                    .collect(),
-            );
-            ends.push(next);
-            pos = next;
+            rows.push(fields);
+            ends.push(end);
+            next_line = after;
         }
+        rows.truncate(HEADER_SEARCH_ROWS);
         match schema.find_header(&rows) {
             Ok((record, layout)) => {
                 state.sheet.notes = layout.notes();
@@ -439,12 +435,8 @@ fn trim_cr(line: &str) -> &str {
     line.strip_suffix('\r').unwrap_or(line)
 }
 
-/// The index of the `\n` ending the record that starts at `start`, honouring quotes.
-fn record_end(buf: &[u8], start: usize, delimiter: u8) -> Option<usize> {
-    record_end_spanning(buf, start, delimiter).map(|(e, _)| e)
-}
-
-/// [`record_end`], and whether a quoted field of the record holds a line break.
+/// The index of the `\n` ending the record that starts at `start`,
+/// honouring quotes, and whether a quoted field of the record holds a line break.
 fn record_end_spanning(buf: &[u8], start: usize, delimiter: u8) -> Option<(usize, bool)> {
     let rest = buf.get(start..)?;
     let nl = memchr::memchr(b'\n', rest)?;
@@ -922,8 +914,8 @@ mod tests {
     fn record_ends_respect_quotes() {
         // a , " x \n y " , b \n c , d \n  (bytes 0..=13)
         let buf = b"a,\"x\ny\",b\nc,d\n";
-        assert_eq!(record_end(buf, 0, b','), Some(9));
-        assert_eq!(record_end(buf, 10, b','), Some(13));
+        assert_eq!(record_end_spanning(buf, 0, b','), Some((9, true)));
+        assert_eq!(record_end_spanning(buf, 10, b','), Some((13, false)));
         assert_eq!(last_record_end(buf, b',', 3), Some(14));
         assert_eq!(last_record_end(b"a,\"open\nb", b',', 2), None);
     }
@@ -1135,6 +1127,33 @@ mod tests {
             (r3[2].source.row, r3[2].code),
             (29, RejectCode::BadEncoding)
         );
+    }
+
+    /// The header is searched in the rows ingest's splitter gives (the
+    /// events' header rows); blank lines and a title spanning two lines in
+    /// quotes still count as one row each, as before.
+    #[test]
+    fn header_rows_from_the_shared_splitter_keep_the_row_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "\"深圳某公司\r\n2025年医保缴费明细\"\r\n\r\n身份证号|费款所属期|实缴金额\r\n{}|202503|947.10\r\n{}|202513|947.10\r\n",
+            pid(1),
+            pid(2)
+        );
+        let path = dir.path().join("piped.csv");
+        std::fs::write(&path, &text).unwrap();
+        for sizes in [TINY, LARGE] {
+            let (entries, rejects, read1) = read(&path, sizes);
+            // Title (one record on two lines) = row 1, blank = 2, header = 3.
+            assert_eq!(read1.sheet.header_row, Some(3));
+            assert_eq!((read1.sheet.rows_read, read1.sheet.accepted), (2, 1));
+            assert_eq!(entries.len(), 1);
+            assert_eq!(entries[0].paid.to_string(), "947.10");
+            assert_eq!(
+                (rejects[0].source.row, rejects[0].code),
+                (5, RejectCode::BadMonth)
+            );
+        }
     }
 
     #[test]
