@@ -19,6 +19,8 @@
 use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::{Layout, LedgerSchema};
 use super::values::{Cell, CellError, NO_COLUMN};
+use crate::ingest::csv::{Record, Splitter, fits};
+use crate::ingest::normalize::RowCells;
 use crate::model::{Reject, RejectCode, Shape, SheetReport, SourceRef};
 use anyhow::bail;
 use rayon::prelude::*;
@@ -508,46 +510,18 @@ fn record_end_sync(
     }
 }
 
-/// A record whose quoted fields span lines: kept when each such field ends
-/// at a delimiter or the line end, and it is a row of `width` fields.
+/// A record whose quoted fields span lines: kept when ingest's splitter,
+/// given the header's width, keeps it whole (each such field ends at a
+/// delimiter or the line end, and it is a row of `width` fields).
 fn multiline_fits(record: &[u8], delimiter: u8, width: usize) -> bool {
     let Ok(line) = std::str::from_utf8(record) else {
         return false;
     };
-    let line = trim_cr(line);
-    let b = line.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'"' {
-            let open = i;
-            i += 1;
-            while i < b.len() {
-                if b[i] == b'"' {
-                    if b.get(i + 1) == Some(&b'"') {
-                        i += 2;
-                        continue;
-                    }
-                    break;
-                }
-                i += 1;
-            }
-            let spans = memchr::memchr(b'\n', &b[open..i.min(b.len())]).is_some();
-            i += 1;
-            if spans && i < b.len() && b[i] != delimiter {
-                return false;
-            }
-        }
-        match memchr::memchr(delimiter, &b[i.min(b.len())..]) {
-            Some(p) => i += p + 1,
-            None => break,
-        }
-    }
-    let mut scratch = String::new();
-    let mut fields = Vec::new();
-    split_fields(line, delimiter, &mut scratch, &mut fields);
-    fields.len() >= width
-        && (width..fields.len())
-            .all(|i| super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty())
+    let mut rec = Record::default();
+    Splitter::new(trim_cr(line), delimiter, 1)
+        .with_width(width)
+        .next_record(&mut rec)
+        .is_some_and(|_| !rec.resynced)
 }
 
 /// The end (exclusive, after its `\n`) of the last complete record in `buf`.
@@ -593,78 +567,10 @@ fn pieces(bytes: &[u8], delimiter: u8, width: usize, piece: usize) -> Vec<&[u8]>
     out
 }
 
-/// Where one field's text is: in the record itself or in the unquoting scratch.
-#[derive(Copy, Clone, Debug)]
-enum FieldAt {
-    Line(u32, u32),
-    Scratch(u32, u32),
-}
-
-fn field<'a>(line: &'a str, scratch: &'a str, fields: &[FieldAt], i: usize) -> &'a str {
-    match fields.get(i) {
-        Some(FieldAt::Line(a, b)) => line.get(*a as usize..*b as usize).unwrap_or(""),
-        Some(FieldAt::Scratch(a, b)) => scratch.get(*a as usize..*b as usize).unwrap_or(""),
-        None => "",
-    }
-}
-
-/// Splits one record into fields (RFC 4180 quoting, lenient about text after a closing quote).
-fn split_fields(line: &str, delimiter: u8, scratch: &mut String, out: &mut Vec<FieldAt>) {
-    out.clear();
-    scratch.clear();
-    let bytes = line.as_bytes();
-    if memchr::memchr(b'"', bytes).is_none() {
-        let mut start = 0;
-        for i in memchr::memchr_iter(delimiter, bytes) {
-            out.push(FieldAt::Line(start as u32, i as u32));
-            start = i + 1;
-        }
-        out.push(FieldAt::Line(start as u32, bytes.len() as u32));
-        return;
-    }
-    let mut i = 0;
-    loop {
-        if bytes.get(i) == Some(&b'"') {
-            let begin = scratch.len();
-            i += 1;
-            let mut seg = i;
-            while i < bytes.len() {
-                if bytes[i] == b'"' {
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        scratch.push_str(&line[seg..=i]);
-                        i += 2;
-                        seg = i;
-                        continue;
-                    }
-                    break;
-                }
-                i += 1;
-            }
-            scratch.push_str(&line[seg..i.min(bytes.len())]);
-            i += 1; // closing quote
-            // Anything up to the delimiter after the closing quote is kept.
-            let rest_end = memchr::memchr(delimiter, bytes.get(i..).unwrap_or(&[]))
-                .map_or(bytes.len(), |p| i + p);
-            if i < rest_end {
-                scratch.push_str(&line[i..rest_end]);
-            }
-            out.push(FieldAt::Scratch(begin as u32, scratch.len() as u32));
-            i = rest_end;
-        } else {
-            let end = memchr::memchr(delimiter, &bytes[i.min(bytes.len())..])
-                .map_or(bytes.len(), |p| i + p);
-            out.push(FieldAt::Line(i as u32, end as u32));
-            i = end;
-        }
-        if i >= bytes.len() {
-            break;
-        }
-        i += 1; // the delimiter
-        if i == bytes.len() {
-            out.push(FieldAt::Line(i as u32, i as u32));
-            break;
-        }
-    }
+/// Splits one record (its text found by [`record_end_sync`]) with the
+/// events' splitter; `false` when it holds nothing (an empty line).
+fn split_record<'t>(line: &'t str, delimiter: u8, rec: &mut Record<'t>) -> bool {
+    Splitter::new(line, delimiter, 1).next_record(rec).is_some()
 }
 
 /// One piece's rows plus how many records (rows, blank included) it held.
@@ -696,12 +602,11 @@ struct GbkFound;
 
 /// The BAD_ENCODING error of a row shown as `line` (bad bytes as U+FFFD).
 fn bad_encoding(line: &str, delimiter: u8, width: usize, what: String) -> CellError {
-    let mut scratch = String::new();
-    let mut fields = Vec::new();
-    split_fields(line, delimiter, &mut scratch, &mut fields);
-    let at = (0..fields.len()).find(|&i| field(line, &scratch, &fields, i).contains('\u{FFFD}'));
+    let mut rec = Record::default();
+    split_record(line, delimiter, &mut rec);
+    let at = (0..rec.cell_count()).find(|&i| rec.field(i).contains('\u{FFFD}'));
     let (column, value) = match at {
-        Some(i) if i < width => (i, cut(field(line, &scratch, &fields, i))),
+        Some(i) if i < width => (i, cut(rec.field(i))),
         _ => (NO_COLUMN, cut(line)),
     };
     CellError {
@@ -722,8 +627,7 @@ fn parse_piece(
 ) -> Result<PieceOut, GbkFound> {
     // Ledger rows are about 50 bytes; over-reserving costs no memory until touched.
     let mut batch = RowBatch::with_capacity(piece.len() / 32 + 1);
-    let mut scratch = String::new();
-    let mut fields: Vec<FieldAt> = Vec::with_capacity(header.layout.headers.len() + 1);
+    let mut rec = Record::default();
     let width = header.layout.headers.len();
     let replaced = matches!(check, Check::Replaced(true))
         && memchr::memmem::find(piece, "\u{FFFD}".as_bytes()).is_some();
@@ -783,31 +687,23 @@ fn parse_piece(
             );
             continue;
         }
-        if line.len() > crate::ingest::csv::MAX_RECORD_BYTES {
+        if !split_record(line, header.delimiter, &mut rec) || rec.is_blank() {
+            continue;
+        }
+        // The events' limits: 1 MiB a row, 64 KiB a field.
+        if let Some(message) = rec.oversize() {
             batch.reject_row(
                 this,
                 CellError {
                     column: NO_COLUMN,
                     value: cut(line),
                     code: RejectCode::BadRow,
-                    message: format!(
-                        "the row takes {} bytes, over the limit of {} bytes (1 MiB) per CSV row",
-                        line.len(),
-                        crate::ingest::csv::MAX_RECORD_BYTES
-                    ),
+                    message,
                 },
             );
             continue;
         }
-        split_fields(line, header.delimiter, &mut scratch, &mut fields);
-        let blank = (0..fields.len())
-            .all(|i| super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty());
-        if blank {
-            continue;
-        }
-        let extra_filled = (width..fields.len())
-            .any(|i| !super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty());
-        if fields.len() < width || extra_filled {
+        if !fits(&rec, width) {
             // A comma inside an unquoted amount (8,000.00) shifts every later
             // column: refuse the row rather than read the wrong cells.
             batch.reject_row(
@@ -818,14 +714,14 @@ fn parse_piece(
                     code: RejectCode::BadRow,
                     message: format!(
                         "the row has {} fields, the header has {width}",
-                        fields.len()
+                        rec.cell_count()
                     ),
                 },
             );
             continue;
         }
         batch.push_row(this, &header.layout, &header.employer, |i| {
-            let f = field(line, &scratch, &fields, i);
+            let f = rec.field(i);
             if f.is_empty() {
                 Cell::Empty
             } else {
@@ -892,12 +788,9 @@ mod tests {
     use super::*;
 
     fn split(line: &str) -> Vec<String> {
-        let mut scratch = String::new();
-        let mut fields = Vec::new();
-        split_fields(line, b',', &mut scratch, &mut fields);
-        (0..fields.len())
-            .map(|i| field(line, &scratch, &fields, i).to_string())
-            .collect()
+        let mut rec = Record::default();
+        assert!(split_record(line, b',', &mut rec));
+        rec.fields()
     }
 
     #[test]
@@ -1154,6 +1047,35 @@ mod tests {
                 (5, RejectCode::BadMonth)
             );
         }
+    }
+
+    /// Rows are split by the events' splitter, so its limits hold: a field
+    /// over 64 KiB is a BAD_ROW (the ledger took it before), the row after it
+    /// is read.
+    #[test]
+    fn a_field_over_64_kib_is_a_bad_row_as_for_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "身份证号,费款所属期,实缴金额,备注\n{},202503,947.10,{}\n{},202504,947.10,ok\n",
+            pid(1),
+            "x".repeat(70 << 10),
+            pid(1)
+        );
+        let path = dir.path().join("long.csv");
+        std::fs::write(&path, &text).unwrap();
+        let (entries, rejects, read1) = read(&path, LARGE);
+        assert_eq!((read1.sheet.rows_read, read1.sheet.accepted), (2, 1));
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].month.to_string(), "2025-04");
+        assert_eq!(
+            (rejects[0].source.row, rejects[0].code),
+            (2, RejectCode::BadRow)
+        );
+        assert!(
+            rejects[0].message.contains("64 KiB"),
+            "{}",
+            rejects[0].message
+        );
     }
 
     #[test]
