@@ -883,6 +883,18 @@ mod tests {
         (store.aggregate().unwrap().0, rejects, read)
     }
 
+    /// `text` written as `name` in `dir`, then read.
+    fn read_text(
+        dir: &tempfile::TempDir,
+        name: &str,
+        text: &str,
+        sizes: Sizes,
+    ) -> (Vec<LedgerEntry>, Vec<Reject>, CsvRead) {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        read(&path, sizes)
+    }
+
     const TINY: Sizes = Sizes {
         block: 64,
         piece: 40,
@@ -1033,10 +1045,8 @@ mod tests {
             pid(1),
             pid(2)
         );
-        let path = dir.path().join("piped.csv");
-        std::fs::write(&path, &text).unwrap();
         for sizes in [TINY, LARGE] {
-            let (entries, rejects, read1) = read(&path, sizes);
+            let (entries, rejects, read1) = read_text(&dir, "piped.csv", &text, sizes);
             // Title (one record on two lines) = row 1, blank = 2, header = 3.
             assert_eq!(read1.sheet.header_row, Some(3));
             assert_eq!((read1.sheet.rows_read, read1.sheet.accepted), (2, 1));
@@ -1061,9 +1071,7 @@ mod tests {
             "x".repeat(70 << 10),
             pid(1)
         );
-        let path = dir.path().join("long.csv");
-        std::fs::write(&path, &text).unwrap();
-        let (entries, rejects, read1) = read(&path, LARGE);
+        let (entries, rejects, read1) = read_text(&dir, "long.csv", &text, LARGE);
         assert_eq!((read1.sheet.rows_read, read1.sheet.accepted), (2, 1));
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].month.to_string(), "2025-04");
