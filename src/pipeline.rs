@@ -348,20 +348,27 @@ impl Loaded {
                     )
                 })
             })
-            .chain({
-                let skipped: u64 = self
-                    .inputs
-                    .iter()
-                    .filter(|i| i.role == crate::model::InputRole::Events)
-                    .flat_map(|i| &i.sheets)
-                    .map(|s| s.skipped_rows)
-                    .sum();
-                (skipped > 0).then(|| {
-                    format!(
-                        "events: {skipped} rows are not persons (example, subtotal or total, placeholder rows): skipped, neither accepted nor rejected (per sheet in the manifest's inputs)"
-                    )
-                })
-            })
+            .chain(
+                [
+                    ("events", crate::model::InputRole::Events),
+                    ("ledger", crate::model::InputRole::Ledger),
+                ]
+                .into_iter()
+                .filter_map(|(what, role)| {
+                    let skipped: u64 = self
+                        .inputs
+                        .iter()
+                        .filter(|i| i.role == role)
+                        .flat_map(|i| &i.sheets)
+                        .map(|s| s.skipped_rows)
+                        .sum();
+                    (skipped > 0).then(|| {
+                        format!(
+                            "{what}: {skipped} rows are not persons (example, subtotal or total, placeholder rows): skipped, neither accepted nor rejected (per sheet in the manifest's inputs)"
+                        )
+                    })
+                }),
+            )
             .chain((self.ledger_duplicate_rows > 0).then(|| {
                 format!(
                     "ledger: {} rows repeat another row exactly (person, employer, month, amount, paid date); each is counted once",

@@ -20,7 +20,7 @@ use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::{Layout, LedgerSchema};
 use super::values::{Cell, CellError, NO_COLUMN};
 use crate::ingest::csv::{Record, Splitter, fits};
-use crate::ingest::normalize::RowCells;
+use crate::ingest::normalize::{RowCells, not_a_person_at};
 use crate::model::{Reject, RejectCode, Shape, SheetReport, SourceRef};
 use anyhow::bail;
 use rayon::prelude::*;
@@ -703,6 +703,14 @@ fn parse_piece(
             );
             continue;
         }
+        // A subtotal row may be short (`合计,,,`): it is skipped whatever its
+        // field count, by the events' rule.
+        if !rec.unterminated
+            && let Some(reason) = not_a_person_at(&rec, header.layout.person, None)
+        {
+            batch.skip_row(reason);
+            continue;
+        }
         if !fits(&rec, width) {
             // A comma inside an unquoted amount (8,000.00) shifts every later
             // column: refuse the row rather than read the wrong cells.
@@ -776,6 +784,9 @@ fn merge_pieces(
         state.sheet.rows_read += out.batch.rows_read;
         state.sheet.accepted += out.batch.accepted();
         state.sheet.other_insurance += out.batch.other_insurance;
+        state
+            .sheet
+            .add_skipped(out.batch.skipped.iter().map(|(r, n)| (*r, *n)));
         state.sheet.rejected += out.batch.rejects.len() as u64;
         state.bad_encoding += out.bad_encoding;
         store.append(out.batch, &header.layout, row_of, rejects);

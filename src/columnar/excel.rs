@@ -7,6 +7,7 @@
 use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::LedgerSchema;
 use super::values::Cell;
+use crate::ingest::normalize::not_a_person_at;
 use crate::model::{Reject, Shape, SheetReport, SourceRef};
 use anyhow::bail;
 use calamine::Data;
@@ -90,6 +91,10 @@ pub(crate) fn read_workbook(
             if blank {
                 continue;
             }
+            if let Some(reason) = not_a_person_at(row, layout.person, None) {
+                batch.skip_row(reason);
+                continue;
+            }
             batch.push_row(i as u32, &layout, &employer, |c| {
                 let d = row.get(c);
                 // A paid date written as a plain number in a 1904-system
@@ -107,6 +112,7 @@ pub(crate) fn read_workbook(
         report.rows_read = batch.rows_read;
         report.accepted = batch.accepted();
         report.other_insurance = batch.other_insurance;
+        report.add_skipped(batch.skipped.iter().map(|(r, n)| (*r, *n)));
         report.rejected = batch.rejects.len() as u64;
         let sheet = sheet_index as u32;
         store.append(
