@@ -822,3 +822,25 @@ fn xlsx_statement_skips_example_subtotal_total_and_placeholder_rows() {
     assert_eq!(batch.inputs[0].format, InputFormat::Xlsx);
     assert_statement_read(&batch, 9);
 }
+
+#[test]
+fn tab_semicolon_and_pipe_separated_statements_are_split_by_the_events_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, sep) in [("tab", "\t"), ("semicolon", ";"), ("pipe", "|")] {
+        let path = dir.path().join(format!("缴费明细-{name}.csv"));
+        let mut text = format!(
+            "某某公司2025年3月社保缴费明细\n{}\n",
+            STATEMENT_HEADER.join(sep)
+        );
+        for row in statement_rows() {
+            // Thousands separators left unquoted, as exported: a comma is
+            // fewer than the separators, so it stays inside the amount.
+            let row = row.map(|c| if c == "1020.00" { "1,020.00".into() } else { c });
+            text.push_str(&row.join(sep));
+            text.push('\n');
+        }
+        std::fs::write(&path, text).unwrap();
+        let batch = read(&[path]);
+        assert_statement_read(&batch, 9);
+    }
+}

@@ -371,47 +371,45 @@ fn find_header(
     let Ok(text) = std::str::from_utf8(&pending[..valid_prefix(pending)]) else {
         return Ok(None);
     };
-    let mut bill = false;
-    for delimiter in [b',', b'\t', b';', b'|'] {
-        // The first rows as cells, split by the events' splitter, with where
-        // each record ends. A blank line is a row of its own (rows count
-        // records, blank ones included); a header is never one, so its end
-        // is not needed.
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        let mut ends: Vec<usize> = Vec::new();
-        let mut next_line = 1;
-        for (line, fields, end, after) in
-            crate::ingest::csv::head_records(text, delimiter, HEADER_SEARCH_ROWS)
-        {
-            for _ in next_line..line {
-                rows.push(Vec::new());
-                ends.push(end);
-            }
-            rows.push(fields);
+    // The events' rule: the delimiter most frequent in the first lines.
+    let delimiter = crate::ingest::csv::detect_delimiter(text);
+    // The first rows as cells, split by the events' splitter, with where
+    // each record ends. A blank line is a row of its own (rows count
+    // records, blank ones included); a header is never one, so its end is
+    // not needed.
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut ends: Vec<usize> = Vec::new();
+    let mut next_line = 1;
+    for (line, fields, end, after) in
+        crate::ingest::csv::head_records(text, delimiter, HEADER_SEARCH_ROWS)
+    {
+        for _ in next_line..line {
+            rows.push(Vec::new());
             ends.push(end);
-            next_line = after;
         }
-        rows.truncate(HEADER_SEARCH_ROWS);
-        match schema.find_header(&rows) {
-            Ok((record, layout)) => {
-                state.sheet.notes = layout.notes();
-                let employer = match layout.employer {
-                    Some(c) => EmployerSource::Column(c),
-                    None => EmployerSource::Fixed(default_employer.to_string()),
-                };
-                state.records = record as u64 + 1;
-                state.sheet.header_row = Some(record as u32 + 1);
-                state.header = Some(Header {
-                    layout,
-                    delimiter,
-                    employer,
-                });
-                return Ok(Some(ends[record]));
-            }
-            Err(super::schema::NotLedger::Bill) => bill = true,
-            Err(super::schema::NotLedger::Missing) => {}
-        }
+        rows.push(fields);
+        ends.push(end);
+        next_line = after;
     }
+    rows.truncate(HEADER_SEARCH_ROWS);
+    let bill = match schema.find_header(&rows) {
+        Ok((record, layout)) => {
+            state.sheet.notes = layout.notes();
+            let employer = match layout.employer {
+                Some(c) => EmployerSource::Column(c),
+                None => EmployerSource::Fixed(default_employer.to_string()),
+            };
+            state.records = record as u64 + 1;
+            state.sheet.header_row = Some(record as u32 + 1);
+            state.header = Some(Header {
+                layout,
+                delimiter,
+                employer,
+            });
+            return Ok(Some(ends[record]));
+        }
+        Err(e) => e == super::schema::NotLedger::Bill,
+    };
     if bill && (eof || lines >= HEADER_SEARCH_ROWS) {
         return Err(Failure::Error(anyhow::anyhow!(
             "{}",
