@@ -1386,6 +1386,14 @@ impl SheetReport {
         }
     }
 
+    /// Adds rows skipped as not persons, `(reason, rows)`, to the counts.
+    pub fn add_skipped<'r>(&mut self, reasons: impl IntoIterator<Item = (&'r str, u64)>) {
+        for (reason, n) in reasons {
+            self.skipped_rows += n;
+            *self.skipped_reasons.entry(reason.to_string()).or_default() += n;
+        }
+    }
+
     /// Rows accounted for: accepted + rejected + duplicates + other
     /// insurance + skipped (equals `rows_read` when the sheet balances).
     pub fn accounted(&self) -> u64 {

@@ -348,16 +348,31 @@ impl Loaded {
                     .sum();
                 (other > 0).then(|| crate::text!(warn_other_insurance, other as i64))
             })
-            .chain({
-                let skipped: u64 = self
-                    .inputs
-                    .iter()
-                    .filter(|i| i.role == crate::model::InputRole::Events)
-                    .flat_map(|i| &i.sheets)
-                    .map(|s| s.skipped_rows)
-                    .sum();
-                (skipped > 0).then(|| crate::text!(warn_skipped_rows, skipped as i64))
-            })
+            .chain(
+                [
+                    (
+                        crate::text::Msg::warn_skipped_rows,
+                        crate::model::InputRole::Events,
+                    ),
+                    (
+                        crate::text::Msg::warn_skipped_ledger_rows,
+                        crate::model::InputRole::Ledger,
+                    ),
+                ]
+                .into_iter()
+                .filter_map(|(msg, role)| {
+                    let skipped: u64 = self
+                        .inputs
+                        .iter()
+                        .filter(|i| i.role == role)
+                        .flat_map(|i| &i.sheets)
+                        .map(|s| s.skipped_rows)
+                        .sum();
+                    (skipped > 0).then(|| {
+                        crate::text::Text::new(msg, [crate::text::Arg::from(skipped as i64)])
+                    })
+                }),
+            )
             .chain(
                 (self.ledger_duplicate_rows > 0).then(|| {
                     crate::text!(warn_ledger_duplicates, self.ledger_duplicate_rows as i64)

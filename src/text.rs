@@ -163,6 +163,7 @@ messages! {
     no_amount_column [];
     id_cell_empty [];
     id_cell_date_or_bool [];
+    ledger_month_bad [reason];
     ledger_not_a_month [value];
     ledger_month_empty [];
     amount_beyond_limit [amount];
@@ -219,6 +220,7 @@ messages! {
     warn_refund_rows [rows];
     warn_other_insurance [rows];
     warn_skipped_rows [rows];
+    warn_skipped_ledger_rows [rows];
     warn_ledger_duplicates [rows];
     warn_grades [region, count, grade, values];
     // `explain`.

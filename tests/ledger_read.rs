@@ -620,3 +620,227 @@ fn ledger_employer_error_values_and_control_characters_are_bad_text() {
     assert_eq!(batch.entries[0].employer_id.to_string(), "E1");
     assert_eq!(batch.entries[0].month, month(2025, 4));
 }
+
+/// A 缴费明细 as exported: a title line, 序号/姓名 before the ID, one row per
+/// person·month·insurance, and rows that are not persons — the template's
+/// example row, a 小计 and a 合计 row, a placeholder row — among them.
+/// Each row: 序号, 姓名, 身份证号, 单位编号, 险种, 费款所属期, 缴费基数, 实缴金额, 缴费日期.
+fn statement_rows() -> Vec<[String; 9]> {
+    let row = |cells: [&str; 9]| cells.map(str::to_string);
+    let (p1, p2, p3, p4) = (pid(21), pid(22), pid(23), pid(24));
+    vec![
+        // An example row: its ID's checksum is wrong, it would be a reject.
+        row([
+            "例",
+            "张三",
+            "110101199001011234",
+            "91110000X",
+            "基本医疗保险",
+            "202503",
+            "8000.00",
+            "800.00",
+            "2025-04-10",
+        ]),
+        row([
+            "1",
+            "李四",
+            &p1,
+            "91110000X",
+            "基本医疗保险",
+            "202503",
+            "8000.00",
+            "816.00",
+            "2025-04-10",
+        ]),
+        row([
+            "2",
+            "王五",
+            &p2,
+            "91110000X",
+            "基本医疗保险",
+            "202503",
+            "10000.00",
+            "1020.00",
+            "2025-04-10",
+        ]),
+        // Another insurance: set aside.
+        row([
+            "3",
+            "李四",
+            &p1,
+            "91110000X",
+            "基本养老保险",
+            "202503",
+            "8000.00",
+            "1280.00",
+            "2025-04-10",
+        ]),
+        row(["小计", "", "", "", "", "", "18000.00", "1836.00", ""]),
+        row([
+            "4",
+            "赵六",
+            &p3,
+            "91110000X",
+            "基本医疗保险",
+            "202503",
+            "6000.00",
+            "612.00",
+            "2025-04-12",
+        ]),
+        // An amount that is no number: a reject.
+        row([
+            "5",
+            "钱七",
+            &p4,
+            "91110000X",
+            "基本医疗保险",
+            "202503",
+            "6000.00",
+            "六百",
+            "2025-04-12",
+        ]),
+        row(["——", "--", "-", "", "", "", "", "", ""]),
+        row(["合  计：", "", "", "", "", "", "", "2448.00", ""]),
+    ]
+}
+
+const STATEMENT_HEADER: [&str; 9] = [
+    "序号",
+    "姓名",
+    "身份证号",
+    "单位编号",
+    "险种",
+    "费款所属期",
+    "缴费基数",
+    "实缴金额",
+    "缴费日期",
+];
+
+/// The statement's medical payments (816.00 + 1020.00 + 612.00 = 2448.00, the
+/// 合计 row's figure), its counts and skip reasons; the reject is on the
+/// spreadsheet row `reject_row`.
+fn assert_statement_read(batch: &LedgerBatch, reject_row: u32) {
+    use medrecon::ingest::normalize::{EXAMPLE_ROW, PLACEHOLDER_ROW, TOTAL_ROW};
+    let entries: Vec<Flat> = batch.entries.iter().map(flat).collect();
+    let e = |seq: u32, cents: i64, day: u32| {
+        (
+            pid(seq),
+            "91110000X".to_string(),
+            month(2025, 3),
+            yuan(cents),
+            date(2025, 4, day),
+            1,
+        )
+    };
+    assert_eq!(
+        entries,
+        [e(21, 81_600, 10), e(22, 102_000, 10), e(23, 61_200, 12)]
+    );
+    let total: Decimal = batch.entries.iter().map(|e| e.paid).sum();
+    assert_eq!(total, yuan(244_800));
+    let s = batch.inputs[0]
+        .sheets
+        .iter()
+        .find(|s| s.shape.is_some())
+        .unwrap();
+    assert_eq!(
+        (
+            s.rows_read,
+            s.accepted,
+            s.rejected,
+            s.duplicates,
+            s.other_insurance,
+            s.skipped_rows
+        ),
+        (9, 3, 1, 0, 1, 4)
+    );
+    assert_eq!(s.rows_read, s.accounted());
+    let reasons: Vec<(&str, u64)> = s
+        .skipped_reasons
+        .iter()
+        .map(|(r, n)| (r.as_str(), *n))
+        .collect();
+    let mut want = vec![(EXAMPLE_ROW, 1), (TOTAL_ROW, 2), (PLACEHOLDER_ROW, 1)];
+    want.sort();
+    assert_eq!(reasons, want);
+    assert_eq!(batch.rejects.len(), 1);
+    let r = &batch.rejects[0];
+    assert_eq!((r.source.row, r.code), (reject_row, RejectCode::BadMoney));
+    assert_eq!(r.column, "实缴金额");
+}
+
+#[test]
+fn gbk_statement_skips_example_subtotal_total_and_placeholder_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("缴费明细.csv");
+    let mut text = format!(
+        "某某公司2025年3月社保缴费明细\r\n{}\r\n",
+        STATEMENT_HEADER.join(",")
+    );
+    for row in statement_rows() {
+        text.push_str(&row.join(","));
+        text.push_str("\r\n");
+    }
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    std::fs::write(&path, &bytes).unwrap();
+    let batch = read(&[path]);
+    assert_eq!(batch.inputs[0].encoding.as_deref(), Some("gb18030"));
+    // Title 1, header 2, data from 3: 钱七 is the 7th data row.
+    assert_statement_read(&batch, 9);
+}
+
+#[test]
+fn xlsx_statement_skips_example_subtotal_total_and_placeholder_rows() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("缴费明细.xlsx");
+    let mut wb = Workbook::new();
+    let sheet = wb.add_worksheet();
+    sheet
+        .write_string(0, 0, "某某公司2025年3月社保缴费明细")
+        .unwrap();
+    for (c, h) in STATEMENT_HEADER.iter().enumerate() {
+        sheet.write_string(1, c as u16, *h).unwrap();
+    }
+    for (r, row) in statement_rows().iter().enumerate() {
+        let r = r as u32 + 2;
+        for (c, v) in row.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            // 序号, 费款所属期, 缴费基数 and 实缴金额 as number cells, as exported.
+            match v.parse::<f64>() {
+                Ok(n) if [0, 5, 6, 7].contains(&c) => sheet.write_number(r, c as u16, n),
+                _ => sheet.write_string(r, c as u16, v),
+            }
+            .unwrap();
+        }
+    }
+    wb.save(&path).unwrap();
+    let batch = read(&[path]);
+    assert_eq!(batch.inputs[0].format, InputFormat::Xlsx);
+    assert_statement_read(&batch, 9);
+}
+
+#[test]
+fn tab_semicolon_and_pipe_separated_statements_are_split_by_the_events_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, sep) in [("tab", "\t"), ("semicolon", ";"), ("pipe", "|")] {
+        let path = dir.path().join(format!("缴费明细-{name}.csv"));
+        let mut text = format!(
+            "某某公司2025年3月社保缴费明细\n{}\n",
+            STATEMENT_HEADER.join(sep)
+        );
+        for row in statement_rows() {
+            // Thousands separators left unquoted, as exported: a comma is
+            // fewer than the separators, so it stays inside the amount.
+            let row = row.map(|c| if c == "1020.00" { "1,020.00".into() } else { c });
+            text.push_str(&row.join(sep));
+            text.push('\n');
+        }
+        std::fs::write(&path, text).unwrap();
+        let batch = read(&[path]);
+        assert_statement_read(&batch, 9);
+    }
+}

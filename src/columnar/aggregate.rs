@@ -23,7 +23,7 @@ use crate::model::{
 use crate::partition;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Rows per key range aggregated at once (bounds the working set). At 32
 /// bytes a row a range is 64 MiB: above glibc's largest mmap threshold
@@ -56,6 +56,8 @@ pub(crate) struct RowBatch {
     accepted_rows: u64,
     /// Rows of another insurance, set aside.
     pub other_insurance: u64,
+    /// Rows that are not persons (`ingest::normalize::not_a_person_at`), by reason.
+    pub skipped: BTreeMap<&'static str, u64>,
 }
 
 impl RowBatch {
@@ -75,6 +77,14 @@ impl RowBatch {
         self.employers.push(name.to_string());
         self.employer_index.insert(name.to_string(), id);
         id
+    }
+
+    /// Counts a non-blank row that is not a person (an example, subtotal or
+    /// total, or placeholder row): skipped for `reason`, neither accepted nor
+    /// rejected.
+    pub(crate) fn skip_row(&mut self, reason: &'static str) {
+        self.rows_read += 1;
+        *self.skipped.entry(reason).or_default() += 1;
     }
 
     /// Counts a non-blank row that is rejected as a whole.

@@ -19,6 +19,8 @@
 use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::{Layout, LedgerSchema};
 use super::values::{Cell, CellError, NO_COLUMN};
+use crate::ingest::csv::{Record, Splitter, fits};
+use crate::ingest::normalize::{RowCells, not_a_person_at};
 use crate::model::{Reject, RejectCode, Shape, SheetReport, SourceRef};
 use crate::text;
 use crate::text::Text;
@@ -34,26 +36,9 @@ const BLOCK: usize = 16 << 20;
 const PIECE: usize = 1 << 20;
 /// A record longer than this (an unclosed quote) makes the file unreadable.
 const MAX_PENDING: usize = 256 << 20;
-/// Rows searched for the header.
-const HEADER_SEARCH_ROWS: usize = 20;
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+use crate::ingest::header::HEADER_SEARCH_ROWS;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Encoding {
-    Utf8,
-    Utf8Bom,
-    Gb18030,
-}
-
-impl Encoding {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Encoding::Utf8 => "utf-8",
-            Encoding::Utf8Bom => "utf-8-bom",
-            Encoding::Gb18030 => "gb18030",
-        }
-    }
-}
+pub(crate) use crate::ingest::csv::TextEncoding as Encoding;
 
 /// What reading one CSV file produced (rows went into the store).
 pub(crate) struct CsvRead {
@@ -161,13 +146,6 @@ struct FileState {
     bad_encoding: u64,
 }
 
-fn encoding_name(e: Encoding) -> &'static str {
-    match e {
-        Encoding::Gb18030 => "GB18030/GBK",
-        _ => "UTF-8",
-    }
-}
-
 struct Header {
     layout: Layout,
     delimiter: u8,
@@ -185,14 +163,6 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
-}
-
-/// True when `bytes` is UTF-8, allowing a character cut at the end of a block.
-fn is_utf8_prefix(bytes: &[u8], eof: bool) -> bool {
-    match std::str::from_utf8(bytes) {
-        Ok(_) => true,
-        Err(e) => !eof && e.error_len().is_none(),
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -239,25 +209,20 @@ fn read_as(
         let mut chunk = &raw[..n];
         if first {
             first = false;
-            if chunk.starts_with(b"\xFF\xFE") || chunk.starts_with(b"\xFE\xFF") {
-                return Err(Failure::Error(anyhow::anyhow!(
-                    "the file is UTF-16 text; save it as CSV UTF-8 or GBK"
-                )));
-            }
+            // The events' encoding rule, on the first block; an ASCII start
+            // says nothing (`tentative`): GBK found later re-reads the file.
+            let (sniffed, ascii_only) = crate::ingest::csv::block_encoding(chunk, eof)
+                .map_err(|m| Failure::Error(anyhow::anyhow!("{m}")))?;
             let detected = match encoding {
                 Some(e) => e,
-                None if chunk.starts_with(UTF8_BOM) => Encoding::Utf8Bom,
-                None if is_utf8_prefix(chunk, eof) => {
-                    // An ASCII start says nothing: GBK found later re-reads the file.
-                    tentative = chunk.is_ascii();
-                    Encoding::Utf8
+                None => {
+                    tentative = ascii_only;
+                    sniffed
                 }
-                None if !crate::ingest::csv::gb18030_fits_better(chunk, eof) => Encoding::Utf8,
-                None => Encoding::Gb18030,
             };
             encoding = Some(detected);
-            if detected == Encoding::Utf8Bom && chunk.starts_with(UTF8_BOM) {
-                chunk = &chunk[UTF8_BOM.len()..];
+            if detected == Encoding::Utf8Bom {
+                chunk = &chunk[3..];
             }
             if detected == Encoding::Gb18030 {
                 decoder = Some(encoding_rs::GB18030.new_decoder_without_bom_handling());
@@ -380,7 +345,7 @@ fn read_as(
             "{} of its {} rows are not {} text; is it really a CSV file?",
             state.bad_encoding,
             state.sheet.rows_read,
-            encoding_name(encoding.unwrap_or(Encoding::Utf8))
+            encoding.unwrap_or(Encoding::Utf8).label()
         )));
     }
     Ok(CsvRead {
@@ -408,50 +373,45 @@ fn find_header(
     let Ok(text) = std::str::from_utf8(&pending[..valid_prefix(pending)]) else {
         return Ok(None);
     };
-    let mut bill = false;
-    for delimiter in [b',', b'\t', b';', b'|'] {
-        let mut pos = 0;
-        let mut scratch = String::new();
-        let mut fields = Vec::new();
-        // The first rows as cells, with where each record ends.
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        let mut ends: Vec<usize> = Vec::new();
-        for _ in 0..HEADER_SEARCH_ROWS {
-            if pos >= text.len() {
-                break;
-            }
-            let end = record_end(text.as_bytes(), pos, delimiter);
-            let next = end.map_or(text.len(), |e| e + 1);
-            let line = trim_cr(&text[pos..end.unwrap_or(text.len())]);
-            split_fields(line, delimiter, &mut scratch, &mut fields);
-            rows.push(
-                (0..fields.len())
-                    .map(|i| field(line, &scratch, &fields, i).to_string())
-                    .collect(),
-            );
-            ends.push(next);
-            pos = next;
+    // The events' rule: the delimiter most frequent in the first lines.
+    let delimiter = crate::ingest::csv::detect_delimiter(text);
+    // The first rows as cells, split by the events' splitter, with where
+    // each record ends. A blank line is a row of its own (rows count
+    // records, blank ones included); a header is never one, so its end is
+    // not needed.
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut ends: Vec<usize> = Vec::new();
+    let mut next_line = 1;
+    for (line, fields, end, after) in
+        crate::ingest::csv::head_records(text, delimiter, HEADER_SEARCH_ROWS)
+    {
+        for _ in next_line..line {
+            rows.push(Vec::new());
+            ends.push(end);
         }
-        match schema.find_header(&rows) {
-            Ok((record, layout)) => {
-                state.sheet.notes = layout.notes();
-                let employer = match layout.employer {
-                    Some(c) => EmployerSource::Column(c),
-                    None => EmployerSource::Fixed(default_employer.to_string()),
-                };
-                state.records = record as u64 + 1;
-                state.sheet.header_row = Some(record as u32 + 1);
-                state.header = Some(Header {
-                    layout,
-                    delimiter,
-                    employer,
-                });
-                return Ok(Some(ends[record]));
-            }
-            Err(super::schema::NotLedger::Bill) => bill = true,
-            Err(super::schema::NotLedger::Missing) => {}
-        }
+        rows.push(fields);
+        ends.push(end);
+        next_line = after;
     }
+    rows.truncate(HEADER_SEARCH_ROWS);
+    let bill = match schema.find_header(&rows) {
+        Ok((record, layout)) => {
+            state.sheet.notes = layout.notes();
+            let employer = match layout.employer {
+                Some(c) => EmployerSource::Column(c),
+                None => EmployerSource::Fixed(default_employer.to_string()),
+            };
+            state.records = record as u64 + 1;
+            state.sheet.header_row = Some(record as u32 + 1);
+            state.header = Some(Header {
+                layout,
+                delimiter,
+                employer,
+            });
+            return Ok(Some(ends[record]));
+        }
+        Err(e) => e == super::schema::NotLedger::Bill,
+    };
     if bill && (eof || lines >= HEADER_SEARCH_ROWS) {
         return Err(Failure::Error(anyhow::anyhow!(
             "{}",
@@ -477,12 +437,8 @@ fn trim_cr(line: &str) -> &str {
     line.strip_suffix('\r').unwrap_or(line)
 }
 
-/// The index of the `\n` ending the record that starts at `start`, honouring quotes.
-fn record_end(buf: &[u8], start: usize, delimiter: u8) -> Option<usize> {
-    record_end_spanning(buf, start, delimiter).map(|(e, _)| e)
-}
-
-/// [`record_end`], and whether a quoted field of the record holds a line break.
+/// The index of the `\n` ending the record that starts at `start`,
+/// honouring quotes, and whether a quoted field of the record holds a line break.
 fn record_end_spanning(buf: &[u8], start: usize, delimiter: u8) -> Option<(usize, bool)> {
     let rest = buf.get(start..)?;
     let nl = memchr::memchr(b'\n', rest)?;
@@ -554,46 +510,18 @@ fn record_end_sync(
     }
 }
 
-/// A record whose quoted fields span lines: kept when each such field ends
-/// at a delimiter or the line end, and it is a row of `width` fields.
+/// A record whose quoted fields span lines: kept when ingest's splitter,
+/// given the header's width, keeps it whole (each such field ends at a
+/// delimiter or the line end, and it is a row of `width` fields).
 fn multiline_fits(record: &[u8], delimiter: u8, width: usize) -> bool {
     let Ok(line) = std::str::from_utf8(record) else {
         return false;
     };
-    let line = trim_cr(line);
-    let b = line.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'"' {
-            let open = i;
-            i += 1;
-            while i < b.len() {
-                if b[i] == b'"' {
-                    if b.get(i + 1) == Some(&b'"') {
-                        i += 2;
-                        continue;
-                    }
-                    break;
-                }
-                i += 1;
-            }
-            let spans = memchr::memchr(b'\n', &b[open..i.min(b.len())]).is_some();
-            i += 1;
-            if spans && i < b.len() && b[i] != delimiter {
-                return false;
-            }
-        }
-        match memchr::memchr(delimiter, &b[i.min(b.len())..]) {
-            Some(p) => i += p + 1,
-            None => break,
-        }
-    }
-    let mut scratch = String::new();
-    let mut fields = Vec::new();
-    split_fields(line, delimiter, &mut scratch, &mut fields);
-    fields.len() >= width
-        && (width..fields.len())
-            .all(|i| super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty())
+    let mut rec = Record::default();
+    Splitter::new(trim_cr(line), delimiter, 1)
+        .with_width(width)
+        .next_record(&mut rec)
+        .is_some_and(|_| !rec.resynced)
 }
 
 /// The end (exclusive, after its `\n`) of the last complete record in `buf`.
@@ -639,78 +567,10 @@ fn pieces(bytes: &[u8], delimiter: u8, width: usize, piece: usize) -> Vec<&[u8]>
     out
 }
 
-/// Where one field's text is: in the record itself or in the unquoting scratch.
-#[derive(Copy, Clone, Debug)]
-enum FieldAt {
-    Line(u32, u32),
-    Scratch(u32, u32),
-}
-
-fn field<'a>(line: &'a str, scratch: &'a str, fields: &[FieldAt], i: usize) -> &'a str {
-    match fields.get(i) {
-        Some(FieldAt::Line(a, b)) => line.get(*a as usize..*b as usize).unwrap_or(""),
-        Some(FieldAt::Scratch(a, b)) => scratch.get(*a as usize..*b as usize).unwrap_or(""),
-        None => "",
-    }
-}
-
-/// Splits one record into fields (RFC 4180 quoting, lenient about text after a closing quote).
-fn split_fields(line: &str, delimiter: u8, scratch: &mut String, out: &mut Vec<FieldAt>) {
-    out.clear();
-    scratch.clear();
-    let bytes = line.as_bytes();
-    if memchr::memchr(b'"', bytes).is_none() {
-        let mut start = 0;
-        for i in memchr::memchr_iter(delimiter, bytes) {
-            out.push(FieldAt::Line(start as u32, i as u32));
-            start = i + 1;
-        }
-        out.push(FieldAt::Line(start as u32, bytes.len() as u32));
-        return;
-    }
-    let mut i = 0;
-    loop {
-        if bytes.get(i) == Some(&b'"') {
-            let begin = scratch.len();
-            i += 1;
-            let mut seg = i;
-            while i < bytes.len() {
-                if bytes[i] == b'"' {
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        scratch.push_str(&line[seg..=i]);
-                        i += 2;
-                        seg = i;
-                        continue;
-                    }
-                    break;
-                }
-                i += 1;
-            }
-            scratch.push_str(&line[seg..i.min(bytes.len())]);
-            i += 1; // closing quote
-            // Anything up to the delimiter after the closing quote is kept.
-            let rest_end = memchr::memchr(delimiter, bytes.get(i..).unwrap_or(&[]))
-                .map_or(bytes.len(), |p| i + p);
-            if i < rest_end {
-                scratch.push_str(&line[i..rest_end]);
-            }
-            out.push(FieldAt::Scratch(begin as u32, scratch.len() as u32));
-            i = rest_end;
-        } else {
-            let end = memchr::memchr(delimiter, &bytes[i.min(bytes.len())..])
-                .map_or(bytes.len(), |p| i + p);
-            out.push(FieldAt::Line(i as u32, end as u32));
-            i = end;
-        }
-        if i >= bytes.len() {
-            break;
-        }
-        i += 1; // the delimiter
-        if i == bytes.len() {
-            out.push(FieldAt::Line(i as u32, i as u32));
-            break;
-        }
-    }
+/// Splits one record (its text found by [`record_end_sync`]) with the
+/// events' splitter; `false` when it holds nothing (an empty line).
+fn split_record<'t>(line: &'t str, delimiter: u8, rec: &mut Record<'t>) -> bool {
+    Splitter::new(line, delimiter, 1).next_record(rec).is_some()
 }
 
 /// One piece's rows plus how many records (rows, blank included) it held.
@@ -742,12 +602,11 @@ struct GbkFound;
 
 /// The BAD_ENCODING error of a row shown as `line` (bad bytes as U+FFFD).
 fn bad_encoding(line: &str, delimiter: u8, width: usize, what: Text) -> CellError {
-    let mut scratch = String::new();
-    let mut fields = Vec::new();
-    split_fields(line, delimiter, &mut scratch, &mut fields);
-    let at = (0..fields.len()).find(|&i| field(line, &scratch, &fields, i).contains('\u{FFFD}'));
+    let mut rec = Record::default();
+    split_record(line, delimiter, &mut rec);
+    let at = (0..rec.cell_count()).find(|&i| rec.field(i).contains('\u{FFFD}'));
     let (column, value) = match at {
-        Some(i) if i < width => (i, cut(field(line, &scratch, &fields, i))),
+        Some(i) if i < width => (i, cut(rec.field(i))),
         _ => (NO_COLUMN, cut(line)),
     };
     CellError {
@@ -768,8 +627,7 @@ fn parse_piece(
 ) -> Result<PieceOut, GbkFound> {
     // Ledger rows are about 50 bytes; over-reserving costs no memory until touched.
     let mut batch = RowBatch::with_capacity(piece.len() / 32 + 1);
-    let mut scratch = String::new();
-    let mut fields: Vec<FieldAt> = Vec::with_capacity(header.layout.headers.len() + 1);
+    let mut rec = Record::default();
     let width = header.layout.headers.len();
     let replaced = matches!(check, Check::Replaced(true))
         && memchr::memmem::find(piece, "\u{FFFD}".as_bytes()).is_some();
@@ -824,31 +682,31 @@ fn parse_piece(
             );
             continue;
         }
-        if line.len() > crate::ingest::csv::MAX_RECORD_BYTES {
+        if !split_record(line, header.delimiter, &mut rec) || rec.is_blank() {
+            continue;
+        }
+        // The events' limits: 1 MiB a row, 64 KiB a field.
+        if let Some(message) = rec.oversize() {
             batch.reject_row(
                 this,
                 CellError {
                     column: NO_COLUMN,
                     value: cut(line),
                     code: RejectCode::BadRow,
-                    message: text!(
-                        row_too_long,
-                        line.len(),
-                        crate::ingest::csv::MAX_RECORD_BYTES
-                    ),
+                    message,
                 },
             );
             continue;
         }
-        split_fields(line, header.delimiter, &mut scratch, &mut fields);
-        let blank = (0..fields.len())
-            .all(|i| super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty());
-        if blank {
+        // A subtotal row may be short (`合计,,,`): it is skipped whatever its
+        // field count, by the events' rule.
+        if !rec.unterminated
+            && let Some(reason) = not_a_person_at(&rec, header.layout.person, None)
+        {
+            batch.skip_row(reason);
             continue;
         }
-        let extra_filled = (width..fields.len())
-            .any(|i| !super::values::trim_cell(field(line, &scratch, &fields, i)).is_empty());
-        if fields.len() < width || extra_filled {
+        if !fits(&rec, width) {
             // A comma inside an unquoted amount (8,000.00) shifts every later
             // column: refuse the row rather than read the wrong cells.
             batch.reject_row(
@@ -857,13 +715,13 @@ fn parse_piece(
                     column: NO_COLUMN,
                     value: cut(line),
                     code: RejectCode::BadRow,
-                    message: text!(field_count, fields.len(), width),
+                    message: text!(field_count, rec.cell_count(), width),
                 },
             );
             continue;
         }
         batch.push_row(this, &header.layout, &header.employer, |i| {
-            let f = field(line, &scratch, &fields, i);
+            let f = rec.field(i);
             if f.is_empty() {
                 Cell::Empty
             } else {
@@ -918,6 +776,9 @@ fn merge_pieces(
         state.sheet.rows_read += out.batch.rows_read;
         state.sheet.accepted += out.batch.accepted();
         state.sheet.other_insurance += out.batch.other_insurance;
+        state
+            .sheet
+            .add_skipped(out.batch.skipped.iter().map(|(r, n)| (*r, *n)));
         state.sheet.rejected += out.batch.rejects.len() as u64;
         state.bad_encoding += out.bad_encoding;
         let from = rejects.len();
@@ -936,12 +797,9 @@ mod tests {
     use super::*;
 
     fn split(line: &str) -> Vec<String> {
-        let mut scratch = String::new();
-        let mut fields = Vec::new();
-        split_fields(line, b',', &mut scratch, &mut fields);
-        (0..fields.len())
-            .map(|i| field(line, &scratch, &fields, i).to_string())
-            .collect()
+        let mut rec = Record::default();
+        assert!(split_record(line, b',', &mut rec));
+        rec.fields()
     }
 
     #[test]
@@ -958,8 +816,8 @@ mod tests {
     fn record_ends_respect_quotes() {
         // a , " x \n y " , b \n c , d \n  (bytes 0..=13)
         let buf = b"a,\"x\ny\",b\nc,d\n";
-        assert_eq!(record_end(buf, 0, b','), Some(9));
-        assert_eq!(record_end(buf, 10, b','), Some(13));
+        assert_eq!(record_end_spanning(buf, 0, b','), Some((9, true)));
+        assert_eq!(record_end_spanning(buf, 10, b','), Some((13, false)));
         assert_eq!(last_record_end(buf, b',', 3), Some(14));
         assert_eq!(last_record_end(b"a,\"open\nb", b',', 2), None);
     }
@@ -1032,6 +890,18 @@ mod tests {
         let read =
             read_csv_sized(path, 3, &schema, "stem", &mut store, &mut rejects, sizes).unwrap();
         (store.aggregate().unwrap().0, rejects, read)
+    }
+
+    /// `text` written as `name` in `dir`, then read.
+    fn read_text(
+        dir: &tempfile::TempDir,
+        name: &str,
+        text: &str,
+        sizes: Sizes,
+    ) -> (Vec<LedgerEntry>, Vec<Reject>, CsvRead) {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        read(&path, sizes)
     }
 
     const TINY: Sizes = Sizes {
@@ -1174,6 +1044,58 @@ mod tests {
         assert_eq!(
             (r3[2].source.row, r3[2].code),
             (29, RejectCode::BadEncoding)
+        );
+    }
+
+    /// The header is searched in the rows ingest's splitter gives (the
+    /// events' header rows); blank lines and a title spanning two lines in
+    /// quotes still count as one row each, as before.
+    #[test]
+    fn header_rows_from_the_shared_splitter_keep_the_row_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "\"深圳某公司\r\n2025年医保缴费明细\"\r\n\r\n身份证号|费款所属期|实缴金额\r\n{}|202503|947.10\r\n{}|202513|947.10\r\n",
+            pid(1),
+            pid(2)
+        );
+        for sizes in [TINY, LARGE] {
+            let (entries, rejects, read1) = read_text(&dir, "piped.csv", &text, sizes);
+            // Title (one record on two lines) = row 1, blank = 2, header = 3.
+            assert_eq!(read1.sheet.header_row, Some(3));
+            assert_eq!((read1.sheet.rows_read, read1.sheet.accepted), (2, 1));
+            assert_eq!(entries.len(), 1);
+            assert_eq!(entries[0].paid.to_string(), "947.10");
+            assert_eq!(
+                (rejects[0].source.row, rejects[0].code),
+                (5, RejectCode::BadMonth)
+            );
+        }
+    }
+
+    /// Rows are split by the events' splitter, so its limits hold: a field
+    /// over 64 KiB is a BAD_ROW (the ledger took it before), the row after it
+    /// is read.
+    #[test]
+    fn a_field_over_64_kib_is_a_bad_row_as_for_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!(
+            "身份证号,费款所属期,实缴金额,备注\n{},202503,947.10,{}\n{},202504,947.10,ok\n",
+            pid(1),
+            "x".repeat(70 << 10),
+            pid(1)
+        );
+        let (entries, rejects, read1) = read_text(&dir, "long.csv", &text, LARGE);
+        assert_eq!((read1.sheet.rows_read, read1.sheet.accepted), (2, 1));
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].month.to_string(), "2025-04");
+        assert_eq!(
+            (rejects[0].source.row, rejects[0].code),
+            (2, RejectCode::BadRow)
+        );
+        assert!(
+            rejects[0].message.en().contains("64 KiB"),
+            "{}",
+            rejects[0].message.en()
         );
     }
 

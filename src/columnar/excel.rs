@@ -8,35 +8,31 @@
 use super::aggregate::{EmployerSource, LedgerStore, RowBatch};
 use super::schema::LedgerSchema;
 use super::values::Cell;
+use crate::ingest::normalize::not_a_person_at;
 use crate::model::{Reject, Shape, SheetReport, SourceRef};
 use anyhow::bail;
 use calamine::Data;
 
-const HEADER_SEARCH_ROWS: usize = 20;
+use crate::ingest::header::HEADER_SEARCH_ROWS;
 /// Serial 0 of the 1904 system is serial 1462 of the 1900 system.
 const DAYS_1900_TO_1904: f64 = 1462.0;
 
-fn cell(data: &Data) -> Cell<'_> {
-    match data {
-        Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s),
-        Data::Int(i) => Cell::Int(*i),
-        Data::Float(f) => Cell::Float(*f),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(d) if dt.is_datetime() => Cell::Date(d.date()),
-            _ => Cell::Float(dt.as_f64()),
+/// A calamine cell as the events read it (`crate::ingest::excel::data_cell`:
+/// date cells in either date system, error cells by their text), in the
+/// ledger's cell type.
+fn cell(data: Option<&Data>) -> Cell<'_> {
+    use crate::ingest::values::{Cell as Value, serial_to_date};
+    match crate::ingest::excel::data_cell(data) {
+        Value::Empty => Cell::Empty,
+        Value::Text(s) | Value::IsoDate(s) => Cell::Text(s),
+        Value::Float(f) => Cell::Float(f),
+        Value::Int(i) => Cell::Int(i),
+        Value::Bool(b) => Cell::Bool(b),
+        Value::Date { serial, is_1904 } => match serial_to_date(serial, is_1904) {
+            Some(d) => Cell::Date(d),
+            None => Cell::Float(serial),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
-        Data::Error(_) => Cell::Text("#ERROR"),
-    }
-}
-
-fn header_text(data: &Data) -> String {
-    match data {
-        Data::String(s) => s.clone(),
-        Data::Empty => String::new(),
-        other => other.to_string(),
+        Value::Error(e) => Cell::Text(e),
     }
 }
 
@@ -163,12 +159,12 @@ impl<'a> LedgerSheets<'a> {
         let layout = &sheet.layout;
         let mut batch = RowBatch::default();
         for (row_index, row) in rows {
-            let blank = row.iter().all(|d| match d {
-                Data::Empty => true,
-                Data::String(s) => super::values::trim_cell(s).is_empty(),
-                _ => false,
-            });
+            let blank = row.iter().all(|d| cell(Some(d)).is_blank());
             if blank {
+                continue;
+            }
+            if let Some(reason) = not_a_person_at(row, layout.person, None) {
+                batch.skip_row(reason);
                 continue;
             }
             batch.push_row(row_index, layout, &sheet.employer, |c| {
@@ -182,13 +178,14 @@ impl<'a> LedgerSheets<'a> {
                         _ => {}
                     }
                 }
-                d.map_or(Cell::Empty, cell)
+                cell(d)
             });
         }
         let report = &mut sheet.report;
         report.rows_read += batch.rows_read;
         report.accepted += batch.accepted();
         report.other_insurance += batch.other_insurance;
+        report.add_skipped(batch.skipped.iter().map(|(r, n)| (*r, *n)));
         report.rejected += batch.rejects.len() as u64;
         let (input, sheet_number) = (self.input, index as u32);
         self.store.append(
@@ -216,7 +213,7 @@ impl crate::ingest::streamed::SheetVisitor for LedgerSheets<'_> {
             .range
             .rows()
             .take(HEADER_SEARCH_ROWS)
-            .map(|row| row.iter().map(header_text).collect())
+            .map(crate::ingest::excel::row_texts)
             .collect();
         self.find_header(index, &head.name, &rows, head.range.is_empty())
     }
@@ -254,7 +251,7 @@ pub(crate) fn read_workbook(
         let rows: Vec<Vec<String>> = range
             .rows()
             .take(HEADER_SEARCH_ROWS)
-            .map(|row| row.iter().map(header_text).collect())
+            .map(crate::ingest::excel::row_texts)
             .collect();
         let Some((header_index, mut state)) =
             sheets.find_header(index, &sheet.name, &rows, range.is_empty())

@@ -14,8 +14,11 @@
 //!
 //! Accounting: every non-blank data row is read and either accepted,
 //! rejected (one `Reject` per bad row, at its first bad cell) or a duplicate,
-//! or a row of another insurance (`other_insurance`), so `rows_read = accepted +
-//! rejected + duplicates + other_insurance` per sheet. Rows for the same
+//! or a row of another insurance (`other_insurance`), or skipped as not a
+//! person (example, subtotal or total, placeholder rows: the events' rule,
+//! `ingest::normalize::not_a_person_at`, counted with the reason), so
+//! `rows_read = accepted + rejected + duplicates + other_insurance + skipped`
+//! per sheet (CSV and workbooks). Rows for the same
 //! person, employer, month, insurance, payment kind and paid date are
 //! **summed** into one `LedgerEntry`
 //! (its `rows` says how many) — except a row *identical* to another (same

@@ -6,23 +6,8 @@
 //! drops a bracketed suffix such as `(元)` or `（元）`.
 
 use super::vocab::{InsuranceClass, Vocab};
+use crate::ingest::schema::{ColumnSchema, SHIPPED_COLUMNS};
 use crate::model::Insurance;
-use serde::Deserialize;
-use std::collections::BTreeMap;
-
-/// The shipped aliases file; only its `[ledger.*]` tables are read here.
-const COLUMNS_TOML: &str = include_str!("../../schemas/columns.toml");
-
-#[derive(Deserialize)]
-struct ColumnsFile {
-    #[serde(default)]
-    ledger: BTreeMap<String, AliasEntry>,
-}
-
-#[derive(Deserialize)]
-struct AliasEntry {
-    aliases: Vec<String>,
-}
 
 /// A canonical ledger column.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -102,20 +87,22 @@ pub(crate) use crate::ingest::header::{PATH_SEP, header_paths};
 impl LedgerSchema {
     /// The schema shipped in `schemas/columns.toml`.
     pub(crate) fn shipped() -> anyhow::Result<LedgerSchema> {
-        LedgerSchema::from_toml(COLUMNS_TOML)
+        let columns = ColumnSchema::parse(SHIPPED_COLUMNS)
+            .map_err(|e| anyhow::anyhow!("schemas/columns.toml: {e}"))?;
+        LedgerSchema::from_columns(&columns)
     }
 
-    pub(crate) fn from_toml(text: &str) -> anyhow::Result<LedgerSchema> {
-        let file: ColumnsFile =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("schemas/columns.toml: {e}"))?;
+    /// The `[ledger.*]` table of an aliases file as read for every input
+    /// kind (`crate::ingest::schema`: the same file parser and header folding).
+    pub(crate) fn from_columns(columns: &ColumnSchema) -> anyhow::Result<LedgerSchema> {
         let vocab = Vocab::shipped()?;
         let mut aliases = Vec::new();
-        for (key, entry) in &file.ledger {
-            let Some(column) = LedgerColumn::from_key(key) else {
+        for spec in columns.table("ledger") {
+            let Some(column) = LedgerColumn::from_key(&spec.canonical) else {
                 continue;
             };
-            for alias in &entry.aliases {
-                aliases.push((crate::ingest::schema::fold_header(alias), column));
+            for alias in &spec.aliases {
+                aliases.push((alias.clone(), column));
             }
         }
         Ok(LedgerSchema { aliases, vocab })
@@ -424,6 +411,33 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ledger's columns come from the same parse of the aliases file as
+    /// the events' and UI months' (`ColumnSchema`): an aliases file given
+    /// to it is the ledger's too, and a canonical name is an alias of itself.
+    #[test]
+    fn ledger_columns_are_the_column_schemas_ledger_table() {
+        let text = format!(
+            "{}\n[ledger.paid_date]\naliases = [\"入账日期\"]\n",
+            SHIPPED_COLUMNS.replace("[ledger.paid_date]", "[ledger.paid_date_unused]")
+        );
+        let columns = ColumnSchema::parse(&text).unwrap();
+        let schema = LedgerSchema::from_columns(&columns).unwrap();
+        assert_eq!(schema.column_of("入账日期"), Some(LedgerColumn::PaidDate));
+        // Folded as every header is: brackets, marks and spaces.
+        assert_eq!(
+            schema.column_of("*入账日期（必填）"),
+            Some(LedgerColumn::PaidDate)
+        );
+        assert_eq!(schema.column_of("paid_date"), Some(LedgerColumn::PaidDate));
+        assert_eq!(schema.column_of("缴费日期"), None);
+        let shipped = LedgerSchema::shipped().unwrap();
+        assert_eq!(
+            shipped.column_of("Posting_Month"),
+            Some(LedgerColumn::PostingMonth)
+        );
+        assert_eq!(shipped.column_of("缴费日期"), Some(LedgerColumn::PaidDate));
+    }
 
     #[test]
     fn headers_match_aliases_with_units_and_spaces() {

@@ -4,12 +4,12 @@
 
 use super::schema::{Layout, WideRole};
 use super::vocab::{InsuranceClass, Vocab};
+use crate::ingest::values::DateError;
 use crate::model::{IdType, Insurance, Month, PaymentKind, PersonId, RejectCode};
 use crate::text;
 use crate::text::Text;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
-use std::str::FromStr;
 
 /// "No paid date" in the `paid` day-number column (real dates are far above it).
 pub(crate) const NO_PAID_DATE: i32 = i32::MIN;
@@ -41,7 +41,7 @@ impl Cell<'_> {
         }
     }
 
-    fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(s) => trim_cell(s).is_empty(),
@@ -50,10 +50,8 @@ impl Cell<'_> {
     }
 }
 
-/// Trims ordinary and full-width (U+3000) spaces.
-pub(crate) fn trim_cell(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
-}
+/// Trims ordinary and full-width (U+3000) spaces: the events' trimming.
+pub(crate) use crate::ingest::schema::trim_spaces as trim_cell;
 
 /// A row's typed values. `person_key` is the ID's first 17 digits as a number:
 /// the 18th character is the checksum of those, so the key identifies the ID.
@@ -139,15 +137,10 @@ pub(crate) fn read_row<'a>(
         None => person_id(&id_cell),
         Some(col) => {
             let c = cell(col);
-            let id_type = IdType::parse(&c.raw()).ok_or_else(|| {
-                let shown = crate::ingest::normalize::shown_text(c.raw().trim());
-                CellError::new(
-                    col,
-                    &c,
-                    RejectCode::BadId,
-                    crate::model::IdError::UnknownType(shown).text(),
-                )
-            })?;
+            let raw = c.raw();
+            let id_type =
+                crate::ingest::normalize::id_type_of(crate::ingest::values::Cell::Text(&raw))
+                    .map_err(|(code, msg)| CellError::new(col, &c, code, msg))?;
             person_id_typed(&id_cell, id_type)
         }
     }
@@ -443,7 +436,7 @@ pub(crate) fn person_id_typed(cell: &Cell, id_type: IdType) -> Result<PersonId, 
         return person_id(cell);
     }
     let text = match cell {
-        Cell::Text(s) => unwrap_text_marker(s).to_string(),
+        Cell::Text(s) => crate::ingest::normalize::unwrap_text_guard(s).to_string(),
         Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Cell::Float(_) => {
             return Err((
@@ -461,7 +454,7 @@ pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
         Cell::Empty => {
             return Err((RejectCode::MissingValue, text!(id_cell_empty)));
         }
-        Cell::Text(s) => PersonId::parse(unwrap_text_marker(s)),
+        Cell::Text(s) => PersonId::parse(crate::ingest::normalize::unwrap_text_guard(s)),
         Cell::Int(i) => PersonId::parse(&i.to_string()),
         Cell::Float(f) => {
             // A 15-digit old ID survives a double exactly; an 18-digit one does not.
@@ -482,15 +475,6 @@ pub(crate) fn person_id(cell: &Cell) -> Result<PersonId, CodeMsg> {
     parsed.map_err(|e| (e.code(), e.text()))
 }
 
-/// Exports keep long numbers as text with a leading `'` or as `="…"`; drop that.
-fn unwrap_text_marker(s: &str) -> &str {
-    let t = trim_cell(s);
-    if let Some(inner) = t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
-        return inner;
-    }
-    t.strip_prefix('\'').unwrap_or(t)
-}
-
 /// The ID's key (`PersonId::key`): what the ledger sorts and keeps.
 pub(crate) fn person_key(id: &PersonId) -> u64 {
     id.key()
@@ -502,29 +486,30 @@ pub(crate) fn person_from_key(key: u64) -> Option<PersonId> {
 }
 
 pub(crate) fn month(cell: &Cell) -> Result<Month, CodeMsg> {
-    let bad = |raw: &str| (RejectCode::BadMonth, text!(ledger_not_a_month, raw));
-    match cell {
-        Cell::Empty => Err((RejectCode::MissingValue, text!(ledger_month_empty))),
+    use crate::ingest::values::{Cell as Value, parse_month_cell};
+    let empty = || (RejectCode::MissingValue, text!(ledger_month_empty));
+    // The events' month parser (`crate::ingest::values`): `202503`,
+    // `2025-03`, `2025年3月`, a date's month.
+    let parsed = match cell {
+        Cell::Empty => return Err(empty()),
         Cell::Text(s) => {
             let t = trim_cell(s);
             if t.is_empty() {
-                return Err((RejectCode::MissingValue, text!(ledger_month_empty)));
+                return Err(empty());
             }
-            Month::parse(t).ok_or_else(|| bad(t))
+            parse_month_cell(Value::Text(t), false)
         }
-        Cell::Int(i) => Month::parse(&i.to_string()).ok_or_else(|| bad(&i.to_string())),
-        Cell::Float(f) if f.fract() == 0.0 && f.abs() < 1e7 => {
-            let s = format!("{}", *f as i64);
-            Month::parse(&s).ok_or_else(|| bad(&s))
-        }
+        Cell::Int(i) => parse_month_cell(Value::Int(*i), false),
+        Cell::Float(f) => parse_month_cell(Value::Float(*f), false),
         // Through `Month::new`, so a Parquet date far outside years 1..=9999
         // is refused here like any other bad month, not carried into the rules.
         Cell::Date(d) => {
             use chrono::Datelike;
-            Month::new(d.year(), d.month()).ok_or_else(|| bad(&cell.raw()))
+            Month::new(d.year(), d.month()).ok_or_else(|| text!(ledger_not_a_month, cell.raw()))
         }
-        other => Err(bad(&other.raw())),
-    }
+        other => parse_month_cell(Value::Text(&other.raw()), false),
+    };
+    parsed.map_err(|m| (RejectCode::BadMonth, text!(ledger_month_bad, m)))
 }
 
 /// Money in 分: `8000`, `8,000.00`, `¥8000`, `8000元`, full-width `８０００`,
@@ -547,189 +532,75 @@ pub(crate) fn money(cell: &Cell) -> Result<i64, Text> {
 const MAX_ROW_CENTS: u64 = 1_000_000_000;
 
 fn money_unbounded(cell: &Cell) -> Result<i64, Text> {
-    match cell {
-        Cell::Text(s) => money_text(s),
-        Cell::Int(i) => i.checked_mul(100).ok_or_else(|| text!(amount_too_large)),
+    let d = match cell {
+        // The events' money grammar (`crate::ingest::values`), with a sign.
+        Cell::Text(s) => crate::ingest::values::parse_money_signed(s)?,
+        Cell::Int(i) => {
+            return i.checked_mul(100).ok_or_else(|| text!(amount_too_large));
+        }
         Cell::Float(f) => {
             // A spreadsheet number: its shortest decimal form, rounded half-up
             // to the fen (a formula can leave 980.0000000000001).
             if !f.is_finite() {
                 return Err(text!(amount_not_a_number));
             }
-            let d = Decimal::from_str(&f.to_string())
-                .or_else(|_| Decimal::from_scientific(&format!("{f:e}")))
-                .map_err(|_| text!(amount_out_of_range, format!("{f}")))?;
-            decimal_cents(d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+            crate::ingest::values::float_decimal(*f)
+                .ok_or_else(|| text!(amount_out_of_range, format!("{f}")))?
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
         }
-        Cell::Decimal(d) => {
-            if d.round_dp(2) != *d {
-                return Err(text!(amount_fractions_of_fen, d.to_string()));
-            }
-            decimal_cents(*d)
-        }
-        Cell::Empty => Err(text!(amount_empty)),
-        Cell::Date(_) | Cell::Bool(_) => Err(text!(amount_date_or_bool)),
-    }
+        Cell::Decimal(d) => *d,
+        Cell::Empty => return Err(text!(amount_empty)),
+        Cell::Date(_) | Cell::Bool(_) => return Err(text!(amount_date_or_bool)),
+    };
+    decimal_cents(d, cell)
 }
 
-fn decimal_cents(d: Decimal) -> Result<i64, Text> {
-    let mut d = d;
-    d.rescale(2);
+/// A decimal amount in 分; more than two decimals that are not zero is
+/// refused (no payment is below 1 分).
+fn decimal_cents(d: Decimal, cell: &Cell) -> Result<i64, Text> {
+    let scale = d.scale();
     let m = d.mantissa();
-    i64::try_from(m).map_err(|_| text!(amount_value_too_large, d.to_string()))
+    let cents = if scale <= 2 {
+        m.checked_mul(10i128.pow(2 - scale))
+    } else {
+        let unit = 10i128.pow(scale - 2);
+        if m % unit != 0 {
+            return Err(text!(text_fractions_of_fen, cell.raw().trim()));
+        }
+        Some(m / unit)
+    };
+    cents
+        .and_then(|c| i64::try_from(c).ok())
+        .ok_or_else(|| text!(amount_value_too_large, d.to_string()))
 }
 
-fn money_text(raw: &str) -> Result<i64, Text> {
-    let bad = || text!(not_an_amount, trim_cell(raw));
-    // Map to ASCII (full-width digits and signs), without allocating.
-    let mut buf = [0u8; 40];
-    let mut n = 0;
-    for c in trim_cell(raw).chars() {
-        let b = match c {
-            '0'..='9' | '.' | ',' | '-' | '+' => c as u8,
-            '０'..='９' => b'0' + (c as u32 - '０' as u32) as u8,
-            '．' => b'.',
-            '，' => b',',
-            '－' => b'-',
-            '＋' => b'+',
-            '¥' | '￥' | '元' | ' ' => continue,
-            _ => return Err(bad()),
-        };
-        if n == buf.len() {
-            return Err(bad());
-        }
-        buf[n] = b;
-        n += 1;
-    }
-    let s = &buf[..n];
-    let (negative, s) = match s.first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (int_part, frac) = match s.iter().position(|&b| b == b'.') {
-        Some(p) => (&s[..p], &s[p + 1..]),
-        None => (s, &s[..0]),
-    };
-    if int_part.is_empty() && frac.is_empty() {
-        return Err(bad());
-    }
-    // Thousands separators must group by three: `8,000` yes, `8,0` no.
-    if int_part.contains(&b',') {
-        let groups: Vec<&[u8]> = int_part.split(|&b| b == b',').collect();
-        let first_ok = (1..=3).contains(&groups[0].len());
-        if !first_ok || groups[1..].iter().any(|g| g.len() != 3) {
-            return Err(bad());
-        }
-    }
-    let mut yuan: i64 = 0;
-    for &b in int_part.iter().filter(|&&b| b != b',') {
-        if !b.is_ascii_digit() {
-            return Err(bad());
-        }
-        yuan = yuan
-            .checked_mul(10)
-            .and_then(|v| v.checked_add((b - b'0') as i64))
-            .ok_or_else(|| text!(amount_too_large))?;
-    }
-    if !frac.iter().all(u8::is_ascii_digit) {
-        return Err(bad());
-    }
-    if frac.len() > 2 && frac[2..].iter().any(|&b| b != b'0') {
-        return Err(text!(text_fractions_of_fen, trim_cell(raw)));
-    }
-    let digit = |i: usize| frac.get(i).map_or(0, |b| (b - b'0') as i64);
-    let cents = yuan
-        .checked_mul(100)
-        .and_then(|v| v.checked_add(digit(0) * 10 + digit(1)))
-        .ok_or_else(|| text!(amount_too_large))?;
-    Ok(if negative { -cents } else { cents })
-}
-
-/// A paid date; `Ok(None)` for a blank cell.
+/// A paid date; `Ok(None)` for a blank cell. Text and numbers are read by
+/// the events' date parser (`crate::ingest::values`): its forms, and
+/// ambiguous day/month orders refused, never guessed.
 pub(crate) fn date(cell: &Cell) -> Result<Option<NaiveDate>, CodeMsg> {
-    match cell {
-        Cell::Empty => Ok(None),
+    use crate::ingest::values::{parse_date_text, parse_number_date};
+    let parsed = match cell {
+        Cell::Empty => return Ok(None),
+        Cell::Date(d) => return Ok(Some(*d)),
         Cell::Text(s) => {
             let t = trim_cell(s);
             if t.is_empty() {
-                Ok(None)
-            } else {
-                date_text(t).map(Some)
+                return Ok(None);
             }
+            parse_date_text(t, false)
         }
-        Cell::Date(d) => Ok(Some(*d)),
-        Cell::Int(i) if (10_000_000..=99_999_999).contains(i) => {
-            date_text(&i.to_string()).map(Some)
+        // A number: `20250305`, else a 1900-system serial day (excel.rs
+        // rebases a 1904 workbook's).
+        Cell::Int(i) => parse_number_date(*i as f64, false),
+        Cell::Float(f) => parse_number_date(*f, false),
+        other => {
+            return Err((RejectCode::BadDate, text!(ledger_not_a_date, other.raw())));
         }
-        Cell::Float(f) if f.fract() == 0.0 && (1e7..1e8).contains(f) => {
-            date_text(&format!("{}", *f as i64)).map(Some)
-        }
-        // A bare number in a spreadsheet date column: a 1900-system serial day.
-        Cell::Float(f) if (1.0..2_958_466.0).contains(f) => Ok(excel_serial(*f)),
-        Cell::Int(i) if (1..2_958_466).contains(i) => Ok(excel_serial(*i as f64)),
-        other => Err((RejectCode::BadDate, text!(ledger_not_a_date, other.raw()))),
-    }
-}
-
-fn excel_serial(serial: f64) -> Option<NaiveDate> {
-    // Serial 1 is 1900-01-01; Excel counts a 1900-02-29 that never was, so
-    // from serial 61 on the epoch is 1899-12-30.
-    let days = serial.floor() as i64;
-    let epoch = NaiveDate::from_ymd_opt(1899, 12, if days >= 61 { 30 } else { 31 })?;
-    epoch.checked_add_signed(chrono::Duration::days(days))
-}
-
-/// `2025-03-05`, `2025/3/5`, `2025.3.5`, `20250305`, `2025年3月5日`, with an
-/// optional time after a space or `T`. Day-first or month-first forms
-/// (`05/03/2025`) are ambiguous and refused, never guessed.
-pub(crate) fn date_text(raw: &str) -> Result<NaiveDate, CodeMsg> {
-    let bad = || (RejectCode::BadDate, text!(ledger_date_bad, raw));
-    // The common export form, `2025-03-05`, read directly.
-    let b = raw.as_bytes();
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let num = |r: std::ops::Range<usize>| {
-            b[r].iter().try_fold(0u32, |acc, &c| {
-                c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
-            })
-        };
-        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
-            return NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(bad);
-        }
-    }
-    let mut s = trim_cell(raw);
-    if let Some(p) = s.find([' ', 'T']) {
-        s = &s[..p];
-    }
-    let s = s.strip_suffix('日').unwrap_or(s);
-    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-        let (y, m, d) = (&s[..4], &s[4..6], &s[6..]);
-        return ymd(y, m, d).ok_or_else(bad);
-    }
-    // Three parts, without allocating (this runs once per ledger row).
-    let mut parts = [""; 3];
-    let mut count = 0;
-    for part in s.split(['-', '/', '.', '年', '月']) {
-        if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        parts[count] = part;
-        count += 1;
-    }
-    if count != 3 {
-        return Err(bad());
-    }
-    if parts[0].len() == 4 && parts[1].len() <= 2 && parts[2].len() <= 2 {
-        return ymd(parts[0], parts[1], parts[2]).ok_or_else(bad);
-    }
-    if parts[2].len() == 4 && parts[0].len() <= 2 && parts[1].len() <= 2 {
-        return Err((RejectCode::AmbiguousDate, text!(ledger_date_ambiguous, raw)));
-    }
-    Err(bad())
-}
-
-fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+    };
+    parsed.map(Some).map_err(|e| match e {
+        DateError::Bad(m) => (RejectCode::BadDate, m),
+        DateError::Ambiguous(m) => (RejectCode::AmbiguousDate, m),
+    })
 }
 
 const UNIX_EPOCH_CE_DAYS: i32 = 719_163;
@@ -776,6 +647,50 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
+    /// The ledger reads money, dates and months with the events' parsers
+    /// (`crate::ingest::values`): what either accepts, both accept. These
+    /// differ from the ledger's own parsers before (issue 14).
+    #[test]
+    fn ledger_values_follow_the_events_grammar() {
+        let m = |s| money(&Cell::Text(s));
+        // A currency prefix the events reader knew, the ledger did not.
+        assert_eq!(m("RMB 8000"), Ok(800_000));
+        assert_eq!(m("CNY8,000.50"), Ok(800_050));
+        // A sign with the money forms: a reversal.
+        assert_eq!(m("-8,000.50"), Ok(-800_050));
+        assert_eq!(m("－８０００"), Ok(-800_000));
+        // Half numbers and spaces inside are no amount (they were 50 分 and 8000 元).
+        assert!(m(".5").is_err());
+        assert!(m("8000.").is_err());
+        assert!(m("8 000").is_err());
+        assert!(m("--8000").is_err());
+        // Dates: a year out of 1900..=2100 is refused (0025-03-05 was read
+        // as year 25), a 2-digit year is ambiguous, a serial in text is read.
+        let t = |s| date(&Cell::Text(s)).map_err(|e| e.0);
+        assert_eq!(t("0025-03-05"), Err(RejectCode::BadDate));
+        assert_eq!(t("25年3月5日"), Err(RejectCode::AmbiguousDate));
+        assert_eq!(t("250305"), Err(RejectCode::AmbiguousDate));
+        assert_eq!(t("45721"), Ok(Some(d(2025, 3, 5))));
+        assert_eq!(date(&Cell::Int(20250305)), Ok(Some(d(2025, 3, 5))));
+        // Months: a date in the month column gives its month (it was refused);
+        // six digits that are no month stay refused.
+        let mo = |s| month(&Cell::Text(s));
+        assert_eq!(mo("2025-03-05"), Ok(Month::new(2025, 3).unwrap()));
+        assert_eq!(mo("2025年3月"), Ok(Month::new(2025, 3).unwrap()));
+        assert_eq!(
+            month(&Cell::Float(202503.0)),
+            Ok(Month::new(2025, 3).unwrap())
+        );
+        let e = mo("202513").unwrap_err();
+        assert_eq!(e.0, RejectCode::BadMonth);
+        assert!(
+            e.1.en().starts_with("费款所属期 `202513` is not a month"),
+            "{}",
+            e.1.en()
+        );
+        assert_eq!(mo(" 　").map_err(|e| e.0), Err(RejectCode::MissingValue));
+    }
+
     #[test]
     fn money_forms_in_fen() {
         let m = |s| money(&Cell::Text(s));
@@ -820,7 +735,7 @@ mod tests {
 
     #[test]
     fn date_forms() {
-        let t = |s| date_text(s).map_err(|e| e.0);
+        let t = |s| date(&Cell::Text(s)).map(Option::unwrap).map_err(|e| e.0);
         assert_eq!(t("2025-03-05"), Ok(d(2025, 3, 5)));
         assert_eq!(t("2025/3/5"), Ok(d(2025, 3, 5)));
         assert_eq!(t("2025.3.5"), Ok(d(2025, 3, 5)));

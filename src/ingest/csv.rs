@@ -16,9 +16,76 @@ use encoding_rs::{DecoderResult, GB18030};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
+/// The encodings a CSV input is read in (events, ledgers and UI months alike).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    Utf8Bom,
+    Gb18030,
+}
+
+impl TextEncoding {
+    /// The name reports give (`InputReport::encoding`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf8Bom => "utf-8-bom",
+            TextEncoding::Gb18030 => "gb18030",
+        }
+    }
+    /// The name messages give.
+    pub fn label(self) -> &'static str {
+        match self {
+            TextEncoding::Gb18030 => "GB18030/GBK",
+            _ => "UTF-8",
+        }
+    }
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const UTF16_MESSAGE: &str = "is UTF-16 text; save it as UTF-8 or GBK CSV";
+
+/// What a file's first bytes settle by themselves: a UTF-8 byte-order mark
+/// (`Some(Utf8Bom)`), or UTF-16 (refused); `None` when the text must say.
+fn encoding_by_mark(bytes: &[u8]) -> Result<Option<TextEncoding>, String> {
+    if bytes.starts_with(UTF8_BOM) {
+        return Ok(Some(TextEncoding::Utf8Bom));
+    }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err(UTF16_MESSAGE.into());
+    }
+    Ok(None)
+}
+
+/// The encoding of a file read in blocks (the ledger's streamed CSV), from
+/// its first block, by [`decode_recovering`]'s rule: a byte-order mark, else
+/// UTF-8 when the block is UTF-8 (a character cut at its end allowed unless
+/// `eof`), else whichever of UTF-8 and GB18030 leaves fewer undecodable
+/// non-blank lines (UTF-8 on a tie). The flag is true when UTF-8 was chosen
+/// on an ASCII block only, which says nothing: GB18030 met later must make
+/// the reader start again in it.
+pub fn block_encoding(block: &[u8], eof: bool) -> Result<(TextEncoding, bool), String> {
+    if let Some(e) = encoding_by_mark(block)? {
+        return Ok((e, false));
+    }
+    let utf8_prefix = match utf8(block) {
+        Ok(_) => true,
+        Err(e) => !eof && e.error_len().is_none(),
+    };
+    if utf8_prefix {
+        return Ok((TextEncoding::Utf8, block.is_ascii()));
+    }
+    if gb18030_fits_better(block, eof) {
+        Ok((TextEncoding::Gb18030, false))
+    } else {
+        Ok((TextEncoding::Utf8, false))
+    }
+}
+
 /// Decodes a CSV file's bytes; returns the text and the encoding used.
 pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    if encoding_by_mark(bytes)?.is_some() {
+        let rest = &bytes[UTF8_BOM.len()..];
         return utf8(rest)
             .map(|s| (Cow::Borrowed(s), "utf-8-bom"))
             .map_err(|e| {
@@ -28,9 +95,6 @@ pub fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, &'static str), String> {
                     line_at(bytes, e.valid_up_to() + 3)
                 )
             });
-    }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err("is UTF-16 text; save it as UTF-8 or GBK CSV".into());
     }
     let utf8_err = match utf8(bytes) {
         Ok(s) => return Ok((Cow::Borrowed(s), "utf-8")),
@@ -87,7 +151,8 @@ pub fn decode_recovering(bytes: &[u8]) -> Result<Decoded<'_>, String> {
             bad: Vec::new(),
         }
     }
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+    if encoding_by_mark(bytes)?.is_some() {
+        let rest = &bytes[UTF8_BOM.len()..];
         return match utf8(rest) {
             Ok(s) => Ok(clean(Cow::Borrowed(s), "utf-8-bom")),
             Err(e) => {
@@ -104,9 +169,6 @@ pub fn decode_recovering(bytes: &[u8]) -> Result<Decoded<'_>, String> {
                 Ok(rebuild(rest, 3, LineCode::Utf8, "utf-8-bom"))
             }
         };
-    }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err("is UTF-16 text; save it as UTF-8 or GBK CSV".into());
     }
     let utf8_err = match utf8(bytes) {
         Ok(s) => return Ok(clean(Cow::Borrowed(s), "utf-8")),
@@ -219,7 +281,7 @@ fn too_many(c: &LineCount) -> bool {
 /// Whether a file's first block (its last line left out unless `eof`: a
 /// block may cut it) has fewer undecodable non-blank lines as GB18030 than
 /// as UTF-8 (UTF-8 on a tie), the rule of [`decode_recovering`].
-pub(crate) fn gb18030_fits_better(block: &[u8], eof: bool) -> bool {
+fn gb18030_fits_better(block: &[u8], eof: bool) -> bool {
     let whole = match memchr::memrchr(b'\n', block) {
         Some(i) if !eof => &block[..i + 1],
         _ => block,
@@ -326,9 +388,11 @@ fn line_at(bytes: &[u8], at: usize) -> usize {
     memchr::memchr_iter(b'\n', &bytes[..at.min(bytes.len())]).count() + 1
 }
 
-/// Comma, tab or semicolon: whichever occurs most outside quotes in the first lines.
+/// Comma, tab, semicolon or `|`: whichever occurs most outside quotes in the
+/// first lines (a comma on a tie). Every CSV is split by it: events,
+/// unemployment-benefit spans and the ledger.
 pub fn detect_delimiter(text: &str) -> u8 {
-    let mut counts = [0usize; 3];
+    let mut counts = [0usize; 4];
     let mut in_quotes = false;
     let mut lines = 0;
     for &b in text.as_bytes().iter().take(64 * 1024) {
@@ -343,12 +407,13 @@ pub fn detect_delimiter(text: &str) -> u8 {
             b',' if !in_quotes => counts[0] += 1,
             b'\t' if !in_quotes => counts[1] += 1,
             b';' if !in_quotes => counts[2] += 1,
+            b'|' if !in_quotes => counts[3] += 1,
             _ => {}
         }
     }
-    let delims = [b',', b'\t', b';'];
+    let delims = [b',', b'\t', b';', b'|'];
     let mut best = 0;
-    for i in 1..3 {
+    for i in 1..delims.len() {
         if counts[i] > counts[best] {
             best = i;
         }
@@ -853,6 +918,41 @@ mod tests {
         assert_eq!(detect_delimiter("a;b;c\n1;2;3\n"), b';');
         assert_eq!(detect_delimiter("a,b\n1,2\n"), b',');
         assert_eq!(detect_delimiter("onlyone\n"), b',');
+        assert_eq!(detect_delimiter("a|b|c\n\"1,2\"|2|3\n"), b'|');
+        // A tie is a comma.
+        assert_eq!(detect_delimiter("a,b|c\n"), b',');
+    }
+
+    /// The ledger's streamed reader takes its encoding from its first block
+    /// by this rule; a whole file gets the encoding `decode_recovering` gives.
+    #[test]
+    fn a_first_block_gets_the_whole_files_encoding() {
+        let text = "身份证号,费款所属期\n110105194912310029,202503\n";
+        let (gbk, _, _) = GB18030.encode(text);
+        let cases: [(Vec<u8>, TextEncoding); 3] = [
+            (text.as_bytes().to_vec(), TextEncoding::Utf8),
+            (
+                [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                TextEncoding::Utf8Bom,
+            ),
+            (gbk.to_vec(), TextEncoding::Gb18030),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(block_encoding(&bytes, true), Ok((want, false)));
+            let whole = decode_recovering(&bytes).unwrap();
+            assert_eq!(whole.encoding, want.as_str());
+        }
+        // 身 cut after its first UTF-8 byte at a block end is no evidence...
+        let cut = &text.as_bytes()[..1];
+        assert_eq!(block_encoding(cut, false), Ok((TextEncoding::Utf8, false)));
+        // ... an ASCII block is UTF-8 on trust, and UTF-16 is refused.
+        assert_eq!(
+            block_encoding(b"person_id,month\n", false),
+            Ok((TextEncoding::Utf8, true))
+        );
+        let utf16 = block_encoding(b"\xFF\xFEa\x00", true).unwrap_err();
+        assert!(utf16.contains("UTF-16"), "{utf16}");
+        assert_eq!(decode(b"\xFF\xFEa\x00").unwrap_err(), utf16);
     }
 
     #[test]

@@ -430,6 +430,17 @@ pub const PLACEHOLDER_ROW: &str = "placeholder row (-, --, ——)";
 /// - A placeholder row: every non-blank cell is `-`, `--`, `——`, `—`, `/`
 ///   (or their full-width forms); one `-` among real values is not enough.
 pub fn not_a_person<R: RowCells + ?Sized>(row: &R, columns: &EventColumns) -> Option<&'static str> {
+    not_a_person_at(row, columns.person_id, columns.name)
+}
+
+/// [`not_a_person`] for a table that names its ID column (and its name
+/// column, if it has one) itself: the ledger's rows are skipped by the same
+/// rule as the events'.
+pub fn not_a_person_at<R: RowCells + ?Sized>(
+    row: &R,
+    person_id: usize,
+    name: Option<usize>,
+) -> Option<&'static str> {
     let starts_example = |c: Cell<'_>| match c {
         Cell::Text(s) => {
             let t = trim_spaces(s);
@@ -440,12 +451,12 @@ pub fn not_a_person<R: RowCells + ?Sized>(row: &R, columns: &EventColumns) -> Op
     // Fast path, a person's row: an ID-like cell is neither a total's nor a
     // placeholder's, so only the example marks are left to look at (the ID,
     // the name, or a cell before the ID column).
-    let id = row.cell(columns.person_id);
+    let id = row.cell(person_id);
     if id_like(id) {
-        if starts_example(id) || columns.name.is_some_and(|i| starts_example(row.cell(i))) {
+        if starts_example(id) || name.is_some_and(|i| starts_example(row.cell(i))) {
             return Some(EXAMPLE_ROW);
         }
-        return match (0..columns.person_id).find(|&i| !row.cell(i).is_blank()) {
+        return match (0..person_id).find(|&i| !row.cell(i).is_blank()) {
             Some(i) if starts_example(row.cell(i)) => Some(EXAMPLE_ROW),
             _ => None,
         };
@@ -457,13 +468,10 @@ pub fn not_a_person<R: RowCells + ?Sized>(row: &R, columns: &EventColumns) -> Op
     };
     let first = (0..n).find(|&i| !row.cell(i).is_blank())?;
     let example = |s: &str| s.starts_with('例') || s.starts_with("示例");
-    if example(text(first))
-        || example(text(columns.person_id))
-        || columns.name.is_some_and(|i| example(text(i)))
-    {
+    if example(text(first)) || example(text(person_id)) || name.is_some_and(|i| example(text(i))) {
         return Some(EXAMPLE_ROW);
     }
-    if !id_like(row.cell(columns.person_id)) && (first..n).any(|i| is_total_text(text(i))) {
+    if !id_like(row.cell(person_id)) && (first..n).any(|i| is_total_text(text(i))) {
         return Some(TOTAL_ROW);
     }
     if (first..n).all(|i| {

@@ -228,7 +228,7 @@ fn month_number(f: f64, is_1904: bool) -> Option<Month> {
 }
 
 /// A number in a date column: `20250305` written as a number, else an Excel serial.
-fn parse_number_date(f: f64, is_1904: bool) -> Result<NaiveDate, DateError> {
+pub fn parse_number_date(f: f64, is_1904: bool) -> Result<NaiveDate, DateError> {
     if f.fract() == 0.0 && (10_000_101.0..=99_991_231.0).contains(&f) {
         return parse_date_text(&format!("{}", f as i64), is_1904);
     }
@@ -365,15 +365,35 @@ fn ascii_fold(s: &str) -> Option<String> {
 /// Reads a money amount (元): `8000`, `8,000.00`, `¥8000`, `8000元`, `８０００`.
 /// Negative amounts, several decimal points and anything else are errors.
 pub fn parse_money_text(raw: &str) -> Result<Decimal, Text> {
+    let d = parse_money_signed(raw)?;
+    if d.is_sign_negative() {
+        return Err(text!(money_negative, trim_spaces(raw)));
+    }
+    Ok(d)
+}
+
+/// The one money grammar of every input (events' wages, the ledger's paid
+/// amounts): [`parse_money_text`]'s forms with an optional leading minus
+/// (`-947.00`, `－９４７`: a reversal in a ledger). The value keeps the
+/// scale written (`8000.50` has scale 2).
+pub fn parse_money_signed(raw: &str) -> Result<Decimal, Text> {
     // Fast path: plain digits with at most one decimal point (`8000`,
-    // `8000.50`), up to 18 digits: the mantissa and scale read directly,
-    // as `Decimal::from_str` would give them.
+    // `8000.50`, `-947.10`), up to 18 digits: the mantissa and scale read
+    // directly, as `Decimal::from_str` would give them.
     let b = raw.as_bytes();
-    if !b.is_empty() && b.len() <= 19 && b[0].is_ascii_digit() && b[b.len() - 1].is_ascii_digit() {
+    let (minus, digits_b) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    if !digits_b.is_empty()
+        && digits_b.len() <= 19
+        && digits_b[0].is_ascii_digit()
+        && digits_b[digits_b.len() - 1].is_ascii_digit()
+    {
         let mut mantissa: i64 = 0;
         let mut point: Option<usize> = None;
         let mut plain = true;
-        for (i, &c) in b.iter().enumerate() {
+        for (i, &c) in digits_b.iter().enumerate() {
             match c {
                 b'0'..=b'9' => mantissa = mantissa * 10 + i64::from(c - b'0'),
                 b'.' if point.is_none() => point = Some(i),
@@ -383,15 +403,20 @@ pub fn parse_money_text(raw: &str) -> Result<Decimal, Text> {
                 }
             }
         }
-        let digits = b.len() - usize::from(point.is_some());
+        let digits = digits_b.len() - usize::from(point.is_some());
         if plain && digits <= 18 {
-            let scale = point.map_or(0, |p| b.len() - p - 1) as u32;
-            return Ok(Decimal::new(mantissa, scale));
+            let scale = point.map_or(0, |p| digits_b.len() - p - 1) as u32;
+            let value = Decimal::new(mantissa, scale);
+            return Ok(if minus { -value } else { value });
         }
     }
     let trimmed = trim_spaces(raw);
     let folded = ascii_fold(trimmed);
     let s = folded.as_deref().unwrap_or(trimmed);
+    let (negative, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, trim_spaces(rest)),
+        None => (false, s),
+    };
     let s = trim_spaces(s.trim_start_matches(['¥', '￥']).trim_end_matches('元'));
     let s = s
         .strip_prefix("RMB")
@@ -402,10 +427,11 @@ pub fn parse_money_text(raw: &str) -> Result<Decimal, Text> {
     if s.is_empty() {
         return Err(err());
     }
-    if s.starts_with('-') {
-        return Err(text!(money_negative, trimmed));
-    }
-    let s = s.strip_prefix('+').unwrap_or(s);
+    let (negative, s) = match s.strip_prefix('-') {
+        Some(rest) if !negative => (true, rest),
+        Some(_) => return Err(err()),
+        None => (negative, s.strip_prefix('+').unwrap_or(s)),
+    };
     // Thousands separators: only between digit groups of three.
     let (int_part, frac_part) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),
@@ -436,7 +462,20 @@ pub fn parse_money_text(raw: &str) -> Result<Decimal, Text> {
         Some(f) => format!("{digits}.{f}"),
         None => digits,
     };
-    text.parse::<Decimal>().map_err(|_| err())
+    let value = text.parse::<Decimal>().map_err(|_| err())?;
+    Ok(if negative { -value } else { value })
+}
+
+/// A spreadsheet number as the decimal it shows: its shortest round-trip
+/// text (`980.0000000000001` stays so; callers round).
+pub fn float_decimal(f: f64) -> Option<Decimal> {
+    if !f.is_finite() {
+        return None;
+    }
+    format!("{f}")
+        .parse::<Decimal>()
+        .ok()
+        .or_else(|| Decimal::from_scientific(&format!("{f:e}")).ok())
 }
 
 /// Reads money from a cell: text as [`parse_money_text`], numbers exactly as shown.
@@ -446,9 +485,7 @@ pub fn parse_money_cell(cell: Cell<'_>) -> Result<Decimal, Text> {
         Cell::Int(i) if i >= 0 => Ok(Decimal::from(i)),
         Cell::Float(f) if f >= 0.0 && f.is_finite() => {
             // The shortest text that round-trips the float is what the cell shows.
-            format!("{f}")
-                .parse::<Decimal>()
-                .map_err(|_| text!(money_not_amount, format!("{f}")))
+            float_decimal(f).ok_or_else(|| text!(money_not_amount, format!("{f}")))
         }
         Cell::Int(_) | Cell::Float(_) => Err(text!(money_negative, cell.raw())),
         other => Err(text!(money_not_amount, other.raw())),
@@ -664,6 +701,35 @@ mod tests {
             assert!(parse_money_text(bad).is_err(), "{bad}");
         }
         assert!(parse_money_cell(Cell::Float(-1.0)).is_err());
+    }
+
+    #[test]
+    fn signed_money_is_the_same_grammar_with_a_minus() {
+        for (s, want) in [
+            ("-947.10", "-947.10"),
+            ("-8,000.00", "-8000.00"),
+            ("－８０００", "-8000"),
+            ("-¥8000", "-8000"),
+            ("¥-8000", "-8000"),
+            ("+8000", "8000"),
+            ("8000", "8000"),
+        ] {
+            let got = parse_money_signed(s).unwrap();
+            assert_eq!((got, got.scale()), (dec(want), dec(want).scale()), "{s}");
+        }
+        for bad in ["--8000", "-", "-abc", "- -1", "-8,00"] {
+            assert!(parse_money_signed(bad).is_err(), "{bad}");
+        }
+        // The unsigned reader refuses what the signed one reads as negative.
+        assert_eq!(
+            parse_money_text("-947.10").map_err(|e| e.en()),
+            Err("-947.10 is negative".into())
+        );
+        assert_eq!(
+            float_decimal(980.0000000000001),
+            Some(dec("980.0000000000001"))
+        );
+        assert_eq!(float_decimal(f64::NAN), None);
     }
 
     #[test]
