@@ -61,7 +61,7 @@ pub struct Loaded {
     pub default_tier: u8,
     /// Files and folders met in the PATHs and not read (owner, hidden, given
     /// to another option…), one line each: on stderr and in the manifest.
-    pub skipped: Vec<String>,
+    pub skipped: Vec<crate::text::Text>,
     /// 单位名称 of the employer codes, from the event files.
     pub employer_names: crate::model::EmployerNames,
 }
@@ -191,9 +191,6 @@ pub fn load(
 
     skipped.extend(ui_skipped);
     skipped.extend(ledger_skipped);
-    for line in &skipped {
-        eprintln!("medrecon: {line}");
-    }
 
     // One numbering of inputs for the whole run: events, then UI, then ledger.
     let mut inputs = event_inputs;
@@ -284,11 +281,19 @@ impl Loaded {
         }
     }
 
+    /// The files and folders skipped in the PATHs, one line each on stderr
+    /// (`medrecon: PATH: skipped (reason)`), in `lang`.
+    pub fn print_skipped(&self, lang: crate::cli::Lang) {
+        for line in &self.skipped {
+            eprintln!("medrecon: {}", line.render(lang));
+        }
+    }
+
     /// Run-level warnings: regions whose last policy version is carried forward
     /// (`--carry-forward`) to reach the as-of month, the ledger's refund,
     /// other-insurance and duplicate counts, and the event rows skipped as
     /// not persons (only when there are any). The files and folders skipped in the PATHs are
-    /// not among them: they were printed as they were met (`skipped`).
+    /// not among them: they are printed by [`Loaded::print_skipped`].
     pub fn warnings(&self) -> Vec<crate::text::Text> {
         // Which regions the events name: a flag per region id (an ordered
         // set of 3M inserts cost more than the warnings are worth).
@@ -790,6 +795,7 @@ pub fn run(
     // Held to the end of the run: a second run into the same folder fails now.
     let _lock = report::OutLock::acquire(&args.out)?;
     let loaded = load(&args.input, &args.rules, as_of, timings)?;
+    loaded.print_skipped(args.lang);
     let mut opts = ReportOptions::from_run_args(args);
     opts.employer_names = std::sync::Arc::new(loaded.employer_names.clone());
     // CSV alone is written while the engine runs, batch by batch, and each
@@ -931,12 +937,7 @@ pub fn run(
     manifest.warnings = own
         .iter()
         .cloned()
-        .chain(
-            loaded
-                .skipped
-                .iter()
-                .map(|s| crate::text!(verbatim, s.as_str())),
-        )
+        .chain(loaded.skipped.iter().cloned())
         .chain(grades.iter().cloned())
         .collect();
     let warnings: Vec<crate::text::Text> = own.into_iter().chain(grades).collect();

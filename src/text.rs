@@ -217,6 +217,13 @@ messages! {
     // Run-level warnings (the console, the workbook's summary, manifest.json
     // in English).
     warn_carried_forward [region, month, from];
+    skipped_entry [path, reason];
+    skip_not_regular [];
+    skip_owner_file [];
+    skip_hidden [];
+    skip_folder_given [option];
+    skip_not_export [];
+    skip_nested_bundle [];
     warn_refund_rows [rows];
     warn_other_insurance [rows];
     warn_skipped_rows [rows];

@@ -225,10 +225,10 @@ fn folders_expand_recursively_to_readable_files_sorted_listing_the_skipped() {
         })
         .collect();
     assert_eq!(names, vec!["C.TSV", "a.xlsx", "b.csv", "ledger/l.csv"]);
-    let skipped: Vec<&str> = all
+    let skipped: Vec<String> = all
         .skipped
         .iter()
-        .map(|s| s.rsplit(['/', '\\']).next().unwrap())
+        .map(|s| s.en().rsplit(['/', '\\']).next().unwrap().to_string())
         .collect();
     assert_eq!(
         skipped,
@@ -244,10 +244,9 @@ fn folders_expand_recursively_to_readable_files_sorted_listing_the_skipped() {
     let events = expand_inputs(&[dir.path().to_path_buf()], &given).unwrap();
     assert_eq!(events.files.len(), 3);
     assert!(
-        events
-            .skipped
-            .iter()
-            .any(|s| s.ends_with("ledger: skipped (the folder is given as --ledger)")),
+        events.skipped.iter().any(|s| s
+            .en()
+            .ends_with("ledger: skipped (the folder is given as --ledger)")),
         "{:?}",
         events.skipped
     );

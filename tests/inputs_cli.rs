@@ -64,10 +64,11 @@ fn a_folder_tree_is_its_files_one_by_one_and_the_skipped_are_listed() {
     let stderr = run(std::slice::from_ref(&clients), &tmp.path().join("tree"));
     run(&files, &tmp.path().join("files"));
     same_reports(&tmp.path().join("tree"), &tmp.path().join("files"));
+    // Printed in the run's language (zh by default); the manifest keeps English.
     for skipped in [
-        ".cache: skipped (hidden)",
-        "~$x.xlsx: skipped (an Excel owner",
-        ".y.csv.swp: skipped (hidden)",
+        ".cache：已跳过（隐藏文件）",
+        "~$x.xlsx：已跳过（Excel 锁定文件",
+        ".y.csv.swp：已跳过（隐藏文件）",
     ] {
         assert!(stderr.contains(skipped), "{skipped} not in {stderr}");
     }
@@ -144,7 +145,7 @@ fn a_zip_bundle_is_its_files() {
     run(&files, &tmp.path().join("files"));
     same_reports(&tmp.path().join("zip"), &tmp.path().join("files"));
     assert!(
-        stderr.contains("bundle.zip!a/2025-10/~$x.xlsx: skipped"),
+        stderr.contains("bundle.zip!a/2025-10/~$x.xlsx：已跳过（Excel 锁定文件"),
         "{stderr}"
     );
     // Entries are named bundle.zip!path in the manifest (and rejects).
@@ -173,4 +174,28 @@ fn a_zip_with_an_entry_outside_it_is_refused() {
         .stderr(predicate::str::contains("evil.zip"))
         .stderr(predicate::str::contains("../evil.csv"))
         .stderr(predicate::str::contains("outside the bundle"));
+}
+
+/// Under `--lang en` the skipped files are printed in English, as the
+/// manifest lists them in every language.
+#[test]
+fn skipped_files_are_printed_in_english_under_lang_en() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (clients, _) = tree(tmp.path());
+    let a = medrecon()
+        .arg("run")
+        .arg(&clients)
+        .args(["--as-of", "2026-11-22", "--quiet", "--lang", "en", "--out"])
+        .arg(tmp.path().join("en"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    for skipped in [
+        ".cache: skipped (hidden)",
+        "~$x.xlsx: skipped (an Excel owner (lock) file, not an export)",
+        ".y.csv.swp: skipped (hidden)",
+    ] {
+        assert!(stderr.contains(skipped), "{skipped} not in {stderr}");
+    }
+    assert!(!stderr.contains("已跳过"), "{stderr}");
 }

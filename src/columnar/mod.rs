@@ -58,7 +58,7 @@ pub struct LedgerBatch {
     /// Rows with a negative amount, kept as refunds.
     pub refund_rows: u64,
     /// Files and folders met in the PATHs and not read, one line each.
-    pub skipped: Vec<String>,
+    pub skipped: Vec<crate::text::Text>,
 }
 
 #[derive(Debug, Clone, Default)]

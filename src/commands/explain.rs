@@ -21,6 +21,7 @@ pub fn execute(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let loaded = pipeline::load(&args.input, &args.rules, as_of, &mut Timings::default())?;
+    loaded.print_skipped(args.lang);
     let persons = loaded.person_inputs();
     let input = persons
         .iter()

@@ -104,7 +104,8 @@ pub fn render_ledger(batch: &crate::columnar::LedgerBatch, mask: bool, lang: Lan
         text!(va_ledger_entries, batch.entries.len()),
     );
     for skipped in &batch.skipped {
-        let skipped = crate::report::mask::maybe_mask(skipped, mask);
+        let skipped = skipped.render(lang);
+        let skipped = crate::report::mask::maybe_mask(&skipped, mask);
         line(&mut s, lang, text!(va_skipped_file, skipped));
     }
     s

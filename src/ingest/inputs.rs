@@ -93,8 +93,9 @@ fn read_entry(bundle: &Path, index: usize, size: u64) -> Result<Vec<u8>, String>
 #[derive(Debug, Default)]
 pub struct Expanded {
     pub files: Vec<InputFile>,
-    /// One line per skipped file or folder: `path: reason`.
-    pub skipped: Vec<String>,
+    /// One line per skipped file or folder: `path: reason` (a message, in
+    /// the language it is shown in).
+    pub skipped: Vec<crate::text::Text>,
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> IngestError {
@@ -112,14 +113,19 @@ fn error(path: &Path, message: impl Into<String>) -> IngestError {
 }
 
 /// Why a name found in a folder or bundle is not read, if it is not.
-fn skip_reason(name: &str) -> Option<&'static str> {
+fn skip_reason(name: &str) -> Option<crate::text::Msg> {
     if name.starts_with("~$") {
-        Some("an Excel owner (lock) file, not an export")
+        Some(crate::text::Msg::skip_owner_file)
     } else if name.starts_with('.') {
-        Some("hidden")
+        Some(crate::text::Msg::skip_hidden)
     } else {
         None
     }
+}
+
+/// `path: skipped (reason)`.
+fn skipped(path: impl std::fmt::Display, reason: impl Into<crate::text::Arg>) -> crate::text::Text {
+    crate::text!(skipped_entry, path.to_string(), reason.into())
 }
 
 fn extension(name: &str) -> String {
@@ -214,10 +220,8 @@ fn walk(dir: &Path, exclude: &[(PathBuf, String)], out: &mut Expanded) -> Result
         let meta = std::fs::metadata(&path).map_err(|e| io_error(&path, e))?;
         if !meta.is_dir() && !meta.is_file() {
             // A FIFO would block forever, a device never end: passed over.
-            out.skipped.push(format!(
-                "{}: skipped (not a regular file: a FIFO, socket or device)",
-                path.display()
-            ));
+            out.skipped
+                .push(skipped(path.display(), crate::text::Msg::skip_not_regular));
             continue;
         }
         entries.push((path, name, meta.is_dir()));
@@ -225,17 +229,16 @@ fn walk(dir: &Path, exclude: &[(PathBuf, String)], out: &mut Expanded) -> Result
     entries.sort();
     for (path, name, is_dir) in entries {
         if let Some(reason) = skip_reason(&name) {
-            out.skipped
-                .push(format!("{}: skipped ({reason})", path.display()));
+            out.skipped.push(skipped(path.display(), reason));
             continue;
         }
         if is_dir {
             let canonical = std::fs::canonicalize(&path).ok();
             let given_elsewhere = exclude.iter().find(|(c, _)| Some(c) == canonical.as_ref());
             if let Some((_, option)) = given_elsewhere {
-                out.skipped.push(format!(
-                    "{}: skipped (the folder is given as {option})",
-                    path.display()
+                out.skipped.push(skipped(
+                    path.display(),
+                    crate::text!(skip_folder_given, option.as_str()),
                 ));
             } else {
                 walk(&path, exclude, out)?;
@@ -252,10 +255,8 @@ fn walk(dir: &Path, exclude: &[(PathBuf, String)], out: &mut Expanded) -> Result
                 entry: None,
             });
         } else {
-            out.skipped.push(format!(
-                "{}: skipped (not an export by its name)",
-                path.display()
-            ));
+            out.skipped
+                .push(skipped(path.display(), crate::text::Msg::skip_not_export));
         }
     }
     Ok(())
@@ -339,14 +340,13 @@ fn bundle(path: &Path, out: &mut Expanded) -> Result<(), IngestError> {
         let display = format!("{}!{name}", path.display());
         let hidden = name.split(['/', '\\']).find_map(skip_reason);
         if let Some(reason) = hidden {
-            out.skipped.push(format!("{display}: skipped ({reason})"));
+            out.skipped.push(skipped(&display, reason));
             continue;
         }
         let ext = extension(&name);
         if ext == "zip" {
-            out.skipped.push(format!(
-                "{display}: skipped (a bundle inside a bundle is not read)"
-            ));
+            out.skipped
+                .push(skipped(&display, crate::text::Msg::skip_nested_bundle));
         } else if EXPORT_EXTENSIONS.contains(&ext.as_str()) {
             found.push((
                 name,
@@ -358,7 +358,7 @@ fn bundle(path: &Path, out: &mut Expanded) -> Result<(), IngestError> {
             ));
         } else {
             out.skipped
-                .push(format!("{display}: skipped (not an export by its name)"));
+                .push(skipped(&display, crate::text::Msg::skip_not_export));
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0));

@@ -65,7 +65,7 @@ pub struct EventBatch {
     /// One per input file, in the order read; `SourceRef::input` indexes this.
     pub inputs: Vec<InputReport>,
     /// Files and folders met in the PATHs and not read (owner, hidden…), one line each.
-    pub skipped: Vec<String>,
+    pub skipped: Vec<crate::text::Text>,
     /// 单位名称 of the employer codes, where the files give them.
     pub employer_names: crate::model::EmployerNames,
 }
@@ -76,7 +76,7 @@ pub struct UiBatch {
     pub rejects: Vec<Reject>,
     pub inputs: Vec<InputReport>,
     /// Files and folders met in the PATHs and not read, one line each.
-    pub skipped: Vec<String>,
+    pub skipped: Vec<crate::text::Text>,
 }
 
 /// A file that cannot be read at all. Always names the file.
