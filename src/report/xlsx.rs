@@ -533,7 +533,10 @@ impl<'s> SummaryWriter<'s> {
             .sum();
         for (row, text) in long_facts {
             sheet.merge_range(row, 1, row, SUMMARY_COLUMNS - 1, &text, &fmt.wrapped)?;
-            let lines = display_width(&text).div_ceil(across.max(1)).max(1);
+            // A tenth spare: a wrapped line breaks at a space, not at the edge.
+            let lines = display_width(&text)
+                .div_ceil((across * 9 / 10).max(1))
+                .max(1);
             sheet.set_row_height(row, 15.0 * lines as f64)?;
         }
         Ok(sheet)
